@@ -1,0 +1,1 @@
+"""HTTP and websocket routes: thin handlers around the services."""

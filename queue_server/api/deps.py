@@ -1,0 +1,84 @@
+"""Dependencies shared by the routers: resources from app.state and the caller's identity."""
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
+
+from queue_server.config import HallConfig, Settings
+from queue_server.db import Database
+from queue_server.domain.clock import Clock
+from queue_server.domain.enums import Role
+from queue_server.domain.errors import Forbidden
+from queue_server.errors import Unauthenticated
+from queue_server.events import EventHub
+from queue_server.services.accounts import Principal, resolve_token
+
+ROLE_LABELS = {
+    Role.ADMIN: "管理员",
+    Role.MANAGER: "管理人员",
+    Role.CLERK: "窗口工作人员",
+    Role.KIOSK: "取号机",
+    Role.BOARD: "显示屏",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """Everything a request needs, built once in the app's lifespan."""
+
+    settings: Settings
+    hall: HallConfig
+    db: Database
+    hub: EventHub
+    clock: Clock
+
+
+def get_resources(connection: HTTPConnection) -> Resources:
+    resources: Resources = connection.app.state.resources
+    return resources
+
+
+ResourcesDep = Annotated[Resources, Depends(get_resources)]
+
+_bearer = HTTPBearer(auto_error=False, description="A login token or a device token")
+
+
+async def authenticate(resources: Resources, token: str | None) -> Principal:
+    if not token:
+        raise Unauthenticated("需要登录：请提供令牌 (Authorization: Bearer …)")
+    now = resources.clock.now()
+    principal = await resources.db.read(
+        lambda session: resolve_token(session=session, token=token, now=now)
+    )
+    if principal is None:
+        raise Unauthenticated("令牌无效或已过期，请重新登录")
+    return principal
+
+
+def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency that admits callers holding one of `roles`."""
+    allowed = frozenset(roles)
+
+    async def dependency(
+        resources: ResourcesDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    ) -> Principal:
+        principal = await authenticate(resources, credentials.credentials if credentials else None)
+        if principal.role not in allowed:
+            names = "、".join(ROLE_LABELS[role] for role in roles)
+            raise Forbidden(f"{ROLE_LABELS[principal.role]}无权进行此操作（仅限{names}）")
+        return principal
+
+    return dependency
+
+
+ANY_ROLE = tuple(Role)
+Anyone = Annotated[Principal, Depends(require(*ANY_ROLE))]
+Clerk = Annotated[Principal, Depends(require(Role.CLERK))]
+ClerkOrAdmin = Annotated[Principal, Depends(require(Role.CLERK, Role.ADMIN))]
+Staff = Annotated[Principal, Depends(require(Role.CLERK, Role.MANAGER, Role.ADMIN))]
+Issuer = Annotated[Principal, Depends(require(Role.KIOSK, Role.ADMIN))]

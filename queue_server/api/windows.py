@@ -1,0 +1,135 @@
+"""Windows: signing in and out, pausing, and calling tickets."""
+
+from fastapi import APIRouter, Request, Response
+from sqlmodel import Session
+
+from queue_server.api.deps import Anyone, Clerk, ClerkOrAdmin, ResourcesDep
+from queue_server.api.mutations import mutate
+from queue_server.api.tickets import ERRORS
+from queue_server.protocol import CallNumberRequest, PauseRequest, TicketPublic, WindowPublic
+from queue_server.services import calling, windows
+from queue_server.services.access import load_window
+from queue_server.services.views import window_public, window_states
+
+router = APIRouter(prefix="/api/windows", tags=["windows"], responses=ERRORS)
+
+
+@router.get("", response_model=list[WindowPublic])
+async def list_windows(_: Anyone, resources: ResourcesDep) -> list[WindowPublic]:
+    hall = resources.hall
+    return await resources.db.read(
+        lambda session: [window_public(session, s, hall) for s in window_states(session, hall)]
+    )
+
+
+@router.get("/{window_no}", response_model=WindowPublic)
+async def get_window(window_no: int, _: Anyone, resources: ResourcesDep) -> WindowPublic:
+    def query(session: Session) -> WindowPublic:
+        return window_public(
+            session, load_window(session, resources.hall, window_no), resources.hall
+        )
+
+    return await resources.db.read(query)
+
+
+@router.post("/{window_no}/sign-in", response_model=WindowPublic)
+async def sign_in(
+    window_no: int, request: Request, principal: Clerk, resources: ResourcesDep
+) -> Response:
+    return await mutate(
+        request,
+        resources,
+        principal,
+        lambda session, now: windows.sign_in(
+            session=session, hall=resources.hall, principal=principal, window_no=window_no, now=now
+        ),
+    )
+
+
+@router.post("/{window_no}/sign-out", response_model=WindowPublic)
+async def sign_out(
+    window_no: int, request: Request, principal: ClerkOrAdmin, resources: ResourcesDep
+) -> Response:
+    return await mutate(
+        request,
+        resources,
+        principal,
+        lambda session, now: windows.sign_out(
+            session=session, hall=resources.hall, principal=principal, window_no=window_no, now=now
+        ),
+    )
+
+
+@router.post("/{window_no}/pause", response_model=WindowPublic)
+async def pause(
+    window_no: int, body: PauseRequest, request: Request, principal: Clerk, resources: ResourcesDep
+) -> Response:
+    return await mutate(
+        request,
+        resources,
+        principal,
+        lambda session, now: windows.pause(
+            session=session,
+            hall=resources.hall,
+            principal=principal,
+            window_no=window_no,
+            reason=body.reason,
+            now=now,
+        ),
+    )
+
+
+@router.post("/{window_no}/resume", response_model=WindowPublic)
+async def resume(
+    window_no: int, request: Request, principal: Clerk, resources: ResourcesDep
+) -> Response:
+    return await mutate(
+        request,
+        resources,
+        principal,
+        lambda session, now: windows.resume(
+            session=session, hall=resources.hall, principal=principal, window_no=window_no, now=now
+        ),
+    )
+
+
+@router.post(
+    "/{window_no}/call-next",
+    response_model=TicketPublic,
+    responses={204: {"description": "Nobody is waiting for this window"}},
+)
+async def call_next(
+    window_no: int, request: Request, principal: Clerk, resources: ResourcesDep
+) -> Response:
+    return await mutate(
+        request,
+        resources,
+        principal,
+        lambda session, now: calling.call_next(
+            session=session, hall=resources.hall, principal=principal, window_no=window_no, now=now
+        ),
+    )
+
+
+@router.post("/{window_no}/call", response_model=TicketPublic)
+async def call_number(
+    window_no: int,
+    body: CallNumberRequest,
+    request: Request,
+    principal: Clerk,
+    resources: ResourcesDep,
+) -> Response:
+    """Call a given number (特呼)."""
+    return await mutate(
+        request,
+        resources,
+        principal,
+        lambda session, now: calling.call_number(
+            session=session,
+            hall=resources.hall,
+            principal=principal,
+            window_no=window_no,
+            number=body.number,
+            now=now,
+        ),
+    )

@@ -1,0 +1,124 @@
+"""`WS /ws`: a snapshot first, then every event in `seq` order, with resume by `since`."""
+
+import asyncio
+import contextlib
+import json
+import logging
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlmodel import Session
+
+from queue_server.api.deps import Resources, ResourcesDep, authenticate
+from queue_server.domain.errors import DomainError
+from queue_server.events import Subscriber
+from queue_server.protocol import HeartbeatMessage, SnapshotMessage
+from queue_server.services.views import hall_snapshot, last_seq
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["live"])
+
+SEND_TIMEOUT_SECONDS = 30.0
+CLOSE_UNAUTHENTICATED = 4401
+
+
+async def _snapshot(resources: Resources) -> tuple[int, str]:
+    now = resources.clock.now()
+
+    def read(session: Session) -> tuple[int, str]:
+        seq = last_seq(session)
+        hall = hall_snapshot(session, hall=resources.hall, now=now)
+        return seq, SnapshotMessage(seq=seq, hall=hall).model_dump_json()
+
+    return await resources.db.read(read)
+
+
+class _Stream:
+    """One connection's sender: never sends a seq twice or out of order."""
+
+    def __init__(self, websocket: WebSocket, resources: Resources, subscriber: Subscriber) -> None:
+        self.websocket = websocket
+        self.resources = resources
+        self.subscriber = subscriber
+        self.last_sent = 0
+
+    async def send(self, text: str) -> None:
+        await asyncio.wait_for(self.websocket.send_text(text), SEND_TIMEOUT_SECONDS)
+
+    async def resync(self) -> None:
+        while not self.subscriber.queue.empty():
+            self.subscriber.queue.get_nowait()
+        self.subscriber.overflowed.clear()
+        seq, text = await _snapshot(self.resources)
+        await self.send(text)
+        self.last_sent = seq
+
+    async def start(self, since: int | None) -> None:
+        missed = self.resources.hub.since(since) if since is not None else None
+        if missed is None:
+            await self.resync()
+            return
+        self.last_sent = since or 0
+        for seq, text in missed:
+            await self.send(text)
+            self.last_sent = seq
+
+    async def run(self) -> None:
+        heartbeat = self.resources.settings.heartbeat_seconds
+        while True:
+            # A subscriber only overflows while this loop is stuck in a send, so checking
+            # before each wait is enough.
+            if self.subscriber.overflowed.is_set():
+                await self.resync()
+                continue
+            try:
+                seq, text = await asyncio.wait_for(self.subscriber.queue.get(), heartbeat)
+            except TimeoutError:
+                beat = HeartbeatMessage(seq=self.last_sent, at=self.resources.clock.now())
+                await self.send(beat.model_dump_json())
+                continue
+            if seq > self.last_sent:
+                await self.send(text)
+                self.last_sent = seq
+
+
+async def _read_until_closed(websocket: WebSocket) -> None:
+    """Clients send nothing we need, but reading notices a close at once."""
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            await websocket.receive_text()
+
+
+@router.websocket("/ws")
+async def live(
+    websocket: WebSocket,
+    resources: ResourcesDep,
+    token: str | None = None,
+    since: int | None = None,
+) -> None:
+    await websocket.accept()
+    try:
+        await authenticate(resources, token)
+    except DomainError as error:
+        await websocket.send_text(json.dumps({"type": "error", "detail": error.message}))
+        await websocket.close(code=CLOSE_UNAUTHENTICATED, reason=error.code)
+        return
+    with resources.hub.subscribe() as subscriber:
+        stream = _Stream(websocket, resources, subscriber)
+        reader = asyncio.create_task(_read_until_closed(websocket))
+
+        async def serve() -> None:
+            await stream.start(since)
+            await stream.run()
+
+        sender = asyncio.create_task(serve())
+        try:
+            await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (reader, sender):
+                task.cancel()
+            for task in (reader, sender):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        if sender.done() and not sender.cancelled() and sender.exception() is not None:
+            log.info("websocket closed: %r", sender.exception())

@@ -1,0 +1,63 @@
+"""The application factory: `create_app(settings)` builds everything in the lifespan."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+from queue_server.api import auth, tickets, windows, ws
+from queue_server.api import hall as hall_routes
+from queue_server.api.deps import Resources
+from queue_server.config import HallConfig, Settings, load_hall_config
+from queue_server.db import Database
+from queue_server.domain.clock import Clock, SystemClock
+from queue_server.errors import install_error_handlers
+from queue_server.events import EventHub, prime, tail
+from queue_server.limits import BodySizeLimit
+from queue_server.services.windows import ensure_windows
+
+
+def prepare_database(db: Database, hall: HallConfig) -> None:
+    """Migrate the schema and give every configured window its state row."""
+    db.migrate()
+    db.write_sync(lambda session: ensure_windows(session, hall))
+
+
+def create_app(
+    settings: Settings, *, hall: HallConfig | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """Raises ConfigError at once when the hall configuration is unusable."""
+    hall_config = hall if hall is not None else load_hall_config(settings.config)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        await anyio.to_thread.run_sync(prepare_database, db, hall_config)
+        hub = EventHub(queue_size=settings.ws_queue_size, replay_size=settings.ws_replay_size)
+        await prime(hub, db, settings.ws_replay_size)
+        app.state.resources = Resources(
+            settings=settings, hall=hall_config, db=db, hub=hub, clock=clock or SystemClock()
+        )
+        tailer = asyncio.create_task(tail(hub, db, settings.poll_seconds), name="event-tailer")
+        try:
+            yield
+        finally:
+            tailer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await tailer
+            db.dispose()
+
+    app = FastAPI(
+        title="一门 yimen queue server",
+        summary="Tickets, windows, dispatch, events and live updates for a service hall.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for router in (auth.router, tickets.router, windows.router, hall_routes.router, ws.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,158 @@
+"""`queue-server`: run the server and manage accounts and device tokens."""
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from queue_server.config import ConfigError, Settings, load_hall_config
+from queue_server.domain.clock import SystemClock
+from queue_server.domain.enums import Role
+from queue_server.domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from queue_server.db import Database
+
+app = typer.Typer(help="一门 (yimen) queue server.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Manage people's accounts (admin, manager, clerk).", no_args_is_help=True
+)
+token_app = typer.Typer(help="Manage device tokens (kiosk, board).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite file path [env: YIMEN_DATABASE_URL]"),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Hall configuration TOML [env: YIMEN_CONFIG]", exists=False),
+]
+
+
+def _settings(db: str | None, config: Path | None = None, **extra: object) -> Settings:
+    values: dict[str, object] = {key: value for key, value in extra.items() if value is not None}
+    if db is not None:
+        values["database_url"] = db
+    if config is not None:
+        values["config"] = config
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code=2)
+
+
+def _open_database(settings: Settings) -> "Database":
+    from queue_server.app import prepare_database
+    from queue_server.db import Database
+
+    try:
+        hall = load_hall_config(settings.config)
+    except ConfigError as error:
+        raise _fail(str(error)) from error
+    db = Database(settings.database_url)
+    prepare_database(db, hall)
+    return db
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Run the queue server."""
+    import uvicorn
+
+    from queue_server.app import create_app
+
+    settings = _settings(db, config, host=host, port=port)
+    try:
+        application = create_app(settings)
+    except ConfigError as error:
+        raise _fail(str(error)) from error
+    typer.echo(
+        f"一门 queue server on http://{host}:{port}  (database: {settings.database_url.split('://')[0]})"
+    )
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        timeout_graceful_shutdown=5,
+    )
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Login name")],
+    role: Annotated[Role, typer.Option("--role", help="admin, manager or clerk")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+    display_name: Annotated[
+        str | None, typer.Option("--display-name", help="Name shown on boards")
+    ] = None,
+    staff_no: Annotated[str | None, typer.Option("--staff-no", help="Staff number (工号)")] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Create a person's account. The password is read from stdin, never from the command line."""
+    from queue_server.services.accounts import create_user
+
+    if not password_stdin:
+        raise _fail("give --password-stdin and pipe the password in (it must not appear in argv)")
+    password = sys.stdin.readline().rstrip("\r\n")
+    database = _open_database(_settings(db, config))
+    try:
+        user = database.write_sync(
+            lambda session: create_user(
+                session=session,
+                name=name,
+                role=role,
+                password=password,
+                display_name=display_name,
+                staff_no=staff_no,
+                now=SystemClock().now(),
+            )
+        )
+    except DomainError as error:
+        raise _fail(error.message) from error
+    finally:
+        database.dispose()
+    typer.echo(f"created {user.role} {user.name} ({user.display_name})")
+
+
+@token_app.command("issue")
+def token_issue(
+    name: Annotated[str, typer.Argument(help="Device name, e.g. kiosk-entrance")],
+    role: Annotated[Role, typer.Option("--role", help="kiosk or board")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Create a device token and print it once; only its digest is stored."""
+    from queue_server.services.accounts import issue_device_token
+
+    database = _open_database(_settings(db, config))
+    try:
+        token = database.write_sync(
+            lambda session: issue_device_token(
+                session=session, name=name, role=role, now=SystemClock().now()
+            )
+        )
+    except DomainError as error:
+        raise _fail(error.message) from error
+    finally:
+        database.dispose()
+    typer.echo(token)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,210 @@
+"""Server settings (environment, flags) and the hall configuration (a TOML file)."""
+
+import tomllib
+from datetime import datetime, time
+from functools import cached_property
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from queue_server.domain.dispatch import POLICIES
+
+DEFAULT_HALL_CONFIG = "default_hall.toml"
+
+
+class ConfigError(Exception):
+    """The hall configuration cannot be used; the message names the key and the problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OpeningHours(_Strict):
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError("end must be later than start")
+        return self
+
+    def contains(self, moment: time) -> bool:
+        return self.start <= moment < self.end
+
+
+class Category(_Strict):
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
+    name: Annotated[str, Field(min_length=1, max_length=32)]
+    target_wait_minutes: Annotated[int, Field(gt=0)] = 20
+    daily_cap: Annotated[int, Field(gt=0)] | None = None
+    priority_ratio: Annotated[int, Field(ge=0)] = 3
+    """Most priority tickets a window calls in a row while others wait; 0 turns jumping off."""
+    service_minutes: Annotated[float, Field(gt=0)] = 8.0
+    """Expected service time, used for estimates until real service times are known."""
+    opening_hours: list[OpeningHours] | None = None
+
+    def is_open_at(self, local: datetime) -> bool:
+        if not self.opening_hours:
+            return True
+        return any(hours.contains(local.time()) for hours in self.opening_hours)
+
+
+class Window(_Strict):
+    number: Annotated[int, Field(gt=0, lt=1000)]
+    name: Annotated[str, Field(min_length=1, max_length=32)]
+    zone: Annotated[str, Field(min_length=1, max_length=32)]
+    categories: Annotated[list[str], Field(min_length=1)]
+    policy: str = "longest_wait"
+
+    @field_validator("policy")
+    @classmethod
+    def _known_policy(cls, value: str) -> str:
+        if value not in POLICIES:
+            raise ValueError(f"unknown policy {value!r}; known: {', '.join(sorted(POLICIES))}")
+        return value
+
+
+class Texts(_Strict):
+    call_template: str = "请{number}号到{window}号窗口办理"
+    board_notice: str = ""
+
+    @field_validator("call_template")
+    @classmethod
+    def _has_placeholders(cls, value: str) -> str:
+        for placeholder in ("{number}", "{window}"):
+            if placeholder not in value:
+                raise ValueError(f"must contain {placeholder}")
+        return value
+
+
+class Hall(_Strict):
+    name: Annotated[str, Field(min_length=1)]
+    timezone: str = "Asia/Shanghai"
+    service_day_start_hour: Annotated[int, Field(ge=0, le=23)] = 4
+    requeue_after: Annotated[int, Field(ge=0)] = 3
+    """A returning no-show is put back behind this many waiting tickets."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+
+class HallConfig(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    hall: Hall
+    texts: Texts = Texts()
+    categories: Annotated[list[Category], Field(min_length=1)]
+    windows: Annotated[list[Window], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        _unique("categories", "code", [c.code for c in self.categories])
+        _unique("categories", "prefix", [c.prefix for c in self.categories])
+        _unique("windows", "number", [w.number for w in self.windows])
+        codes = {c.code for c in self.categories}
+        for index, window in enumerate(self.windows):
+            unknown = [code for code in window.categories if code not in codes]
+            if unknown:
+                raise ValueError(
+                    f"windows.{index}.categories: unknown category {unknown[0]!r} "
+                    f"(window {window.number})"
+                )
+        return self
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.hall.timezone)
+
+    @cached_property
+    def category_by_code(self) -> dict[str, Category]:
+        return {c.code: c for c in self.categories}
+
+    @cached_property
+    def window_by_number(self) -> dict[int, Window]:
+        return {w.number: w for w in self.windows}
+
+    def windows_serving(self, category: str) -> list[Window]:
+        return [w for w in self.windows if category in w.categories]
+
+
+def _unique(section: str, key: str, values: list[object]) -> None:
+    seen: set[object] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise ValueError(f"{section}.{index}.{key}: duplicate value {value!r}")
+        seen.add(value)
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"  {location}: {message}")
+    return "\n".join(lines)
+
+
+def parse_hall_config(text: str, *, source: str) -> HallConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{source}: not valid TOML: {error}") from error
+    try:
+        return HallConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(f"{source}: invalid hall configuration\n{_describe(error)}") from error
+
+
+def load_hall_config(path: Path | None = None) -> HallConfig:
+    """Load the hall configuration from `path`, or the default hall shipped in the package."""
+    if path is None:
+        text = files("queue_server").joinpath(DEFAULT_HALL_CONFIG).read_text(encoding="utf-8")
+        return parse_hall_config(text, source=f"(built-in) {DEFAULT_HALL_CONFIG}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the hall configuration: {error}") from error
+    return parse_hall_config(text, source=str(path))
+
+
+def database_url_from(value: str) -> str:
+    """A bare path means a SQLite file; anything with a scheme is used as it is."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser()}"
+
+
+class Settings(BaseSettings):
+    """Server settings; every field can be set as YIMEN_<FIELD> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="YIMEN_", extra="ignore")
+
+    database_url: str = "sqlite:///yimen.db"
+    config: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    login_ttl_hours: Annotated[float, Field(gt=0)] = 12.0
+    max_body_bytes: Annotated[int, Field(gt=0)] = 16 * 1024
+    ws_queue_size: Annotated[int, Field(gt=0)] = 256
+    ws_replay_size: Annotated[int, Field(gt=0)] = 4096
+    heartbeat_seconds: Annotated[float, Field(gt=0)] = 15.0
+    poll_seconds: Annotated[float, Field(gt=0)] = 1.0
+    """How often the server looks for events written by other server processes."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str) -> str:
+        return database_url_from(value)

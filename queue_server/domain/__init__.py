@@ -1,0 +1,1 @@
+"""The pure domain core: ticket states, numbering, dispatch and wait estimates. No I/O."""

@@ -1,0 +1,91 @@
+"""The hall's vocabulary. Values are wire names: add new members, never rename one."""
+
+from enum import StrEnum
+
+
+class TicketStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    TRANSFERRED = "transferred"
+    CANCELLED = "cancelled"
+
+
+class TicketAction(StrEnum):
+    CALL = "call"
+    RECALL = "recall"
+    START = "start"
+    FINISH = "finish"
+    NO_SHOW = "no-show"
+    REQUEUE = "requeue"
+    TRANSFER = "transfer"
+    CANCEL = "cancel"
+
+
+class WindowStatus(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    PAUSED = "paused"
+
+
+class PriorityReason(StrEnum):
+    ELDERLY = "elderly"
+    DISABLED = "disabled"
+    MILITARY = "military"
+    PREGNANT = "pregnant"
+    OTHER = "other"
+
+
+class CallReason(StrEnum):
+    """Why a call picked this ticket; recorded with every call."""
+
+    TRANSFER = "transfer"
+    PRIORITY = "priority"
+    LONGEST_WAIT = "longest_wait"
+    CATEGORY_ORDER = "category_order"
+    BY_NUMBER = "by_number"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    CLERK = "clerk"
+    KIOSK = "kiosk"
+    BOARD = "board"
+
+
+class EventType(StrEnum):
+    TICKET_ISSUED = "ticket.issued"
+    TICKET_CALLED = "ticket.called"
+    TICKET_RECALLED = "ticket.recalled"
+    TICKET_STARTED = "ticket.started"
+    TICKET_FINISHED = "ticket.finished"
+    TICKET_NO_SHOW = "ticket.no_show"
+    TICKET_REQUEUED = "ticket.requeued"
+    TICKET_TRANSFERRED = "ticket.transferred"
+    TICKET_CANCELLED = "ticket.cancelled"
+    WINDOW_SIGNED_IN = "window.signed_in"
+    WINDOW_SIGNED_OUT = "window.signed_out"
+    WINDOW_PAUSED = "window.paused"
+    WINDOW_RESUMED = "window.resumed"
+
+
+PRIORITY_LABELS: dict[PriorityReason, str] = {
+    PriorityReason.ELDERLY: "老年人",
+    PriorityReason.DISABLED: "残疾人",
+    PriorityReason.MILITARY: "军人",
+    PriorityReason.PREGNANT: "孕期",
+    PriorityReason.OTHER: "其他",
+}
+
+STATUS_LABELS: dict[TicketStatus, str] = {
+    TicketStatus.WAITING: "等候中",
+    TicketStatus.CALLED: "已叫号",
+    TicketStatus.SERVING: "办理中",
+    TicketStatus.DONE: "已办结",
+    TicketStatus.NO_SHOW: "过号",
+    TicketStatus.TRANSFERRED: "已转移",
+    TicketStatus.CANCELLED: "已取消",
+}

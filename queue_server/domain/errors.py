@@ -1,0 +1,37 @@
+"""Domain errors. Messages are Chinese because clerks read them on their consoles."""
+
+
+class DomainError(Exception):
+    """Base of every error the domain core raises; `code` is stable, `message` is for people."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class IllegalTransition(DomainError):
+    code = "illegal_transition"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class Unavailable(DomainError):
+    """The request is well-formed but the hall cannot serve it now (cap reached, closed hours)."""
+
+    code = "unavailable"
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"

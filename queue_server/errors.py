@@ -1,0 +1,74 @@
+"""Every error leaves the server as JSON `{detail, code}` with the right status; mapped once."""
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from queue_server.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    Unavailable,
+)
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    NotFound: 404,
+    IllegalTransition: 409,
+    Conflict: 409,
+    Unavailable: 409,
+    Forbidden: 403,
+    InvalidInput: 422,
+}
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+
+
+def error_response(status: int, detail: str, code: str, **extra: object) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        {"detail": detail, "code": code, **extra}, status_code=status, headers=headers
+    )
+
+
+def _describe_validation(error: RequestValidationError) -> tuple[int, str]:
+    problems = error.errors()
+    if any(item.get("type") == "json_invalid" for item in problems):
+        return 400, "请求体不是有效的 JSON"
+    parts = []
+    for item in problems:
+        location = ".".join(str(p) for p in item.get("loc", ()) if p != "body") or "body"
+        message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{location}: {message}")
+    return 422, "请求参数有误：" + "; ".join(parts)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, error: DomainError) -> JSONResponse:
+        status = (
+            401 if isinstance(error, Unauthenticated) else STATUS_BY_ERROR.get(type(error), 400)
+        )
+        return error_response(status, error.message, error.code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
+        status, detail = _describe_validation(error)
+        errors = [
+            {
+                "loc": list(item.get("loc", ())),
+                "msg": str(item.get("msg", "")),
+                "type": item.get("type"),
+            }
+            for item in error.errors()
+        ]
+        return error_response(status, detail, "invalid_request", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        return error_response(error.status_code, str(error.detail), "http_error")

@@ -1,0 +1,138 @@
+"""Live fan-out of the event log to websocket subscribers.
+
+One tailer reads new rows from the `event` table (woken at once by local writes, and on a
+short poll for writes by other server processes), encodes each event once and hands the same
+string to every subscriber's bounded queue. A subscriber that falls behind is not waited for:
+its queue is dropped and it is told to resync from a fresh snapshot.
+"""
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from queue_server.db import Database
+from queue_server.models import Event
+
+log = logging.getLogger(__name__)
+
+TAIL_BATCH = 1000
+
+
+def encode(event: Event) -> str:
+    """The wire text of a stored event: its payload with `seq` put in front."""
+    if event.seq is None:
+        raise ValueError("event has no seq")
+    body = event.payload[1:]
+    return f'{{"seq":{event.seq},{body}' if body != "}" else f'{{"seq":{event.seq}}}'
+
+
+@dataclass(eq=False)
+class Subscriber:
+    queue: asyncio.Queue[tuple[int, str]]
+    overflowed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class EventHub:
+    def __init__(self, *, queue_size: int, replay_size: int) -> None:
+        self._queue_size = queue_size
+        self._replay: deque[tuple[int, str]] = deque(maxlen=replay_size)
+        self._replay_base = 0
+        self._subscribers: set[Subscriber] = set()
+        self._wake = asyncio.Event()
+        self.last_seq = 0
+
+    def start_at(self, seq: int, history: list[tuple[int, str]]) -> None:
+        """Begin after `seq`, with the most recent events for replay to reconnecting clients."""
+        self.last_seq = seq
+        self._replay.clear()
+        self._replay.extend(history)
+        self._replay_base = history[0][0] - 1 if history else seq
+
+    def poke(self) -> None:
+        """Tell the tailer that this process has just committed events."""
+        self._wake.set()
+
+    def publish(self, seq: int, text: str) -> None:
+        if seq <= self.last_seq:
+            return
+        self.last_seq = seq
+        if len(self._replay) == self._replay.maxlen:
+            self._replay_base = self._replay[0][0]
+        self._replay.append((seq, text))
+        for subscriber in self._subscribers:
+            if subscriber.overflowed.is_set():
+                continue
+            try:
+                subscriber.queue.put_nowait((seq, text))
+            except asyncio.QueueFull:
+                log.warning("websocket subscriber fell behind at seq %d; it will resync", seq)
+                subscriber.overflowed.set()
+
+    def since(self, seq: int) -> list[tuple[int, str]] | None:
+        """Events after `seq`, or None when they are no longer held (the client needs a
+        snapshot). A `seq` beyond what this server knows also gets None."""
+        if seq < self._replay_base or seq > self.last_seq:
+            return None
+        return [(s, text) for s, text in self._replay if s > seq]
+
+    @contextmanager
+    def subscribe(self) -> Iterator[Subscriber]:
+        subscriber = Subscriber(queue=asyncio.Queue(maxsize=self._queue_size))
+        self._subscribers.add(subscriber)
+        try:
+            yield subscriber
+        finally:
+            self._subscribers.discard(subscriber)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    async def wait_for_news(self, patience: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), patience)
+        self._wake.clear()
+
+
+def _read_after(session: Session, *, after: int, limit: int) -> list[Event]:
+    return list(
+        session.exec(
+            select(Event).where(col(Event.seq) > after).order_by(col(Event.seq)).limit(limit)
+        ).all()
+    )
+
+
+def _read_latest(session: Session, limit: int) -> list[Event]:
+    rows = session.exec(select(Event).order_by(col(Event.seq).desc()).limit(limit)).all()
+    return list(reversed(rows))
+
+
+async def prime(hub: EventHub, db: Database, replay_size: int) -> None:
+    latest = await db.read(lambda session: _read_latest(session, replay_size))
+    history = [(event.seq, encode(event)) for event in latest if event.seq is not None]
+    hub.start_at(history[-1][0] if history else 0, history)
+
+
+async def tail(hub: EventHub, db: Database, poll_seconds: float) -> None:
+    """Publish new events in `seq` order, forever."""
+    while True:
+        await hub.wait_for_news(poll_seconds)
+        try:
+            while True:
+                read = functools.partial(_read_after, after=hub.last_seq, limit=TAIL_BATCH)
+                events = await db.read(read)
+                for event in events:
+                    if event.seq is not None:
+                        hub.publish(event.seq, encode(event))
+                if len(events) < TAIL_BATCH:
+                    break
+        except Exception:
+            log.exception("reading the event log failed; retrying")
+            await asyncio.sleep(poll_seconds)

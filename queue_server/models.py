@@ -1,0 +1,186 @@
+"""Database tables (SQLModel). Timestamps are stored in UTC and always read back aware."""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+from queue_server.domain.enums import (
+    CallReason,
+    EventType,
+    PriorityReason,
+    Role,
+    TicketStatus,
+    WindowStatus,
+)
+
+
+class AwareDateTime(sa.types.TypeDecorator[datetime]):
+    """Refuses naive datetimes on the way in and returns UTC-aware ones on the way out,
+    whatever the database keeps (SQLite has no time zones, PostgreSQL has timestamptz)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(enum: type[StrEnum]) -> sa.Enum:
+    return sa.Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=24,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+def _at(**kwargs: Any) -> Any:
+    return Field(sa_type=AwareDateTime, **kwargs)
+
+
+class HallLock(SQLModel, table=True):
+    """One row that every write transaction locks first, so writes are serialised across
+    server processes on databases with row locks (SQLite takes its write lock at BEGIN)."""
+
+    __tablename__ = "hall_lock"
+
+    id: int = Field(primary_key=True)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    role: Role = Field(sa_type=_enum(Role))
+    password_hash: str = Field(max_length=255)
+    display_name: str = Field(max_length=64)
+    staff_no: str | None = Field(default=None, max_length=32)
+    active: bool = True
+    created_at: datetime = _at()
+
+
+class ApiToken(SQLModel, table=True):
+    """Bearer tokens: login sessions and device tokens. Only a SHA-256 digest is stored."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    role: Role = Field(sa_type=_enum(Role))
+    name: str = Field(max_length=64)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    device: bool = False
+    created_at: datetime = _at()
+    expires_at: datetime | None = _at(default=None)
+    revoked_at: datetime | None = _at(default=None)
+
+
+class Ticket(SQLModel, table=True):
+    """One stint of an applicant in one queue. A transfer ends this row as `transferred` and
+    opens a new one with the same number, issue time and priority (`hop` counts the moves)."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        sa.UniqueConstraint("service_day", "category", "number", "hop", name="uq_ticket_number"),
+        sa.Index("ix_ticket_queue", "service_day", "status", "category"),
+        sa.Index("ix_ticket_public_code", "public_code"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_day: date
+    category: str = Field(max_length=32)
+    number: str = Field(max_length=16)
+    sequence: int
+    hop: int = 0
+    status: TicketStatus = Field(sa_type=_enum(TicketStatus))
+    priority: PriorityReason | None = Field(default=None, sa_type=_enum(PriorityReason))
+    priority_note: str | None = Field(default=None, max_length=200)
+    matter: str | None = Field(default=None, max_length=64)
+    public_code: str = Field(max_length=16)
+    issued_at: datetime = _at()
+    queue_key: datetime = _at()
+    called_at: datetime | None = _at(default=None)
+    started_at: datetime | None = _at(default=None)
+    finished_at: datetime | None = _at(default=None)
+    window_no: int | None = None
+    target_window_no: int | None = None
+    call_reason: CallReason | None = Field(default=None, sa_type=_enum(CallReason))
+    recall_count: int = 0
+    clerk_id: int | None = Field(default=None, foreign_key="user_account.id")
+    transferred_from_id: int | None = Field(default=None, foreign_key="ticket.id")
+    outcome: str | None = Field(default=None, max_length=200)
+
+
+class WindowState(SQLModel, table=True):
+    __tablename__ = "window_state"
+
+    number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    status: WindowStatus = Field(sa_type=_enum(WindowStatus))
+    clerk_id: int | None = Field(default=None, foreign_key="user_account.id")
+    signed_in_at: datetime | None = _at(default=None)
+    pause_reason: str | None = Field(default=None, max_length=200)
+    paused_at: datetime | None = _at(default=None)
+    current_ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    priority_streak: int = 0
+
+
+class NumberCounter(SQLModel, table=True):
+    """The last sequence handed out per service day and category."""
+
+    __tablename__ = "number_counter"
+
+    service_day: date = Field(primary_key=True)
+    category: str = Field(primary_key=True, max_length=32)
+    last_sequence: int = 0
+
+
+class Event(SQLModel, table=True):
+    """The append-only log of every change, written in the same transaction as the change.
+    `payload` is the wire message without `seq`, encoded once."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        sa.Index("ix_event_day_type", "service_day", "type"),
+        sa.Index("ix_event_ticket", "ticket_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: int | None = Field(default=None, primary_key=True)
+    type: EventType = Field(sa_type=_enum(EventType))
+    at: datetime = _at()
+    service_day: date
+    ticket_id: int | None = None
+    window_no: int | None = None
+    clerk_id: int | None = None
+    category: str | None = Field(default=None, max_length=32)
+    payload: str = Field(sa_type=sa.Text)
+
+
+class IdempotentResponse(SQLModel, table=True):
+    """The stored answer to a mutating request sent with an Idempotency-Key."""
+
+    __tablename__ = "idempotent_response"
+
+    principal: str = Field(primary_key=True, max_length=32)
+    """`user:<id>` for people, `device:<token id>` for kiosks and boards."""
+    key: str = Field(primary_key=True, max_length=128)
+    fingerprint: str = Field(max_length=64)
+    status_code: int
+    body: str = Field(sa_type=sa.Text)
+    created_at: datetime = _at()

@@ -1,0 +1,122 @@
+"""Users, logins and device tokens."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from queue_server.domain.enums import Role
+from queue_server.domain.errors import Conflict, Forbidden, InvalidInput
+from queue_server.models import ApiToken, User
+from queue_server.security import hash_password, new_token, token_digest, verify_password
+
+PERSON_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.CLERK})
+DEVICE_ROLES = frozenset({Role.KIOSK, Role.BOARD})
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a logged-in person or a device."""
+
+    token_id: int
+    role: Role
+    name: str
+    user_id: int | None = None
+    display_name: str | None = None
+    staff_no: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity for idempotency records; survives a re-login."""
+        return f"user:{self.user_id}" if self.user_id is not None else f"device:{self.token_id}"
+
+
+def create_user(
+    *,
+    session: Session,
+    name: str,
+    role: Role,
+    password: str,
+    display_name: str | None,
+    staff_no: str | None,
+    now: datetime,
+) -> User:
+    if role not in PERSON_ROLES:
+        raise InvalidInput(f"role {role} is for devices: use `queue-server token issue`")
+    if len(password) < 8:
+        raise InvalidInput("password must have at least 8 characters")
+    if session.exec(select(User).where(User.name == name)).first() is not None:
+        raise Conflict(f"user {name!r} already exists")
+    user = User(
+        name=name,
+        role=role,
+        password_hash=hash_password(password),
+        display_name=display_name or name,
+        staff_no=staff_no,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def issue_device_token(*, session: Session, name: str, role: Role, now: datetime) -> str:
+    """Create a device token and return it in clear; only its digest is kept."""
+    if role not in DEVICE_ROLES:
+        raise InvalidInput(f"device tokens are for {', '.join(sorted(DEVICE_ROLES))}, not {role}")
+    token = new_token()
+    session.add(
+        ApiToken(token_hash=token_digest(token), role=role, name=name, device=True, created_at=now)
+    )
+    session.flush()
+    return token
+
+
+def login(
+    *, session: Session, name: str, password: str, now: datetime, ttl: timedelta
+) -> tuple[str, ApiToken, User]:
+    user = session.exec(select(User).where(User.name == name)).first()
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise Forbidden("用户名或密码错误")
+    if not user.active:
+        raise Forbidden("该账号已停用")
+    token = new_token()
+    record = ApiToken(
+        token_hash=token_digest(token),
+        role=user.role,
+        name=user.name,
+        user_id=user.id,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(record)
+    session.flush()
+    return token, record, user
+
+
+def resolve_token(*, session: Session, token: str, now: datetime) -> Principal | None:
+    record = session.exec(
+        select(ApiToken).where(ApiToken.token_hash == token_digest(token))
+    ).first()
+    if record is None or record.id is None or record.revoked_at is not None:
+        return None
+    if record.expires_at is not None and record.expires_at <= now:
+        return None
+    user = session.get(User, record.user_id) if record.user_id is not None else None
+    if record.user_id is not None and (user is None or not user.active):
+        return None
+    return Principal(
+        token_id=record.id,
+        role=record.role,
+        name=record.name,
+        user_id=record.user_id,
+        display_name=user.display_name if user else None,
+        staff_no=user.staff_no if user else None,
+    )
+
+
+def revoke_token(*, session: Session, token_id: int, now: datetime) -> None:
+    record = session.get(ApiToken, token_id)
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = now
+        session.add(record)

@@ -1,0 +1,130 @@
+"""Calling tickets to a window: next in line, or a given number."""
+
+from datetime import datetime
+
+from sqlmodel import Session, col, or_, select
+
+from queue_server.config import HallConfig
+from queue_server.domain.dispatch import POLICIES, Candidate, WindowView, next_priority_streak
+from queue_server.domain.enums import CallReason, EventType, TicketAction, TicketStatus
+from queue_server.domain.errors import NotFound
+from queue_server.domain.numbering import service_day
+from queue_server.domain.states import transition
+from queue_server.models import Ticket, WindowState
+from queue_server.protocol import TicketPublic
+from queue_server.services import journal
+from queue_server.services.access import load_user, operated_window, ready_to_call
+from queue_server.services.accounts import Principal
+from queue_server.services.views import ticket_public
+
+
+def _call(
+    session: Session,
+    *,
+    hall: HallConfig,
+    principal: Principal,
+    state: WindowState,
+    ticket: Ticket,
+    reason: CallReason,
+    now: datetime,
+) -> TicketPublic:
+    ticket.status = transition(number=ticket.number, status=ticket.status, action=TicketAction.CALL)
+    ticket.called_at = now
+    ticket.window_no = state.number
+    ticket.call_reason = reason
+    ticket.clerk_id = principal.user_id
+    state.current_ticket_id = ticket.id
+    state.priority_streak = next_priority_streak(state.priority_streak, reason)
+    session.add_all([ticket, state])
+    journal.record(
+        session,
+        hall=hall,
+        type=EventType.TICKET_CALLED,
+        now=now,
+        ticket=ticket,
+        window=state,
+        clerk=load_user(session, principal),
+    )
+    return ticket_public(ticket, hall)
+
+
+def call_next(
+    *, session: Session, hall: HallConfig, principal: Principal, window_no: int, now: datetime
+) -> TicketPublic | None:
+    """Call the ticket the window's dispatch policy picks; None when nobody waits for it."""
+    state = operated_window(session, hall, principal, window_no)
+    ready_to_call(state)
+    window = hall.window_by_number[window_no]
+    day = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
+    rows = session.exec(
+        select(Ticket).where(
+            Ticket.service_day == day,
+            Ticket.status == TicketStatus.WAITING,
+            or_(
+                Ticket.target_window_no == window_no,
+                col(Ticket.category).in_(window.categories)
+                & col(Ticket.target_window_no).is_(None),
+            ),
+        )
+    ).all()
+    by_id = {row.id: row for row in rows if row.id is not None}
+    choice = POLICIES[window.policy].choose(
+        window=WindowView(
+            number=window_no,
+            categories=tuple(window.categories),
+            priority_streak=state.priority_streak,
+        ),
+        waiting=[
+            Candidate(
+                ticket_id=ticket_id,
+                category=row.category,
+                queue_key=row.queue_key,
+                priority=row.priority is not None,
+                target_window=row.target_window_no,
+            )
+            for ticket_id, row in by_id.items()
+        ],
+        priority_ratio={c.code: c.priority_ratio for c in hall.categories},
+    )
+    if choice is None:
+        return None
+    return _call(
+        session,
+        hall=hall,
+        principal=principal,
+        state=state,
+        ticket=by_id[choice.ticket_id],
+        reason=choice.reason,
+        now=now,
+    )
+
+
+def call_number(
+    *,
+    session: Session,
+    hall: HallConfig,
+    principal: Principal,
+    window_no: int,
+    number: str,
+    now: datetime,
+) -> TicketPublic:
+    """Call a given number (特呼), whatever its place in the queue."""
+    state = operated_window(session, hall, principal, window_no)
+    ready_to_call(state)
+    day = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
+    ticket = session.exec(
+        select(Ticket)
+        .where(Ticket.service_day == day, Ticket.number == number)
+        .order_by(col(Ticket.hop).desc())
+    ).first()
+    if ticket is None:
+        raise NotFound(f"今日没有{number}号")
+    return _call(
+        session,
+        hall=hall,
+        principal=principal,
+        state=state,
+        ticket=ticket,
+        reason=CallReason.BY_NUMBER,
+        now=now,
+    )

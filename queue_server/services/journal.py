@@ -1,0 +1,56 @@
+"""Appends to the event log, in the caller's transaction."""
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from queue_server.config import HallConfig
+from queue_server.domain.enums import EventType
+from queue_server.domain.numbering import service_day
+from queue_server.models import Event, Ticket, User, WindowState
+from queue_server.protocol import EventMessage
+from queue_server.services.views import clerk_public, ticket_public, window_public
+
+
+def record(
+    session: Session,
+    *,
+    hall: HallConfig,
+    type: EventType,
+    now: datetime,
+    ticket: Ticket | None = None,
+    new_ticket: Ticket | None = None,
+    window: WindowState | None = None,
+    clerk: User | None = None,
+    reason: str | None = None,
+) -> Event:
+    """Write one event. Its payload is the wire message (less `seq`), encoded once here."""
+    session.flush()
+    message = EventMessage(
+        type=type,
+        seq=0,
+        at=now,
+        ticket=ticket_public(ticket, hall, private=False) if ticket else None,
+        new_ticket=ticket_public(new_ticket, hall, private=False) if new_ticket else None,
+        window=window_public(session, window, hall) if window else None,
+        reason=reason,
+        clerk=clerk_public(clerk),
+    )
+    day = (
+        ticket.service_day
+        if ticket
+        else service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
+    )
+    event = Event(
+        type=type,
+        at=now,
+        service_day=day,
+        ticket_id=ticket.id if ticket else None,
+        window_no=window.number if window else (ticket.window_no if ticket else None),
+        clerk_id=clerk.id if clerk else None,
+        category=ticket.category if ticket else None,
+        payload=message.model_dump_json(exclude={"seq"}, exclude_none=True),
+    )
+    session.add(event)
+    session.flush()
+    return event

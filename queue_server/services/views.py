@@ -1,0 +1,203 @@
+"""Read side: wire models built from rows, and the hall snapshot."""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from queue_server.config import HallConfig
+from queue_server.domain.enums import TicketStatus, WindowStatus
+from queue_server.domain.estimates import estimate_wait_minutes, typical_service_seconds
+from queue_server.domain.numbering import service_day
+from queue_server.models import Event, NumberCounter, Ticket, User, WindowState
+from queue_server.protocol import (
+    CategoryPublic,
+    ClerkPublic,
+    HallSnapshot,
+    TicketPublic,
+    WindowPublic,
+)
+
+RECENT_SERVICE_SAMPLES = 20
+
+
+def ticket_public(ticket: Ticket, hall: HallConfig, *, private: bool = True) -> TicketPublic:
+    """`private=False` drops what only the applicant and clerks may see (status-page code,
+    the free-text priority note), for messages that reach boards."""
+    if ticket.id is None:
+        raise ValueError("ticket has no id yet; flush the session first")
+    category = hall.category_by_code.get(ticket.category)
+    return TicketPublic(
+        id=ticket.id,
+        number=ticket.number,
+        category=ticket.category,
+        category_name=category.name if category else ticket.category,
+        status=ticket.status,
+        issued_at=ticket.issued_at,
+        service_day=ticket.service_day,
+        priority=ticket.priority,
+        priority_note=ticket.priority_note if private else None,
+        matter=ticket.matter,
+        called_at=ticket.called_at,
+        started_at=ticket.started_at,
+        finished_at=ticket.finished_at,
+        window_no=ticket.window_no,
+        target_window_no=ticket.target_window_no,
+        call_reason=ticket.call_reason,
+        recall_count=ticket.recall_count,
+        transferred_from_id=ticket.transferred_from_id,
+        outcome=ticket.outcome,
+        public_code=ticket.public_code if private else None,
+    )
+
+
+def clerk_public(user: User | None) -> ClerkPublic | None:
+    if user is None:
+        return None
+    return ClerkPublic(display_name=user.display_name, staff_no=user.staff_no)
+
+
+def window_public(session: Session, state: WindowState, hall: HallConfig) -> WindowPublic:
+    window = hall.window_by_number[state.number]
+    clerk = session.get(User, state.clerk_id) if state.clerk_id is not None else None
+    current = (
+        session.get(Ticket, state.current_ticket_id)
+        if state.current_ticket_id is not None
+        else None
+    )
+    return WindowPublic(
+        number=window.number,
+        name=window.name,
+        zone=window.zone,
+        categories=list(window.categories),
+        status=state.status,
+        pause_reason=state.pause_reason,
+        clerk=clerk_public(clerk),
+        current=ticket_public(current, hall, private=False) if current else None,
+    )
+
+
+def window_states(session: Session, hall: HallConfig) -> list[WindowState]:
+    rows = session.exec(select(WindowState).order_by(col(WindowState.number))).all()
+    configured = hall.window_by_number
+    return [row for row in rows if row.number in configured]
+
+
+def waiting_in_queue(session: Session, *, day: date, category: str) -> Sequence[Ticket]:
+    """The category's own queue (not tickets sent to a named window), front first."""
+    return session.exec(
+        select(Ticket)
+        .where(
+            Ticket.service_day == day,
+            Ticket.status == TicketStatus.WAITING,
+            Ticket.category == category,
+            col(Ticket.target_window_no).is_(None),
+        )
+        .order_by(col(Ticket.queue_key), col(Ticket.id))
+    ).all()
+
+
+def recent_service_seconds(session: Session, *, day: date, category: str) -> list[float]:
+    rows = session.exec(
+        select(Ticket.started_at, Ticket.finished_at)
+        .where(
+            Ticket.service_day == day,
+            Ticket.category == category,
+            Ticket.status == TicketStatus.DONE,
+            col(Ticket.started_at).is_not(None),
+        )
+        .order_by(col(Ticket.finished_at).desc())
+        .limit(RECENT_SERVICE_SAMPLES)
+    ).all()
+    return [
+        (finished - started).total_seconds() for started, finished in rows if started and finished
+    ]
+
+
+def serving_window_count(states: Sequence[WindowState], hall: HallConfig, category: str) -> int:
+    serving = {w.number for w in hall.windows_serving(category)}
+    return sum(1 for s in states if s.number in serving and s.status == WindowStatus.OPEN)
+
+
+def category_eta(
+    session: Session,
+    *,
+    hall: HallConfig,
+    states: Sequence[WindowState],
+    day: date,
+    category: str,
+    ahead: int,
+) -> int | None:
+    service = typical_service_seconds(
+        recent=recent_service_seconds(session, day=day, category=category),
+        default=hall.category_by_code[category].service_minutes * 60,
+    )
+    return estimate_wait_minutes(
+        ahead=ahead,
+        serving_windows=serving_window_count(states, hall, category),
+        service_seconds=service,
+    )
+
+
+def closed_reason(
+    *, hall: HallConfig, category: str, issued_today: int, now: datetime
+) -> str | None:
+    """Why a kiosk may not issue this category now, or None when it may."""
+    config = hall.category_by_code[category]
+    if config.daily_cap is not None and issued_today >= config.daily_cap:
+        return "今日号源已发完"
+    if not config.is_open_at(now.astimezone(hall.tz)):
+        return "不在办理时间"
+    return None
+
+
+def issued_today(session: Session, *, day: date, category: str) -> int:
+    counter = session.get(NumberCounter, (day, category))
+    return counter.last_sequence if counter else 0
+
+
+def last_seq(session: Session) -> int:
+    return session.exec(select(func.coalesce(func.max(Event.seq), 0))).one()
+
+
+def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallSnapshot:
+    day = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
+    states = window_states(session, hall)
+    categories = []
+    for category in hall.categories:
+        queue = waiting_in_queue(session, day=day, category=category.code)
+        issued = issued_today(session, day=day, category=category.code)
+        reason = closed_reason(hall=hall, category=category.code, issued_today=issued, now=now)
+        categories.append(
+            CategoryPublic(
+                code=category.code,
+                prefix=category.prefix,
+                name=category.name,
+                target_wait_minutes=category.target_wait_minutes,
+                waiting=len(queue),
+                eta_minutes=category_eta(
+                    session,
+                    hall=hall,
+                    states=states,
+                    day=day,
+                    category=category.code,
+                    ahead=len(queue),
+                ),
+                issued_today=issued,
+                daily_cap=category.daily_cap,
+                open=reason is None,
+                closed_reason=reason,
+                oldest_wait_seconds=(now - queue[0].issued_at).total_seconds() if queue else None,
+            )
+        )
+    return HallSnapshot(
+        name=hall.hall.name,
+        service_day=day,
+        timezone=hall.hall.timezone,
+        generated_at=now,
+        call_template=hall.texts.call_template,
+        board_notice=hall.texts.board_notice,
+        categories=categories,
+        windows=[window_public(session, state, hall) for state in states],
+    )
