@@ -29,6 +29,21 @@ class Unauthenticated(DomainError):
     code = "unauthenticated"
 
 
+class WrongRole(Forbidden):
+    """The caller is known but their role may not use this route."""
+
+    code = "wrong_role"
+
+
+def status_of(error: DomainError) -> int:
+    if isinstance(error, Unauthenticated):
+        return 401
+    for kind, status in STATUS_BY_ERROR.items():
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
 def error_response(status: int, detail: str, code: str, **extra: object) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(
@@ -51,10 +66,7 @@ def _describe_validation(error: RequestValidationError) -> tuple[int, str]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, error: DomainError) -> JSONResponse:
-        status = (
-            401 if isinstance(error, Unauthenticated) else STATUS_BY_ERROR.get(type(error), 400)
-        )
-        return error_response(status, error.message, error.code)
+        return error_response(status_of(error), error.message, error.code)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:

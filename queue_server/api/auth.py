@@ -5,7 +5,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Response
 from sqlmodel import Session
 
-from queue_server.api.deps import Anyone, ResourcesDep
+from queue_server.api.deps import Anyone, ResourcesDep, Staff
 from queue_server.protocol import LoginRequest, LoginResponse, MePublic
 from queue_server.services import accounts
 from queue_server.services.access import window_of
@@ -37,7 +37,7 @@ async def login(body: LoginRequest, resources: ResourcesDep) -> LoginResponse:
 
 
 @router.post("/logout", status_code=204)
-async def logout(principal: Anyone, resources: ResourcesDep) -> Response:
+async def logout(principal: Staff, resources: ResourcesDep) -> Response:
     await resources.db.write(
         lambda session: accounts.revoke_token(
             session=session, token_id=principal.token_id, now=resources.clock.now()

@@ -12,8 +12,7 @@ from queue_server.config import HallConfig, Settings
 from queue_server.db import Database
 from queue_server.domain.clock import Clock
 from queue_server.domain.enums import Role
-from queue_server.domain.errors import Forbidden
-from queue_server.errors import Unauthenticated
+from queue_server.errors import Unauthenticated, WrongRole
 from queue_server.events import EventHub
 from queue_server.services.accounts import Principal, resolve_token
 
@@ -70,7 +69,7 @@ def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
         principal = await authenticate(resources, credentials.credentials if credentials else None)
         if principal.role not in allowed:
             names = "、".join(ROLE_LABELS[role] for role in roles)
-            raise Forbidden(f"{ROLE_LABELS[principal.role]}无权进行此操作（仅限{names}）")
+            raise WrongRole(f"{ROLE_LABELS[principal.role]}无权进行此操作（仅限{names}）")
         return principal
 
     return dependency
@@ -81,4 +80,5 @@ Anyone = Annotated[Principal, Depends(require(*ANY_ROLE))]
 Clerk = Annotated[Principal, Depends(require(Role.CLERK))]
 ClerkOrAdmin = Annotated[Principal, Depends(require(Role.CLERK, Role.ADMIN))]
 Staff = Annotated[Principal, Depends(require(Role.CLERK, Role.MANAGER, Role.ADMIN))]
+"""Hall staff: may read tickets and cancel them."""
 Issuer = Annotated[Principal, Depends(require(Role.KIOSK, Role.ADMIN))]

@@ -145,7 +145,9 @@ def requeue(
     _apply(ticket, TicketAction.REQUEUE)
     queue = waiting_in_queue(session, day=ticket.service_day, category=ticket.category)
     ticket.queue_key = requeue_key(
-        waiting_keys=[row.queue_key for row in queue], after=hall.hall.requeue_after, now=now
+        waiting_keys=[row.queue_key for row in queue if row.id != ticket.id],
+        after=hall.hall.requeue_after,
+        now=now,
     )
     ticket.called_at = None
     ticket.finished_at = None

@@ -158,7 +158,7 @@ def issued_today(session: Session, *, day: date, category: str) -> int:
 
 
 def last_seq(session: Session) -> int:
-    return session.exec(select(func.coalesce(func.max(Event.seq), 0))).one()
+    return session.exec(select(func.max(Event.seq))).one() or 0
 
 
 def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallSnapshot:

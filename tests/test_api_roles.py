@@ -1,0 +1,143 @@
+"""Every route, called with every role: the outcome is exactly what the role allows."""
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute, APIWebSocketRoute
+from starlette.routing import BaseRoute, Route
+
+from queue_server.app import create_app
+from queue_server.config import Settings
+from tests.support import LiveServer
+
+ADMIN, MANAGER, CLERK, KIOSK, BOARD = "admin", "manager", "clerk", "kiosk", "board"
+EVERYONE = frozenset({ADMIN, MANAGER, CLERK, KIOSK, BOARD})
+PEOPLE = frozenset({ADMIN, MANAGER, CLERK})
+PUBLIC = "public"
+
+# (method, path) -> roles allowed; PUBLIC needs no token at all.
+MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
+    ("POST", "/api/auth/login"): PUBLIC,
+    ("POST", "/api/auth/logout"): PEOPLE,
+    ("GET", "/api/auth/me"): EVERYONE,
+    ("POST", "/api/tickets"): frozenset({KIOSK, ADMIN}),
+    ("GET", "/api/tickets"): PEOPLE,
+    ("GET", "/api/tickets/{ticket_id}"): PEOPLE,
+    ("POST", "/api/tickets/{ticket_id}/recall"): frozenset({CLERK}),
+    ("POST", "/api/tickets/{ticket_id}/start"): frozenset({CLERK}),
+    ("POST", "/api/tickets/{ticket_id}/finish"): frozenset({CLERK}),
+    ("POST", "/api/tickets/{ticket_id}/no-show"): frozenset({CLERK}),
+    ("POST", "/api/tickets/{ticket_id}/requeue"): frozenset({CLERK}),
+    ("POST", "/api/tickets/{ticket_id}/transfer"): frozenset({CLERK}),
+    ("POST", "/api/tickets/{ticket_id}/cancel"): PEOPLE,
+    ("GET", "/api/windows"): EVERYONE,
+    ("GET", "/api/windows/{window_no}"): EVERYONE,
+    ("POST", "/api/windows/{window_no}/sign-in"): frozenset({CLERK}),
+    ("POST", "/api/windows/{window_no}/sign-out"): frozenset({CLERK, ADMIN}),
+    ("POST", "/api/windows/{window_no}/pause"): frozenset({CLERK}),
+    ("POST", "/api/windows/{window_no}/resume"): frozenset({CLERK}),
+    ("POST", "/api/windows/{window_no}/call-next"): frozenset({CLERK}),
+    ("POST", "/api/windows/{window_no}/call"): frozenset({CLERK}),
+    ("GET", "/api/hall"): EVERYONE,
+    ("GET", "/api/health"): PUBLIC,
+    ("WS", "/ws"): EVERYONE,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/redoc"): PUBLIC,
+}
+
+BODIES: dict[str, dict[str, Any]] = {
+    "/api/auth/login": {"username": "nobody", "password": "x"},
+    "/api/tickets": {"category": "general"},
+    "/api/tickets/{ticket_id}/transfer": {"to_category": "unresolved", "reason": "材料不全"},
+    "/api/windows/{window_no}/pause": {"reason": "会议"},
+    "/api/windows/{window_no}/call": {"number": "B001"},
+}
+
+
+def _walk(routes: Sequence[BaseRoute]) -> Iterator[tuple[str, str]]:
+    for route in routes:
+        if isinstance(route, APIWebSocketRoute):
+            yield "WS", route.path
+        elif isinstance(route, APIRoute | Route):
+            yield from ((m, route.path) for m in route.methods or () if m != "HEAD")
+        elif hasattr(route, "original_router"):  # FastAPI wraps included routers
+            yield from _walk(route.original_router.routes)
+        else:
+            raise AssertionError(f"unknown route type {type(route)}")
+
+
+def app_routes() -> set[tuple[str, str]]:
+    return set(_walk(create_app(Settings(database_url="sqlite://")).routes))
+
+
+def test_matrix_covers_every_route() -> None:
+    assert app_routes() == set(MATRIX)
+
+
+def _token_for(server: LiveServer, role: str) -> str:
+    accounts = server.accounts
+    if role == KIOSK:
+        return accounts.kiosk_token
+    if role == BOARD:
+        return accounts.board_token
+    name = {ADMIN: accounts.admin, MANAGER: accounts.manager, CLERK: accounts.clerks[0]}[role]
+    return server.login(name)
+
+
+@pytest.mark.parametrize("role", [None, *sorted(EVERYONE)])
+def test_every_http_route_admits_exactly_its_roles(server: LiveServer, role: str | None) -> None:
+    with server.client(server.accounts.kiosk_token) as kiosk:
+        ticket_id = kiosk.post("/api/tickets", json={"category": "general"}).json()["id"]
+    token = _token_for(server, role) if role else None
+    logout_last = sorted(MATRIX.items(), key=lambda item: (item[0][1] == "/api/auth/logout", item))
+    for (method, path), allowed in logout_last:
+        if method == "WS":
+            continue
+        url = path.format(ticket_id=ticket_id, window_no=3)
+        with server.client(token) as client:
+            response = client.request(method, url, json=BODIES.get(path))
+        where = f"{role or 'anonymous'} {method} {path} -> {response.status_code}"
+        if allowed == PUBLIC:
+            assert response.status_code not in (401, 403) or path == "/api/auth/login", where
+        elif role is None:
+            assert response.status_code == 401, where
+            assert response.json()["code"] == "unauthenticated", where
+        elif role in allowed:
+            assert response.status_code != 401, where
+            if response.status_code == 403:
+                assert response.json()["code"] != "wrong_role", where
+        else:
+            assert response.status_code == 403, where
+            assert response.json()["code"] == "wrong_role", where
+
+
+def test_refused_calls_change_nothing(server: LiveServer) -> None:
+    with server.client(server.accounts.board_token) as board:
+        before = board.get("/api/health").json()["seq"]
+        for (method, path), allowed in MATRIX.items():
+            if method == "POST" and allowed != PUBLIC and BOARD not in allowed:
+                url = path.format(ticket_id=1, window_no=3)
+                assert board.post(url, json=BODIES.get(path)).status_code == 403
+        assert board.get("/api/health").json()["seq"] == before
+
+
+def test_bad_and_revoked_tokens_are_refused(server: LiveServer) -> None:
+    token = server.login(server.accounts.manager)
+    with server.client(token) as manager:
+        assert manager.get("/api/auth/me").json()["role"] == MANAGER
+        assert manager.post("/api/auth/logout").status_code == 204
+        response = manager.get("/api/auth/me")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    with server.client("not-a-token") as stranger:
+        assert stranger.get("/api/hall").status_code == 401
+    wrong = httpx.post(
+        f"{server.base_url}/api/auth/login",
+        json={"username": server.accounts.manager, "password": "wrong-password"},
+    )
+    assert wrong.status_code == 403
+    assert wrong.json()["detail"] == "用户名或密码错误"
