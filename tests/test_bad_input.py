@@ -1,0 +1,124 @@
+"""Bad requests get a clear 4xx JSON `{detail}` and change nothing."""
+
+import httpx
+import pytest
+
+from tests.support import LiveServer
+
+
+@pytest.fixture
+def clerk(server: LiveServer) -> httpx.Client:
+    client = server.client(server.login(server.accounts.clerks[0]))
+    assert client.post("/api/windows/2/sign-in").status_code == 200
+    return client
+
+
+def seq(server: LiveServer) -> int:
+    with server.client() as anonymous:
+        value: int = anonymous.get("/api/health").json()["seq"]
+        return value
+
+
+CASES: list[tuple[str, str, str, bytes | None, int, str]] = [
+    # (who, method, path, raw body, status, a fragment of the detail)
+    ("kiosk", "POST", "/api/tickets", b'{"category": "general"', 400, "JSON"),
+    ("kiosk", "POST", "/api/tickets", b'{"category": "nope"}', 422, "未知的业务类别"),
+    ("kiosk", "POST", "/api/tickets", b'{"category": 7}', 422, "category"),
+    ("kiosk", "POST", "/api/tickets", b"{}", 422, "category"),
+    ("kiosk", "POST", "/api/tickets", b"[]", 422, "请求参数有误"),
+    (
+        "kiosk",
+        "POST",
+        "/api/tickets",
+        '{"category": "general", "name": "张三"}'.encode(),
+        422,
+        "name",
+    ),
+    (
+        "kiosk",
+        "POST",
+        "/api/tickets",
+        b'{"category": "general", "priority": "vip"}',
+        422,
+        "priority",
+    ),
+    (
+        "kiosk",
+        "POST",
+        "/api/tickets",
+        b'{"category": "general", "priority_note": "x"}',
+        422,
+        "priority_note",
+    ),
+    ("kiosk", "POST", "/api/tickets", b'{"category": "' + b"x" * 20_000 + b'"}', 413, "过大"),
+    ("clerk", "POST", "/api/windows/99/call-next", None, 404, "没有99号窗口"),
+    ("clerk", "POST", "/api/windows/abc/call-next", None, 422, "window_no"),
+    ("clerk", "POST", "/api/windows/2/call", b'{"number": "12345678"}', 422, "number"),
+    ("clerk", "POST", "/api/windows/2/call", b'{"number": "Z999"}', 404, "今日没有Z999号"),
+    ("clerk", "POST", "/api/windows/2/pause", b'{"reason": ""}', 422, "reason"),
+    ("clerk", "POST", "/api/windows/2/resume", None, 409, "没有暂停"),
+    ("clerk", "POST", "/api/tickets/999/start", None, 404, "没有编号为999的票据"),
+    ("clerk", "POST", "/api/tickets/1/start", None, 403, "不在您的2号窗口"),
+    ("clerk", "POST", "/api/tickets/1/transfer", b'{"reason": "x"}', 422, "exactly one"),
+    ("clerk", "POST", "/api/tickets/1/requeue", None, 409, "无需重排"),
+    ("clerk", "POST", "/api/tickets/1/finish", b'{"outcome": 5}', 422, "outcome"),
+]
+
+
+@pytest.mark.parametrize(("who", "method", "path", "body", "status", "fragment"), CASES)
+def test_bad_request_is_refused_clearly_and_changes_nothing(
+    server: LiveServer,
+    clerk: httpx.Client,
+    who: str,
+    method: str,
+    path: str,
+    body: bytes | None,
+    status: int,
+    fragment: str,
+) -> None:
+    kiosk = server.client(server.accounts.kiosk_token)
+    assert kiosk.post("/api/tickets", json={"category": "general"}).status_code == 201
+    before = seq(server)
+    client = kiosk if who == "kiosk" else clerk
+    headers = {"content-type": "application/json"} if body is not None else {}
+    response = client.request(method, path, content=body, headers=headers)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    detail = response.json()["detail"]
+    assert isinstance(detail, str)
+    assert fragment in detail
+    assert seq(server) == before
+
+
+def test_illegal_transition_names_the_ticket_and_state(
+    server: LiveServer, clerk: httpx.Client
+) -> None:
+    kiosk = server.client(server.accounts.kiosk_token)
+    ticket = kiosk.post("/api/tickets", json={"category": "general"}).json()
+    clerk.post("/api/windows/2/call-next")
+    before = seq(server)
+    response = clerk.post(f"/api/tickets/{ticket['id']}/finish")
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "B001号当前为“已叫号”，不能办结：请先开始办理",
+        "code": "illegal_transition",
+    }
+    assert seq(server) == before
+
+
+def test_idempotency_key_replays_and_refuses_reuse(server: LiveServer, clerk: httpx.Client) -> None:
+    kiosk = server.client(server.accounts.kiosk_token)
+    for _ in range(2):
+        kiosk.post("/api/tickets", json={"category": "general"})
+    key = {"Idempotency-Key": "f1-press-1"}
+    first = clerk.post("/api/windows/2/call-next", headers=key)
+    ticket = first.json()
+    clerk.post(f"/api/tickets/{ticket['id']}/start")
+    clerk.post(f"/api/tickets/{ticket['id']}/finish")
+    retried = clerk.post("/api/windows/2/call-next", headers=key)
+    assert (retried.status_code, retried.json()) == (200, ticket)
+    waiting = clerk.get("/api/tickets?status=waiting").json()
+    assert [t["number"] for t in waiting] == ["B002"]
+    reused = clerk.post("/api/windows/2/pause", json={"reason": "休息"}, headers=key)
+    assert reused.status_code == 422
+    assert "Idempotency-Key" in reused.json()["detail"]
