@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from queue_server import redaction
 from queue_server.config import ConfigError, Settings, load_hall_config
 from queue_server.domain.clock import SystemClock
 from queue_server.domain.enums import Role
@@ -79,7 +80,7 @@ def serve(
     typer.echo(
         f"一门 queue server on http://{host}:{port}  (database: {settings.database_url.split('://')[0]})"
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         application,
         host=host,
         port=port,
@@ -88,6 +89,9 @@ def serve(
         ws_ping_timeout=20,
         timeout_graceful_shutdown=5,
     )
+    server = uvicorn.Server(config)
+    redaction.install()
+    server.run()
 
 
 @user_app.command("add")
