@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,13 +18,27 @@ from queue_server.domain.clock import Clock, SystemClock
 from queue_server.errors import install_error_handlers
 from queue_server.events import EventHub, prime, tail
 from queue_server.limits import BodySizeLimit
+from queue_server.services.housekeeping import prune
 from queue_server.services.windows import ensure_windows
+
+log = logging.getLogger(__name__)
+
+HOUSEKEEPING_INTERVAL_SECONDS = 3600
 
 
 def prepare_database(db: Database, hall: HallConfig) -> None:
     """Migrate the schema and give every configured window its state row."""
     db.migrate()
     db.write_sync(lambda session: ensure_windows(session, hall))
+
+
+async def housekeep(db: Database, clock: Clock) -> None:
+    while True:
+        try:
+            await db.write(lambda session: prune(session=session, now=clock.now()))
+        except Exception:
+            log.exception("housekeeping failed; trying again later")
+        await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)
 
 
 def create_app(
@@ -41,13 +56,18 @@ def create_app(
         app.state.resources = Resources(
             settings=settings, hall=hall_config, db=db, hub=hub, clock=clock or SystemClock()
         )
-        tailer = asyncio.create_task(tail(hub, db, settings.poll_seconds), name="event-tailer")
+        tasks = [
+            asyncio.create_task(tail(hub, db, settings.poll_seconds), name="event-tailer"),
+            asyncio.create_task(housekeep(db, app.state.resources.clock), name="housekeeping"),
+        ]
         try:
             yield
         finally:
-            tailer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await tailer
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             db.dispose()
 
     app = FastAPI(

@@ -80,7 +80,7 @@ def serve(
     typer.echo(
         f"一门 queue server on http://{host}:{port}  (database: {settings.database_url.split('://')[0]})"
     )
-    config = uvicorn.Config(
+    server_config = uvicorn.Config(
         application,
         host=host,
         port=port,
@@ -89,7 +89,7 @@ def serve(
         ws_ping_timeout=20,
         timeout_graceful_shutdown=5,
     )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config)
     redaction.install()
     server.run()
 

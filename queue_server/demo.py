@@ -77,8 +77,8 @@ def main(
     base = f"http://127.0.0.1:{port}"
     typer.echo(f"\n一门 demo hall: {hall.hall.name}  (database: {database})\n")
     typer.echo("Accounts (shown once, not stored):")
-    for name, role, password in logins:
-        typer.echo(f"  {role:8} {name:8} password {password}")
+    for name, kind, password in logins:
+        typer.echo(f"  {kind:8} {name:8} password {password}")
     typer.echo(f"  kiosk    token {kiosk}")
     typer.echo(f"  board    token {board}\n")
     typer.echo(f"API docs:      {base}/docs")

@@ -1,6 +1,7 @@
 """Test support: a real queue server on a free port, with accounts and device tokens."""
 
 import contextlib
+import functools
 import os
 import signal
 import socket
@@ -20,7 +21,9 @@ from queue_server.config import HallConfig, Settings, load_hall_config
 from queue_server.db import Database
 from queue_server.domain.clock import Clock, SystemClock
 from queue_server.domain.enums import Role
-from queue_server.services.accounts import create_user, issue_device_token
+from queue_server.models import User
+from queue_server.security import hash_password
+from queue_server.services.accounts import issue_device_token
 
 PASSWORD = "correct-horse-42"
 CLERKS = 8
@@ -44,41 +47,34 @@ class Accounts:
     board_token: str = ""
 
 
+@functools.cache
+def _password_hash() -> str:
+    """Argon2 is slow on purpose; the seeded accounts share one hash of PASSWORD."""
+    return hash_password(PASSWORD)
+
+
 def seed_accounts(database_url: str, hall: HallConfig) -> Accounts:
     db = Database(database_url)
     prepare_database(db, hall)
     accounts = Accounts()
     now = SystemClock().now()
+
+    def person(name: str, role: Role, display_name: str, staff_no: str | None) -> User:
+        return User(
+            name=name,
+            role=role,
+            password_hash=_password_hash(),
+            display_name=display_name,
+            staff_no=staff_no,
+            created_at=now,
+        )
+
     try:
         with db.write_session() as session:
-            create_user(
-                session=session,
-                name=accounts.admin,
-                role=Role.ADMIN,
-                password=PASSWORD,
-                display_name="管理员",
-                staff_no=None,
-                now=now,
-            )
-            create_user(
-                session=session,
-                name=accounts.manager,
-                role=Role.MANAGER,
-                password=PASSWORD,
-                display_name="李主任",
-                staff_no="0001",
-                now=now,
-            )
+            session.add(person(accounts.admin, Role.ADMIN, "管理员", None))
+            session.add(person(accounts.manager, Role.MANAGER, "李主任", "0001"))
             for index, name in enumerate(accounts.clerks, start=1):
-                create_user(
-                    session=session,
-                    name=name,
-                    role=Role.CLERK,
-                    password=PASSWORD,
-                    display_name=f"窗口员{index}",
-                    staff_no=f"03{index:02d}",
-                    now=now,
-                )
+                session.add(person(name, Role.CLERK, f"窗口员{index}", f"03{index:02d}"))
             accounts.kiosk_token = issue_device_token(
                 session=session, name="kiosk-1", role=Role.KIOSK, now=now
             )
@@ -90,24 +86,38 @@ def seed_accounts(database_url: str, hall: HallConfig) -> Accounts:
     return accounts
 
 
+def login(base_url: str, name: str) -> str:
+    """Log a seeded account in over HTTP and return its bearer token."""
+    response = httpx.post(
+        f"{base_url}/api/auth/login", json={"username": name, "password": PASSWORD}
+    )
+    response.raise_for_status()
+    token: str = response.json()["token"]
+    return token
+
+
 @dataclass
 class LiveServer:
     base_url: str
     ws_url: str
     database_url: str
     accounts: Accounts
+    open_clients: list[httpx.Client] = field(default_factory=list)
 
     def login(self, name: str) -> str:
-        response = httpx.post(
-            f"{self.base_url}/api/auth/login", json={"username": name, "password": PASSWORD}
-        )
-        response.raise_for_status()
-        token: str = response.json()["token"]
-        return token
+        return login(self.base_url, name)
 
     def client(self, token: str | None = None) -> httpx.Client:
+        """An HTTP client for this server; closed when the server stops."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.base_url, headers=headers, timeout=10)
+        client = httpx.Client(base_url=self.base_url, headers=headers, timeout=10)
+        self.open_clients.append(client)
+        return client
+
+    def close_clients(self) -> None:
+        for client in self.open_clients:
+            client.close()
+        self.open_clients.clear()
 
 
 @contextlib.contextmanager
@@ -116,10 +126,12 @@ def threaded_server(
     *,
     hall: HallConfig | None = None,
     clock: Clock | None = None,
+    port: int | None = None,
     **settings: object,
 ) -> Iterator[tuple[str, int]]:
-    """Run the app under uvicorn in a thread; yields (host, port)."""
-    port = free_port()
+    """Run the app under uvicorn in a thread; yields (host, port). Pass the `port` of a stopped
+    server to restart it where its clients expect it."""
+    port = port if port is not None else free_port()
     app = create_app(
         Settings(database_url=database_url, **settings),  # type: ignore[arg-type]
         hall=hall,
@@ -154,20 +166,27 @@ def live_server(
     database_url = f"sqlite:///{tmp_path / 'hall.db'}"
     hall = hall or load_hall_config()
     accounts = seed_accounts(database_url, hall)
-    with threaded_server(database_url, hall=hall, clock=clock, **settings) as (host, port):
-        yield LiveServer(f"http://{host}:{port}", f"ws://{host}:{port}", database_url, accounts)
+    server = threaded_server(database_url, hall=hall, clock=clock, port=None, **settings)
+    with server as (host, port):
+        running = LiveServer(f"http://{host}:{port}", f"ws://{host}:{port}", database_url, accounts)
+        try:
+            yield running
+        finally:
+            running.close_clients()
 
 
 class ServerProcess:
     """The real `queue-server serve` command in a child process, for crash tests."""
 
-    def __init__(self, database_url: str, port: int) -> None:
+    def __init__(self, database_url: str, port: int, *, log_path: Path | None = None) -> None:
         self.database_url = database_url
         self.port = port
+        self.log_path = log_path
         self.base_url = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        log = self.log_path.open("ab") if self.log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -179,10 +198,12 @@ class ServerProcess:
                 "--port",
                 str(self.port),
             ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
+        if not isinstance(log, int):
+            log.close()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from queue_server.config import load_hall_config
-from tests.support import PASSWORD, ServerProcess, free_port, seed_accounts
+from tests.support import ServerProcess, free_port, login, seed_accounts
 
 CATEGORIES = ["general", "consult", "enterprise", "cross_region"]
 WINDOWS = [2, 3, 4, 5, 6, 7, 8, 9]
@@ -36,14 +36,6 @@ class Hall:
     database: Path
     kiosk_token: str
     clerks: list[str]
-
-    def login(self, name: str) -> str:
-        response = httpx.post(
-            f"{self.process.base_url}/api/auth/login",
-            json={"username": name, "password": PASSWORD},
-        )
-        token: str = response.json()["token"]
-        return token
 
 
 @pytest.fixture
@@ -106,7 +98,7 @@ def run_load(hall: Hall, seconds: float, *, kill_after: float | None = None) -> 
         for seed in range(KIOSKS)
     ]
     threads += [
-        threading.Thread(target=window_loop, args=(base, hall.login(name), window, stop, ledger))
+        threading.Thread(target=window_loop, args=(base, login(base, name), window, stop, ledger))
         for name, window in zip(hall.clerks, WINDOWS, strict=True)
     ]
     for thread in threads:

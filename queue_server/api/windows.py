@@ -9,17 +9,14 @@ from queue_server.api.tickets import ERRORS
 from queue_server.protocol import CallNumberRequest, PauseRequest, TicketPublic, WindowPublic
 from queue_server.services import calling, windows
 from queue_server.services.access import load_window
-from queue_server.services.views import window_public, window_states
+from queue_server.services.views import window_public, windows_public
 
 router = APIRouter(prefix="/api/windows", tags=["windows"], responses=ERRORS)
 
 
 @router.get("", response_model=list[WindowPublic])
 async def list_windows(_: Anyone, resources: ResourcesDep) -> list[WindowPublic]:
-    hall = resources.hall
-    return await resources.db.read(
-        lambda session: [window_public(session, s, hall) for s in window_states(session, hall)]
-    )
+    return await resources.db.read(lambda session: windows_public(session, resources.hall))
 
 
 @router.get("/{window_no}", response_model=WindowPublic)

@@ -1,5 +1,6 @@
 """Read side: wire models built from rows, and the hall snapshot."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -58,14 +59,10 @@ def clerk_public(user: User | None) -> ClerkPublic | None:
     return ClerkPublic(display_name=user.display_name, staff_no=user.staff_no)
 
 
-def window_public(session: Session, state: WindowState, hall: HallConfig) -> WindowPublic:
+def build_window_public(
+    state: WindowState, hall: HallConfig, *, clerk: User | None, current: Ticket | None
+) -> WindowPublic:
     window = hall.window_by_number[state.number]
-    clerk = session.get(User, state.clerk_id) if state.clerk_id is not None else None
-    current = (
-        session.get(Ticket, state.current_ticket_id)
-        if state.current_ticket_id is not None
-        else None
-    )
     return WindowPublic(
         number=window.number,
         name=window.name,
@@ -76,6 +73,37 @@ def window_public(session: Session, state: WindowState, hall: HallConfig) -> Win
         clerk=clerk_public(clerk),
         current=ticket_public(current, hall, private=False) if current else None,
     )
+
+
+def window_public(session: Session, state: WindowState, hall: HallConfig) -> WindowPublic:
+    return build_window_public(
+        state,
+        hall,
+        clerk=session.get(User, state.clerk_id) if state.clerk_id is not None else None,
+        current=(
+            session.get(Ticket, state.current_ticket_id)
+            if state.current_ticket_id is not None
+            else None
+        ),
+    )
+
+
+def windows_public(session: Session, hall: HallConfig) -> list[WindowPublic]:
+    """Every configured window, with three queries whatever the number of windows."""
+    states = window_states(session, hall)
+    clerk_ids = [s.clerk_id for s in states if s.clerk_id is not None]
+    ticket_ids = [s.current_ticket_id for s in states if s.current_ticket_id is not None]
+    clerks = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(clerk_ids)))}
+    tickets = {t.id: t for t in session.exec(select(Ticket).where(col(Ticket.id).in_(ticket_ids)))}
+    return [
+        build_window_public(
+            state,
+            hall,
+            clerk=clerks.get(state.clerk_id),
+            current=tickets.get(state.current_ticket_id),
+        )
+        for state in states
+    ]
 
 
 def window_states(session: Session, hall: HallConfig) -> list[WindowState]:
@@ -161,34 +189,76 @@ def last_seq(session: Session) -> int:
     return session.exec(select(func.max(Event.seq))).one() or 0
 
 
+def _recent_service_by_category(
+    session: Session, *, day: date, per_category: int, categories: int
+) -> dict[str, list[float]]:
+    rows = session.exec(
+        select(Ticket.category, Ticket.started_at, Ticket.finished_at)
+        .where(
+            Ticket.service_day == day,
+            Ticket.status == TicketStatus.DONE,
+            col(Ticket.started_at).is_not(None),
+        )
+        .order_by(col(Ticket.finished_at).desc())
+        .limit(per_category * categories * 4)
+    ).all()
+    samples: dict[str, list[float]] = defaultdict(list)
+    for category, started, finished in rows:
+        if started and finished and len(samples[category]) < per_category:
+            samples[category].append((finished - started).total_seconds())
+    return samples
+
+
 def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallSnapshot:
+    """The whole hall in a handful of queries, whatever its size."""
     day = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
     states = window_states(session, hall)
+    queues = {
+        category: (count, oldest)
+        for category, count, oldest in session.exec(
+            select(Ticket.category, func.count(), func.min(Ticket.issued_at))
+            .where(
+                Ticket.service_day == day,
+                Ticket.status == TicketStatus.WAITING,
+                col(Ticket.target_window_no).is_(None),
+            )
+            .group_by(col(Ticket.category))
+        ).all()
+    }
+    issued = {
+        counter.category: counter.last_sequence
+        for counter in session.exec(select(NumberCounter).where(NumberCounter.service_day == day))
+    }
+    recent = _recent_service_by_category(
+        session, day=day, per_category=RECENT_SERVICE_SAMPLES, categories=len(hall.categories)
+    )
     categories = []
     for category in hall.categories:
-        queue = waiting_in_queue(session, day=day, category=category.code)
-        issued = issued_today(session, day=day, category=category.code)
-        reason = closed_reason(hall=hall, category=category.code, issued_today=issued, now=now)
+        waiting, oldest = queues.get(category.code, (0, None))
+        issued_count = issued.get(category.code, 0)
+        reason = closed_reason(
+            hall=hall, category=category.code, issued_today=issued_count, now=now
+        )
+        service = typical_service_seconds(
+            recent=recent.get(category.code, []), default=category.service_minutes * 60
+        )
         categories.append(
             CategoryPublic(
                 code=category.code,
                 prefix=category.prefix,
                 name=category.name,
                 target_wait_minutes=category.target_wait_minutes,
-                waiting=len(queue),
-                eta_minutes=category_eta(
-                    session,
-                    hall=hall,
-                    states=states,
-                    day=day,
-                    category=category.code,
-                    ahead=len(queue),
+                waiting=waiting,
+                eta_minutes=estimate_wait_minutes(
+                    ahead=waiting,
+                    serving_windows=serving_window_count(states, hall, category.code),
+                    service_seconds=service,
                 ),
-                issued_today=issued,
+                issued_today=issued_count,
                 daily_cap=category.daily_cap,
                 open=reason is None,
                 closed_reason=reason,
-                oldest_wait_seconds=(now - queue[0].issued_at).total_seconds() if queue else None,
+                oldest_wait_seconds=(now - oldest).total_seconds() if oldest else None,
             )
         )
     return HallSnapshot(
@@ -199,5 +269,5 @@ def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallS
         call_template=hall.texts.call_template,
         board_notice=hall.texts.board_notice,
         categories=categories,
-        windows=[window_public(session, state, hall) for state in states],
+        windows=windows_public(session, hall),
     )
