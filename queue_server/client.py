@@ -1,0 +1,579 @@
+"""The one async client every terminal uses: HTTP calls with retries, and a live subscription.
+
+Terminals (clerk consoles, boards, the announcer, kiosks) talk to the hall only through
+`QueueClient`; none of them touches the database. This module imports pydantic, httpx,
+websockets and the wire protocol, never FastAPI or the database layer.
+
+Errors: every refusal by the server (4xx/5xx) raises `QueueError`, whose `detail` is the
+server's Chinese message, fit to show to a clerk. `Unauthorised` (a subclass) means the token
+is missing, wrong or expired: log in again. `ServerUnreachable` (also a subclass, with
+`status_code` 0 because no answer came) means the server could not be reached after a few
+retries: show "offline" and let the user try again.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from types import TracebackType
+from typing import Any, Final, Self, TypeVar
+
+import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+
+from queue_server.protocol import (
+    CallNumberRequest,
+    ErrorResponse,
+    EventMessage,
+    FinishRequest,
+    HallSnapshot,
+    HealthResponse,
+    LoginRequest,
+    LoginResponse,
+    MePublic,
+    PauseRequest,
+    PriorityReason,
+    ReasonRequest,
+    ServerMessage,
+    SnapshotMessage,
+    TicketCreate,
+    TicketPublic,
+    TicketStatus,
+    TransferRequest,
+    WindowPublic,
+    parse_server_message,
+)
+
+__all__ = [
+    "IDEMPOTENCY_HEADER",
+    "ConnectionState",
+    "QueueClient",
+    "QueueError",
+    "ServerUnreachable",
+    "Subscription",
+    "SubscriptionItem",
+    "Unauthorised",
+    "backoff_delay",
+]
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
+CLOSE_UNAUTHENTICATED: Final = 4401
+RETRY_DELAY_SECONDS: Final = 0.1
+DEAD_LINK_FACTOR: Final = 2.5
+"""A link silent for this many heartbeat intervals is taken for dead."""
+CLOSE_TIMEOUT_SECONDS: Final = 1.0
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+ItemT = TypeVar("ItemT")
+
+_TICKETS: Final = TypeAdapter(list[TicketPublic])
+_WINDOWS: Final = TypeAdapter(list[WindowPublic])
+
+
+class QueueError(Exception):
+    """The server refused a call; `detail` is its message for people, `code` is stable."""
+
+    def __init__(self, status_code: int, detail: str, code: str = "error") -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.detail = detail
+        self.code = code
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.status_code}, {self.detail!r}, {self.code!r})"
+
+
+class Unauthorised(QueueError):
+    """No valid token (HTTP 401, or websocket close 4401): the user must log in again."""
+
+
+class ServerUnreachable(QueueError):
+    """No answer from the server after the retries; `status_code` is 0."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(0, detail, "unreachable")
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionState:
+    """Not from the server: a subscription's own news about its link, for "offline" banners.
+
+    Yielded with `connected=True` each time the websocket opens, and with `connected=False`,
+    the reason and the wait before the next attempt each time it is lost or cannot be opened.
+    """
+
+    connected: bool
+    error: str | None = None
+    retry_in: float | None = None
+
+
+SubscriptionItem = ServerMessage | ConnectionState
+
+
+def backoff_delay(failures: int, *, initial: float, maximum: float) -> float:
+    """The wait before reconnect attempt number `failures` (1, 2, …): doubling from `initial`,
+    at most `maximum`, with jitter so that a hall's terminals do not all return at once."""
+    ceiling = min(maximum, initial * 2.0 ** min(max(failures - 1, 0), 32))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def _describe_invalid(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"]) or "body"
+        parts.append(f"{location}: {item['msg'].removeprefix('Value error, ')}")
+    return "请求参数有误：" + "; ".join(parts)
+
+
+def _request_body(model: type[ModelT], **fields: Any) -> ModelT:
+    """Validate a request here, so a bad one fails as a QueueError before it is sent."""
+    try:
+        return model(**fields)
+    except ValidationError as error:
+        raise QueueError(422, _describe_invalid(error), "invalid_request") from error
+
+
+def _error_from(response: httpx.Response) -> QueueError:
+    try:
+        error = ErrorResponse.model_validate_json(response.content)
+        detail, code = error.detail, error.code
+    except ValidationError:
+        detail = response.text.strip() or response.reason_phrase or "服务器错误"
+        code = "http_error"
+    kind = Unauthorised if response.status_code == 401 else QueueError
+    return kind(response.status_code, detail, code)
+
+
+@contextlib.contextmanager
+def _decoding(response: httpx.Response) -> Iterator[None]:
+    try:
+        yield
+    except ValidationError as error:
+        raise QueueError(
+            response.status_code, f"无法解析服务器的回应：{error}", "bad_response"
+        ) from error
+
+
+def _parse(model: type[ModelT], response: httpx.Response) -> ModelT:
+    with _decoding(response):
+        return model.model_validate_json(response.content)
+
+
+def _parse_list(adapter: TypeAdapter[list[ItemT]], response: httpx.Response) -> list[ItemT]:
+    with _decoding(response):
+        return adapter.validate_json(response.content)
+
+
+class QueueClient:
+    """An async client for one queue server; use it as `async with QueueClient(url) as c:`.
+
+    `transport` replaces httpx's network transport (tests use it to simulate lost
+    responses); subscriptions always use a real websocket. Every mutating call carries an
+    `Idempotency-Key`, and a call that fails in transport is retried `retries` times with the
+    same key, so a retried call-next never calls two tickets.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retries: int = 3,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.retries = retries
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
+        self._subscriptions: set[Subscription] = set()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections and every subscription still open."""
+        for subscription in list(self._subscriptions):
+            await subscription.aclose()
+        await self._http.aclose()
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: BaseModel | None = None,
+        params: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> httpx.Response:
+        """The raw call behind every method; returns the successful response.
+
+        Any method but GET carries an Idempotency-Key (`idempotency_key`, or a fresh one), and
+        every retry of this call reuses it, so the server applies the call at most once.
+        """
+        headers: dict[str, str] = {}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if method.upper() != "GET":
+            headers[IDEMPOTENCY_HEADER] = idempotency_key or str(uuid.uuid4())
+        content: bytes | None = None
+        if body is not None:
+            content = body.model_dump_json(exclude_none=True).encode()
+            headers["Content-Type"] = "application/json"
+        failure: httpx.TransportError | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                await asyncio.sleep(RETRY_DELAY_SECONDS * 2 ** (attempt - 1))
+            try:
+                response = await self._http.request(
+                    method, path, content=content, params=params, headers=headers
+                )
+            except httpx.TransportError as error:
+                log.info("%s %s failed (%r), attempt %d", method, path, error, attempt + 1)
+                failure = error
+                continue
+            if response.is_error:
+                raise _error_from(response)
+            return response
+        raise ServerUnreachable(f"无法连接服务器：{failure!r}") from failure
+
+    async def login(self, username: str, password: str) -> LoginResponse:
+        """Log in and keep the token for every later call and subscription."""
+        body = _request_body(LoginRequest, username=username, password=password)
+        response = await self.send("POST", "/api/auth/login", body=body)
+        login = _parse(LoginResponse, response)
+        self.token = login.token
+        return login
+
+    async def logout(self) -> None:
+        await self.send("POST", "/api/auth/logout")
+        self.token = None
+
+    async def me(self) -> MePublic:
+        return _parse(MePublic, await self.send("GET", "/api/auth/me"))
+
+    async def health(self) -> HealthResponse:
+        return _parse(HealthResponse, await self.send("GET", "/api/health"))
+
+    async def hall(self) -> HallSnapshot:
+        return _parse(HallSnapshot, await self.send("GET", "/api/hall"))
+
+    async def issue_ticket(
+        self,
+        category: str,
+        *,
+        priority: PriorityReason | None = None,
+        priority_note: str | None = None,
+        matter: str | None = None,
+    ) -> TicketPublic:
+        body = _request_body(
+            TicketCreate,
+            category=category,
+            priority=priority,
+            priority_note=priority_note,
+            matter=matter,
+        )
+        return await self._ticket("POST", "/api/tickets", body=body)
+
+    async def get_ticket(self, ticket_id: int) -> TicketPublic:
+        return await self._ticket("GET", f"/api/tickets/{ticket_id}")
+
+    async def list_tickets(
+        self,
+        *,
+        status: TicketStatus | None = None,
+        category: str | None = None,
+        day: date | None = None,
+    ) -> list[TicketPublic]:
+        """Tickets of one service day (today by default), in queue order."""
+        params = {
+            key: str(value)
+            for key, value in (("status", status), ("category", category), ("day", day))
+            if value is not None
+        }
+        response = await self.send("GET", "/api/tickets", params=params)
+        return _parse_list(_TICKETS, response)
+
+    async def windows(self) -> list[WindowPublic]:
+        return _parse_list(_WINDOWS, await self.send("GET", "/api/windows"))
+
+    async def window(self, window_no: int) -> WindowPublic:
+        return await self._window("GET", f"/api/windows/{window_no}")
+
+    async def sign_in(self, window_no: int) -> WindowPublic:
+        return await self._window("POST", f"/api/windows/{window_no}/sign-in")
+
+    async def sign_out(self, window_no: int) -> WindowPublic:
+        return await self._window("POST", f"/api/windows/{window_no}/sign-out")
+
+    async def pause(self, window_no: int, reason: str) -> WindowPublic:
+        body = _request_body(PauseRequest, reason=reason)
+        return await self._window("POST", f"/api/windows/{window_no}/pause", body=body)
+
+    async def resume(self, window_no: int) -> WindowPublic:
+        return await self._window("POST", f"/api/windows/{window_no}/resume")
+
+    async def call_next(self, window_no: int) -> TicketPublic | None:
+        """Call the next ticket for this window; None when nobody is waiting for it."""
+        response = await self.send("POST", f"/api/windows/{window_no}/call-next")
+        if response.status_code == 204:
+            return None
+        return _parse(TicketPublic, response)
+
+    async def call_number(self, window_no: int, number: str) -> TicketPublic:
+        """Call a given number to this window (特呼)."""
+        body = _request_body(CallNumberRequest, number=number)
+        return await self._ticket("POST", f"/api/windows/{window_no}/call", body=body)
+
+    async def recall(self, ticket_id: int) -> TicketPublic:
+        return await self._ticket("POST", f"/api/tickets/{ticket_id}/recall")
+
+    async def start(self, ticket_id: int) -> TicketPublic:
+        return await self._ticket("POST", f"/api/tickets/{ticket_id}/start")
+
+    async def finish(self, ticket_id: int, outcome: str | None = None) -> TicketPublic:
+        body = _request_body(FinishRequest, outcome=outcome)
+        return await self._ticket("POST", f"/api/tickets/{ticket_id}/finish", body=body)
+
+    async def no_show(self, ticket_id: int) -> TicketPublic:
+        return await self._ticket("POST", f"/api/tickets/{ticket_id}/no-show")
+
+    async def requeue(self, ticket_id: int) -> TicketPublic:
+        return await self._ticket("POST", f"/api/tickets/{ticket_id}/requeue")
+
+    async def transfer(
+        self,
+        ticket_id: int,
+        *,
+        to_category: str | None = None,
+        to_window: int | None = None,
+        reason: str,
+    ) -> TicketPublic:
+        """Transfer to another category or window; returns the NEW ticket, waiting there."""
+        body = _request_body(
+            TransferRequest, to_category=to_category, to_window=to_window, reason=reason
+        )
+        return await self._ticket("POST", f"/api/tickets/{ticket_id}/transfer", body=body)
+
+    async def cancel(self, ticket_id: int, reason: str | None = None) -> TicketPublic:
+        body = _request_body(ReasonRequest, reason=reason)
+        return await self._ticket("POST", f"/api/tickets/{ticket_id}/cancel", body=body)
+
+    async def _ticket(
+        self, method: str, path: str, *, body: BaseModel | None = None
+    ) -> TicketPublic:
+        return _parse(TicketPublic, await self.send(method, path, body=body))
+
+    async def _window(
+        self, method: str, path: str, *, body: BaseModel | None = None
+    ) -> WindowPublic:
+        return _parse(WindowPublic, await self.send(method, path, body=body))
+
+    def websocket_url(self, *, since: int | None = None) -> str:
+        """The live feed's address: `ws(s)://…/ws?token=…&since=…`."""
+        url = httpx.URL(self.base_url)
+        params: dict[str, str] = {}
+        if self.token is not None:
+            params["token"] = self.token
+        if since is not None:
+            params["since"] = str(since)
+        return str(
+            url.copy_with(
+                scheme="wss" if url.scheme == "https" else "ws",
+                path=url.path.rstrip("/") + "/ws",
+                params=params,
+            )
+        )
+
+    def subscribe(
+        self,
+        *,
+        since: int | None = None,
+        heartbeat_seconds: float = 15.0,
+        initial_delay: float = 0.2,
+        max_delay: float = 5.0,
+    ) -> "Subscription":
+        """The live feed of the hall, reconnecting by itself; see `Subscription`.
+
+        `since` resumes after that seq (the server sends a snapshot when it no longer holds the
+        events). `heartbeat_seconds` is the server's heartbeat interval: a link silent for
+        2.5 times as long is dropped and reopened. Reconnects wait `initial_delay`, doubling
+        up to `max_delay`, with jitter.
+        """
+        subscription = Subscription(
+            self,
+            since=since,
+            dead_after=DEAD_LINK_FACTOR * heartbeat_seconds,
+            initial_delay=initial_delay,
+            max_delay=max_delay,
+        )
+        self._subscriptions.add(subscription)
+        return subscription
+
+    def _forget(self, subscription: "Subscription") -> None:
+        self._subscriptions.discard(subscription)
+
+
+class Subscription:
+    """An endless async iterator over the hall's live feed.
+
+    Yields `SnapshotMessage` (the whole hall; after it, rebuild the view from scratch),
+    `EventMessage` in strictly increasing `seq` order, `HeartbeatMessage` (the link is alive)
+    and `ConnectionState` (the link opened, or was lost and will be retried). After a loss it
+    reconnects with `since=last_seq`, so it receives exactly the events it missed, or a fresh
+    snapshot; an event whose seq it has already passed is dropped, never yielded twice. It
+    stops only when closed (`aclose`, `async with`) and raises `Unauthorised` when the server
+    rejects the token (close code 4401), since retrying would not help.
+    """
+
+    def __init__(
+        self,
+        client: QueueClient,
+        *,
+        since: int | None,
+        dead_after: float,
+        initial_delay: float,
+        max_delay: float,
+    ) -> None:
+        self.last_seq = since
+        """The seq of the last snapshot or event yielded; the next reconnect resumes there."""
+        self._client = client
+        self._dead_after = dead_after
+        self._initial_delay = initial_delay
+        self._max_delay = max_delay
+        self._websocket: ClientConnection | None = None
+        self._failures = 0
+        self._wait = 0.0
+        self._closed = False
+        self._refusal: str | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._websocket is not None
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        self._closed = True
+        self._client._forget(self)
+        websocket, self._websocket = self._websocket, None
+        if websocket is not None:
+            await websocket.close()
+
+    async def __anext__(self) -> SubscriptionItem:
+        while not self._closed:
+            if self._websocket is None:
+                return await self._connect()
+            item = await self._receive(self._websocket)
+            if item is not None:
+                return item
+        raise StopAsyncIteration
+
+    async def _connect(self) -> ConnectionState:
+        if self._wait:
+            await asyncio.sleep(self._wait)
+        url = self._client.websocket_url(since=self.last_seq)
+        try:
+            websocket = await connect(
+                url,
+                open_timeout=self._client.timeout,
+                close_timeout=CLOSE_TIMEOUT_SECONDS,
+            )
+        except InvalidStatus as error:
+            if error.response.status_code in (401, 403):
+                raise Unauthorised(
+                    error.response.status_code, "令牌无效或已过期，请重新登录", "unauthenticated"
+                ) from error
+            return self._lost(f"服务器拒绝连接：HTTP {error.response.status_code}")
+        except (OSError, TimeoutError, WebSocketException) as error:
+            return self._lost(f"无法连接服务器：{error!r}")
+        if self._closed:
+            await websocket.close()
+            raise StopAsyncIteration
+        self._websocket = websocket
+        return ConnectionState(connected=True)
+
+    async def _receive(self, websocket: ClientConnection) -> SubscriptionItem | None:
+        try:
+            raw = await asyncio.wait_for(websocket.recv(), self._dead_after)
+        except TimeoutError:
+            self._websocket = None
+            with contextlib.suppress(WebSocketException, OSError):
+                await websocket.close()
+            return self._lost(f"{self._dead_after:g} 秒未收到服务器消息，连接已断开")
+        except ConnectionClosed as closed:
+            self._websocket = None
+            if closed.rcvd is not None and closed.rcvd.code == CLOSE_UNAUTHENTICATED:
+                raise Unauthorised(
+                    401,
+                    self._refusal or "令牌无效或已过期，请重新登录",
+                    closed.rcvd.reason or "unauthenticated",
+                ) from closed
+            if self._closed:
+                return None
+            return self._lost(f"与服务器的连接已断开：{closed}")
+        self._failures = 0
+        return self._accept(raw)
+
+    def _accept(self, raw: str | bytes) -> SubscriptionItem | None:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            log.warning("ignoring a message that is not JSON: %.200r", raw)
+            return None
+        if not isinstance(data, dict):
+            log.warning("ignoring a message that is not a JSON object: %.200r", raw)
+            return None
+        if data.get("type") == "error":
+            self._refusal = str(data.get("detail") or "") or None
+            return None
+        try:
+            message = parse_server_message(data)
+        except ValidationError:
+            log.warning("ignoring a message this client does not understand: %.200r", raw)
+            return None
+        if isinstance(message, SnapshotMessage):
+            self.last_seq = message.seq
+        elif isinstance(message, EventMessage):
+            if self.last_seq is not None and message.seq <= self.last_seq:
+                return None
+            self.last_seq = message.seq
+        return message
+
+    def _lost(self, error: str) -> ConnectionState:
+        self._failures += 1
+        self._wait = backoff_delay(
+            self._failures, initial=self._initial_delay, maximum=self._max_delay
+        )
+        log.info("live feed lost (%s); reconnecting in %.2f s", error, self._wait)
+        return ConnectionState(connected=False, error=error, retry_in=self._wait)
