@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, or_, select
 
 from queue_server.config import HallConfig
@@ -13,7 +14,7 @@ from queue_server.domain.states import transition
 from queue_server.models import Ticket, WindowState
 from queue_server.protocol import TicketPublic
 from queue_server.services import journal
-from queue_server.services.access import load_user, operated_window, ready_to_call
+from queue_server.services.access import load_ticket, load_user, operated_window, ready_to_call
 from queue_server.services.accounts import Principal
 from queue_server.services.views import ticket_public
 
@@ -56,18 +57,23 @@ def call_next(
     ready_to_call(state)
     window = hall.window_by_number[window_no]
     day = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
-    rows = session.exec(
-        select(Ticket).where(
-            Ticket.service_day == day,
-            Ticket.status == TicketStatus.WAITING,
+    rows = session.execute(
+        sa.select(
+            col(Ticket.id),
+            col(Ticket.category),
+            col(Ticket.queue_key),
+            col(Ticket.priority),
+            col(Ticket.target_window_no),
+        ).where(
+            col(Ticket.service_day) == day,
+            col(Ticket.status) == TicketStatus.WAITING,
             or_(
-                Ticket.target_window_no == window_no,
+                col(Ticket.target_window_no) == window_no,
                 col(Ticket.category).in_(window.categories)
                 & col(Ticket.target_window_no).is_(None),
             ),
         )
     ).all()
-    by_id = {row.id: row for row in rows if row.id is not None}
     choice = POLICIES[window.policy].choose(
         window=WindowView(
             number=window_no,
@@ -77,12 +83,13 @@ def call_next(
         waiting=[
             Candidate(
                 ticket_id=ticket_id,
-                category=row.category,
-                queue_key=row.queue_key,
-                priority=row.priority is not None,
-                target_window=row.target_window_no,
+                category=category,
+                queue_key=queue_key,
+                priority=priority is not None,
+                target_window=target_window,
             )
-            for ticket_id, row in by_id.items()
+            for ticket_id, category, queue_key, priority, target_window in rows
+            if ticket_id is not None
         ],
         priority_ratio={c.code: c.priority_ratio for c in hall.categories},
     )
@@ -93,7 +100,7 @@ def call_next(
         hall=hall,
         principal=principal,
         state=state,
-        ticket=by_id[choice.ticket_id],
+        ticket=load_ticket(session, choice.ticket_id),
         reason=choice.reason,
         now=now,
     )

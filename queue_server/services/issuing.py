@@ -18,7 +18,7 @@ from queue_server.services.views import (
     closed_reason,
     issued_today,
     ticket_public,
-    waiting_in_queue,
+    waiting_count,
     window_states,
 )
 
@@ -58,7 +58,7 @@ def issue_ticket(
     if reason:
         raise Unavailable(f"{category.name}：{reason}")
 
-    ahead = len(waiting_in_queue(session, day=day, category=category.code))
+    ahead = waiting_count(session, day=day, category=category.code)
     sequence = next_sequence(session, day=day, category=category.code)
     ticket = Ticket(
         service_day=day,

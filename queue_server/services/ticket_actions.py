@@ -20,7 +20,7 @@ from queue_server.services.access import (
     window_of,
 )
 from queue_server.services.accounts import Principal
-from queue_server.services.views import ticket_public, waiting_in_queue
+from queue_server.services.views import ticket_public, waiting_keys
 
 
 def _apply(ticket: Ticket, action: TicketAction) -> None:
@@ -143,9 +143,9 @@ def requeue(
     if principal.role is not Role.CLERK or own is None:
         raise Forbidden("请先签到窗口")
     _apply(ticket, TicketAction.REQUEUE)
-    queue = waiting_in_queue(session, day=ticket.service_day, category=ticket.category)
+    queue = waiting_keys(session, day=ticket.service_day, category=ticket.category)
     ticket.queue_key = requeue_key(
-        waiting_keys=[row.queue_key for row in queue if row.id != ticket.id],
+        waiting_keys=[key for ticket_id, key in queue if ticket_id != ticket.id],
         after=hall.hall.requeue_after,
         now=now,
     )

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -112,18 +113,28 @@ def window_states(session: Session, hall: HallConfig) -> list[WindowState]:
     return [row for row in rows if row.number in configured]
 
 
-def waiting_in_queue(session: Session, *, day: date, category: str) -> Sequence[Ticket]:
-    """The category's own queue (not tickets sent to a named window), front first."""
-    return session.exec(
-        select(Ticket)
-        .where(
-            Ticket.service_day == day,
-            Ticket.status == TicketStatus.WAITING,
-            Ticket.category == category,
-            col(Ticket.target_window_no).is_(None),
-        )
+def _own_queue(day: date, category: str) -> list[Any]:
+    """The category's own queue: waiting, and not sent to a named window."""
+    return [
+        Ticket.service_day == day,
+        Ticket.status == TicketStatus.WAITING,
+        Ticket.category == category,
+        col(Ticket.target_window_no).is_(None),
+    ]
+
+
+def waiting_count(session: Session, *, day: date, category: str) -> int:
+    return session.exec(select(func.count()).where(*_own_queue(day, category))).one()
+
+
+def waiting_keys(session: Session, *, day: date, category: str) -> list[tuple[int, datetime]]:
+    """(id, queue key) of the category's own queue, front first."""
+    rows = session.exec(
+        select(Ticket.id, Ticket.queue_key)
+        .where(*_own_queue(day, category))
         .order_by(col(Ticket.queue_key), col(Ticket.id))
     ).all()
+    return [(ticket_id, key) for ticket_id, key in rows if ticket_id is not None]
 
 
 def recent_service_seconds(session: Session, *, day: date, category: str) -> list[float]:
