@@ -1,0 +1,1 @@
+"""Benchmarks for the queue server: `python -m benchmarks` (or `make bench`)."""

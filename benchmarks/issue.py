@@ -1,0 +1,233 @@
+"""Tickets issued per second over HTTP, driven by wrk, then checked against the database."""
+
+import json
+import shutil
+import subprocess
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks.checks import Check
+from benchmarks.hall import query_database
+from benchmarks.server import RunningServer
+from benchmarks.stats import Latency
+from queue_server.config import HallConfig
+from queue_server.domain.numbering import format_number
+
+LUA_SCRIPT = Path(__file__).with_name("issue_tickets.lua")
+REPORT_PREFIX = "YIMEN_REPORT "
+WRK_REQUEST_TIMEOUT = "10s"
+WRK_GRACE_SECONDS = 30.0
+SETTLE_POLL_SECONDS = 0.1
+SETTLE_LIMIT_SECONDS = 10.0
+SETTLE_QUIET_POLLS = 3
+
+
+class WrkMissing(RuntimeError):
+    """wrk is not installed."""
+
+
+def require_wrk() -> str:
+    path = shutil.which("wrk")
+    if path is None:
+        raise WrkMissing(
+            "wrk is not installed; `make bench` installs it (scripts/system-packages.sh wrk), "
+            "or run: sudo apt-get install -y wrk"
+        )
+    return path
+
+
+def wrk_version(wrk: str) -> str:
+    # wrk prints its version in the usage text and exits 1 when given no URL.
+    result = subprocess.run([wrk, "--version"], capture_output=True, text=True, timeout=10)
+    first_line = (result.stdout or result.stderr).splitlines()[:1]
+    return first_line[0].split(" Copyright")[0] if first_line else "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class IssueResult:
+    threads: int
+    connections: int
+    seconds: float
+    requests: int
+    requests_per_second: float
+    latency: Latency
+    non_2xx: int
+    socket_errors: int
+    created: int
+    stored: int
+    unanswered: int
+    checks: list[Check]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "threads": self.threads,
+            "connections": self.connections,
+            "seconds": round(self.seconds, 3),
+            "requests": self.requests,
+            "requests_per_second": round(self.requests_per_second, 1),
+            "latency_ms": self.latency.as_dict(),
+            "non_2xx": self.non_2xx,
+            "socket_errors": self.socket_errors,
+            "created_201": self.created,
+            "tickets_stored": self.stored,
+            "unanswered_at_stop": self.unanswered,
+            "checks": [check.as_dict() for check in self.checks],
+        }
+
+
+def _run_wrk(
+    wrk: str,
+    server: RunningServer,
+    *,
+    categories: list[str],
+    threads: int,
+    connections: int,
+    seconds: int,
+) -> dict[str, Any]:
+    command = [
+        wrk,
+        f"--threads={threads}",
+        f"--connections={connections}",
+        f"--duration={seconds}s",
+        f"--timeout={WRK_REQUEST_TIMEOUT}",
+        "--latency",
+        f"--script={LUA_SCRIPT}",
+        f"{server.base_url}/api/tickets",
+        "--",
+        server.accounts.kiosk_token,
+        *categories,
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + WRK_GRACE_SECONDS
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith(REPORT_PREFIX):
+            report: dict[str, Any] = json.loads(line.removeprefix(REPORT_PREFIX))
+            return report
+    raise RuntimeError(
+        f"wrk exited with code {result.returncode} without a report:\n"
+        f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+    )
+
+
+def _wait_until_quiet(server: RunningServer) -> None:
+    """Requests wrk cut off may still be committing: wait until the event log stops growing."""
+    deadline = time.monotonic() + SETTLE_LIMIT_SECONDS
+    last_seq = -1
+    quiet = 0
+    while quiet < SETTLE_QUIET_POLLS and time.monotonic() < deadline:
+        seq = httpx.get(f"{server.base_url}/api/health", timeout=5, trust_env=False).json()["seq"]
+        quiet = quiet + 1 if seq == last_seq else 0
+        last_seq = seq
+        time.sleep(SETTLE_POLL_SECONDS)
+
+
+def _verify(
+    server: RunningServer, hall: HallConfig, report: dict[str, Any]
+) -> tuple[list[Check], int]:
+    """Compare what wrk was answered with what the database holds; returns (checks, stored)."""
+    statuses = {int(status): count for status, count in report["statuses"].items()}
+    created = statuses.get(201, 0)
+    numbers: list[str] = report["numbers"]
+    unanswered = report["sent"] - report["requests"]
+    rows = query_database(
+        server.database_file, "SELECT service_day, category, sequence, number, hop FROM ticket"
+    )
+    stored_numbers = {(category, number) for _, category, _, number, _ in rows}
+    stored_by_number = {number for _, number in stored_numbers}
+    checks = [
+        Check(
+            "every answer was 201 Created",
+            set(statuses) <= {201} and sum(report["errors"].values()) == 0,
+            f"answers by status {dict(sorted(statuses.items()))}, socket errors {report['errors']}",
+        ),
+        Check(
+            "each 201 carried a ticket number of its own",
+            len(numbers) == created and len(set(numbers)) == len(numbers),
+            f"{created} answers, {len(set(numbers))} distinct numbers",
+        ),
+        Check(
+            "every number answered is stored",
+            set(numbers) <= stored_by_number,
+            f"{len(set(numbers) - stored_by_number)} answered numbers missing from the database",
+        ),
+        Check(
+            "tickets stored = 201s + requests cut off by wrk's stop",
+            0 <= len(rows) - created <= unanswered,
+            f"{len(rows)} stored, {created} answered 201, {unanswered} unanswered when wrk stopped",
+        ),
+    ]
+    sequences: dict[tuple[str, str], list[tuple[int, str, int]]] = defaultdict(list)
+    for day, category, sequence, number, hop in rows:
+        sequences[(day, category)].append((sequence, number, hop))
+    prefixes = {category.code: category.prefix for category in hall.categories}
+    broken = []
+    for (day, category), entries in sorted(sequences.items()):
+        entries.sort()
+        expected = [
+            (sequence, format_number(prefix=prefixes[category], sequence=sequence), 0)
+            for sequence in range(1, len(entries) + 1)
+        ]
+        if entries != expected:
+            broken.append(f"{day} {category}")
+    counts = ", ".join(
+        f"{category} 1..{len(entries)}" for (_, category), entries in sorted(sequences.items())
+    )
+    checks.append(
+        Check(
+            "numbers per category run 1..n without gaps or repeats",
+            not broken and len(stored_numbers) == len(rows),
+            f"broken: {', '.join(broken)}" if broken else counts,
+        )
+    )
+    return checks, len(rows)
+
+
+def run(
+    server: RunningServer,
+    hall: HallConfig,
+    *,
+    wrk: str,
+    threads: int,
+    connections: int,
+    seconds: int,
+) -> IssueResult:
+    categories = [category.code for category in hall.categories]
+    report = _run_wrk(
+        wrk,
+        server,
+        categories=categories,
+        threads=threads,
+        connections=connections,
+        seconds=seconds,
+    )
+    _wait_until_quiet(server)
+    server.check_alive()
+    checks, stored = _verify(server, hall, report)
+    latency = report["latency_us"]
+    elapsed = report["duration_us"] / 1_000_000
+    return IssueResult(
+        threads=threads,
+        connections=connections,
+        seconds=elapsed,
+        requests=report["requests"],
+        requests_per_second=report["requests"] / elapsed,
+        latency=Latency(
+            samples=report["requests"],
+            p50=latency["p50"] / 1000,
+            p90=latency["p90"] / 1000,
+            p99=latency["p99"] / 1000,
+            max=latency["max"] / 1000,
+        ),
+        non_2xx=report["errors"]["status"],
+        socket_errors=sum(count for kind, count in report["errors"].items() if kind != "status"),
+        created=report["statuses"].get("201", 0),
+        stored=stored,
+        unanswered=report["sent"] - report["requests"],
+        checks=checks,
+    )
