@@ -3,7 +3,17 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-_TICK = timedelta(microseconds=1)
+QUEUE_KEY_STEP = timedelta(milliseconds=1)
+"""The least gap between the queue keys of two tickets issued in one category, so a requeued
+no-show always has room between them, even when a virtual clock issues many at one instant."""
+
+
+def next_queue_key(*, latest: datetime | None, now: datetime) -> datetime:
+    """The queue key of a newly issued ticket: its issue time, or just behind the latest key
+    of its queue when that is not earlier."""
+    if latest is None or now >= latest + QUEUE_KEY_STEP:
+        return now
+    return latest + QUEUE_KEY_STEP
 
 
 def requeue_key(*, waiting_keys: Sequence[datetime], after: int, now: datetime) -> datetime:
@@ -18,8 +28,8 @@ def requeue_key(*, waiting_keys: Sequence[datetime], after: int, now: datetime) 
     if not keys:
         return now
     if after == 0:
-        return keys[0] - _TICK
+        return keys[0] - QUEUE_KEY_STEP
     if len(keys) <= after:
-        return max(now, keys[-1] + _TICK)
+        return max(now, keys[-1] + QUEUE_KEY_STEP)
     before, behind = keys[after - 1], keys[after]
     return before + (behind - before) / 2

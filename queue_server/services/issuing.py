@@ -2,13 +2,14 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import update
-from sqlmodel import Session
+from sqlalchemy import func, update
+from sqlmodel import Session, select
 
 from queue_server.config import HallConfig
 from queue_server.domain.enums import EventType, PriorityReason, TicketStatus
 from queue_server.domain.errors import InvalidInput, Unavailable
 from queue_server.domain.numbering import format_number, service_day
+from queue_server.domain.queueing import next_queue_key
 from queue_server.models import NumberCounter, Ticket
 from queue_server.protocol import TicketCreate, TicketPublic
 from queue_server.security import new_public_code
@@ -60,6 +61,11 @@ def issue_ticket(
 
     ahead = waiting_count(session, day=day, category=category.code)
     sequence = next_sequence(session, day=day, category=category.code)
+    latest = session.exec(
+        select(func.max(Ticket.queue_key)).where(
+            Ticket.service_day == day, Ticket.category == category.code
+        )
+    ).one()
     ticket = Ticket(
         service_day=day,
         category=category.code,
@@ -71,7 +77,7 @@ def issue_ticket(
         matter=request.matter or None,
         public_code=new_public_code(),
         issued_at=now,
-        queue_key=now,
+        queue_key=next_queue_key(latest=latest, now=now),
     )
     session.add(ticket)
     journal.record(session, hall=hall, type=EventType.TICKET_ISSUED, now=now, ticket=ticket)
