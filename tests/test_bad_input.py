@@ -1,5 +1,7 @@
 """Bad requests get a clear 4xx JSON `{detail}` and change nothing."""
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
@@ -122,3 +124,20 @@ def test_idempotency_key_replays_and_refuses_reuse(server: LiveServer, clerk: ht
     reused = clerk.post("/api/windows/2/pause", json={"reason": "休息"}, headers=key)
     assert reused.status_code == 422
     assert "Idempotency-Key" in reused.json()["detail"]
+
+
+def test_an_oversized_chunked_body_is_refused_too(server: LiveServer) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"category": "'
+        for _ in range(100):
+            yield b"x" * 1000
+        yield b'"}'
+
+    kiosk = server.client(server.accounts.kiosk_token)
+    before = seq(server)
+    response = kiosk.post(
+        "/api/tickets", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "body_too_large"
+    assert seq(server) == before
