@@ -140,7 +140,7 @@ class FinishRequest(_Request):
 
 class TransferRequest(_Request):
     to_category: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
-    to_window: Annotated[int, Field(gt=0)] | None = None
+    to_window: Annotated[int, Field(gt=0, lt=1000)] | None = None
     reason: ShortText
 
     @model_validator(mode="after")

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from queue_server.api.deps import Anyone, ResourcesDep, Staff
+from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.protocol import LoginRequest, LoginResponse, MePublic
 from queue_server.services import accounts
 from queue_server.services.access import window_of
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 
 @router.post("/login", response_model=LoginResponse)

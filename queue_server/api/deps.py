@@ -4,7 +4,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Security
+from fastapi import Depends, Path, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
@@ -82,3 +82,9 @@ ClerkOrAdmin = Annotated[Principal, Depends(require(Role.CLERK, Role.ADMIN))]
 Staff = Annotated[Principal, Depends(require(Role.CLERK, Role.MANAGER, Role.ADMIN))]
 """Hall staff: may read tickets and cancel them."""
 Issuer = Annotated[Principal, Depends(require(Role.KIOSK, Role.ADMIN))]
+
+MAX_DATABASE_ID = 2**31 - 1
+"""The largest id a 32-bit INTEGER key holds (PostgreSQL's `integer`)."""
+
+TicketId = Annotated[int, Path(ge=1, le=MAX_DATABASE_ID, description="The ticket's id")]
+WindowNo = Annotated[int, Path(ge=1, le=999, description="The window's number")]

@@ -6,13 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request, Response
 from sqlmodel import Session, col, select
 
-from queue_server.api.deps import Clerk, Issuer, ResourcesDep, Staff
+from queue_server.api.deps import Clerk, Issuer, ResourcesDep, Staff, TicketId
 from queue_server.api.mutations import mutate
+from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.domain.enums import TicketStatus
 from queue_server.domain.numbering import service_day
 from queue_server.models import Ticket
 from queue_server.protocol import (
-    ErrorResponse,
     FinishRequest,
     ReasonRequest,
     TicketCreate,
@@ -23,11 +23,7 @@ from queue_server.services import issuing, ticket_actions
 from queue_server.services.access import load_ticket
 from queue_server.services.views import ticket_public
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 422)
-}
-
-router = APIRouter(prefix="/api/tickets", tags=["tickets"], responses=ERRORS)
+router = APIRouter(prefix="/api/tickets", tags=["tickets"], responses=ERROR_RESPONSES)
 
 MAX_LIST = 1000
 
@@ -75,7 +71,7 @@ async def list_tickets(
 
 
 @router.get("/{ticket_id}", response_model=TicketPublic)
-async def get_ticket(ticket_id: int, _: Staff, resources: ResourcesDep) -> TicketPublic:
+async def get_ticket(ticket_id: TicketId, _: Staff, resources: ResourcesDep) -> TicketPublic:
     return await resources.db.read(
         lambda session: ticket_public(load_ticket(session, ticket_id), resources.hall)
     )
@@ -83,7 +79,7 @@ async def get_ticket(ticket_id: int, _: Staff, resources: ResourcesDep) -> Ticke
 
 @router.post("/{ticket_id}/recall", response_model=TicketPublic)
 async def recall(
-    ticket_id: int, request: Request, principal: Clerk, resources: ResourcesDep
+    ticket_id: TicketId, request: Request, principal: Clerk, resources: ResourcesDep
 ) -> Response:
     return await mutate(
         request,
@@ -97,7 +93,7 @@ async def recall(
 
 @router.post("/{ticket_id}/start", response_model=TicketPublic)
 async def start(
-    ticket_id: int, request: Request, principal: Clerk, resources: ResourcesDep
+    ticket_id: TicketId, request: Request, principal: Clerk, resources: ResourcesDep
 ) -> Response:
     return await mutate(
         request,
@@ -111,7 +107,7 @@ async def start(
 
 @router.post("/{ticket_id}/finish", response_model=TicketPublic)
 async def finish(
-    ticket_id: int,
+    ticket_id: TicketId,
     request: Request,
     principal: Clerk,
     resources: ResourcesDep,
@@ -135,7 +131,7 @@ async def finish(
 
 @router.post("/{ticket_id}/no-show", response_model=TicketPublic)
 async def no_show(
-    ticket_id: int, request: Request, principal: Clerk, resources: ResourcesDep
+    ticket_id: TicketId, request: Request, principal: Clerk, resources: ResourcesDep
 ) -> Response:
     return await mutate(
         request,
@@ -149,7 +145,7 @@ async def no_show(
 
 @router.post("/{ticket_id}/requeue", response_model=TicketPublic)
 async def requeue(
-    ticket_id: int, request: Request, principal: Clerk, resources: ResourcesDep
+    ticket_id: TicketId, request: Request, principal: Clerk, resources: ResourcesDep
 ) -> Response:
     return await mutate(
         request,
@@ -163,7 +159,7 @@ async def requeue(
 
 @router.post("/{ticket_id}/transfer", response_model=TicketPublic)
 async def transfer(
-    ticket_id: int,
+    ticket_id: TicketId,
     body: TransferRequest,
     request: Request,
     principal: Clerk,
@@ -187,7 +183,7 @@ async def transfer(
 
 @router.post("/{ticket_id}/cancel", response_model=TicketPublic)
 async def cancel(
-    ticket_id: int,
+    ticket_id: TicketId,
     request: Request,
     principal: Staff,
     resources: ResourcesDep,

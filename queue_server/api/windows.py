@@ -3,15 +3,15 @@
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
-from queue_server.api.deps import Anyone, Clerk, ClerkOrAdmin, ResourcesDep
+from queue_server.api.deps import Anyone, Clerk, ClerkOrAdmin, ResourcesDep, WindowNo
 from queue_server.api.mutations import mutate
-from queue_server.api.tickets import ERRORS
+from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.protocol import CallNumberRequest, PauseRequest, TicketPublic, WindowPublic
 from queue_server.services import calling, windows
 from queue_server.services.access import load_window
 from queue_server.services.views import window_public, windows_public
 
-router = APIRouter(prefix="/api/windows", tags=["windows"], responses=ERRORS)
+router = APIRouter(prefix="/api/windows", tags=["windows"], responses=ERROR_RESPONSES)
 
 
 @router.get("", response_model=list[WindowPublic])
@@ -20,7 +20,7 @@ async def list_windows(_: Anyone, resources: ResourcesDep) -> list[WindowPublic]
 
 
 @router.get("/{window_no}", response_model=WindowPublic)
-async def get_window(window_no: int, _: Anyone, resources: ResourcesDep) -> WindowPublic:
+async def get_window(window_no: WindowNo, _: Anyone, resources: ResourcesDep) -> WindowPublic:
     def query(session: Session) -> WindowPublic:
         return window_public(
             session, load_window(session, resources.hall, window_no), resources.hall
@@ -31,7 +31,7 @@ async def get_window(window_no: int, _: Anyone, resources: ResourcesDep) -> Wind
 
 @router.post("/{window_no}/sign-in", response_model=WindowPublic)
 async def sign_in(
-    window_no: int, request: Request, principal: Clerk, resources: ResourcesDep
+    window_no: WindowNo, request: Request, principal: Clerk, resources: ResourcesDep
 ) -> Response:
     return await mutate(
         request,
@@ -45,7 +45,7 @@ async def sign_in(
 
 @router.post("/{window_no}/sign-out", response_model=WindowPublic)
 async def sign_out(
-    window_no: int, request: Request, principal: ClerkOrAdmin, resources: ResourcesDep
+    window_no: WindowNo, request: Request, principal: ClerkOrAdmin, resources: ResourcesDep
 ) -> Response:
     return await mutate(
         request,
@@ -59,7 +59,11 @@ async def sign_out(
 
 @router.post("/{window_no}/pause", response_model=WindowPublic)
 async def pause(
-    window_no: int, body: PauseRequest, request: Request, principal: Clerk, resources: ResourcesDep
+    window_no: WindowNo,
+    body: PauseRequest,
+    request: Request,
+    principal: Clerk,
+    resources: ResourcesDep,
 ) -> Response:
     return await mutate(
         request,
@@ -78,7 +82,7 @@ async def pause(
 
 @router.post("/{window_no}/resume", response_model=WindowPublic)
 async def resume(
-    window_no: int, request: Request, principal: Clerk, resources: ResourcesDep
+    window_no: WindowNo, request: Request, principal: Clerk, resources: ResourcesDep
 ) -> Response:
     return await mutate(
         request,
@@ -96,7 +100,7 @@ async def resume(
     responses={204: {"description": "Nobody is waiting for this window"}},
 )
 async def call_next(
-    window_no: int, request: Request, principal: Clerk, resources: ResourcesDep
+    window_no: WindowNo, request: Request, principal: Clerk, resources: ResourcesDep
 ) -> Response:
     return await mutate(
         request,
@@ -110,7 +114,7 @@ async def call_next(
 
 @router.post("/{window_no}/call", response_model=TicketPublic)
 async def call_number(
-    window_no: int,
+    window_no: WindowNo,
     body: CallNumberRequest,
     request: Request,
     principal: Clerk,
