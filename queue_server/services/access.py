@@ -48,9 +48,7 @@ def operated_window(
     return state
 
 
-def window_holding(
-    session: Session, hall: HallConfig, principal: Principal, ticket: Ticket
-) -> WindowState:
+def window_holding(session: Session, principal: Principal, ticket: Ticket) -> WindowState:
     """The caller's window, provided the ticket is at it."""
     own = window_of(session, principal)
     if own is None or principal.role is not Role.CLERK:

@@ -43,11 +43,10 @@ def _at_window(
     outcome: str | None = None,
 ) -> TicketPublic:
     ticket = load_ticket(session, ticket_id)
-    state = window_holding(session, hall, principal, ticket)
+    state = window_holding(session, principal, ticket)
     _apply(ticket, action)
     if action is TicketAction.RECALL:
         ticket.recall_count += 1
-        ticket.called_at = ticket.called_at or now
     elif action is TicketAction.START:
         ticket.started_at = now
     elif action is TicketAction.FINISH:
@@ -179,7 +178,7 @@ def transfer(
     """End this stint as `transferred` and queue the applicant again, same number, same issue
     time and priority, in another category or for a named window. Returns the new ticket."""
     ticket = load_ticket(session, ticket_id)
-    state = window_holding(session, hall, principal, ticket)
+    state = window_holding(session, principal, ticket)
     if request.to_category is not None and request.to_category not in hall.category_by_code:
         raise InvalidInput(f"未知的业务类别：{request.to_category}")
     if request.to_window is not None:
@@ -235,7 +234,7 @@ def cancel(
     state: WindowState | None = None
     if ticket.status == TicketStatus.CALLED:
         if principal.role is Role.CLERK:
-            state = window_holding(session, hall, principal, ticket)
+            state = window_holding(session, principal, ticket)
         elif ticket.window_no is not None:
             state = load_window(session, hall, ticket.window_no)
     elif principal.role is Role.CLERK and window_of(session, principal) is None:
