@@ -1,5 +1,7 @@
 """Every error leaves the server as JSON `{detail, code}` with the right status; mapped once."""
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -14,6 +16,8 @@ from queue_server.domain.errors import (
     NotFound,
     Unavailable,
 )
+
+log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFound: 404,
@@ -80,6 +84,11 @@ def install_error_handlers(app: FastAPI) -> None:
             for item in error.errors()
         ]
         return error_response(status, detail, "invalid_request", errors=errors)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error in %s %s", request.method, request.url.path)
+        return error_response(500, "服务器内部错误，操作未完成，请重试", "internal_error")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -1,10 +1,13 @@
 """Bad requests get a clear 4xx JSON `{detail}` and change nothing."""
 
+import asyncio
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from queue_server.app import create_app
+from queue_server.config import Settings
 from tests.support import LiveServer
 
 
@@ -141,3 +144,24 @@ def test_an_oversized_chunked_body_is_refused_too(server: LiveServer) -> None:
     assert response.status_code == 413
     assert response.json()["code"] == "body_too_large"
     assert seq(server) == before
+
+
+def test_an_unexpected_failure_still_answers_json() -> None:
+    app = create_app(Settings(database_url="sqlite://"))
+
+    async def broken() -> None:
+        raise RuntimeError("disk on fire")
+
+    app.add_api_route("/broken", broken)
+
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hall") as client:
+            return await client.get("/broken")
+
+    response = asyncio.run(call())
+    assert response.status_code == 500
+    assert response.json() == {
+        "detail": "服务器内部错误，操作未完成，请重试",
+        "code": "internal_error",
+    }
