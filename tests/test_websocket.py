@@ -153,3 +153,12 @@ def test_hub_overflow_flags_only_the_slow_subscriber() -> None:
             assert hub.since(6) is None
 
     asyncio.run(scenario())
+
+
+def test_whatever_a_client_sends_is_ignored(server: LiveServer) -> None:
+    with subscribe(server, server.accounts.board_token) as ws:
+        start = receive(ws)["seq"]
+        ws.send(b"\x00\x01binary")
+        ws.send("not json")
+        issue(server)
+        assert next_event(ws)["seq"] == start + 1

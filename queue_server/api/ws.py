@@ -5,7 +5,7 @@ import contextlib
 import json
 import logging
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket
 from sqlmodel import Session
 
 from queue_server.api.deps import Resources, ResourcesDep, authenticate
@@ -84,9 +84,8 @@ class _Stream:
 
 async def _read_until_closed(websocket: WebSocket) -> None:
     """Clients send nothing we need, but reading notices a close at once."""
-    with contextlib.suppress(WebSocketDisconnect):
-        while True:
-            await websocket.receive_text()
+    while (await websocket.receive())["type"] != "websocket.disconnect":
+        pass
 
 
 @router.websocket("/ws")
