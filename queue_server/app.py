@@ -20,6 +20,7 @@ from queue_server.events import EventHub, prime, tail
 from queue_server.limits import BodySizeLimit
 from queue_server.services.housekeeping import prune
 from queue_server.services.windows import ensure_windows
+from queue_server.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,12 @@ def create_app(
         hub = EventHub(queue_size=settings.ws_queue_size, replay_size=settings.ws_replay_size)
         await prime(hub, db, settings.ws_replay_size)
         app.state.resources = Resources(
-            settings=settings, hall=hall_config, db=db, hub=hub, clock=clock or SystemClock()
+            settings=settings,
+            hall=hall_config,
+            db=db,
+            hub=hub,
+            clock=clock or SystemClock(),
+            login_throttle=LoginThrottle(),
         )
         tasks = [
             asyncio.create_task(tail(hub, db, settings.poll_seconds), name="event-tailer"),

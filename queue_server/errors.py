@@ -16,6 +16,7 @@ from queue_server.domain.errors import (
     NotFound,
     Unavailable,
 )
+from queue_server.throttle import TooManyAttempts
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ class WrongRole(Forbidden):
 def status_of(error: DomainError) -> int:
     if isinstance(error, Unauthenticated):
         return 401
+    if isinstance(error, TooManyAttempts):
+        return 429
     for kind, status in STATUS_BY_ERROR.items():
         if isinstance(error, kind):
             return status

@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
+import anyio.to_thread
 from fastapi import APIRouter, Response
-from sqlmodel import Session
 
 from queue_server.api.deps import Anyone, ResourcesDep, Staff
 from queue_server.api.responses import ERROR_RESPONSES
+from queue_server.domain.errors import Forbidden
 from queue_server.protocol import LoginRequest, LoginResponse, MePublic
 from queue_server.services import accounts
 from queue_server.services.access import window_of
@@ -16,25 +17,26 @@ router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 @router.post("/login", response_model=LoginResponse)
 async def login(body: LoginRequest, resources: ResourcesDep) -> LoginResponse:
+    throttle = resources.login_throttle
+    throttle.check(body.username, resources.clock.now())
+    found = await resources.db.read(lambda session: accounts.find_user(session, body.username))
+    try:
+        user = await anyio.to_thread.run_sync(accounts.check_password, found, body.password)
+    except Forbidden:
+        throttle.failed(body.username, resources.clock.now())
+        raise
+    throttle.succeeded(body.username)
     ttl = timedelta(hours=resources.settings.login_ttl_hours)
-
-    def transaction(session: Session) -> LoginResponse:
-        token, record, user = accounts.login(
-            session=session,
-            name=body.username,
-            password=body.password,
-            now=resources.clock.now(),
-            ttl=ttl,
+    token, record = await resources.db.write(
+        lambda session: accounts.open_login(
+            session=session, user=user, now=resources.clock.now(), ttl=ttl
         )
-        assert record.expires_at is not None
-        return LoginResponse(
-            token=token,
-            role=record.role,
-            expires_at=record.expires_at,
-            display_name=user.display_name,
-        )
-
-    return await resources.db.write(transaction)
+    )
+    if record.expires_at is None:
+        raise RuntimeError("login tokens always expire")
+    return LoginResponse(
+        token=token, role=record.role, expires_at=record.expires_at, display_name=user.display_name
+    )
 
 
 @router.post("/logout", status_code=204)

@@ -15,6 +15,7 @@ from queue_server.domain.enums import Role
 from queue_server.errors import Unauthenticated, WrongRole
 from queue_server.events import EventHub
 from queue_server.services.accounts import Principal, resolve_token
+from queue_server.throttle import LoginThrottle
 
 ROLE_LABELS = {
     Role.ADMIN: "管理员",
@@ -34,6 +35,7 @@ class Resources:
     db: Database
     hub: EventHub
     clock: Clock
+    login_throttle: LoginThrottle
 
 
 def get_resources(connection: HTTPConnection) -> Resources:

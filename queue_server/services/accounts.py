@@ -72,14 +72,24 @@ def issue_device_token(*, session: Session, name: str, role: Role, now: datetime
     return token
 
 
-def login(
-    *, session: Session, name: str, password: str, now: datetime, ttl: timedelta
-) -> tuple[str, ApiToken, User]:
-    user = session.exec(select(User).where(User.name == name)).first()
+def find_user(session: Session, name: str) -> User | None:
+    return session.exec(select(User).where(User.name == name)).first()
+
+
+def check_password(user: User | None, password: str) -> User:
+    """The user, if the password is theirs and the account active. Argon2 is slow on purpose:
+    call this outside any transaction, never under the hall's write lock."""
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise Forbidden("用户名或密码错误")
     if not user.active:
         raise Forbidden("该账号已停用")
+    return user
+
+
+def open_login(
+    *, session: Session, user: User, now: datetime, ttl: timedelta
+) -> tuple[str, ApiToken]:
+    """Create a login token for a checked user and return it in clear with its record."""
     token = new_token()
     record = ApiToken(
         token_hash=token_digest(token),
@@ -91,7 +101,7 @@ def login(
     )
     session.add(record)
     session.flush()
-    return token, record, user
+    return token, record
 
 
 def resolve_token(*, session: Session, token: str, now: datetime) -> Principal | None:
