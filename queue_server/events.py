@@ -91,10 +91,6 @@ class EventHub:
         finally:
             self._subscribers.discard(subscriber)
 
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscribers)
-
     async def wait_for_news(self, patience: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), patience)

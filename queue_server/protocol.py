@@ -190,10 +190,6 @@ class HallSnapshot(_Wire):
     categories: list[CategoryPublic]
     windows: list[WindowPublic]
 
-    @property
-    def waiting_total(self) -> int:
-        return sum(category.waiting for category in self.categories)
-
 
 class HealthResponse(_Wire):
     status: Literal["ok"] = "ok"

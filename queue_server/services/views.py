@@ -159,6 +159,25 @@ def serving_window_count(states: Sequence[WindowState], hall: HallConfig, catego
     return sum(1 for s in states if s.number in serving and s.status == WindowStatus.OPEN)
 
 
+def eta_minutes(
+    *,
+    hall: HallConfig,
+    states: Sequence[WindowState],
+    category: str,
+    ahead: int,
+    recent: Sequence[float],
+) -> int | None:
+    """The ETA for `ahead` people in a category's queue, from recent service times."""
+    service = typical_service_seconds(
+        recent=recent, default=hall.category_by_code[category].service_minutes * 60
+    )
+    return estimate_wait_minutes(
+        ahead=ahead,
+        serving_windows=serving_window_count(states, hall, category),
+        service_seconds=service,
+    )
+
+
 def category_eta(
     session: Session,
     *,
@@ -168,14 +187,12 @@ def category_eta(
     category: str,
     ahead: int,
 ) -> int | None:
-    service = typical_service_seconds(
-        recent=recent_service_seconds(session, day=day, category=category),
-        default=hall.category_by_code[category].service_minutes * 60,
-    )
-    return estimate_wait_minutes(
+    return eta_minutes(
+        hall=hall,
+        states=states,
+        category=category,
         ahead=ahead,
-        serving_windows=serving_window_count(states, hall, category),
-        service_seconds=service,
+        recent=recent_service_seconds(session, day=day, category=category),
     )
 
 
@@ -250,9 +267,6 @@ def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallS
         reason = closed_reason(
             hall=hall, category=category.code, issued_today=issued_count, now=now
         )
-        service = typical_service_seconds(
-            recent=recent.get(category.code, []), default=category.service_minutes * 60
-        )
         categories.append(
             CategoryPublic(
                 code=category.code,
@@ -260,10 +274,12 @@ def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallS
                 name=category.name,
                 target_wait_minutes=category.target_wait_minutes,
                 waiting=waiting,
-                eta_minutes=estimate_wait_minutes(
+                eta_minutes=eta_minutes(
+                    hall=hall,
+                    states=states,
+                    category=category.code,
                     ahead=waiting,
-                    serving_windows=serving_window_count(states, hall, category.code),
-                    service_seconds=service,
+                    recent=recent.get(category.code, []),
                 ),
                 issued_today=issued_count,
                 daily_cap=category.daily_cap,
