@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import browser, page  # noqa: F401  (fixtures)
 from tests.support import LiveServer, live_server
 
 
