@@ -9,9 +9,10 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from queue_server.api import auth, tickets, windows, ws
+from queue_server.api import auth, devices, matters, status_page, tickets, windows, ws
 from queue_server.api import hall as hall_routes
 from queue_server.api.deps import Resources
+from queue_server.catalog import catalog_for_hall
 from queue_server.config import HallConfig, Settings, load_hall_config
 from queue_server.db import Database
 from queue_server.domain.clock import Clock, SystemClock
@@ -47,6 +48,7 @@ def create_app(
 ) -> FastAPI:
     """Raises ConfigError at once when the hall configuration is unusable."""
     hall_config = hall if hall is not None else load_hall_config(settings.config)
+    catalog = catalog_for_hall(hall_config)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,6 +63,7 @@ def create_app(
             hub=hub,
             clock=clock or SystemClock(),
             login_throttle=LoginThrottle(),
+            catalog=catalog,
         )
         tasks = [
             asyncio.create_task(tail(hub, db, settings.poll_seconds), name="event-tailer"),
@@ -85,5 +88,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for router in (auth.router, tickets.router, windows.router, hall_routes.router, ws.router):
+        app.include_router(router)
+    for router in (matters.router, devices.router, status_page.router):
         app.include_router(router)
     return app

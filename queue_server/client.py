@@ -30,6 +30,10 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 
 from queue_server.protocol import (
     CallNumberRequest,
+    DeviceHeartbeat,
+    DeviceKind,
+    DevicePublic,
+    DeviceState,
     ErrorResponse,
     EventMessage,
     FinishRequest,
@@ -37,6 +41,7 @@ from queue_server.protocol import (
     HealthResponse,
     LoginRequest,
     LoginResponse,
+    MatterPublic,
     MePublic,
     PauseRequest,
     PriorityReason,
@@ -46,6 +51,7 @@ from queue_server.protocol import (
     TicketCreate,
     TicketPublic,
     TicketStatus,
+    TicketStatusPublic,
     TransferRequest,
     WindowPublic,
     parse_server_message,
@@ -77,6 +83,8 @@ ItemT = TypeVar("ItemT")
 
 _TICKETS: Final = TypeAdapter(list[TicketPublic])
 _WINDOWS: Final = TypeAdapter(list[WindowPublic])
+_MATTERS: Final = TypeAdapter(list[MatterPublic])
+_DEVICES: Final = TypeAdapter(list[DevicePublic])
 
 
 class QueueError(Exception):
@@ -376,6 +384,36 @@ class QueueClient:
     async def cancel(self, ticket_id: int, reason: str | None = None) -> TicketPublic:
         body = _request_body(ReasonRequest, reason=reason)
         return await self._ticket("POST", f"/api/tickets/{ticket_id}/cancel", body=body)
+
+    async def matters(self) -> list[MatterPublic]:
+        """The hall's 一件事 catalog: each matter with its items, materials and category."""
+        return _parse_list(_MATTERS, await self.send("GET", "/api/matters"))
+
+    async def heartbeat(
+        self,
+        name: str,
+        *,
+        kind: DeviceKind,
+        state: DeviceState = DeviceState.OK,
+        detail: str | None = None,
+    ) -> DevicePublic:
+        """Report this device's state (kiosk and board tokens)."""
+        body = _request_body(DeviceHeartbeat, kind=kind, state=state, detail=detail)
+        response = await self.send("POST", f"/api/devices/{name}/heartbeat", body=body)
+        return _parse(DevicePublic, response)
+
+    async def devices(self) -> list[DevicePublic]:
+        """Every kiosk, board and announcer with its last state (managers, admin)."""
+        return _parse_list(_DEVICES, await self.send("GET", "/api/devices"))
+
+    async def public_ticket(self, public_code: str) -> TicketStatusPublic:
+        """A ticket's status-page view, by the code in its QR code; needs no token."""
+        response = await self.send("GET", f"/api/public/tickets/{public_code}")
+        return _parse(TicketStatusPublic, response)
+
+    def status_page_url(self, public_code: str) -> str:
+        """The address the ticket's QR code points to."""
+        return f"{self.base_url}/t/{public_code}"
 
     async def _ticket(
         self, method: str, path: str, *, body: BaseModel | None = None

@@ -101,6 +101,15 @@ class Hall(_Strict):
         return value
 
 
+class MattersSource(_Strict):
+    """Where the hall's 一件事 catalog comes from (see queue_server/catalog.py)."""
+
+    file: Path | None = None
+    """A catalog TOML replacing the built-in one; relative to the hall configuration file."""
+    categories: dict[str, str] = {}
+    """Matter id → category code, for a hall that serves a matter in another category."""
+
+
 class HallConfig(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
@@ -108,6 +117,7 @@ class HallConfig(_Strict):
     texts: Texts = Texts()
     categories: Annotated[list[Category], Field(min_length=1)]
     windows: Annotated[list[Window], Field(min_length=1)]
+    matters: MattersSource = MattersSource()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -177,7 +187,12 @@ def load_hall_config(path: Path | None = None) -> HallConfig:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"{path}: cannot read the hall configuration: {error}") from error
-    return parse_hall_config(text, source=str(path))
+    config = parse_hall_config(text, source=str(path))
+    matters_file = config.matters.file
+    if matters_file is not None and not matters_file.is_absolute():
+        located = config.matters.model_copy(update={"file": path.parent / matters_file})
+        config = config.model_copy(update={"matters": located})
+    return config
 
 
 def database_url_from(value: str) -> str:
@@ -201,6 +216,8 @@ class Settings(BaseSettings):
     ws_queue_size: Annotated[int, Field(gt=0)] = 256
     ws_replay_size: Annotated[int, Field(gt=0)] = 4096
     heartbeat_seconds: Annotated[float, Field(gt=0)] = 15.0
+    device_offline_seconds: Annotated[float, Field(gt=0)] = 90.0
+    """A kiosk, board or announcer silent this long is listed as offline."""
     poll_seconds: Annotated[float, Field(gt=0)] = 1.0
     """How often the server looks for events written by other server processes."""
 

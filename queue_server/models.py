@@ -10,6 +10,8 @@ from sqlmodel import Field, SQLModel
 
 from queue_server.domain.enums import (
     CallReason,
+    DeviceKind,
+    DeviceState,
     EventType,
     PriorityReason,
     Role,
@@ -184,3 +186,18 @@ class IdempotentResponse(SQLModel, table=True):
     status_code: int
     body: str = Field(sa_type=sa.Text)
     created_at: datetime = _at()
+
+
+class Device(SQLModel, table=True):
+    """The last heartbeat of each kiosk, board and announcer, by the name it reports."""
+
+    __tablename__ = "device"
+
+    name: str = Field(primary_key=True, max_length=64)
+    kind: DeviceKind = Field(sa_type=_enum(DeviceKind))
+    state: DeviceState = Field(sa_type=_enum(DeviceState))
+    detail: str | None = Field(default=None, max_length=200)
+    token_name: str = Field(max_length=64)
+    """The name of the device token that sent the last heartbeat."""
+    first_seen_at: datetime = _at()
+    last_seen_at: datetime = _at()

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from queue_server.domain.enums import (
     CallReason,
+    DeviceKind,
+    DeviceState,
     EventType,
     PriorityReason,
     Role,
@@ -25,6 +27,10 @@ __all__ = [
     "CallReason",
     "CategoryPublic",
     "ClerkPublic",
+    "DeviceHeartbeat",
+    "DeviceKind",
+    "DevicePublic",
+    "DeviceState",
     "ErrorResponse",
     "EventMessage",
     "EventType",
@@ -34,6 +40,7 @@ __all__ = [
     "HeartbeatMessage",
     "LoginRequest",
     "LoginResponse",
+    "MatterPublic",
     "MePublic",
     "PauseRequest",
     "PriorityReason",
@@ -44,6 +51,8 @@ __all__ = [
     "TicketCreate",
     "TicketPublic",
     "TicketStatus",
+    "TicketStatusMessage",
+    "TicketStatusPublic",
     "TransferRequest",
     "WindowPublic",
     "WindowStatus",
@@ -222,6 +231,73 @@ class HeartbeatMessage(_Wire):
     type: Literal["heartbeat"] = "heartbeat"
     seq: int
     at: datetime
+
+
+class MatterPublic(_Wire):
+    """One 一件事 of the hall's catalog: what it covers and every material to bring."""
+
+    id: str
+    name: str
+    category: str
+    """The code of the category that serves it."""
+    items: list[str]
+    """The single matters (具体事项) it bundles."""
+    materials: list[str]
+    """The materials to bring (材料准备), told at once (一次告知); may be empty."""
+
+
+DeviceName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+
+
+class DeviceHeartbeat(_Request):
+    kind: DeviceKind
+    state: DeviceState = DeviceState.OK
+    detail: ShortText | None = None
+    """A readable word on the state, e.g. the printer's own error message."""
+
+
+class DevicePublic(_Wire):
+    name: str
+    kind: DeviceKind
+    state: DeviceState
+    """The last state the device reported."""
+    detail: str | None = None
+    last_seen_at: datetime
+    online: bool
+    """False when the device has been silent longer than the server's offline limit."""
+    status: str
+    """`offline` when not online, else `state`: what a manager's console shows."""
+
+
+class TicketStatusPublic(_Wire):
+    """What the applicant's status page shows: no personal data, no other ticket."""
+
+    number: str
+    category: str
+    category_name: str
+    status: TicketStatus
+    status_label: str
+    issued_at: datetime
+    service_day: date
+    ahead: int | None = None
+    """People waiting before this ticket; null unless it is waiting."""
+    eta_minutes: int | None = None
+    window_no: int | None = None
+    window_name: str | None = None
+    called_at: datetime | None = None
+    call_text: str | None = None
+    """E.g. "请B007号到3号窗口办理" while called or served."""
+    matter: str | None = None
+    materials: list[str] = Field(default_factory=list)
+    hall_name: str
+    updated_at: datetime
+
+
+class TicketStatusMessage(_Wire):
+    """Sent over `WS /ws/t/{public_code}`: the ticket's status whenever it may have changed."""
+
+    type: Literal["ticket_status"] = "ticket_status"
+    ticket: TicketStatusPublic
 
 
 ServerMessage = SnapshotMessage | HeartbeatMessage | EventMessage

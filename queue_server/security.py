@@ -10,6 +10,8 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("yimen-dummy-password")
 
 PUBLIC_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+PUBLIC_CODE_LENGTH = 16
+"""16 symbols of 31: about 79 bits, so the codes of a year of tickets cannot be guessed."""
 
 
 def hash_password(password: str) -> str:
@@ -35,4 +37,4 @@ def token_digest(token: str) -> str:
 
 def new_public_code() -> str:
     """The code in a ticket's status-page URL: unguessable, short, easy to type."""
-    return "".join(secrets.choice(PUBLIC_CODE_ALPHABET) for _ in range(10))
+    return "".join(secrets.choice(PUBLIC_CODE_ALPHABET) for _ in range(PUBLIC_CODE_LENGTH))

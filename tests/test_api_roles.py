@@ -42,6 +42,13 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/windows/{window_no}/call"): frozenset({CLERK}),
     ("GET", "/api/hall"): EVERYONE,
     ("GET", "/api/health"): PUBLIC,
+    ("GET", "/api/matters"): EVERYONE,
+    ("POST", "/api/devices/{name}/heartbeat"): frozenset({KIOSK, BOARD, ADMIN}),
+    ("GET", "/api/devices"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/public/tickets/{public_code}"): PUBLIC,
+    ("GET", "/t/{public_code}"): PUBLIC,
+    ("GET", "/status-page/{asset}"): PUBLIC,
+    ("WS", "/ws/t/{public_code}"): PUBLIC,
     ("WS", "/ws"): EVERYONE,
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/docs"): PUBLIC,
@@ -55,6 +62,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "/api/tickets/{ticket_id}/transfer": {"to_category": "unresolved", "reason": "材料不全"},
     "/api/windows/{window_no}/pause": {"reason": "会议"},
     "/api/windows/{window_no}/call": {"number": "B001"},
+    "/api/devices/{name}/heartbeat": {"kind": "kiosk", "state": "ok"},
 }
 
 
@@ -91,13 +99,16 @@ def _token_for(server: LiveServer, role: str) -> str:
 @pytest.mark.parametrize("role", [None, *sorted(EVERYONE)])
 def test_every_http_route_admits_exactly_its_roles(server: LiveServer, role: str | None) -> None:
     with server.client(server.accounts.kiosk_token) as kiosk:
-        ticket_id = kiosk.post("/api/tickets", json={"category": "general"}).json()["id"]
+        issued = kiosk.post("/api/tickets", json={"category": "general"}).json()
+    ticket_id, code = issued["id"], issued["public_code"]
     token = _token_for(server, role) if role else None
     logout_last = sorted(MATRIX.items(), key=lambda item: (item[0][1] == "/api/auth/logout", item))
     for (method, path), allowed in logout_last:
         if method == "WS":
             continue
-        url = path.format(ticket_id=ticket_id, window_no=3)
+        url = path.format(
+            ticket_id=ticket_id, window_no=3, name="kiosk-1", public_code=code, asset="status.js"
+        )
         with server.client(token) as client:
             response = client.request(method, url, json=BODIES.get(path))
         where = f"{role or 'anonymous'} {method} {path} -> {response.status_code}"
@@ -120,7 +131,7 @@ def test_refused_calls_change_nothing(server: LiveServer) -> None:
         before = board.get("/api/health").json()["seq"]
         for (method, path), allowed in MATRIX.items():
             if method == "POST" and allowed != PUBLIC and BOARD not in allowed:
-                url = path.format(ticket_id=1, window_no=3)
+                url = path.format(ticket_id=1, window_no=3, name="kiosk-1")
                 assert board.post(url, json=BODIES.get(path)).status_code == 403
         assert board.get("/api/health").json()["seq"] == before
 

@@ -160,8 +160,12 @@ def test_login_me_logout_and_refusals(server: LiveServer) -> None:
 def test_kiosk_issues_and_clerk_calls_until_the_queue_is_empty(server: LiveServer) -> None:
     async def scenario() -> None:
         async with kiosk(server) as device, clerk_at_window(server) as clerk:
-            issued = await device.issue_ticket("general", matter="营业执照")
-            assert (issued.number, issued.status, issued.matter) == ("B001", "waiting", "营业执照")
+            issued = await device.issue_ticket("general", matter="新生儿出生")
+            assert (issued.number, issued.status, issued.matter) == (
+                "B001",
+                "waiting",
+                "新生儿出生",
+            )
             assert (await clerk.me()).window_no == WINDOW
 
             called = await clerk.call_next(WINDOW)

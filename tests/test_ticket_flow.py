@@ -33,7 +33,7 @@ def test_issue_reports_number_place_and_eta(server: LiveServer, kiosk: httpx.Cli
     assert first["status"] == "waiting"
     assert first["ahead"] == 0
     assert first["eta_minutes"] is None  # no window open yet: nobody can say
-    assert len(first["public_code"]) == 10
+    assert len(first["public_code"]) == 16
     clerk_at(server, 0, 2)
     second = issue(kiosk, "general", priority="elderly")
     assert (second["number"], second["ahead"]) == ("B002", 1)

@@ -1,13 +1,14 @@
 """Dependencies shared by the routers: resources from app.state and the caller's identity."""
 
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
+from queue_server.catalog import MatterCatalog
 from queue_server.config import HallConfig, Settings
 from queue_server.db import Database
 from queue_server.domain.clock import Clock
@@ -36,6 +37,7 @@ class Resources:
     hub: EventHub
     clock: Clock
     login_throttle: LoginThrottle
+    catalog: MatterCatalog = field(default_factory=MatterCatalog)
 
 
 def get_resources(connection: HTTPConnection) -> Resources:
@@ -84,6 +86,9 @@ ClerkOrAdmin = Annotated[Principal, Depends(require(Role.CLERK, Role.ADMIN))]
 Staff = Annotated[Principal, Depends(require(Role.CLERK, Role.MANAGER, Role.ADMIN))]
 """Hall staff: may read tickets and cancel them."""
 Issuer = Annotated[Principal, Depends(require(Role.KIOSK, Role.ADMIN))]
+DeviceCaller = Annotated[Principal, Depends(require(Role.KIOSK, Role.BOARD, Role.ADMIN))]
+"""Kiosks and boards (and an admin testing a device) report heartbeats."""
+Management = Annotated[Principal, Depends(require(Role.MANAGER, Role.ADMIN))]
 
 MAX_DATABASE_ID = 2**31 - 1
 """The largest id a 32-bit INTEGER key holds (PostgreSQL's `integer`)."""

@@ -37,7 +37,11 @@ async def issue(
         resources,
         principal,
         lambda session, now: issuing.issue_ticket(
-            session=session, hall=resources.hall, request=body, now=now
+            session=session,
+            hall=resources.hall,
+            request=body,
+            now=now,
+            catalog=resources.catalog,
         ),
         status_code=201,
     )

@@ -72,6 +72,26 @@ class EventType(StrEnum):
     WINDOW_RESUMED = "window.resumed"
 
 
+class DeviceKind(StrEnum):
+    """What a device reporting heartbeats is."""
+
+    KIOSK = "kiosk"
+    BOARD = "board"
+    ANNOUNCER = "announcer"
+
+
+class DeviceState(StrEnum):
+    """A device's own report of its health; `offline` is never reported, only inferred."""
+
+    OK = "ok"
+    PAPER_LOW = "paper_low"
+    PAPER_OUT = "paper_out"
+    COVER_OPEN = "cover_open"
+    PRINTER_OFFLINE = "printer_offline"
+    PRINTER_ERROR = "printer_error"
+    ERROR = "error"
+
+
 PRIORITY_LABELS: dict[PriorityReason, str] = {
     PriorityReason.ELDERLY: "老年人",
     PriorityReason.DISABLED: "残疾人",
@@ -88,4 +108,14 @@ STATUS_LABELS: dict[TicketStatus, str] = {
     TicketStatus.NO_SHOW: "过号",
     TicketStatus.TRANSFERRED: "已转移",
     TicketStatus.CANCELLED: "已取消",
+}
+
+DEVICE_STATE_LABELS: dict[DeviceState, str] = {
+    DeviceState.OK: "正常",
+    DeviceState.PAPER_LOW: "纸将用尽",
+    DeviceState.PAPER_OUT: "缺纸",
+    DeviceState.COVER_OPEN: "打印机盖未关",
+    DeviceState.PRINTER_OFFLINE: "打印机离线",
+    DeviceState.PRINTER_ERROR: "打印机故障",
+    DeviceState.ERROR: "故障",
 }

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from queue_server.catalog import MatterCatalog
 from queue_server.config import HallConfig
 from queue_server.domain.enums import EventType, PriorityReason, TicketStatus
 from queue_server.domain.errors import InvalidInput, Unavailable
@@ -41,12 +42,31 @@ def next_sequence(session: Session, *, day: date, category: str) -> int:
     return counter.last_sequence
 
 
+def matter_name(catalog: MatterCatalog | None, requested: str | None) -> str | None:
+    """The catalog name of the matter a kiosk names by id or name; None for none given.
+    Without a catalog (direct calls in tests) the text is kept as it is."""
+    if not requested:
+        return None
+    if catalog is None:
+        return requested
+    matter = catalog.find(requested)
+    if matter is None:
+        raise InvalidInput(f"未知的一件事事项：{requested}")
+    return matter.name
+
+
 def issue_ticket(
-    *, session: Session, hall: HallConfig, request: TicketCreate, now: datetime
+    *,
+    session: Session,
+    hall: HallConfig,
+    request: TicketCreate,
+    now: datetime,
+    catalog: MatterCatalog | None = None,
 ) -> TicketPublic:
     category = hall.category_by_code.get(request.category)
     if category is None:
         raise InvalidInput(f"未知的业务类别：{request.category}")
+    matter = matter_name(catalog, request.matter)
     if request.priority_note and request.priority is not PriorityReason.OTHER:
         raise InvalidInput("priority_note is only for priority=other")
     day = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
@@ -74,7 +94,7 @@ def issue_ticket(
         status=TicketStatus.WAITING,
         priority=request.priority,
         priority_note=request.priority_note,
-        matter=request.matter or None,
+        matter=matter,
         public_code=new_public_code(),
         issued_at=now,
         queue_key=next_queue_key(latest=latest, now=now),

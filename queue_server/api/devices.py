@@ -1,0 +1,56 @@
+"""Device heartbeats (`POST /api/devices/{name}/heartbeat`) and the list for managers."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+
+from queue_server.api.deps import DeviceCaller, Management, ResourcesDep
+from queue_server.api.mutations import mutate
+from queue_server.api.responses import ERROR_RESPONSES
+from queue_server.protocol import DeviceHeartbeat, DevicePublic
+from queue_server.services.devices import list_devices, record_heartbeat
+
+router = APIRouter(prefix="/api/devices", tags=["devices"], responses=ERROR_RESPONSES)
+
+DeviceName = Annotated[
+    str,
+    Path(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        description="The device's name, e.g. kiosk-entrance",
+    ),
+]
+
+
+@router.post("/{name}/heartbeat", response_model=DevicePublic)
+async def heartbeat(
+    name: DeviceName,
+    body: DeviceHeartbeat,
+    request: Request,
+    principal: DeviceCaller,
+    resources: ResourcesDep,
+) -> Response:
+    offline_after = timedelta(seconds=resources.settings.device_offline_seconds)
+    return await mutate(
+        request,
+        resources,
+        principal,
+        lambda session, now: record_heartbeat(
+            session=session,
+            principal=principal,
+            name=name,
+            heartbeat=body,
+            now=now,
+            offline_after=offline_after,
+        ),
+    )
+
+
+@router.get("", response_model=list[DevicePublic])
+async def devices(_: Management, resources: ResourcesDep) -> list[DevicePublic]:
+    """Every device that ever reported, with its last state; `offline` when silent too long."""
+    now = resources.clock.now()
+    offline_after = timedelta(seconds=resources.settings.device_offline_seconds)
+    return await resources.db.read(
+        lambda session: list_devices(session, now=now, offline_after=offline_after)
+    )

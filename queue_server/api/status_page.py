@@ -1,0 +1,165 @@
+"""The applicant's status page `/t/{public_code}`: a static page, a read-only JSON view of
+that one ticket, and a websocket that pushes the ticket's view whenever the hall changes.
+
+No token: the unguessable code printed in the ticket's QR code is the capability, and it
+reaches nothing but that ticket's own public view (no personal data, no other ticket).
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+from enum import StrEnum
+from importlib.resources import files
+from typing import Annotated
+
+from fastapi import APIRouter, Path, WebSocket
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
+
+from queue_server.api.deps import Resources, ResourcesDep
+from queue_server.api.responses import ERROR_RESPONSES
+from queue_server.domain.errors import DomainError
+from queue_server.models import Ticket
+from queue_server.protocol import TicketStatusMessage, TicketStatusPublic
+from queue_server.services.public_status import find_by_code, ticket_status
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["status page"])
+
+CODE_PATTERN = r"^[2-9A-HJ-NP-Z]{10,16}$"
+CLOSE_NOT_FOUND = 4404
+SEND_TIMEOUT_SECONDS = 30.0
+SETTLE_SECONDS = 0.2
+"""After a relevant event, wait this long for the rest of a burst before reading once."""
+
+PublicCode = Annotated[
+    str, Path(pattern=CODE_PATTERN, description="The code printed in the ticket's QR code")
+]
+
+
+class StatusAsset(StrEnum):
+    CSS = "status.css"
+    JS = "status.js"
+
+
+MEDIA_TYPES = {StatusAsset.CSS: "text/css", StatusAsset.JS: "text/javascript"}
+
+
+def _static(name: str) -> str:
+    return files("queue_server").joinpath("static", name).read_text(encoding="utf-8")
+
+
+@router.get("/t/{public_code}", response_class=HTMLResponse)
+async def status_page(public_code: Annotated[str, Path(max_length=32)]) -> HTMLResponse:
+    """The page behind the ticket's QR code; it reads the code from its own address."""
+    return HTMLResponse(_static("status.html"), headers={"Cache-Control": "no-store"})
+
+
+@router.get("/status-page/{asset}", response_class=Response)
+async def status_asset(asset: StatusAsset) -> Response:
+    return Response(_static(asset.value), media_type=MEDIA_TYPES[asset])
+
+
+async def _read_status(resources: Resources, code: str) -> tuple[TicketStatusPublic, Ticket]:
+    now = resources.clock.now()
+
+    def query(session: Session) -> tuple[TicketStatusPublic, Ticket]:
+        ticket = find_by_code(session, code)
+        view = ticket_status(
+            session, hall=resources.hall, catalog=resources.catalog, ticket=ticket, now=now
+        )
+        return view, ticket
+
+    return await resources.db.read(query)
+
+
+@router.get(
+    "/api/public/tickets/{public_code}",
+    response_model=TicketStatusPublic,
+    responses=ERROR_RESPONSES,
+)
+async def public_ticket(public_code: PublicCode, resources: ResourcesDep) -> TicketStatusPublic:
+    view, _ = await _read_status(resources, public_code)
+    return view
+
+
+def _concerns(text: str, ticket: Ticket) -> bool:
+    """Whether an event may change this ticket's view: its own queue moved, it was acted
+    on, or a window opened, closed or paused (which changes the estimate)."""
+    try:
+        event = json.loads(text)
+    except ValueError:
+        return True
+    if str(event.get("type", "")).startswith("window."):
+        return True
+    for key in ("ticket", "new_ticket"):
+        other = event.get(key)
+        if isinstance(other, dict) and (
+            other.get("id") == ticket.id
+            or other.get("category") == ticket.category
+            or other.get("number") == ticket.number
+        ):
+            return True
+    return False
+
+
+async def _read_until_closed(websocket: WebSocket) -> None:
+    while (await websocket.receive())["type"] != "websocket.disconnect":
+        pass
+
+
+async def _push_updates(websocket: WebSocket, resources: Resources, code: str) -> None:
+    async def send(view: TicketStatusPublic) -> None:
+        message = TicketStatusMessage(ticket=view).model_dump_json()
+        await asyncio.wait_for(websocket.send_text(message), SEND_TIMEOUT_SECONDS)
+
+    with resources.hub.subscribe() as subscriber:
+        view, ticket = await _read_status(resources, code)
+        await send(view)
+        while True:
+            if subscriber.overflowed.is_set():
+                while not subscriber.queue.empty():
+                    subscriber.queue.get_nowait()
+                subscriber.overflowed.clear()
+            else:
+                try:
+                    _, text = await asyncio.wait_for(
+                        subscriber.queue.get(), resources.settings.heartbeat_seconds
+                    )
+                except TimeoutError:
+                    text = None
+                if text is not None and not _concerns(text, ticket):
+                    continue
+                await asyncio.sleep(SETTLE_SECONDS)
+                while not subscriber.queue.empty():
+                    subscriber.queue.get_nowait()
+            view, ticket = await _read_status(resources, code)
+            await send(view)
+
+
+@router.websocket("/ws/t/{public_code}")
+async def ticket_live(websocket: WebSocket, resources: ResourcesDep, public_code: str) -> None:
+    """`{"type": "ticket_status", "ticket": …}` at once, after every change that may concern
+    the ticket, and every heartbeat interval; an unknown code is closed with 4404."""
+    await websocket.accept()
+    try:
+        if not re.fullmatch(CODE_PATTERN, public_code):
+            raise ValueError("bad code")
+        await _read_status(resources, public_code)
+    except (DomainError, ValueError):
+        await websocket.send_text(json.dumps({"type": "error", "detail": "没有找到这张号票"}))
+        await websocket.close(code=CLOSE_NOT_FOUND, reason="not_found")
+        return
+    reader = asyncio.create_task(_read_until_closed(websocket))
+    sender = asyncio.create_task(_push_updates(websocket, resources, public_code))
+    try:
+        await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (reader, sender):
+            task.cancel()
+        for task in (reader, sender):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

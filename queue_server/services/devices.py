@@ -1,0 +1,70 @@
+"""Device heartbeats: kiosks, boards and announcers report their state; managers list them."""
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from queue_server.domain.enums import DeviceKind, Role
+from queue_server.domain.errors import Forbidden
+from queue_server.models import Device
+from queue_server.protocol import DeviceHeartbeat, DevicePublic
+from queue_server.services.accounts import Principal
+
+KINDS_BY_ROLE: dict[Role, frozenset[DeviceKind]] = {
+    Role.KIOSK: frozenset({DeviceKind.KIOSK}),
+    Role.BOARD: frozenset({DeviceKind.BOARD, DeviceKind.ANNOUNCER}),
+    Role.ADMIN: frozenset(DeviceKind),
+}
+
+
+def device_public(device: Device, *, now: datetime, offline_after: timedelta) -> DevicePublic:
+    online = now - device.last_seen_at <= offline_after
+    return DevicePublic(
+        name=device.name,
+        kind=device.kind,
+        state=device.state,
+        detail=device.detail,
+        last_seen_at=device.last_seen_at,
+        online=online,
+        status=device.state.value if online else "offline",
+    )
+
+
+def record_heartbeat(
+    *,
+    session: Session,
+    principal: Principal,
+    name: str,
+    heartbeat: DeviceHeartbeat,
+    now: datetime,
+    offline_after: timedelta,
+) -> DevicePublic:
+    """Store the device's state; a kiosk token reports kiosks only, a board token boards and
+    announcers."""
+    if heartbeat.kind not in KINDS_BY_ROLE.get(principal.role, frozenset()):
+        raise Forbidden(f"此令牌不能报告{heartbeat.kind}设备的状态")
+    device = session.get(Device, name)
+    if device is None:
+        device = Device(
+            name=name,
+            kind=heartbeat.kind,
+            state=heartbeat.state,
+            token_name=principal.name,
+            first_seen_at=now,
+            last_seen_at=now,
+        )
+    device.kind = heartbeat.kind
+    device.state = heartbeat.state
+    device.detail = heartbeat.detail
+    device.token_name = principal.name
+    device.last_seen_at = now
+    session.add(device)
+    session.flush()
+    return device_public(device, now=now, offline_after=offline_after)
+
+
+def list_devices(
+    session: Session, *, now: datetime, offline_after: timedelta
+) -> list[DevicePublic]:
+    rows = session.exec(select(Device).order_by(col(Device.kind), col(Device.name))).all()
+    return [device_public(row, now=now, offline_after=offline_after) for row in rows]

@@ -1,0 +1,91 @@
+"""The applicant's view of one ticket, found by its unguessable status-page code."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from queue_server.catalog import MatterCatalog
+from queue_server.config import HallConfig
+from queue_server.domain.enums import STATUS_LABELS, TicketStatus
+from queue_server.domain.errors import NotFound
+from queue_server.models import Ticket
+from queue_server.protocol import TicketStatusPublic
+from queue_server.services.views import category_eta, window_states
+
+AT_A_WINDOW = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
+
+
+def find_by_code(session: Session, code: str) -> Ticket:
+    """The ticket's newest row: a transfer keeps the code on the row it opens."""
+    ticket = session.exec(
+        select(Ticket).where(Ticket.public_code == code).order_by(col(Ticket.id).desc())
+    ).first()
+    if ticket is None:
+        raise NotFound("没有找到这张号票，请核对二维码")
+    return ticket
+
+
+def waiting_ahead(session: Session, ticket: Ticket) -> int:
+    """Tickets of the same queue that wait before this one (priority calls may still jump)."""
+    queue: list[Any] = [
+        Ticket.service_day == ticket.service_day,
+        Ticket.status == TicketStatus.WAITING,
+        or_(
+            col(Ticket.queue_key) < ticket.queue_key,
+            (col(Ticket.queue_key) == ticket.queue_key) & (col(Ticket.id) < ticket.id),
+        ),
+    ]
+    if ticket.target_window_no is None:
+        queue += [Ticket.category == ticket.category, col(Ticket.target_window_no).is_(None)]
+    else:
+        queue.append(Ticket.target_window_no == ticket.target_window_no)
+    return session.exec(select(func.count()).where(*queue)).one()
+
+
+def call_text(hall: HallConfig, ticket: Ticket) -> str | None:
+    if ticket.status not in AT_A_WINDOW or ticket.window_no is None:
+        return None
+    return hall.texts.call_template.replace("{number}", ticket.number).replace(
+        "{window}", str(ticket.window_no)
+    )
+
+
+def ticket_status(
+    session: Session, *, hall: HallConfig, catalog: MatterCatalog, ticket: Ticket, now: datetime
+) -> TicketStatusPublic:
+    category = hall.category_by_code.get(ticket.category)
+    ahead = eta = None
+    if ticket.status is TicketStatus.WAITING:
+        ahead = waiting_ahead(session, ticket)
+        if category is not None:
+            eta = category_eta(
+                session,
+                hall=hall,
+                states=window_states(session, hall),
+                day=ticket.service_day,
+                category=ticket.category,
+                ahead=ahead,
+            )
+    window = hall.window_by_number.get(ticket.window_no) if ticket.window_no else None
+    matter = catalog.find(ticket.matter) if ticket.matter else None
+    return TicketStatusPublic(
+        number=ticket.number,
+        category=ticket.category,
+        category_name=category.name if category else ticket.category,
+        status=ticket.status,
+        status_label=STATUS_LABELS[ticket.status],
+        issued_at=ticket.issued_at,
+        service_day=ticket.service_day,
+        ahead=ahead,
+        eta_minutes=eta,
+        window_no=ticket.window_no if ticket.status in AT_A_WINDOW else None,
+        window_name=window.name if window and ticket.status in AT_A_WINDOW else None,
+        called_at=ticket.called_at,
+        call_text=call_text(hall, ticket),
+        matter=ticket.matter,
+        materials=list(matter.materials) if matter else [],
+        hall_name=hall.hall.name,
+        updated_at=now,
+    )
