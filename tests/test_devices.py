@@ -1,0 +1,80 @@
+"""Device heartbeats: kiosks and boards report their state, managers list every device with
+its last state, and a device silent too long is listed as offline."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from queue_server.domain.clock import ManualClock
+from tests.support import LiveServer, live_server
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def hall(tmp_path: Path, clock: ManualClock) -> Iterator[LiveServer]:
+    with live_server(tmp_path, clock=clock, device_offline_seconds=60) as running:
+        yield running
+
+
+def test_heartbeats_are_listed_with_state_and_offline_after_silence(
+    hall: LiveServer, clock: ManualClock
+) -> None:
+    kiosk = hall.client(hall.accounts.kiosk_token)
+    board = hall.client(hall.accounts.board_token)
+    manager = hall.client(hall.login(hall.accounts.manager))
+    assert manager.get("/api/devices").json() == []
+
+    reply = kiosk.post(
+        "/api/devices/kiosk-entrance/heartbeat",
+        json={"kind": "kiosk", "state": "paper_out", "detail": "打印机缺纸"},
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["status"] == "paper_out"
+    board.post("/api/devices/board-hall/heartbeat", json={"kind": "board"})
+    clock.advance(timedelta(seconds=45))
+    board.post("/api/devices/announcer-hall/heartbeat", json={"kind": "announcer"})
+
+    devices = {d["name"]: d for d in manager.get("/api/devices").json()}
+    assert set(devices) == {"kiosk-entrance", "board-hall", "announcer-hall"}
+    assert devices["kiosk-entrance"]["state"] == "paper_out"
+    assert devices["kiosk-entrance"]["detail"] == "打印机缺纸"
+    assert devices["kiosk-entrance"]["online"] is True
+    assert devices["board-hall"]["kind"] == "board"
+
+    clock.advance(timedelta(seconds=30))  # kiosk and board silent for 75 s, announcer 30 s
+    statuses = {d["name"]: d["status"] for d in manager.get("/api/devices").json()}
+    assert statuses == {
+        "kiosk-entrance": "offline",
+        "board-hall": "offline",
+        "announcer-hall": "ok",
+    }
+
+    kiosk.post("/api/devices/kiosk-entrance/heartbeat", json={"kind": "kiosk", "state": "ok"})
+    kiosk_entry = next(
+        d for d in manager.get("/api/devices").json() if d["name"] == "kiosk-entrance"
+    )
+    assert (kiosk_entry["status"], kiosk_entry["online"]) == ("ok", True)
+    assert datetime.fromisoformat(kiosk_entry["last_seen_at"]) == clock.now()
+
+
+def test_a_token_reports_only_its_own_kind_of_device(hall: LiveServer) -> None:
+    kiosk = hall.client(hall.accounts.kiosk_token)
+    board = hall.client(hall.accounts.board_token)
+    refused = board.post("/api/devices/kiosk-2/heartbeat", json={"kind": "kiosk"})
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "forbidden"
+    assert kiosk.post("/api/devices/board-x/heartbeat", json={"kind": "board"}).status_code == 403
+    bad = kiosk.post("/api/devices/kiosk-1/heartbeat", json={"kind": "kiosk", "state": "dusty"})
+    assert bad.status_code == 422
+    assert kiosk.post("/api/devices/bad name!/heartbeat", json={"kind": "kiosk"}).status_code in (
+        404,
+        422,
+    )
+    manager = hall.client(hall.login(hall.accounts.manager))
+    assert manager.get("/api/devices").json() == []
