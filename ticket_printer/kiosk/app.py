@@ -1,0 +1,237 @@
+"""The touch kiosk: category → (matter) → confirm → take the ticket, in at most three taps.
+
+The ticket is committed on the server first, then printed; a printer fault leaves the number
+on screen with a reprint button. The kiosk reports its printer's state with a heartbeat.
+Network and printing run in workers on the app, so nothing blocks the screen and no error
+ever reaches the applicant as a traceback.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from queue_server.client import QueueClient, QueueError
+from queue_server.protocol import (
+    CategoryPublic,
+    DeviceKind,
+    DeviceState,
+    HallSnapshot,
+    MatterPublic,
+    PriorityReason,
+    TicketPublic,
+)
+from ticket_printer.kiosk.messages import (
+    CategoryChosen,
+    MatterChosen,
+    ReprintRequested,
+    StartOver,
+    TicketRequested,
+)
+from ticket_printer.kiosk.screens.category import CategoryScreen
+from ticket_printer.kiosk.screens.confirm import ConfirmScreen
+from ticket_printer.kiosk.screens.matter import MatterScreen
+from ticket_printer.kiosk.screens.ticket import TicketScreen
+from ticket_printer.layout import TicketLayout, build_layout
+from ticket_printer.printing import Printer, PrinterFault
+
+log = logging.getLogger(__name__)
+
+REFRESH_SECONDS = 10.0
+HEARTBEAT_SECONDS = 30.0
+BUSY_TEXT = "系统繁忙，请稍后再试或咨询工作人员"
+
+
+class KioskApp(App[None]):
+    CSS_PATH = "kiosk.tcss"
+    TITLE = "一门 自助取号"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "start_over", "返回首页", show=False)
+    ]
+
+    def __init__(
+        self,
+        client: QueueClient,
+        printer: Printer,
+        *,
+        device_name: str,
+        refresh_seconds: float = REFRESH_SECONDS,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.printer = printer
+        self.device_name = device_name
+        self.refresh_seconds = refresh_seconds
+        self.heartbeat_seconds = heartbeat_seconds
+        self.hall: HallSnapshot | None = None
+        self.matters: list[MatterPublic] = []
+        self.category_screen = CategoryScreen()
+        self._category: CategoryPublic | None = None
+        self._matter: MatterPublic | None = None
+        self._last: tuple[TicketPublic, TicketLayout] | None = None
+        self.printer_state = DeviceState.OK
+
+    def on_mount(self) -> None:
+        self.push_screen(self.category_screen)
+        self.refresh_hall()
+        self.report_printer()
+        self.set_interval(self.refresh_seconds, self.refresh_hall)
+        self.set_interval(self.heartbeat_seconds, self.report_printer)
+
+    # Workers -------------------------------------------------------------------------------
+
+    @work(exclusive=True, exit_on_error=False, group="hall")
+    async def refresh_hall(self) -> None:
+        try:
+            if not self.matters:
+                self.matters = await self.client.matters()
+            self.hall = await self.client.hall()
+        except QueueError as error:
+            log.warning("cannot read the hall: %s", error.detail)
+            self.category_screen.notice = "网络连接中断，暂时无法取号，请稍候或咨询工作人员"
+            return
+        self.category_screen.hall_name = self.hall.name
+        self.category_screen.categories = list(self.hall.categories)
+        self.category_screen.notice = "" if self.hall.categories else "暂无可办理的业务"
+
+    @work(exclusive=True, exit_on_error=False, group="heartbeat")
+    async def report_printer(self) -> None:
+        state, detail = await asyncio.to_thread(self.printer.check)
+        await self._heartbeat(state, detail)
+
+    async def _heartbeat(self, state: DeviceState, detail: str | None) -> None:
+        self.printer_state = state
+        try:
+            await self.client.heartbeat(
+                self.device_name, kind=DeviceKind.KIOSK, state=state, detail=detail
+            )
+        except QueueError as error:
+            log.warning("heartbeat failed: %s", error.detail)
+
+    @work(exclusive=True, exit_on_error=False, group="issue")
+    async def issue_and_print(
+        self, category: CategoryPublic, matter: MatterPublic | None, priority: PriorityReason | None
+    ) -> None:
+        screen = self.screen
+        try:
+            ticket = await self.client.issue_ticket(
+                category.code, priority=priority, matter=matter.id if matter else None
+            )
+        except QueueError as error:
+            if isinstance(screen, ConfirmScreen):
+                screen.busy = False
+                screen.error = f"未能取号：{error.detail}"
+            self.refresh_hall()
+            return
+        if self.hall is None:
+            raise RuntimeError("issued a ticket before the hall was known")
+        layout = build_layout(
+            ticket,
+            hall_name=self.hall.name,
+            timezone=self.hall.timezone,
+            server_url=self.client.base_url,
+            matter=matter,
+        )
+        self._last = (ticket, layout)
+        fault = await self._print_layout(layout)
+        self.push_screen(TicketScreen(ticket, fault))
+        self.refresh_hall()
+
+    @work(exclusive=True, exit_on_error=False, group="issue")
+    async def reprint(self) -> None:
+        if self._last is None:
+            return
+        fault = await self._print_layout(self._last[1])
+        screen = self.screen
+        if isinstance(screen, TicketScreen):
+            if fault:
+                screen.fault = fault
+            else:
+                screen.printed()
+
+    async def _print_layout(self, layout: TicketLayout) -> str:
+        """Print; the fault's message for the applicant, or "" when it printed."""
+        try:
+            await asyncio.to_thread(self.printer.print_ticket, layout)
+        except PrinterFault as fault:
+            log.warning("printing %s failed: %s", layout.number, fault)
+            await self._heartbeat(fault.state, fault.message)
+            return fault.message
+        if self.printer_state is not DeviceState.OK:
+            await self._heartbeat(DeviceState.OK, None)
+        return ""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            log.error("kiosk worker %s failed", event.worker.name, exc_info=event.worker.error)
+            self.notify(BUSY_TEXT, severity="error", timeout=8)
+            screen = self.screen
+            if isinstance(screen, ConfirmScreen):
+                screen.busy = False
+                screen.error = BUSY_TEXT
+
+    # Navigation ----------------------------------------------------------------------------
+
+    def _open(self, code: str) -> CategoryPublic | None:
+        if self.hall is None:
+            return None
+        return next((c for c in self.hall.categories if c.code == code and c.open), None)
+
+    def on_category_chosen(self, message: CategoryChosen) -> None:
+        category = self._open(message.code)
+        if category is None:
+            self.notify("该业务暂停取号", severity="warning")
+            return
+        self._category = category
+        offered = [m for m in self.matters if m.category == category.code]
+        if offered:
+            self.push_screen(MatterScreen(category.name, offered))
+        else:
+            self._matter = None
+            self.push_screen(ConfirmScreen(category, None))
+
+    def on_matter_chosen(self, message: MatterChosen) -> None:
+        if self._category is None:
+            return
+        self._matter = message.matter
+        self.push_screen(ConfirmScreen(self._category, message.matter))
+
+    def on_ticket_requested(self, message: TicketRequested) -> None:
+        screen = self.screen
+        if self._category is None or not isinstance(screen, ConfirmScreen) or screen.busy:
+            return
+        screen.busy = True
+        self.issue_and_print(self._category, self._matter, message.priority)
+
+    def on_reprint_requested(self, _: ReprintRequested) -> None:
+        self.reprint()
+
+    def on_start_over(self, _: StartOver) -> None:
+        self.action_start_over()
+
+    def action_start_over(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self._category = None
+        self._matter = None
+
+
+def run_kiosk(make_app: Callable[[], KioskApp], *, crash_log: str | None = None) -> None:
+    """Run the kiosk for good: an unexpected crash is logged (never shown) and the kiosk
+    starts again at its first screen."""
+    from rich.console import Console
+
+    while True:
+        app = make_app()
+        if crash_log is not None:
+            app.error_console = Console(file=open(crash_log, "a", encoding="utf-8"))  # noqa: SIM115
+        app.run()
+        if app.return_code in (0, None):
+            return
+        log.error("the kiosk crashed (return code %s); starting again", app.return_code)

@@ -1,0 +1,33 @@
+"""Messages the kiosk's screens post up to the app, which decides what comes next."""
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from queue_server.protocol import MatterPublic, PriorityReason
+
+
+@dataclass
+class CategoryChosen(Message):
+    code: str
+
+
+@dataclass
+class MatterChosen(Message):
+    matter: MatterPublic | None
+    """None: the applicant skipped choosing a matter."""
+
+
+@dataclass
+class TicketRequested(Message):
+    priority: PriorityReason | None
+
+
+@dataclass
+class ReprintRequested(Message):
+    pass
+
+
+@dataclass
+class StartOver(Message):
+    """Back to the category screen (the countdown ended, or 返回首页 was pressed)."""

@@ -1,0 +1,87 @@
+"""The last screen: the number, big; "take your ticket", or on a printer fault the number to
+note down and a reprint button; a countdown back to the start."""
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Button, Digits, Static
+
+from queue_server.protocol import TicketPublic
+from ticket_printer.kiosk.messages import ReprintRequested, StartOver
+from ticket_printer.kiosk.texts import wait_text
+
+PRINTED_SECONDS = 15
+FAULT_SECONDS = 90
+
+
+class TicketScreen(Screen[None]):
+    fault: reactive[str] = reactive("")
+    """Empty once printed; else what went wrong, for the applicant."""
+    remaining: reactive[int] = reactive(PRINTED_SECONDS)
+
+    def __init__(self, ticket: TicketPublic, fault: str) -> None:
+        super().__init__()
+        self.ticket = ticket
+        self.set_reactive(TicketScreen.fault, fault)
+        self.set_reactive(TicketScreen.remaining, FAULT_SECONDS if fault else PRINTED_SECONDS)
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="ticket-page"):
+            yield Static("", id="ticket-headline", classes="title")
+            yield Digits(self.ticket.number, id="number")
+            yield Static(self.ticket.number, id="number-text", classes="number-text")
+            yield Static(self.ticket.category_name, classes="subtitle")
+            yield Static(wait_text(self.ticket.ahead, self.ticket.eta_minutes), classes="subtitle")
+            yield Static("", id="fault", classes="error")
+            with Horizontal(classes="actions"):
+                yield Button("重新打印", id="reprint", classes="primary")
+                yield Button("完成", id="done", classes="secondary")
+            yield Static("", id="countdown", classes="hint")
+
+    def on_mount(self) -> None:
+        self._show()
+        self._timer = self.set_interval(1, self._tick)
+
+    def _tick(self) -> None:
+        self.remaining -= 1
+        if self.remaining <= 0:
+            if self._timer is not None:
+                self._timer.stop()
+            self.post_message(StartOver())
+
+    def watch_remaining(self) -> None:
+        if self.is_mounted:
+            self.query_one("#countdown", Static).update(f"{self.remaining} 秒后返回首页")
+
+    def watch_fault(self) -> None:
+        if self.is_mounted:
+            self._show()
+
+    def printed(self) -> None:
+        """The reprint worked."""
+        self.fault = ""
+        self.remaining = PRINTED_SECONDS
+
+    def _show(self) -> None:
+        headline = self.query_one("#ticket-headline", Static)
+        if self.fault:
+            headline.update("取号成功，但号票未能打印")
+            self.query_one("#fault", Static).update(
+                f"{self.fault}。请记下您的号码 {self.ticket.number}，或点“重新打印”。"
+                "也可请工作人员帮助。"
+            )
+        else:
+            headline.update("请取走您的号票")
+            self.query_one("#fault", Static).update("")
+        self.query_one("#reprint", Button).display = bool(self.fault)
+        self.query_one("#countdown", Static).update(f"{self.remaining} 秒后返回首页")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "reprint":
+            self.post_message(ReprintRequested())
+        elif event.button.id == "done":
+            self.post_message(StartOver())
