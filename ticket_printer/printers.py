@@ -97,9 +97,7 @@ def parse_printer_spec(spec: str) -> PrinterSpec:
     raise BadPrinterSpec(f"{spec!r} is not a printer; use one of: {SPEC_HELP}")
 
 
-def open_printer(spec: PrinterSpec) -> Any:
-    """A python-escpos printer object for `spec` (not yet connected: it connects on first
-    write). The library is untyped, hence `Any`."""
+def _connect(spec: PrinterSpec) -> Any:
     from escpos import printer
 
     if spec.connection is Connection.DUMMY:
@@ -118,6 +116,20 @@ def open_printer(spec: PrinterSpec) -> Any:
     return printer.Usb(
         idVendor=spec.vendor_id, idProduct=spec.product_id, timeout=USB_TIMEOUT_MS, **endpoints
     )
+
+
+def open_printer(spec: PrinterSpec, *, dots: int) -> Any:
+    """A python-escpos printer object for `spec` (not yet connected: it connects on first
+    write), told its paper is `dots` wide. The library is untyped, hence `Any`.
+
+    The default profile leaves the paper width unknown, and python-escpos then prints a
+    warning to stdout for every image, which would scribble over the kiosk's screen."""
+    device = _connect(spec)
+    profile = device.profile
+    data = dict(profile.profile_data)
+    data["media"] = {**data.get("media", {}), "width": {"mm": "Unknown", "pixels": dots}}
+    profile.profile_data = data
+    return device
 
 
 def file_printer_writable(spec: PrinterSpec) -> bool:

@@ -1,13 +1,20 @@
 """Printing a ticket on a real printer, with faults turned into a state and a message an
 applicant and a manager understand. Blocking: call it from a thread."""
 
+import socket
 from typing import Any, Protocol
 
 from queue_server.protocol import DeviceState
 from ticket_printer.escpos_output import PrintOptions, RenderMode, write_ticket
 from ticket_printer.fonts import CjkFont
 from ticket_printer.layout import TicketLayout
-from ticket_printer.printers import Connection, PrinterSpec, file_printer_writable, open_printer
+from ticket_printer.printers import (
+    NETWORK_TIMEOUT_SECONDS,
+    Connection,
+    PrinterSpec,
+    file_printer_writable,
+    open_printer,
+)
 
 STATUS_PAPER = b"\x10\x04\x04"
 """DLE EOT 4: the paper roll sensor."""
@@ -52,6 +59,14 @@ def _classify(error: Exception) -> DeviceState:
     return DeviceState.PRINTER_ERROR
 
 
+def _reachable(spec: PrinterSpec) -> None:
+    """Connect to a network printer once first: python-escpos leaks its socket when the
+    printer does not answer."""
+    if spec.connection is Connection.NETWORK and spec.port is not None:
+        with socket.create_connection((spec.target, spec.port), NETWORK_TIMEOUT_SECONDS):
+            pass
+
+
 def _ask(device: Any, command: bytes) -> int | None:
     """One status byte, or None when the printer does not answer status queries."""
     try:
@@ -88,7 +103,8 @@ class EscposPrinter:
     def print_ticket(self, layout: TicketLayout) -> None:
         device: Any = None
         try:
-            device = open_printer(self.spec)
+            _reachable(self.spec)
+            device = open_printer(self.spec, dots=self.options.dots)
             state = self._status(device)
             if state is not DeviceState.OK:
                 raise PrinterFault(state)
@@ -115,7 +131,8 @@ class EscposPrinter:
             return DeviceState.PRINTER_OFFLINE, f"无法写入 {self.spec.target}"
         device: Any = None
         try:
-            device = open_printer(self.spec)
+            _reachable(self.spec)
+            device = open_printer(self.spec, dots=self.options.dots)
             device.open()
             state = self._status(device)
         except Exception as error:
