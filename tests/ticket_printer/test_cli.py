@@ -93,10 +93,7 @@ def test_preview_takes_the_matter_from_the_server(server: LiveServer, tmp_path: 
 
 
 def test_bad_printer_spec_is_explained() -> None:
-    result = runner.invoke(
-        app,
-        ["print", "--server", "http://x", "--token", "t", "--category", "general"]
-        + ["--printer", "lpt1"],
-    )
+    command = ["print", "--server", "http://x", "--token", "t", "--category", "general"]
+    result = runner.invoke(app, [*command, "--printer", "lpt1"])
     assert result.exit_code == 2
     assert "is not a printer" in result.output
