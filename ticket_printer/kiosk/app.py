@@ -220,6 +220,7 @@ class KioskApp(App[None]):
             self.pop_screen()
         self._category = None
         self._matter = None
+        self.refresh_hall()
 
 
 def run_kiosk(make_app: Callable[[], KioskApp], *, crash_log: str | None = None) -> None:

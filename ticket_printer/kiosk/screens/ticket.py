@@ -30,19 +30,20 @@ class TicketScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ticket-page"):
-            yield Static("", id="ticket-headline", classes="title")
+            yield Static(self._headline(), id="ticket-headline", classes="title")
             yield Digits(self.ticket.number, id="number")
             yield Static(self.ticket.number, id="number-text", classes="number-text")
             yield Static(self.ticket.category_name, classes="subtitle")
             yield Static(wait_text(self.ticket.ahead, self.ticket.eta_minutes), classes="subtitle")
-            yield Static("", id="fault", classes="error")
+            yield Static(self._fault_text(), id="fault", classes="error")
             with Horizontal(classes="actions"):
-                yield Button("重新打印", id="reprint", classes="primary")
+                reprint = Button("重新打印", id="reprint", classes="primary")
+                reprint.display = bool(self.fault)
+                yield reprint
                 yield Button("完成", id="done", classes="secondary")
-            yield Static("", id="countdown", classes="hint")
+            yield Static(self._countdown_text(), id="countdown", classes="hint")
 
     def on_mount(self) -> None:
-        self._show()
         self._timer = self.set_interval(1, self._tick)
 
     def _tick(self) -> None:
@@ -54,7 +55,7 @@ class TicketScreen(Screen[None]):
 
     def watch_remaining(self) -> None:
         if self.is_mounted:
-            self.query_one("#countdown", Static).update(f"{self.remaining} 秒后返回首页")
+            self.query_one("#countdown", Static).update(self._countdown_text())
 
     def watch_fault(self) -> None:
         if self.is_mounted:
@@ -65,19 +66,25 @@ class TicketScreen(Screen[None]):
         self.fault = ""
         self.remaining = PRINTED_SECONDS
 
+    def _headline(self) -> str:
+        return "取号成功，但号票未能打印" if self.fault else "请取走您的号票"
+
+    def _fault_text(self) -> str:
+        if not self.fault:
+            return ""
+        return (
+            f"{self.fault}。请记下您的号码 {self.ticket.number}，或点“重新打印”。"
+            "也可请工作人员帮助。"
+        )
+
+    def _countdown_text(self) -> str:
+        return f"{self.remaining} 秒后返回首页"
+
     def _show(self) -> None:
-        headline = self.query_one("#ticket-headline", Static)
-        if self.fault:
-            headline.update("取号成功，但号票未能打印")
-            self.query_one("#fault", Static).update(
-                f"{self.fault}。请记下您的号码 {self.ticket.number}，或点“重新打印”。"
-                "也可请工作人员帮助。"
-            )
-        else:
-            headline.update("请取走您的号票")
-            self.query_one("#fault", Static).update("")
+        self.query_one("#ticket-headline", Static).update(self._headline())
+        self.query_one("#fault", Static).update(self._fault_text())
         self.query_one("#reprint", Button).display = bool(self.fault)
-        self.query_one("#countdown", Static).update(f"{self.remaining} 秒后返回首页")
+        self.query_one("#countdown", Static).update(self._countdown_text())
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

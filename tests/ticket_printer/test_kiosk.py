@@ -1,0 +1,220 @@
+"""The touch kiosk through Textual's Pilot against a real queue server, printing to file
+printers: a ticket with category, matter and priority; a dead printer; a closed category."""
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Button, Static
+
+from queue_server.client import QueueClient
+from queue_server.config import parse_hall_config
+from tests.support import LiveServer, live_server
+from tests.test_config import DEFAULT_TEXT
+from tests.ticket_printer.support import raster_blocks
+from ticket_printer.escpos_output import PrintOptions
+from ticket_printer.fonts import find_cjk_font
+from ticket_printer.kiosk.app import KioskApp
+from ticket_printer.kiosk.screens.category import CategoryScreen
+from ticket_printer.kiosk.screens.confirm import ConfirmScreen
+from ticket_printer.kiosk.screens.matter import MatterScreen
+from ticket_printer.kiosk.screens.ticket import TicketScreen
+from ticket_printer.printers import parse_printer_spec
+from ticket_printer.printing import EscposPrinter
+
+SIZE = (140, 50)
+
+
+def file_printer(path: Path) -> EscposPrinter:
+    return EscposPrinter(parse_printer_spec(f"file:{path}"), PrintOptions(), find_cjk_font())
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], object], timeout: float = 15) -> None:
+    """Let the app run until `condition` holds; fail after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("the kiosk did not get there in time")
+        await pilot.pause(0.05)
+
+
+async def shown(pilot: Pilot[None], screen: type[Screen[None]]) -> None:
+    """Wait until `screen` is the current screen and has been composed."""
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, screen) and bool(app.screen.children))
+
+
+async def tap(pilot: Pilot[None], selector: str) -> None:
+    """Touch a widget once it is laid out on the current screen."""
+    app = pilot.app
+    await until(pilot, lambda: any(w.region.area for w in app.screen.query(selector)))
+    assert await pilot.click(selector), f"{selector} was not hit"
+
+
+def text_of(app: KioskApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def staff_tickets(server: LiveServer) -> list[dict[str, object]]:
+    admin = server.client(server.login(server.accounts.admin))
+    tickets: list[dict[str, object]] = admin.get("/api/tickets").json()
+    return tickets
+
+
+def devices(server: LiveServer) -> dict[str, str]:
+    """Each device's last reported state, as a manager sees it."""
+    if not hasattr(server, "manager_token"):
+        server.manager_token = server.login(server.accounts.manager)  # type: ignore[attr-defined]
+    token: str = server.manager_token  # type: ignore[attr-defined]
+    listed = httpx.get(
+        f"{server.base_url}/api/devices", headers={"Authorization": f"Bearer {token}"}
+    )
+    return {d["name"]: d["state"] for d in listed.json()}
+
+
+async def start(pilot: Pilot[None], app: KioskApp) -> None:
+    """Wait until the category buttons are laid out on screen."""
+    await until(
+        pilot,
+        lambda: any(button.region.area for button in app.screen.query(".category")),
+    )
+
+
+def test_three_taps_give_a_printed_ticket_with_matter_and_priority(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    target = tmp_path / "lp0"
+
+    async def scenario() -> None:
+        async with QueueClient(server.base_url, token=server.accounts.kiosk_token) as client:
+            app = KioskApp(client, file_printer(target), device_name="kiosk-entrance")
+            async with app.run_test(size=SIZE) as pilot:
+                await start(pilot, app)
+                label = str(app.screen.query_one("#category-general", Button).label)
+                assert label == "综合受理\n等候 0 人"  # no window open: no estimate yet
+                await tap(pilot, "#category-general")  # tap 1
+                await shown(pilot, MatterScreen)
+                await tap(pilot, "#matter-search")
+                await pilot.press(*"出生")
+                assert not app.screen.query_one("#matter-retirement").display
+                await tap(pilot, "#matter-newborn")  # tap 2
+                await shown(pilot, ConfirmScreen)
+                assert "1. 夫妻双方身份证" in text_of(app, "#materials")
+                assert not app.screen.query_one("#certificate-note").display
+                await tap(pilot, "#priority-elderly")  # optional
+                assert app.screen.query_one("#certificate-note").display
+                assert text_of(app, "#certificate-note") == "请在窗口出示有效证件"
+                await tap(pilot, "#confirm")  # tap 3
+                await shown(pilot, TicketScreen)
+                assert text_of(app, "#ticket-headline") == "请取走您的号票"
+                assert text_of(app, "#number-text") == "B001"
+                assert not app.screen.query_one("#reprint").display
+                await tap(pilot, "#done")
+                await shown(pilot, CategoryScreen)
+                await until(
+                    pilot,
+                    lambda: (
+                        "等候 1 人" in str(app.screen.query_one("#category-general", Button).label)
+                    ),
+                )
+
+    asyncio.run(scenario())
+    [ticket] = staff_tickets(server)
+    assert (ticket["number"], ticket["category"]) == ("B001", "general")
+    assert (ticket["matter"], ticket["priority"]) == ("新生儿出生", "elderly")
+    data = target.read_bytes()
+    assert data.startswith(b"\x1b@") and b"\x1dV" in data
+    assert len(raster_blocks(data)) == 3
+    assert devices(server) == {"kiosk-entrance": "ok"}
+
+
+def test_a_dead_printer_shows_the_number_and_reprints(server: LiveServer, tmp_path: Path) -> None:
+    target = tmp_path / "unplugged" / "lp0"
+
+    async def scenario() -> None:
+        async with QueueClient(server.base_url, token=server.accounts.kiosk_token) as client:
+            app = KioskApp(client, file_printer(target), device_name="kiosk-2")
+            async with app.run_test(size=SIZE) as pilot:
+                await start(pilot, app)
+                await tap(pilot, "#category-consult")  # no matters: straight to confirm
+                await shown(pilot, ConfirmScreen)
+                await tap(pilot, "#confirm")
+                await shown(pilot, TicketScreen)
+                assert text_of(app, "#ticket-headline") == "取号成功，但号票未能打印"
+                assert "打印机未连接" in text_of(app, "#fault")
+                assert "请记下您的号码 A001" in text_of(app, "#fault")
+                assert text_of(app, "#number-text") == "A001"
+                assert app.screen.query_one("#reprint").display
+                await until(pilot, lambda: devices(server).get("kiosk-2") == "printer_offline")
+
+                target.parent.mkdir()
+                await tap(pilot, "#reprint")
+                await until(pilot, lambda: text_of(app, "#ticket-headline") == "请取走您的号票")
+                assert not app.screen.query_one("#reprint").display
+                await until(pilot, lambda: devices(server).get("kiosk-2") == "ok")
+
+    asyncio.run(scenario())
+    assert [t["number"] for t in staff_tickets(server)] == ["A001"]  # one ticket, not two
+    assert len(raster_blocks(target.read_bytes())) == 3
+
+
+@pytest.fixture
+def capped_server(tmp_path: Path) -> Iterator[LiveServer]:
+    text = DEFAULT_TEXT.replace('name = "出件"\n', 'name = "出件"\ndaily_cap = 1\n')
+    with live_server(tmp_path, hall=parse_hall_config(text, source="capped.toml")) as running:
+        yield running
+
+
+def test_a_closed_category_is_shown_closed_and_cannot_be_chosen(
+    capped_server: LiveServer, tmp_path: Path
+) -> None:
+    server = capped_server
+    kiosk = server.client(server.accounts.kiosk_token)
+    assert kiosk.post("/api/tickets", json={"category": "pickup"}).status_code == 201
+
+    async def scenario() -> None:
+        async with QueueClient(server.base_url, token=server.accounts.kiosk_token) as client:
+            app = KioskApp(client, file_printer(tmp_path / "lp0"), device_name="kiosk-3")
+            async with app.run_test(size=SIZE) as pilot:
+                await start(pilot, app)
+                pickup = app.screen.query_one("#category-pickup", Button)
+                assert pickup.disabled
+                assert str(pickup.label) == "出件\n暂停取号：今日号源已发完"
+                await pilot.click("#category-pickup")
+                await pilot.pause(0.3)
+                assert isinstance(app.screen, CategoryScreen)
+                app.screen.query_one("#category-consult", Button).focus()
+                await pilot.press("enter")  # the keyboard works too
+                await shown(pilot, ConfirmScreen)
+                await pilot.press("escape")
+                await shown(pilot, CategoryScreen)
+
+    asyncio.run(scenario())
+    assert [t["number"] for t in staff_tickets(server)] == ["F001"]
+    assert not (tmp_path / "lp0").exists()
+
+
+def test_a_refusal_is_shown_in_words_and_nothing_is_printed(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with QueueClient(server.base_url, token=server.accounts.kiosk_token) as client:
+            app = KioskApp(client, file_printer(tmp_path / "lp0"), device_name="kiosk-4")
+            async with app.run_test(size=SIZE) as pilot:
+                await start(pilot, app)
+                await tap(pilot, "#category-consult")
+                await shown(pilot, ConfirmScreen)
+                client.token = "revoked-token"
+                await tap(pilot, "#confirm")
+                await until(pilot, lambda: text_of(app, "#error").startswith("未能取号："))
+                assert isinstance(app.screen, ConfirmScreen)
+                assert not app.screen.query_one("#confirm", Button).disabled
+
+    asyncio.run(scenario())
+    assert not (tmp_path / "lp0").exists()
+    assert httpx.get(f"{server.base_url}/api/health").json()["seq"] == 0
