@@ -27,16 +27,17 @@ from ticket_printer.printers import parse_printer_spec
 from ticket_printer.printing import EscposPrinter
 
 SIZE = (140, 50)
+PATIENCE = 20.0
 
 
 def file_printer(path: Path) -> EscposPrinter:
     return EscposPrinter(parse_printer_spec(f"file:{path}"), PrintOptions(), find_cjk_font())
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], object], timeout: float = 15) -> None:
-    """Let the app run until `condition` holds; fail after `timeout` seconds."""
+async def until(pilot: Pilot[None], condition: Callable[[], object]) -> None:
+    """Let the app run until `condition` holds; fail after PATIENCE seconds."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + PATIENCE
     while not condition():
         if loop.time() > deadline:
             raise AssertionError("the kiosk did not get there in time")
