@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 10.0
 HEARTBEAT_SECONDS = 30.0
+RESTART_PAUSE_SECONDS = 2.0
 BUSY_TEXT = "系统繁忙，请稍后再试或咨询工作人员"
 
 
@@ -226,6 +227,8 @@ class KioskApp(App[None]):
 def run_kiosk(make_app: Callable[[], KioskApp], *, crash_log: str | None = None) -> None:
     """Run the kiosk for good: an unexpected crash is logged (never shown) and the kiosk
     starts again at its first screen."""
+    import time
+
     from rich.console import Console
 
     while True:
@@ -236,3 +239,4 @@ def run_kiosk(make_app: Callable[[], KioskApp], *, crash_log: str | None = None)
         if app.return_code in (0, None):
             return
         log.error("the kiosk crashed (return code %s); starting again", app.return_code)
+        time.sleep(RESTART_PAUSE_SECONDS)
