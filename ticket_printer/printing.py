@@ -2,6 +2,7 @@
 applicant and a manager understand. Blocking: call it from a thread."""
 
 import socket
+import threading
 from typing import Any, Protocol
 
 from queue_server.protocol import DeviceState
@@ -88,6 +89,9 @@ class EscposPrinter:
         self.font = font
         self.last_output = b""
         """What the last ticket sent, for the dummy printer."""
+        self._lock = threading.Lock()
+        """One conversation with the printer at a time: a heartbeat's status query must not
+        cut into a ticket being printed."""
 
     def _status(self, device: Any) -> DeviceState:
         if self.spec.connection in (Connection.FILE, Connection.DUMMY):
@@ -101,6 +105,10 @@ class EscposPrinter:
         return DeviceState.OK
 
     def print_ticket(self, layout: TicketLayout) -> None:
+        with self._lock:
+            self._print(layout)
+
+    def _print(self, layout: TicketLayout) -> None:
         device: Any = None
         try:
             _reachable(self.spec)
@@ -123,6 +131,10 @@ class EscposPrinter:
 
     def check(self) -> tuple[DeviceState, str | None]:
         """The printer's state for the heartbeat, without printing anything."""
+        with self._lock:
+            return self._check()
+
+    def _check(self) -> tuple[DeviceState, str | None]:
         if self.spec.connection is Connection.DUMMY:
             return DeviceState.OK, None
         if self.spec.connection is Connection.FILE:

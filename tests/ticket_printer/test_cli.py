@@ -92,8 +92,14 @@ def test_preview_takes_the_matter_from_the_server(server: LiveServer, tmp_path: 
     assert "没有这个一件事事项" in unknown.output
 
 
-def test_bad_printer_spec_is_explained() -> None:
-    command = ["print", "--server", "http://x", "--token", "t", "--category", "general"]
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["print", "--server", "http://x", "--token", "t", "--category", "general"],
+        ["kiosk", "--server", "http://x", "--token", "t"],
+    ],
+)
+def test_a_bad_printer_spec_is_explained_before_anything_starts(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--printer", "lpt1"])
     assert result.exit_code == 2
     assert "is not a printer" in result.output
