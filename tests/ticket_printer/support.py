@@ -1,12 +1,34 @@
 """Shared by the ticket printer tests: a sample layout and a decoder for raster images."""
 
+import asyncio
+import threading
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image
 
 from ticket_printer.layout import TicketLayout
 
 RASTER_HEADER = b"\x1dv0"
+
+
+def run_async(scenario: Coroutine[Any, Any, None]) -> None:
+    """`asyncio.run` in a thread of its own: Playwright's sync API leaves an event loop
+    running in the main thread once a browser test has run."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario)
+        except BaseException as error:
+            failure.append(error)
+
+    thread = threading.Thread(target=run, name="kiosk-scenario")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def sample_layout(number: str = "B012", **changes: object) -> TicketLayout:

@@ -15,7 +15,7 @@ from queue_server.client import QueueClient
 from queue_server.config import parse_hall_config
 from tests.support import LiveServer, live_server
 from tests.test_config import DEFAULT_TEXT
-from tests.ticket_printer.support import raster_blocks
+from tests.ticket_printer.support import raster_blocks, run_async
 from ticket_printer.escpos_output import PrintOptions
 from ticket_printer.fonts import find_cjk_font
 from ticket_printer.kiosk.app import KioskApp
@@ -124,7 +124,7 @@ def test_three_taps_give_a_printed_ticket_with_matter_and_priority(
                     ),
                 )
 
-    asyncio.run(scenario())
+    run_async(scenario())
     [ticket] = staff_tickets(server)
     assert (ticket["number"], ticket["category"]) == ("B001", "general")
     assert (ticket["matter"], ticket["priority"]) == ("新生儿出生", "elderly")
@@ -159,7 +159,7 @@ def test_a_dead_printer_shows_the_number_and_reprints(server: LiveServer, tmp_pa
                 assert not app.screen.query_one("#reprint").display
                 await until(pilot, lambda: devices(server).get("kiosk-2") == "ok")
 
-    asyncio.run(scenario())
+    run_async(scenario())
     assert [t["number"] for t in staff_tickets(server)] == ["A001"]  # one ticket, not two
     assert len(raster_blocks(target.read_bytes())) == 3
 
@@ -195,7 +195,7 @@ def test_a_closed_category_is_shown_closed_and_cannot_be_chosen(
                 await pilot.press("escape")
                 await shown(pilot, CategoryScreen)
 
-    asyncio.run(scenario())
+    run_async(scenario())
     assert [t["number"] for t in staff_tickets(server)] == ["F001"]
     assert not (tmp_path / "lp0").exists()
 
@@ -216,6 +216,6 @@ def test_a_refusal_is_shown_in_words_and_nothing_is_printed(
                 assert isinstance(app.screen, ConfirmScreen)
                 assert not app.screen.query_one("#confirm", Button).disabled
 
-    asyncio.run(scenario())
+    run_async(scenario())
     assert not (tmp_path / "lp0").exists()
     assert httpx.get(f"{server.base_url}/api/health").json()["seq"] == 0
