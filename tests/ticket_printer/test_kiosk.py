@@ -13,6 +13,7 @@ from textual.widgets import Button, Static
 
 from queue_server.client import QueueClient
 from queue_server.config import parse_hall_config
+from tests.browser import ARTIFACTS
 from tests.support import LiveServer, live_server
 from tests.test_config import DEFAULT_TEXT
 from tests.ticket_printer.support import raster_blocks, run_async
@@ -55,6 +56,12 @@ async def tap(pilot: Pilot[None], selector: str) -> None:
     app = pilot.app
     await until(pilot, lambda: any(w.region.area for w in app.screen.query(selector)))
     assert await pilot.click(selector), f"{selector} was not hit"
+
+
+def keep_screenshot(app: KioskApp, name: str) -> None:
+    """An SVG of the screen in test-artifacts/, for people reviewing the kiosk's looks."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    app.save_screenshot(filename=f"{name}.svg", path=str(ARTIFACTS))
 
 
 def text_of(app: KioskApp, selector: str) -> str:
@@ -110,10 +117,12 @@ def test_three_taps_give_a_printed_ticket_with_matter_and_priority(
                 await tap(pilot, "#priority-elderly")  # optional
                 assert app.screen.query_one("#certificate-note").display
                 assert text_of(app, "#certificate-note") == "请在窗口出示有效证件"
+                keep_screenshot(app, "kiosk-confirm")
                 await tap(pilot, "#confirm")  # tap 3
                 await shown(pilot, TicketScreen)
                 assert text_of(app, "#ticket-headline") == "请取走您的号票"
                 assert text_of(app, "#number-text") == "B001"
+                keep_screenshot(app, "kiosk-ticket")
                 assert not app.screen.query_one("#reprint").display
                 await tap(pilot, "#done")
                 await shown(pilot, CategoryScreen)
@@ -151,6 +160,7 @@ def test_a_dead_printer_shows_the_number_and_reprints(server: LiveServer, tmp_pa
                 assert "请记下您的号码 A001" in text_of(app, "#fault")
                 assert text_of(app, "#number-text") == "A001"
                 assert app.screen.query_one("#reprint").display
+                keep_screenshot(app, "kiosk-printer-fault")
                 await until(pilot, lambda: devices(server).get("kiosk-2") == "printer_offline")
 
                 target.parent.mkdir()
@@ -186,6 +196,7 @@ def test_a_closed_category_is_shown_closed_and_cannot_be_chosen(
                 pickup = app.screen.query_one("#category-pickup", Button)
                 assert pickup.disabled
                 assert str(pickup.label) == "出件\n暂停取号：今日号源已发完"
+                keep_screenshot(app, "kiosk-categories")
                 await pilot.click("#category-pickup")
                 await pilot.pause(0.3)
                 assert isinstance(app.screen, CategoryScreen)
