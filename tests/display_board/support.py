@@ -1,0 +1,51 @@
+"""Helpers for the board tests: read what a Textual board shows, wait for it, act as a clerk."""
+
+import asyncio
+import contextlib
+import io
+from collections.abc import AsyncIterator, Callable
+
+from rich.console import Console
+from textual.app import App
+from textual.widgets import Digits, Static
+
+from queue_server.client import QueueClient
+from tests.support import PASSWORD
+
+WAIT_SECONDS = 15.0
+
+
+def widget_text(app: App[None], selector: str) -> str:
+    """What one widget shows, as plain text: Digits' value, a Static's content rendered."""
+    widget = app.query_one(selector)
+    if isinstance(widget, Digits):
+        return widget.value
+    assert isinstance(widget, Static), widget
+    console = Console(file=io.StringIO(), width=160, color_system=None)
+    console.print(widget.content)
+    output = console.file
+    assert isinstance(output, io.StringIO)
+    return output.getvalue()
+
+
+async def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Poll the board until `condition` holds; fail naming `what` after WAIT_SECONDS."""
+    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for: {what}")
+        await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def clerk_at(base_url: str, name: str, window_no: int) -> AsyncIterator[QueueClient]:
+    async with QueueClient(base_url) as clerk:
+        await clerk.login(name, PASSWORD)
+        await clerk.sign_in(window_no)
+        yield clerk
+
+
+def row_of(app: App[None], selector: str, marker: str) -> str:
+    """The first line of a widget's table that contains `marker` ("" when none does)."""
+    lines = widget_text(app, selector).splitlines()
+    return next((line for line in lines if marker in line), "")
