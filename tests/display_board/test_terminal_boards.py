@@ -5,9 +5,14 @@ from pathlib import Path
 
 from display_board.app import BoardApp
 from queue_server.client import QueueClient
-from queue_server.config import load_hall_config
-from tests.display_board.support import clerk_at, row_of, wait_until, widget_text
-from tests.support import LiveServer, ServerProcess, free_port, seed_accounts
+from tests.display_board.support import (
+    RestartableServer,
+    clerk_at,
+    row_of,
+    wait_until,
+    widget_text,
+)
+from tests.support import LiveServer
 
 SIZE = (160, 48)
 
@@ -84,23 +89,22 @@ def test_window_board_shows_clerk_number_and_pause(server: LiveServer) -> None:
     asyncio.run(_window_board_shows_clerk_and_pause(server))
 
 
-async def _boards_resync_after_restart(process: ServerProcess, board_token: str) -> None:
-    base_url = process.base_url
-    async with QueueClient(base_url, token=board_token) as board:
+async def _boards_resync_after_restart(server: RestartableServer) -> None:
+    async with QueueClient(server.base_url, token=server.accounts.board_token) as board:
         hall_app = BoardApp(board)
         window_app = BoardApp(board, window_no=4)
         async with hall_app.run_test(size=SIZE), window_app.run_test(size=SIZE):
             apps = (hall_app, window_app)
             await wait_until(lambda: all(a.board.connected for a in apps), "both connected")
-            process.stop()
+            await asyncio.to_thread(server.stop)
             await wait_until(
                 lambda: all(a.query_one("#offline").has_class("-offline") for a in apps),
                 "the offline banners",
             )
             assert "连接已中断" in widget_text(hall_app, "#offline")
-            process.start()
-            kiosk = QueueClient(base_url, token=process_kiosk_token)
-            async with kiosk, clerk_at(base_url, "clerk4", 4) as clerk:
+            await asyncio.to_thread(server.start)
+            kiosk = QueueClient(server.base_url, token=server.accounts.kiosk_token)
+            async with kiosk, clerk_at(server.base_url, "clerk4", 4) as clerk:
                 await kiosk.issue_ticket("general")
                 called = await clerk.call_next(4)
             assert called is not None
@@ -116,17 +120,6 @@ async def _boards_resync_after_restart(process: ServerProcess, board_token: str)
             assert "窗口员4" in widget_text(window_app, "#window-clerk")
 
 
-process_kiosk_token = ""
-
-
 def test_boards_resync_after_a_server_restart(tmp_path: Path) -> None:
-    global process_kiosk_token
-    database_url = f"sqlite:///{tmp_path / 'hall.db'}"
-    accounts = seed_accounts(database_url, load_hall_config())
-    process_kiosk_token = accounts.kiosk_token
-    process = ServerProcess(database_url, free_port(), log_path=tmp_path / "server.log")
-    process.start()
-    try:
-        asyncio.run(_boards_resync_after_restart(process, accounts.board_token))
-    finally:
-        process.stop()
+    with RestartableServer(tmp_path) as server:
+        asyncio.run(_boards_resync_after_restart(server))
