@@ -1,11 +1,12 @@
 """`BoardApp`: the hall board, or one window's board, fed by the live subscription."""
 
 from dataclasses import replace
+from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from textual import work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.timer import Timer
 
 from display_board.state import (
@@ -44,7 +45,7 @@ class BoardApp(App[None]):
 
     CSS_PATH = "board.tcss"
     TITLE = "一门 显示屏"
-    BINDINGS = [Binding("q", "quit", "退出", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "退出", show=False)]
 
     def __init__(
         self,
@@ -110,7 +111,9 @@ class BoardApp(App[None]):
             if self._concerns_this_board(item):
                 self.start_highlight()
             if self._queue_refresh is None:
-                self._queue_refresh = self.set_timer(QUEUE_REFRESH_AFTER_EVENT_SECONDS, self._refresh_soon)
+                self._queue_refresh = self.set_timer(
+                    QUEUE_REFRESH_AFTER_EVENT_SECONDS, self._refresh_soon
+                )
         else:
             return
         self.show_board()

@@ -1,6 +1,7 @@
 """`display-board`: the hall board, a window's board, and the voice announcer."""
 
 import asyncio
+import contextlib
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -120,7 +121,5 @@ def announce(
         voice=voice,
         max_age_seconds=max_age,
     )
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_announcer(server, token, options))
-    except KeyboardInterrupt:
-        pass

@@ -108,7 +108,9 @@ def from_snapshot(previous: BoardState, snapshot: HallSnapshot, seq: int) -> Boa
     )
 
 
-def _with_window(windows: tuple[WindowPublic, ...], window: WindowPublic) -> tuple[WindowPublic, ...]:
+def _with_window(
+    windows: tuple[WindowPublic, ...], window: WindowPublic
+) -> tuple[WindowPublic, ...]:
     if not any(w.number == window.number for w in windows):
         return tuple(sorted((*windows, window), key=lambda w: w.number))
     return tuple(window if w.number == window.number else w for w in windows)
@@ -188,7 +190,7 @@ def with_categories(state: BoardState, categories: list[CategoryPublic]) -> Boar
 
 
 def window_label(window: WindowPublic) -> str:
-    """"暂停服务", "未开放", or the state of the window's current ticket."""
+    """ "暂停服务", "未开放", or the state of the window's current ticket."""
     if window.status != WindowStatus.OPEN:
         return WINDOW_STATUS_LABELS[window.status]
     if window.current is None:

@@ -2,7 +2,7 @@
 
 
 def parse_window_ranges(text: str) -> frozenset[int]:
-    """"1-8,12" → {1, …, 8, 12}; raises ValueError with a readable message."""
+    """ "1-8,12" → {1, …, 8, 12}; raises ValueError with a readable message."""
     windows: set[int] = set()
     for part in text.replace(" ", "").split(","):
         if not part:

@@ -12,7 +12,7 @@ UNITS: Final = ("", "十", "百", "千")
 
 
 def digits_spoken(digits: str) -> str:
-    """"007" → "零零七": every digit on its own."""
+    """ "007" → "零零七": every digit on its own."""
     if not digits.isdigit() or not digits.isascii():
         raise ValueError(f"not a string of digits: {digits!r}")
     return "".join(DIGITS[int(digit)] for digit in digits)
@@ -41,7 +41,7 @@ def number_spoken(value: int) -> str:
 
 
 def ticket_number_spoken(number: str) -> str:
-    """"A001" → "A 零零一": letters kept (the voice reads them as letters), then the digits
+    """ "A001" → "A 零零一": letters kept (the voice reads them as letters), then the digits
     one by one, a space between the two so the letter is not run into the first digit."""
     letters = "".join(char for char in number if not char.isdigit()).upper()
     digits = number[len(letters) :]

@@ -20,5 +20,7 @@ class QueueSummary(Static):
         for heading in ("业务类别", "等候人数", "预计等候"):
             table.add_column(heading, justify="center")
         for category in categories:
-            table.add_row(f"{category.prefix} {category.name}", str(category.waiting), eta_label(category))
+            table.add_row(
+                f"{category.prefix} {category.name}", str(category.waiting), eta_label(category)
+            )
         self.update(table)

@@ -12,6 +12,7 @@ class RecentCalls(Static):
         table.add_column("号码", justify="center")
         table.add_column("窗口", justify="center")
         for call in calls:
-            table.add_row(call.number, f"{call.window_no} 号窗口" + (" (重呼)" if call.recall else ""))
+            recall = " (重呼)" if call.recall else ""
+            table.add_row(call.number, f"{call.window_no} 号窗口{recall}")
         self.update(table)
         self.set_class(not calls, "-empty")

@@ -33,9 +33,7 @@ PAGE_HEADERS: Final = {
 
 _bearer = HTTPBearer(auto_error=False, description="A board device token")
 
-TokenQuery = Annotated[
-    str | None, Query(max_length=256, description="The board's device token")
-]
+TokenQuery = Annotated[str | None, Query(max_length=256, description="The board's device token")]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
 
 REFUSAL_PAGE: Final = """<!doctype html>
@@ -119,4 +117,3 @@ async def board_css() -> Response:
 async def board_js() -> Response:
     """Public: the boards' script (no data in it)."""
     return _asset("board.js", "text/javascript; charset=utf-8")
-

@@ -72,8 +72,15 @@ def test_every_window_number_from_1_to_99() -> None:
 
 @pytest.mark.parametrize(
     ("value", "spoken"),
-    [(0, "零"), (100, "一百"), (101, "一百零一"), (110, "一百一十"), (999, "九百九十九"),
-     (1005, "一千零五"), (2010, "二千零一十")],
+    [
+        (0, "零"),
+        (100, "一百"),
+        (101, "一百零一"),
+        (110, "一百一十"),
+        (999, "九百九十九"),
+        (1005, "一千零五"),
+        (2010, "二千零一十"),
+    ],
 )
 def test_larger_numbers(value: int, spoken: str) -> None:
     assert number_spoken(value) == spoken
