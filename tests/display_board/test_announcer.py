@@ -241,3 +241,25 @@ def test_a_broken_player_is_reported_and_the_next_call_still_spoken(
 def test_a_failing_player_command_raises_playback_failed(tmp_path: Path) -> None:
     with pytest.raises(PlaybackFailed, match="播放失败"):
         asyncio.run(CommandPlayer("false").play(tmp_path / "missing.wav"))
+
+
+def test_without_a_speech_engine_calls_are_still_followed_and_shown(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    seen: list[str] = []
+    with announcer_process(
+        server, "--out-dir", str(tmp_path), "--no-play", "--voice", "no-such-voice"
+    ) as lines:
+        wait_for_line(lines, "语音引擎不可用", seen)
+        wait_for_line(lines, "已连接服务器", seen)
+
+        async def call() -> str:
+            kiosk = QueueClient(server.base_url, token=server.accounts.kiosk_token)
+            async with kiosk, clerk_at(server.base_url, "clerk7", 7) as clerk:
+                ticket = await kiosk.issue_ticket("enterprise")
+                await clerk.call_next(7)
+                return ticket.number
+
+        number = asyncio.run(call())
+        wait_for_line(lines, f"叫号（无语音）：请{number}号到7号窗口办理", seen)
+    assert not list(tmp_path.glob("*.wav"))
