@@ -8,7 +8,7 @@ token shows a readable refusal instead of an empty board.
 
 from html import escape
 from importlib.resources import files
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Query, Request, Security
 from fastapi.responses import HTMLResponse, Response
@@ -19,8 +19,22 @@ from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.domain.enums import Role
 from queue_server.domain.errors import DomainError, NotFound
 from queue_server.errors import WrongRole, error_response, status_of
+from queue_server.protocol import ErrorResponse
 
-router = APIRouter(tags=["boards"], responses=ERROR_RESPONSES)
+_ERROR_SCHEMA: Final = ErrorResponse.model_json_schema()
+PAGE_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    status: {
+        "description": "JSON `{detail, code}`, or a short HTML page for a browser",
+        "content": {
+            "application/json": {"schema": _ERROR_SCHEMA},
+            "text/html": {"schema": {"type": "string"}},
+        },
+    }
+    for status in ERROR_RESPONSES
+}
+"""A refused page answers JSON, or HTML when the caller accepts `text/html`."""
+
+router = APIRouter(tags=["boards"])
 
 BOARD_VIEWERS: Final = (Role.BOARD, Role.MANAGER, Role.ADMIN)
 ASSETS: Final = files("queue_server").joinpath("web", "board")
@@ -69,7 +83,7 @@ def _page(name: str) -> HTMLResponse:
     return HTMLResponse(ASSETS.joinpath(name).read_text(encoding="utf-8"), headers=PAGE_HEADERS)
 
 
-@router.get("/board", response_class=HTMLResponse)
+@router.get("/board", response_class=HTMLResponse, responses=PAGE_ERRORS)
 async def hall_board(
     request: Request, resources: ResourcesDep, credentials: Credentials, token: TokenQuery = None
 ) -> Response:
@@ -81,7 +95,7 @@ async def hall_board(
     return _page("hall.html")
 
 
-@router.get("/board/window/{window_no}", response_class=HTMLResponse)
+@router.get("/board/window/{window_no}", response_class=HTMLResponse, responses=PAGE_ERRORS)
 async def window_board(
     request: Request,
     resources: ResourcesDep,
@@ -107,13 +121,21 @@ def _asset(name: str, media_type: str) -> Response:
     )
 
 
-@router.get("/board/board.css", response_class=Response)
+@router.get(
+    "/board/board.css",
+    response_class=Response,
+    responses={200: {"content": {"text/css": {"schema": {"type": "string"}}}}},
+)
 async def board_css() -> Response:
     """Public: the boards' style sheet (no data in it)."""
     return _asset("board.css", "text/css; charset=utf-8")
 
 
-@router.get("/board/board.js", response_class=Response)
+@router.get(
+    "/board/board.js",
+    response_class=Response,
+    responses={200: {"content": {"text/javascript": {"schema": {"type": "string"}}}}},
+)
 async def board_js() -> Response:
     """Public: the boards' script (no data in it)."""
     return _asset("board.js", "text/javascript; charset=utf-8")
