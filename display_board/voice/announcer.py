@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from display_board.voice.player import CommandPlayer, PlaybackFailed, Player
-from display_board.voice.speech import SpeechUnavailable, SpeechWorker
+from display_board.voice.speech import SpeechUnavailable, SpeechWorker, Synthesiser
 from display_board.voice.text import call_speech, call_text
 from display_board.voice.wav import announcement, read_wav, write_wav
 from queue_server.client import ConnectionState, QueueClient, SubscriptionItem
@@ -127,7 +127,7 @@ class Announcer:
         self,
         *,
         options: AnnouncerOptions,
-        synthesiser: SpeechWorker | None,
+        synthesiser: Synthesiser | None,
         player: Player | None,
         work_dir: Path,
         report: Callable[[str], None],

@@ -22,7 +22,7 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,11 @@ def _voice_id(engine: Any, wanted: str) -> str:
         if voice_id == wanted or voice_id.rsplit("/", 1)[-1] == wanted:
             return voice_id
     raise SpeechUnavailable(f"语音引擎没有 {wanted!r} 语音")
+
+
+class Synthesiser(Protocol):
+    def render(self, text: str, path: Path, *, rate: int) -> "Future[Path]":
+        """Render `text` as a WAV file at `path`; the future fails with SpeechUnavailable."""
 
 
 @dataclass(frozen=True, slots=True)
