@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from queue_server.api import auth, devices, matters, status_page, tickets, windows, ws
+from queue_server.api import auth, board, devices, matters, status_page, tickets, windows, ws
 from queue_server.api import hall as hall_routes
 from queue_server.api.deps import Resources
 from queue_server.catalog import catalog_for_hall
@@ -89,6 +89,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for router in (auth.router, tickets.router, windows.router, hall_routes.router, ws.router):
         app.include_router(router)
+    app.include_router(board.router)
     for router in (matters.router, devices.router, status_page.router):
         app.include_router(router)
     return app
