@@ -28,10 +28,10 @@ def hall_server(tmp_path: Path, clock: ManualClock) -> Iterator[LiveServer]:
         yield running
 
 
-def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    """The JSON answer (a case, or a list of them), once its status is checked."""
     assert response.status_code == status, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return response.json()
 
 
 def transfer_to_desk(
