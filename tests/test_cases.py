@@ -37,7 +37,7 @@ def ok(response: httpx.Response, status: int = 200) -> Any:
 def transfer_to_desk(
     server: LiveServer, clerk: httpx.Client, window: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    ticket = issue(server, "general", matter="不动产登记")
+    ticket = issue(server, "general", matter="涉企不动产登记")
     ok(clerk.post(f"/api/windows/{window}/call-next"))
     ok(clerk.post(f"/api/tickets/{ticket['id']}/start"))
     moved = ok(
@@ -73,7 +73,7 @@ def test_a_transfer_to_the_desk_opens_a_case_with_the_right_deadline(
     assert (case["number"], case["window_no"], case["matter"]) == (
         ticket["number"],
         2,
-        "不动产登记",
+        "涉企不动产登记",
     )
     assert case["desk_ticket_id"] == moved["id"]
     assert case["summary"] == "系统无法受理历史遗留产权"
