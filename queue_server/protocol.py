@@ -118,6 +118,9 @@ class TicketPublic(_Wire):
     public_code: str | None = None
     ahead: int | None = None
     eta_minutes: int | None = None
+    eta_low_minutes: int | None = None
+    """With `eta_high_minutes`: the range (P10–P90) the wait should fall in."""
+    eta_high_minutes: int | None = None
 
 
 class CallNumberRequest(_Request):
@@ -173,6 +176,9 @@ class CategoryPublic(_Wire):
     target_wait_minutes: int
     waiting: int
     eta_minutes: int | None
+    """Expected wait of a ticket taken now, null when no open window serves the category."""
+    eta_low_minutes: int | None = None
+    eta_high_minutes: int | None = None
     issued_today: int
     daily_cap: int | None = None
     open: bool = True
