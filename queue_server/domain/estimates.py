@@ -29,7 +29,7 @@ MIN_LOG_SIGMA, MAX_LOG_SIGMA = 0.1, 1.5
 MAD_TO_SIGMA = 1.4826
 PAUSE_SECONDS = 15 * 60.0
 """Typical length of a pause (a clerk's break), for windows paused now."""
-RELATIVE_NOISE = 0.2
+RELATIVE_NOISE = 0.3
 """What the replay does not see (priority jumps, later arrivals at specialist windows,
 returning no-shows, breaks to come), as a share of the estimate."""
 ABSOLUTE_NOISE_SECONDS = 45.0
@@ -164,12 +164,14 @@ class WaitEstimate:
 
 
 def _range(mean: float, variance: float) -> WaitEstimate:
-    """P10 and P90 of a log-normal with this mean and variance (a wait cannot be negative)."""
+    """Median, P10 and P90 of a log-normal with this mean and variance: a wait cannot be
+    negative and runs long more often than short. The median is the point estimate, since
+    it is the guess with the least absolute error."""
     if mean <= 0:
         return WaitEstimate(0.0, 0.0, Z90 * math.sqrt(variance))
     sigma = math.sqrt(math.log1p(variance / mean**2))
     mu = math.log(mean) - sigma**2 / 2
-    return WaitEstimate(mean, math.exp(mu - Z90 * sigma), math.exp(mu + Z90 * sigma))
+    return WaitEstimate(math.exp(mu), math.exp(mu - Z90 * sigma), math.exp(mu + Z90 * sigma))
 
 
 @dataclass(slots=True)
