@@ -11,6 +11,7 @@ from queue_server.config import ConfigError, Settings, load_hall_config
 from queue_server.domain.clock import SystemClock
 from queue_server.domain.enums import Role
 from queue_server.domain.errors import DomainError
+from queue_server.simulation.cli import simulate
 
 if TYPE_CHECKING:
     from queue_server.db import Database
@@ -22,6 +23,7 @@ user_app = typer.Typer(
 token_app = typer.Typer(help="Manage device tokens (kiosk, board).", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.command("simulate")(simulate)
 
 DbOption = Annotated[
     str | None,

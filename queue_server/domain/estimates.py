@@ -164,14 +164,13 @@ class WaitEstimate:
 
 
 def _range(mean: float, variance: float) -> WaitEstimate:
-    """Median, P10 and P90 of a log-normal with this mean and variance: a wait cannot be
-    negative and runs long more often than short. The median is the point estimate, since
-    it is the guess with the least absolute error."""
+    """The mean, and P10 and P90 of a log-normal with this mean and variance: a wait cannot
+    be negative and runs long more often than short."""
     if mean <= 0:
         return WaitEstimate(0.0, 0.0, Z90 * math.sqrt(variance))
     sigma = math.sqrt(math.log1p(variance / mean**2))
     mu = math.log(mean) - sigma**2 / 2
-    return WaitEstimate(math.exp(mu), math.exp(mu - Z90 * sigma), math.exp(mu + Z90 * sigma))
+    return WaitEstimate(mean, math.exp(mu - Z90 * sigma), math.exp(mu + Z90 * sigma))
 
 
 @dataclass(slots=True)
