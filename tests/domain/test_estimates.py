@@ -106,7 +106,8 @@ def _wait(
     return estimate_wait(
         category=category,
         queues={
-            code: QueueAhead(count, NOW - timedelta(minutes=count)) for code, count in queues.items()
+            code: QueueAhead(count, NOW - timedelta(minutes=count))
+            for code, count in queues.items()
         },
         windows=windows,
         service=service or {"a": TEN_MINUTES, "b": TEN_MINUTES},
