@@ -201,7 +201,8 @@ def _live(
         raise typer.Exit(_fail(f"simulation stopped: {error.detail}")) from error
     actions = ", ".join(f"{name} {count}" for name, count in sorted(report.actions.items()))
     typer.echo(
-        f"day over in {report.seconds:.1f} s: {report.issued} tickets issued; {actions}; "
+        f"day over in {report.seconds:.1f} s ({report.setup_seconds:.1f} s to log in): "
+        f"{report.issued} tickets issued; {actions}; "
         f"windows staffed {report.staffed}"
     )
     if report.skipped_windows:

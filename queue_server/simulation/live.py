@@ -52,6 +52,8 @@ class LiveReport:
     actions: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     unfinished: list[str] = field(default_factory=list)
+    setup_seconds: float = 0.0
+    """Logins and sign-ins before the day began."""
     seconds: float = 0.0
 
 
@@ -346,18 +348,21 @@ async def run_live(
         )
         hall = _Hall(plan, speed, report)
         hall.patience = profile.applicants.no_show_patience_seconds
-        bots: list[_ClerkBot] = []
+        candidates = []
         for clerk, number in zip(clerks, chosen, strict=False):
             client = await stack.enter_async_context(QueueClient(server))
-            await client.login(clerk.name, clerk.password)
-            bot = _ClerkBot(client, number, hall, [a for a in plan.absences if a.window == number])
-            if await bot.open():
-                bots.append(bot)
+            absences = [a for a in plan.absences if a.window == number]
+            candidates.append((clerk, _ClerkBot(client, number, hall, absences)))
+        await asyncio.gather(
+            *(bot.client.login(clerk.name, clerk.password) for clerk, bot in candidates)
+        )
+        bots = [bot for _, bot in candidates if await bot.open()]
         for bot in bots:
             bot.helpers = [other for other in bots if other is not bot]
         categories = {w.number: w.categories for w in snapshot.windows}
         served = {code for bot in bots for code in categories[bot.window]}
         hall.started = time.monotonic()
+        report.setup_seconds = hall.started - started
         await asyncio.gather(_kiosk(kiosk, hall, served), *(bot.work() for bot in bots))
         for task in list(hall.returns):
             task.cancel()
