@@ -160,5 +160,25 @@ def token_issue(
     typer.echo(token)
 
 
+@app.command()
+def backup(
+    to: Annotated[Path, typer.Option("--to", help="Folder for the backups")],
+    keep: Annotated[int, typer.Option(min=1, help="How many backups to keep")] = 14,
+    db: DbOption = None,
+) -> None:
+    """Back up a SQLite hall database while the server runs (SQLite's online backup)."""
+    from queue_server.backup import BackupError
+    from queue_server.backup import backup as make_backup
+
+    settings = _settings(db)
+    try:
+        target = make_backup(
+            database_url=settings.database_url, directory=to, now=SystemClock().now(), keep=keep
+        )
+    except (BackupError, OSError) as error:
+        raise _fail(f"backup failed: {error}") from error
+    typer.echo(f"backed up to {target}")
+
+
 if __name__ == "__main__":
     app()
