@@ -29,7 +29,7 @@ MIN_LOG_SIGMA, MAX_LOG_SIGMA = 0.1, 1.5
 MAD_TO_SIGMA = 1.4826
 PAUSE_SECONDS = 15 * 60.0
 """Typical length of a pause (a clerk's break), for windows paused now."""
-RELATIVE_NOISE = 0.3
+RELATIVE_NOISE = 0.4
 """What the replay does not see (priority jumps, later arrivals at specialist windows,
 returning no-shows, breaks to come), as a share of the estimate."""
 ABSOLUTE_NOISE_SECONDS = 45.0
