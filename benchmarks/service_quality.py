@@ -15,6 +15,7 @@ from queue_server.config import load_hall_config
 from queue_server.simulation.profile import load_profile
 from queue_server.simulation.report import format_report
 from queue_server.simulation.virtual import (
+    CONFIGURED,
     EstimateSummary,
     PolicySummary,
     SimulationReport,
@@ -37,6 +38,9 @@ class ServiceQualityResult:
     policies: list[PolicySummary]
     estimates: EstimateSummary
     report: SimulationReport
+    fixed_service_estimates: EstimateSummary
+    """The ETA on the same days with every service taking exactly its median: what is left
+    of the error once the spread of service times is gone."""
 
     @property
     def error_ratio(self) -> float:
@@ -74,20 +78,38 @@ class ServiceQualityResult:
                 f"{self.estimates.within_range:.1%} (target ≥ {WITHIN_RANGE_TARGET:.0%})",
             )
         )
+        fixed = self.fixed_service_estimates
+        lines.append(
+            (
+                "ETA, fixed service times",
+                f"error {fixed.error_ratio:.2f}× naive, {fixed.within_range:.1%} inside",
+            )
+        )
         return lines
 
 
 def run(*, quick: bool = False, days: int | None = None, seed: int = 1) -> ServiceQualityResult:
     """Simulate `days` days (100; 2 when `quick`) under every policy, scoring the ETA."""
     count = days if days is not None else (QUICK_DAYS if quick else FULL_DAYS)
-    report = simulate(hall=load_hall_config(), profile=load_profile(), days=count, seed=seed)
+    hall, profile = load_hall_config(), load_profile()
+    report = simulate(hall=hall, profile=profile, days=count, seed=seed)
+    fixed = profile.model_copy(
+        update={
+            "categories": {
+                code: load.model_copy(update={"sigma": 0.0})
+                for code, load in profile.categories.items()
+            }
+        }
+    )
+    steady = simulate(hall=hall, profile=fixed, days=count, seed=seed, policies=[CONFIGURED])
     return ServiceQualityResult(
         days=count,
         seed=seed,
-        seconds=report.seconds,
+        seconds=report.seconds + steady.seconds,
         policies=report.policies,
         estimates=report.estimates,
         report=report,
+        fixed_service_estimates=steady.estimates,
     )
 
 

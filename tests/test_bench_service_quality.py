@@ -17,5 +17,8 @@ def test_service_quality_quick_run() -> None:
     assert result.estimates.samples > 500
     assert 0 < result.error_ratio < 1.5
     assert 0 < result.estimates.within_range <= 1
+    fixed = result.fixed_service_estimates
+    assert fixed.samples > 500
+    assert fixed.mean_absolute_error_seconds < result.estimates.mean_absolute_error_seconds
     labels = [label for label, _ in result.rows()]
     assert "ETA mean absolute error" in labels
