@@ -43,7 +43,8 @@ HUMAN_CLERK = ("clerk1", "王芳", "0301")
 HUMAN_WINDOW = 2
 """The window the bots leave free for a real clerk at `clerk-tui`."""
 BOT_NAMES = ["李强", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴昊", "徐丽", "孙涛"]
-STARTUP_SECONDS = 30.0
+STARTUP_SECONDS = 60.0
+CLIENT_TIMEOUT_SECONDS = 60.0
 FINAL = {TicketStatus.DONE, TicketStatus.TRANSFERRED, TicketStatus.CANCELLED, TicketStatus.NO_SHOW}
 
 
@@ -203,7 +204,7 @@ def offers(script: str, command: str) -> bool:
 
 
 async def _own_ticket(base: str, kiosk: str) -> tuple[str, str | None]:
-    async with QueueClient(base, token=kiosk) as client:
+    async with QueueClient(base, token=kiosk, timeout=CLIENT_TIMEOUT_SECONDS) as client:
         ticket = await client.issue_ticket("general", matter="演示")
     return ticket.number, ticket.public_code
 
@@ -211,7 +212,7 @@ async def _own_ticket(base: str, kiosk: str) -> tuple[str, str | None]:
 async def _final_check(base: str, admin_password: str) -> list[str]:
     """What is wrong with the hall after a headless day, if anything."""
     problems = []
-    async with QueueClient(base) as client:
+    async with QueueClient(base, timeout=CLIENT_TIMEOUT_SECONDS) as client:
         await client.login("admin", admin_password)
         tickets = await client.list_tickets()
     if not tickets:

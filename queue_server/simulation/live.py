@@ -31,6 +31,8 @@ FINAL = frozenset(
 FALLBACK_POLL_SECONDS = 1.0
 """An idle clerk bot asks again this often even when no ticket of ours appeared (a real
 clerk's transfer, say)."""
+CLIENT_TIMEOUT_SECONDS = 60.0
+"""Bots are patient: on a busy machine a login (argon2, on purpose slow) can take long."""
 OVERTIME_SECONDS = 3 * 3600.0
 """Day time the bots keep serving after closing before they give up on the rest."""
 
@@ -332,7 +334,9 @@ async def run_live(
     report = LiveReport()
     started = time.monotonic()
     async with contextlib.AsyncExitStack() as stack:
-        kiosk = await stack.enter_async_context(QueueClient(server, token=kiosk_token))
+        kiosk = await stack.enter_async_context(
+            QueueClient(server, token=kiosk_token, timeout=CLIENT_TIMEOUT_SECONDS)
+        )
         snapshot = await kiosk.hall()
         unknown = sorted(set(profile.categories) - {c.code for c in snapshot.categories})
         if unknown:
@@ -350,7 +354,9 @@ async def run_live(
         hall.patience = profile.applicants.no_show_patience_seconds
         candidates = []
         for clerk, number in zip(clerks, chosen, strict=False):
-            client = await stack.enter_async_context(QueueClient(server))
+            client = await stack.enter_async_context(
+                QueueClient(server, timeout=CLIENT_TIMEOUT_SECONDS)
+            )
             absences = [a for a in plan.absences if a.window == number]
             candidates.append((clerk, _ClerkBot(client, number, hall, absences)))
         await asyncio.gather(

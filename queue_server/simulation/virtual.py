@@ -69,6 +69,8 @@ class _Ticket:
     called_at: datetime | None = None
     first_called_at: datetime | None = None
     returned: bool = False
+    candidate: Candidate | None = None
+    """How dispatch sees it while it waits; made once per stint in the queue."""
 
 
 @dataclass(slots=True)
@@ -193,6 +195,12 @@ class _Day:
             line.line.append(ticket)
             self.try_call(line)
             return
+        ticket.candidate = Candidate(
+            ticket_id=ticket.id,
+            category=ticket.category,
+            queue_key=ticket.queue_key,
+            priority=ticket.applicant.priority is not None,
+        )
         self.waiting[ticket.category][ticket.id] = ticket
         for window in self.windows.values():
             if ticket.category in window.categories:
@@ -247,14 +255,10 @@ class _Day:
         if self.fifo:
             return window.line.popleft() if window.line else None
         candidates = [
-            Candidate(
-                ticket_id=t.id,
-                category=t.category,
-                queue_key=t.queue_key,
-                priority=t.applicant.priority is not None,
-            )
+            t.candidate
             for code in window.categories
             for t in self.waiting[code].values()
+            if t.candidate is not None
         ]
         if not candidates:
             return None
