@@ -392,13 +392,13 @@ def _run(
             "YIMEN_SIM_CLERKS": ",".join(f"{name}:{pw}" for name, pw in logins.bots),
         },
     )
-    speakers = has_speakers()
+    speakers = has_speakers() and not headless
     announcer: subprocess.Popen[bytes] | None = None
     if offers("display-board", "announce"):
         announce = [_script("display-board"), "announce", "--server", base, "--token", logins.board]
         if not speakers:
             voice.mkdir()
-            announce += ["--out-dir", str(voice)]
+            announce += ["--out-dir", str(voice), "--no-play"]
         announcer = processes.start("announcer", announce, log=logs / "announcer.log")
         where = "the speakers" if speakers else f"WAV files in {voice}"
         typer.echo(f"Voice announcer: speaking to {where}")
@@ -417,6 +417,15 @@ def _run(
     return 0
 
 
+def _wait_for_wav(folder: Path, *, within: float = 20.0) -> bool:
+    deadline = time.monotonic() + within
+    while not any(folder.glob("*.wav")):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def _headless(
     base: str,
     simulator: subprocess.Popen[bytes],
@@ -431,7 +440,7 @@ def _headless(
     if announcer is not None:
         if announcer.poll() is not None:
             problems.append("the announcer stopped (see announcer.log)")
-        elif voice is not None and not any(voice.glob("*.wav")):
+        elif voice is not None and not _wait_for_wav(voice):
             problems.append("the announcer wrote no announcement")
     if problems:
         for problem in problems:
