@@ -1,6 +1,9 @@
 """The virtual-time simulator: seeded, deterministic, and right on a day worked by hand."""
 
 import dataclasses
+import json
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +15,9 @@ from queue_server.domain.enums import PriorityReason
 from queue_server.simulation.plan import Absence, Applicant, DayPlan, plan_day
 from queue_server.simulation.profile import load_profile, parse_profile
 from queue_server.simulation.virtual import POLICY_CHOICES, run_day, simulate
+
+SIMULATE = [sys.executable, "-m", "queue_server.cli", "simulate"]
+POLICIES = ["--policy", "configured", "--policy", "fifo"]
 
 TINY_HALL = """
 [hall]
@@ -172,3 +178,25 @@ def test_a_profile_naming_an_unknown_category_is_refused(tmp_path: Path) -> None
     )
     with pytest.raises(ConfigError, match="nope"):
         simulate(hall=load_hall_config(), profile=profile, days=1, seed=1)
+
+
+def test_the_command_line_compares_policies_and_writes_json(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    run = subprocess.run(
+        [*SIMULATE, "--virtual", "--days", "1", *POLICIES, "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "FIFO line per window" in run.stdout and "ETA at the kiosk" in run.stdout
+    report = json.loads(out.read_text("utf-8"))
+    assert [p["policy"] for p in report["policies"]] == ["configured", "fifo"]
+    assert report["estimates"]["samples"] > 0 and "error_ratio" in report["estimates"]
+    refused = subprocess.run(
+        [*SIMULATE, "--virtual", "--policy", "random"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode == 2 and "unknown policy random" in refused.stderr
