@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from queue_server.config import HallConfig
-from queue_server.domain.enums import TicketStatus
+from queue_server.domain.enums import TicketStatus, WindowStatus
 from queue_server.domain.estimates import WaitEstimate
 from queue_server.domain.numbering import service_day
 from queue_server.models import Event, NumberCounter, Ticket, User, WindowState
@@ -145,6 +145,9 @@ def category_eta(
     now: datetime,
 ) -> WaitEstimate | None:
     """The wait of a ticket taken now in `category` (everything waiting is ahead of it)."""
+    serving = {w.number for w in hall.windows_serving(category)}
+    if not any(s.number in serving and s.status != WindowStatus.CLOSED for s in states):
+        return None
     load = hall_load(session, hall, states=states, day=day)
     return estimate(load, category=category, now=now)
 
