@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from queue_server.domain.enums import (
     CallReason,
     EventType,
+    FinishOutcome,
     PriorityReason,
     Role,
     TicketStatus,
@@ -24,10 +25,12 @@ __all__ = [
     "CallNumberRequest",
     "CallReason",
     "CategoryPublic",
+    "ClerkDayPublic",
     "ClerkPublic",
     "ErrorResponse",
     "EventMessage",
     "EventType",
+    "FinishOutcome",
     "FinishRequest",
     "HallSnapshot",
     "HealthResponse",
@@ -155,6 +158,18 @@ class ClerkPublic(_Wire):
     staff_no: str | None = None
 
 
+class ClerkDayPublic(_Wire):
+    """The calling clerk's own figures for one service day (the clerk console's strip)."""
+
+    service_day: date
+    served: int
+    """Tickets this clerk called and finished (`done`)."""
+    no_shows: int
+    transferred: int
+    average_service_seconds: float | None = None
+    """Mean of finished - started over the served tickets; null before the first one."""
+
+
 class WindowPublic(_Wire):
     number: int
     name: str
@@ -178,6 +193,8 @@ class CategoryPublic(_Wire):
     open: bool = True
     closed_reason: str | None = None
     oldest_wait_seconds: float | None = None
+    finish_outcome_required: bool = False
+    """Finishing a ticket of this category needs an outcome (see `FinishOutcome`)."""
 
 
 class HallSnapshot(_Wire):
