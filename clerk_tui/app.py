@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 
 from clerk_tui.availability import blocked_reason
 from clerk_tui.idempotency import ActionKeys
-from clerk_tui.keys import ACTION_BY_ID, ACTIONS
+from clerk_tui.keys import ACTIONS, action_label
 from clerk_tui.messages import (
     ActionRefused,
     ActionRequest,
@@ -239,7 +239,7 @@ class ClerkApp(App[None]):
         request = message.request
         reason = blocked_reason(request.action, state)
         if reason is not None:
-            self._say(f"{ACTION_BY_ID[request.action].label}：{reason}", error=True)
+            self._say(f"{action_label(request.action)}：{reason}", error=True)
             return
         if request.action == "requeue" and request.ticket_id is None:
             self.choose_no_show()
@@ -268,7 +268,7 @@ class ClerkApp(App[None]):
         state = self.hall_state
         if state is None:
             return
-        label = ACTION_BY_ID[request.action].label
+        label = action_label(request.action)
         key = self.keys.key_for(request)
         self._set_state(replace(state, busy=label, message=f"正在{label}…", message_is_error=False))
         try:
@@ -333,7 +333,7 @@ class ClerkApp(App[None]):
         state = self.hall_state
         if state is None:
             return
-        label = ACTION_BY_ID[request.action].label
+        label = action_label(request.action)
         if result is None:
             self._say("暂无等候的号码")
             return

@@ -29,6 +29,12 @@ ACTIONS: Final[tuple[ConsoleAction, ...]] = (
     ConsoleAction("quit", "ctrl+q", "退出"),
 )
 ACTION_BY_ID: Final = {action.id: action for action in ACTIONS}
+_REQUEST_LABELS: Final = {"pause": "暂停服务", "resume": "恢复服务"}
+
+
+def action_label(action_id: str) -> str:
+    """The label of a request: a key's action, or `pause` / `resume`, the two sides of F7."""
+    return _REQUEST_LABELS.get(action_id) or ACTION_BY_ID[action_id].label
 
 CONFIG_ENV: Final = "YIMEN_CLERK_CONFIG"
 
