@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -70,7 +71,7 @@ def system_clock() -> datetime:
 class ClerkApp(App[None]):
     """The clerk console. Collaborators are injected: the client, the keymap and the clock."""
 
-    CSS_PATH = "clerk.tcss"
+    CSS_PATH = Path(__file__).with_name("clerk.tcss")
     ENABLE_COMMAND_PALETTE = False
     TITLE = "一门 · 窗口工作台"
     BINDINGS: ClassVar[list[BindingType]] = [
