@@ -202,7 +202,9 @@ def test_live_updates_show_a_transfer_to_this_window(server: LiveServer) -> None
                 lambda: app.hall_state is not None and app.hall_state.transferred_here == 1,
                 "the transfer to show",
             )
-            numbers = [(e.number, e.to_this_window) for e in app.hall_state.next_numbers]
+            shown = app.hall_state
+            assert shown is not None
+            numbers = [(e.number, e.to_this_window) for e in shown.next_numbers]
             assert numbers == [("A001", True), ("B001", False)]
             await pilot.press("f1")
             await until(pilot, lambda: current_number(app) == "A001", "transfer called first")

@@ -111,7 +111,9 @@ def test_ticket_actions_follow_the_servers_state_machine() -> None:
     assert blocked_reason("start", called) is None
     assert blocked_reason("call_next", called) == "B001号尚未办结，请先办结、过号或转移"
     serving = state(ticket(status=TicketStatus.SERVING))
-    assert blocked_reason("no_show", serving) == "B001号当前为“办理中”，不能过号：已在办理中，不能过号"
+    assert (
+        blocked_reason("no_show", serving) == "B001号当前为“办理中”，不能过号：已在办理中，不能过号"
+    )
     assert blocked_reason("finish", serving) is None
     empty = state()
     assert blocked_reason("recall", empty) == NO_TICKET

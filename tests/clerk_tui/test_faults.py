@@ -60,18 +60,24 @@ def test_a_server_restart_shows_the_banner_refuses_keys_and_recovers(tmp_path: P
             await until(pilot, lambda: not online(app), "offline noticed")
             assert banner_shown(app)
             await pilot.press("f3")
-            await until(pilot, lambda: OFFLINE in (app.hall_state.message if app.hall_state else ""), "refused")
+            await until(
+                pilot,
+                lambda: OFFLINE in (app.hall_state.message if app.hall_state else ""),
+                "refused",
+            )
 
             restarted = await asyncio.to_thread(start, int(server.base_url.rsplit(":", 1)[1]))
             hall = Hall(restarted)
             assert hall.ticket(first["id"])["status"] == "called"  # F3 was not sent
-            await until(pilot, lambda: online(app), "back online", timeout=20)
+            await until(pilot, lambda: online(app), "back online", seconds=20)
             assert not banner_shown(app)
             hall.issue()
             await until(
                 pilot,
-                lambda: app.hall_state is not None
-                and [e.number for e in app.hall_state.next_numbers] == ["B002"],
+                lambda: (
+                    app.hall_state is not None
+                    and [e.number for e in app.hall_state.next_numbers] == ["B002"]
+                ),
                 "a ticket issued after the restart",
             )
             assert current(app) == ("B001", "called")

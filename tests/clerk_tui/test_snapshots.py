@@ -44,15 +44,15 @@ def test_login_screen(snap_compare: Compare, size: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
-def test_main_screen(snap_compare: Compare, frozen_server: LiveServer, size: tuple[int, int]) -> None:
+def test_main_screen(
+    snap_compare: Compare, frozen_server: LiveServer, size: tuple[int, int]
+) -> None:
     hall = Hall(frozen_server)
     hall.issue()
     hall.issue(priority="elderly", matter="新生儿出生")
     hall.issue("consult")
     hall.issue()
-    app = SnapshotApp(
-        QueueClient(frozen_server.base_url), window_no=6, clock=lambda: CONSOLE_TIME
-    )
+    app = SnapshotApp(QueueClient(frozen_server.base_url), window_no=6, clock=lambda: CONSOLE_TIME)
 
     async def serve_one_and_call_the_next(pilot: Pilot[None]) -> None:
         await log_in(pilot, "clerk1")
@@ -67,10 +67,12 @@ def test_main_screen(snap_compare: Compare, frozen_server: LiveServer, size: tup
             await until(pilot, done, f"{key} to apply")
         await until(
             pilot,
-            lambda: settled(app)
-            and app.hall_state is not None
-            and len(app.hall_state.history) == 1
-            and len(app.hall_state.next_numbers) == 2,
+            lambda: (
+                settled(app)
+                and app.hall_state is not None
+                and len(app.hall_state.history) == 1
+                and len(app.hall_state.next_numbers) == 2
+            ),
             "the queue and history to be read again",
         )
         await pilot.pause()
