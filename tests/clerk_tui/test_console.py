@@ -267,3 +267,20 @@ def test_finish_asks_the_outcome_only_where_the_category_requires_it(tmp_path: P
         asyncio.run(scenario())
         assert hall.ticket(complaint["id"])["outcome"] == "needs_documents"
         assert hall.ticket(plain["id"])["outcome"] is None
+
+
+def test_a_taken_window_offers_the_others(server: LiveServer) -> None:
+    hall = Hall(server)
+    hall.clerk(1, 3)
+
+    async def scenario() -> None:
+        async with console(server.base_url, window=3, wait=False) as (app, pilot):
+            await until(
+                pilot, lambda: isinstance(app.screen, WindowChoiceScreen), "the window choice"
+            )
+            assert "3号窗口已由窗口员2签到" in text_of(app, "#window-error")
+            await pilot.press("down", "down", "down", "enter")  # window 4
+            await until(pilot, lambda: settled(app), "signed in elsewhere")
+            assert app.hall_state is not None and app.hall_state.window_no == 4
+
+    asyncio.run(scenario())
