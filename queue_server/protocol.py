@@ -21,6 +21,7 @@ from queue_server.domain.cases import (
 from queue_server.domain.enums import (
     CallReason,
     EventType,
+    FinishOutcome,
     PriorityReason,
     Role,
     TicketStatus,
@@ -51,6 +52,7 @@ __all__ = [
     "CaseStatus",
     "CaseUpdatedPayload",
     "CategoryPublic",
+    "ClerkDayPublic",
     "ClerkPublic",
     "ErrorResponse",
     "EvaluationChannel",
@@ -62,6 +64,7 @@ __all__ = [
     "EvaluatorState",
     "EventMessage",
     "EventType",
+    "FinishOutcome",
     "FinishRequest",
     "HallSnapshot",
     "HealthResponse",
@@ -196,6 +199,18 @@ class ClerkPublic(_Wire):
     staff_no: str | None = None
 
 
+class ClerkDayPublic(_Wire):
+    """The calling clerk's own figures for one service day (the clerk console's strip)."""
+
+    service_day: date
+    served: int
+    """Tickets this clerk called and finished (`done`)."""
+    no_shows: int
+    transferred: int
+    average_service_seconds: float | None = None
+    """Mean of finished - started over the served tickets; null before the first one."""
+
+
 class WindowPublic(_Wire):
     number: int
     name: str
@@ -222,6 +237,8 @@ class CategoryPublic(_Wire):
     open: bool = True
     closed_reason: str | None = None
     oldest_wait_seconds: float | None = None
+    finish_outcome_required: bool = False
+    """Finishing a ticket of this category needs an outcome (see `FinishOutcome`)."""
 
 
 class BoardSettingsPublic(_Wire):

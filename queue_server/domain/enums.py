@@ -99,3 +99,18 @@ STATUS_LABELS: dict[TicketStatus, str] = {
     TicketStatus.TRANSFERRED: "已转移",
     TicketStatus.CANCELLED: "已取消",
 }
+
+
+class FinishOutcome(StrEnum):
+    """How a service ended, for categories that require an outcome on finish."""
+
+    RESOLVED = "resolved"
+    NEEDS_DOCUMENTS = "needs_documents"
+    UNRESOLVED = "unresolved"
+
+
+OUTCOME_LABELS: dict[FinishOutcome, str] = {
+    FinishOutcome.RESOLVED: "办结",
+    FinishOutcome.NEEDS_DOCUMENTS: "补件",
+    FinishOutcome.UNRESOLVED: "办不成",
+}
