@@ -51,6 +51,9 @@ class Category(_Strict):
     service_minutes: Annotated[float, Field(gt=0)] = 8.0
     """Expected service time, used for estimates until real service times are known."""
     opening_hours: list[OpeningHours] | None = None
+    finish_outcome_required: bool = False
+    """When true, finishing a ticket needs an outcome (resolved / needs_documents /
+    unresolved); the clerk console asks for it."""
 
     def is_open_at(self, local: datetime) -> bool:
         if not self.opening_hours:

@@ -23,6 +23,7 @@ from queue_server.domain.enums import (
     DeviceKind,
     DeviceState,
     EventType,
+    FinishOutcome,
     PriorityReason,
     Role,
     TicketStatus,
@@ -53,6 +54,7 @@ __all__ = [
     "CaseStatus",
     "CaseUpdatedPayload",
     "CategoryPublic",
+    "ClerkDayPublic",
     "ClerkPublic",
     "DeviceHeartbeat",
     "DeviceKind",
@@ -68,6 +70,7 @@ __all__ = [
     "EvaluatorState",
     "EventMessage",
     "EventType",
+    "FinishOutcome",
     "FinishRequest",
     "HallSnapshot",
     "HealthResponse",
@@ -165,6 +168,9 @@ class TicketPublic(_Wire):
     public_code: str | None = None
     ahead: int | None = None
     eta_minutes: int | None = None
+    eta_low_minutes: int | None = None
+    """With `eta_high_minutes`: the range (P10–P90) the wait should fall in."""
+    eta_high_minutes: int | None = None
 
 
 class CallNumberRequest(_Request):
@@ -202,6 +208,18 @@ class ClerkPublic(_Wire):
     staff_no: str | None = None
 
 
+class ClerkDayPublic(_Wire):
+    """The calling clerk's own figures for one service day (the clerk console's strip)."""
+
+    service_day: date
+    served: int
+    """Tickets this clerk called and finished (`done`)."""
+    no_shows: int
+    transferred: int
+    average_service_seconds: float | None = None
+    """Mean of finished - started over the served tickets; null before the first one."""
+
+
 class WindowPublic(_Wire):
     number: int
     name: str
@@ -220,11 +238,16 @@ class CategoryPublic(_Wire):
     target_wait_minutes: int
     waiting: int
     eta_minutes: int | None
+    """Expected wait of a ticket taken now, null when no open window serves the category."""
+    eta_low_minutes: int | None = None
+    eta_high_minutes: int | None = None
     issued_today: int
     daily_cap: int | None = None
     open: bool = True
     closed_reason: str | None = None
     oldest_wait_seconds: float | None = None
+    finish_outcome_required: bool = False
+    """Finishing a ticket of this category needs an outcome (see `FinishOutcome`)."""
 
 
 class BoardSettingsPublic(_Wire):

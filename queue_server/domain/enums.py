@@ -129,3 +129,18 @@ DEVICE_STATE_LABELS: dict[DeviceState, str] = {
     DeviceState.PRINTER_ERROR: "打印机故障",
     DeviceState.ERROR: "故障",
 }
+
+
+class FinishOutcome(StrEnum):
+    """How a service ended, for categories that require an outcome on finish."""
+
+    RESOLVED = "resolved"
+    NEEDS_DOCUMENTS = "needs_documents"
+    UNRESOLVED = "unresolved"
+
+
+OUTCOME_LABELS: dict[FinishOutcome, str] = {
+    FinishOutcome.RESOLVED: "办结",
+    FinishOutcome.NEEDS_DOCUMENTS: "补件",
+    FinishOutcome.UNRESOLVED: "办不成",
+}
