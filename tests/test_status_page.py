@@ -62,9 +62,12 @@ def test_the_websocket_follows_the_ticket_until_it_is_called(server: LiveServer)
     with connect(f"{server.ws_url}/ws/t/{mine['public_code']}", open_timeout=5) as ws:
         assert status_message(ws)["ahead"] == 1
         assert clerk.post("/api/windows/3/sign-in").status_code == 200
-        assert until(ws, {"eta_minutes": 10})["ahead"] == 1
+        view = status_message(ws)
+        while view["eta_minutes"] is None:  # an open window gives an estimate
+            view = status_message(ws)
+        assert view["ahead"] == 1
         assert clerk.post("/api/windows/3/call-next").json()["id"] == first["id"]
-        until(ws, {"ahead": 0, "eta_minutes": 0})
+        until(ws, {"ahead": 0})
         assert clerk.post(f"/api/tickets/{first['id']}/no-show").status_code == 200
         assert clerk.post("/api/windows/3/call-next").json()["id"] == mine["id"]
         view = until(ws, {"status": "called"})

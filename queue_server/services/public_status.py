@@ -12,7 +12,8 @@ from queue_server.domain.enums import STATUS_LABELS, TicketStatus
 from queue_server.domain.errors import NotFound
 from queue_server.models import Ticket
 from queue_server.protocol import TicketStatusPublic
-from queue_server.services.views import category_eta, window_states
+from queue_server.services.views import window_states
+from queue_server.services.waits import ticket_wait
 
 AT_A_WINDOW = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
 
@@ -60,14 +61,10 @@ def ticket_status(
     if ticket.status is TicketStatus.WAITING:
         ahead = waiting_ahead(session, ticket)
         if category is not None:
-            eta = category_eta(
-                session,
-                hall=hall,
-                states=window_states(session, hall),
-                day=ticket.service_day,
-                category=ticket.category,
-                ahead=ahead,
+            wait = ticket_wait(
+                session, hall, ticket=ticket, states=window_states(session, hall), now=now
             )
+            eta = wait.minutes if wait is not None else None
     window = hall.window_by_number.get(ticket.window_no) if ticket.window_no else None
     matter = catalog.find(ticket.matter) if ticket.matter else None
     return TicketStatusPublic(
