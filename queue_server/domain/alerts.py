@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-WAIT_TARGET: Final = "alert.wait_target"
-SERVICE_LIMIT: Final = "alert.service_limit"
-QUEUE_LENGTH: Final = "alert.queue_length"
+from queue_server.domain.enums import EventType
+
+WAIT_TARGET: Final = EventType.ALERT_WAIT_TARGET
+SERVICE_LIMIT: Final = EventType.ALERT_SERVICE_LIMIT
+QUEUE_LENGTH: Final = EventType.ALERT_QUEUE_LENGTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,7 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    type: str
+    type: EventType
     category: str
     value: float
     """Seconds waited or served, or people waiting."""
@@ -72,19 +74,19 @@ def ticket_alerts(
                     number=ticket.number,
                 )
             )
-    for ticket in serving:
-        limit = thresholds.service_limit_seconds.get(ticket.category)
-        served = (now - ticket.started_at).total_seconds()
-        if limit is not None and served > limit and (SERVICE_LIMIT, ticket.ticket_id) not in raised:
+    for busy in serving:
+        limit = thresholds.service_limit_seconds.get(busy.category)
+        served = (now - busy.started_at).total_seconds()
+        if limit is not None and served > limit and (SERVICE_LIMIT, busy.ticket_id) not in raised:
             alerts.append(
                 Alert(
                     SERVICE_LIMIT,
-                    ticket.category,
+                    busy.category,
                     served,
                     limit,
-                    ticket_id=ticket.ticket_id,
-                    number=ticket.number,
-                    window_no=ticket.window_no,
+                    ticket_id=busy.ticket_id,
+                    number=busy.number,
+                    window_no=busy.window_no,
                 )
             )
     return alerts

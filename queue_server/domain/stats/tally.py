@@ -13,7 +13,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.stats.facts import LogEvent, Outcome, Stint, pauses_from, stints_from
-from queue_server.domain.stats.percentiles import Durations
+from queue_server.domain.stats.percentiles import Durations, Samples
 
 GROUPINGS: Final = ("category", "window", "clerk", "hour", "day")
 """The `group_by` values; each is also a dimension of the daily roll-up."""
@@ -35,9 +35,9 @@ LEVEL_KEYS: Final = {
 @dataclass(slots=True)
 class Tally:
     counts: Counter[str] = field(default_factory=Counter)
-    waits: list[float] = field(default_factory=list)
-    services: list[float] = field(default_factory=list)
-    at_window: list[float] = field(default_factory=list)
+    waits: Samples = field(default_factory=Samples)
+    services: Samples = field(default_factory=Samples)
+    at_window: Samples = field(default_factory=Samples)
     pause_seconds: float = 0.0
     waiting_seconds: float = 0.0
     """Person-seconds spent waiting within this group's hour (hour groups only)."""
@@ -75,6 +75,7 @@ def tally_day(
     """Every dimension's tallies for one service day. `until` cuts what is still open (waits,
     pauses): the day's last event for a day that is over, the present moment for today."""
     tallies: DayTallies = {dimension: {} for dimension in DIMENSIONS}
+    _get(tallies, "day", day.isoformat())
 
     def groups(
         category: str | None, window: int | None, clerk: str | None, hour: int | None
@@ -235,9 +236,9 @@ def _share(part: int, whole: int) -> float | None:
 
 def figures(tally: Tally) -> Figures:
     counts = tally.counts
-    wait = Durations.of(tally.waits)
-    service = Durations.of(tally.services)
-    at_window = Durations.of(tally.at_window)
+    wait = Durations.of(tally.waits.array())
+    service = Durations.of(tally.services.array())
+    at_window = Durations.of(tally.at_window.array())
     levels = {level: counts[key] for level, key in LEVEL_KEYS.items()}
     rated = sum(levels.values())
     content = sum(n for level, n in levels.items() if level >= 3) + counts["defaulted"]
