@@ -36,9 +36,7 @@ def test_the_daily_report_holds_its_tables_and_charts(
     assert "2号窗口 综合受理" in text
 
     page.goto(out.as_uri())
-    widths = page.evaluate(
-        "Array.from(document.images).map(i => i.complete ? i.naturalWidth : -1)"
-    )
+    widths = page.evaluate("Array.from(document.images).map(i => i.complete ? i.naturalWidth : -1)")
     assert widths == [800, 800, 800, 800]
     assert "取号 4 人" in page.inner_text("body")
     assert screenshot(page, "daily-report").stat().st_size > 0

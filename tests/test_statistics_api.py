@@ -17,7 +17,6 @@ from openpyxl import load_workbook
 from queue_server.client import QueueClient, QueueError
 from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
-from queue_server.models import StatsRollup
 from queue_server.protocol import EventMessage, StatsReport
 from tests.support import PASSWORD, LiveServer, live_server
 
@@ -130,9 +129,7 @@ def test_a_played_day_gives_exact_figures_before_and_after_its_roll_up(
 
     wait_for(lambda: DAY in rollup_days(hall))
     after = report(hall, DAY, DAY, "category")
-    assert after.model_dump(exclude={"generated_at"}) == before.model_dump(
-        exclude={"generated_at"}
-    )
+    assert after.model_dump(exclude={"generated_at"}) == before.model_dump(exclude={"generated_at"})
 
 
 def test_grouped_by_window_clerk_hour_and_day(hall: LiveServer, clock: ManualClock) -> None:

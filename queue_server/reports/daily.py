@@ -116,9 +116,7 @@ def render(
 
 def daily_report(session: Session, *, hall: HallConfig, day: date, now: datetime) -> str:
     reports = {
-        group_by: period_report(
-            session, hall=hall, start=day, end=day, group_by=group_by, now=now
-        )
+        group_by: period_report(session, hall=hall, start=day, end=day, group_by=group_by, now=now)
         for group_by in ("category", "window", "clerk")
     }
     merged = period_tallies(session, hall=hall, start=day, end=day, group_by="day", now=now)

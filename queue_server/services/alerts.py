@@ -51,9 +51,7 @@ def describe(alert: Alert, hall: HallConfig) -> AlertPublic:
             f"超过办理时限{_minutes(alert.threshold)}分钟"
         )
     else:
-        message = (
-            f"{name}等候{int(alert.value)}人，超过{int(alert.threshold)}人，建议开设潮汐窗口"
-        )
+        message = f"{name}等候{int(alert.value)}人，超过{int(alert.threshold)}人，建议开设潮汐窗口"
     return AlertPublic(
         category=alert.category,
         category_name=name,

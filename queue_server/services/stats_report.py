@@ -66,9 +66,7 @@ def period_tallies(
     today = today_of(hall, now)
     last = min(end, today)
     dimensions = {group_by, "day", "hour", PAUSE_REASON}
-    stored = stats_rollups.load(
-        session, start, last, dimensions, durations={group_by, "day"}
-    )
+    stored = stats_rollups.load(session, start, last, dimensions, durations={group_by, "day"})
     first_event = session.execute(sa.select(sa.func.min(col(Event.service_day)))).scalar()
     days: list[DayTallies] = list(stored.values())
     clerks: dict[int, str] | None = None
@@ -118,9 +116,7 @@ def period_report(
     now: datetime,
 ) -> StatsReport:
     check_period(start, end)
-    merged = period_tallies(
-        session, hall=hall, start=start, end=end, group_by=group_by, now=now
-    )
+    merged = period_tallies(session, hall=hall, start=start, end=end, group_by=group_by, now=now)
     labels = _labeller(session, hall, group_by)
     groups = merged[group_by]
     rows = [
@@ -162,7 +158,9 @@ def _events_of(
     if end is not None:
         condition.append(col(Event.service_day) <= end)
     rows = session.execute(
-        sa.select(kind, col(Event.at), col(Event.payload)).where(*condition).order_by(col(Event.seq))
+        sa.select(kind, col(Event.at), col(Event.payload))
+        .where(*condition)
+        .order_by(col(Event.seq))
     )
     events = []
     for type, at, payload in rows:
@@ -172,9 +170,7 @@ def _events_of(
     return events
 
 
-def period_cases(
-    session: Session, *, start: date, end: date, today: date
-) -> list[CaseFigures]:
+def period_cases(session: Session, *, start: date, end: date, today: date) -> list[CaseFigures]:
     opened = _events_of(session, ("case.opened",), start=start, end=end)
     closed = _events_of(session, ("case.closed",), start=start, end=None)
     return case_figures(opened, closed, today=today)

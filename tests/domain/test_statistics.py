@@ -254,7 +254,9 @@ def test_days_merge_into_exact_period_figures() -> None:
 def test_cases_by_kind_class_and_timeliness() -> None:
     def opened(case_id: int, kind: str, case_class: str, due: str) -> LogEvent:
         data = {"case_id": case_id, "kind": kind, "case_class": case_class, "due": due}
-        return ev("case.opened", at(10, 0), data=data | {"ticket_id": None, "category": "unresolved"})
+        return ev(
+            "case.opened", at(10, 0), data=data | {"ticket_id": None, "category": "unresolved"}
+        )
 
     def closed(case_id: int, in_time: bool) -> LogEvent:
         data = {"case_id": case_id, "closed_at": "2026-03-02T08:00:00Z", "in_time": in_time}

@@ -25,9 +25,7 @@ def case_figures(
 ) -> list[CaseFigures]:
     """Cases opened in the period (the `opened` events), as they stand today: `closed` are the
     closing events known so far, whenever they happened."""
-    closings = {
-        str(event.data.get("case_id")): bool(event.data.get("in_time")) for event in closed
-    }
+    closings = {str(event.data.get("case_id")): bool(event.data.get("in_time")) for event in closed}
     table: dict[tuple[str, str], list[int]] = {}
     for event in opened:
         key = (str(event.data.get("kind") or ""), str(event.data.get("case_class") or ""))
@@ -43,8 +41,7 @@ def case_figures(
             row[1] += 1
             row[2 if in_time else 3] += 1
     return [
-        CaseFigures(kind, case_class, *row)
-        for (kind, case_class), row in sorted(table.items())
+        CaseFigures(kind, case_class, *row) for (kind, case_class), row in sorted(table.items())
     ]
 
 

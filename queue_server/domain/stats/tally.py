@@ -279,9 +279,7 @@ def figures(tally: Tally) -> Figures:
         dissatisfied=levels[2],
         very_dissatisfied=levels[1],
         satisfaction_score=(
-            round(math.fsum(level * n for level, n in levels.items()) / rated, 4)
-            if rated
-            else None
+            round(math.fsum(level * n for level, n in levels.items()) / rated, 4) if rated else None
         ),
         satisfaction_rate=_share(content, counts["evaluations"]),
     )
