@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
