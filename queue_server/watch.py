@@ -24,13 +24,20 @@ DAYS_PER_ROUND = 3
 async def check_alerts(
     db: Database, hub: EventHub, hall: HallConfig, clock: Clock, state: alerts.WatchState
 ) -> alerts.WatchState:
+    """Look in a read transaction first; take the write lock only when there is news (and
+    look again under it, since another server process may have reported it meanwhile)."""
     now = clock.now()
-    count, state = await db.write(
+    count, after = await db.read(
+        lambda session: alerts.check(session, hall=hall, now=now, state=state, dry_run=True)
+    )
+    if not count:
+        return after
+    count, after = await db.write(
         lambda session: alerts.check(session, hall=hall, now=now, state=state)
     )
     if count:
         hub.poke()
-    return state
+    return after
 
 
 async def roll_up_finished_days(db: Database, hall: HallConfig, clock: Clock) -> int:
