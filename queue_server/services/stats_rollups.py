@@ -5,8 +5,7 @@ for that day is recorded afterwards, and the periodic task builds it again.
 """
 
 import json
-from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,25 +15,46 @@ from sqlmodel import Session, col
 
 from queue_server.config import HallConfig
 from queue_server.domain.numbering import service_day
+from queue_server.domain.stats.cases import OpenedCase
 from queue_server.domain.stats.percentiles import Samples
-from queue_server.domain.stats.tally import DayTallies, Tally
+from queue_server.domain.stats.tally import Tally
 from queue_server.models import Event, StatsRollup
-from queue_server.services.stats_events import compute_day
+from queue_server.services.stats_events import ComputedDay, compute_day
 
 MARKER_DIMENSION = "day"
 """Every rolled-up day has a row in this dimension, even a day without tickets."""
+CASES_DIMENSION = "cases"
+"""The day's opened cases and closings, as JSON lists."""
 
 
 def forget(session: Session, day: date) -> None:
     session.execute(sa.delete(StatsRollup).where(col(StatsRollup.service_day) == day))
 
 
-def store(session: Session, day: date, tallies: DayTallies, *, last_seq: int) -> None:
+def store(session: Session, day: date, computed: ComputedDay) -> None:
     forget(session, day)
-    rows = []
+    tallies, last_seq = computed.tallies, computed.last_seq
+    rows: list[dict[str, Any]] = [
+        {
+            "service_day": day,
+            "dimension": CASES_DIMENSION,
+            "groups": json.dumps(
+                {
+                    "opened": [
+                        [c.case_id, c.kind, c.case_class, c.due.isoformat() if c.due else None]
+                        for c in computed.opened
+                    ],
+                    "closed": computed.closed,
+                },
+                ensure_ascii=False,
+            ),
+            "waits": b"",
+            "services": b"",
+            "at_window": b"",
+            "last_seq": last_seq,
+        }
+    ]
     for dimension, groups in tallies.items():
-        if not groups and dimension != MARKER_DIMENSION:
-            continue
         described = {
             key: {
                 "counts": dict(tally.counts),
@@ -72,57 +92,73 @@ def rolled_up_days(session: Session, start: date, end: date) -> set[date]:
     return {day for (day,) in rows}
 
 
-def _split(data: bytes, sizes: list[int]) -> list[Samples]:
-    values = np.frombuffer(data, dtype="<f8").astype(np.float64)
-    bounds = np.cumsum(sizes)[:-1]
-    return [Samples([chunk]) for chunk in np.split(values, bounds)]
-
-
-def load(
+def load_merged(
     session: Session,
     start: date,
     end: date,
-    dimensions: Collection[str],
+    dimension: str,
     *,
-    durations: Collection[str],
-) -> dict[date, DayTallies]:
-    """Stored tallies of the days in [start, end]; samples are read only for the dimensions
-    in `durations` (the others get empty samples, which is all their use needs)."""
-    days: dict[date, DayTallies] = {}
-    for dimension in dimensions:
-        with_durations = dimension in durations
-        columns = [col(StatsRollup.service_day), col(StatsRollup.groups)]
-        if with_durations:
-            columns += [
-                col(StatsRollup.waits),
-                col(StatsRollup.services),
-                col(StatsRollup.at_window),
-            ]
-        rows = session.execute(
-            sa.select(*columns).where(
-                col(StatsRollup.dimension) == dimension,
-                col(StatsRollup.service_day).between(start, end),
-            )
+    samples: bool,
+    into: dict[str, Tally],
+) -> dict[date, int]:
+    """Merge the stored groups of one dimension over [start, end] into `into`; samples are
+    read only when asked. Returns, per rolled-up day found, the tickets issued that day."""
+    columns = [col(StatsRollup.service_day), col(StatsRollup.groups)]
+    if samples:
+        columns += [col(StatsRollup.waits), col(StatsRollup.services), col(StatsRollup.at_window)]
+    rows = session.execute(
+        sa.select(*columns).where(
+            col(StatsRollup.dimension) == dimension,
+            col(StatsRollup.service_day).between(start, end),
         )
-        for row in rows:
-            described: dict[str, Any] = json.loads(row[1])
-            tallies = {
-                key: Tally(
-                    counts=Counter(group["counts"]),
-                    pause_seconds=group["pause_seconds"],
-                    waiting_seconds=group["waiting_seconds"],
-                )
-                for key, group in described.items()
-            }
-            if with_durations and tallies:
-                for index, attribute in enumerate(("waits", "services", "at_window")):
-                    sizes = [group["samples"][index] for group in described.values()]
-                    for tally, sample in zip(
-                        tallies.values(), _split(row[2 + index], sizes), strict=True
-                    ):
-                        setattr(tally, attribute, sample)
-            days.setdefault(row[0], {})[dimension] = tallies
-    return days
+    )
+    issued: dict[date, int] = {}
+    for row in rows:
+        described: dict[str, Any] = json.loads(row[1])
+        arrays = [np.frombuffer(row[index], dtype="<f8") for index in (2, 3, 4)] if samples else []
+        offsets = [0, 0, 0]
+        day_issued = 0
+        for key, group in described.items():
+            tally = into.get(key)
+            if tally is None:
+                tally = into[key] = Tally()
+            counts = tally.counts
+            for name, value in group["counts"].items():
+                counts[name] += value
+            day_issued += group["counts"].get("issued", 0)
+            tally.pause_seconds += group["pause_seconds"]
+            tally.waiting_seconds += group["waiting_seconds"]
+            for index, size in enumerate(group["samples"] if samples else ()):
+                if size:
+                    begin = offsets[index]
+                    chunk = arrays[index][begin : begin + size]
+                    (tally.waits, tally.services, tally.at_window)[index].add_array(chunk)
+                    offsets[index] = begin + size
+        issued[row[0]] = day_issued
+    return issued
+
+
+def load_cases(
+    session: Session, start: date, end: date
+) -> tuple[list[tuple[OpenedCase, date]], dict[str, bool]]:
+    """Cases opened (with their day) and closings recorded on the rolled-up days in
+    [start, end]."""
+    rows = session.execute(
+        sa.select(col(StatsRollup.service_day), col(StatsRollup.groups)).where(
+            col(StatsRollup.dimension) == CASES_DIMENSION,
+            col(StatsRollup.service_day).between(start, end),
+        )
+    )
+    opened: list[tuple[OpenedCase, date]] = []
+    closed: dict[str, bool] = {}
+    for day, text in rows:
+        described = json.loads(text)
+        opened.extend(
+            (OpenedCase(case_id, kind, case_class, date.fromisoformat(due) if due else None), day)
+            for case_id, kind, case_class, due in described["opened"]
+        )
+        closed.update(described["closed"])
+    return opened, closed
 
 
 def pending_days(session: Session, *, hall: HallConfig, now: datetime, limit: int) -> list[date]:
@@ -152,5 +188,4 @@ def newest_seq(session: Session, day: date) -> int:
 
 def roll_up(session: Session, *, hall: HallConfig, day: date, now: datetime) -> None:
     """Compute and store one finished day (in the caller's write transaction)."""
-    tallies, last_seq = compute_day(session, hall=hall, day=day, now=now)
-    store(session, day, tallies, last_seq=last_seq)
+    store(session, day, compute_day(session, hall=hall, day=day, now=now))

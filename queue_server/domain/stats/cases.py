@@ -1,10 +1,18 @@
 """办不成事 and follow-up cases, by kind and class, from `case.opened` / `case.closed` events."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from queue_server.domain.stats.facts import LogEvent
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedCase:
+    case_id: str
+    kind: str
+    case_class: str
+    due: date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,22 +28,38 @@ class CaseFigures:
     """Still open after its due date."""
 
 
+def cases_of_day(events: Iterable[LogEvent]) -> tuple[list[OpenedCase], dict[str, bool]]:
+    """The cases a day's events open, and its closings (case id → closed in time)."""
+    opened: list[OpenedCase] = []
+    closed: dict[str, bool] = {}
+    for event in events:
+        if event.type == "case.opened":
+            opened.append(
+                OpenedCase(
+                    case_id=str(event.data.get("case_id")),
+                    kind=str(event.data.get("kind") or ""),
+                    case_class=str(event.data.get("case_class") or ""),
+                    due=_due(event.data.get("due")),
+                )
+            )
+        elif event.type == "case.closed":
+            closed[str(event.data.get("case_id"))] = bool(event.data.get("in_time"))
+    return opened, closed
+
+
 def case_figures(
-    opened: Iterable[LogEvent], closed: Iterable[LogEvent], *, today: date
+    opened: Iterable[OpenedCase], closed: Mapping[str, bool], *, today: date
 ) -> list[CaseFigures]:
-    """Cases opened in the period (the `opened` events), as they stand today: `closed` are the
-    closing events known so far, whenever they happened."""
-    closings = {str(event.data.get("case_id")): bool(event.data.get("in_time")) for event in closed}
+    """Cases opened in the period, as they stand today: `closed` holds the closings known so
+    far (case id → in time), whenever they happened."""
     table: dict[tuple[str, str], list[int]] = {}
-    for event in opened:
-        key = (str(event.data.get("kind") or ""), str(event.data.get("case_class") or ""))
-        row = table.setdefault(key, [0, 0, 0, 0, 0, 0])
+    for case in opened:
+        row = table.setdefault((case.kind, case.case_class), [0, 0, 0, 0, 0, 0])
         row[0] += 1
-        in_time = closings.get(str(event.data.get("case_id")))
+        in_time = closed.get(case.case_id)
         if in_time is None:
             row[4] += 1
-            due = _due(event)
-            if due is not None and due < today:
+            if case.due is not None and case.due < today:
                 row[5] += 1
         else:
             row[1] += 1
@@ -45,8 +69,7 @@ def case_figures(
     ]
 
 
-def _due(event: LogEvent) -> date | None:
-    value = event.data.get("due")
+def _due(value: object) -> date | None:
     try:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
