@@ -113,22 +113,43 @@ def period_tallies(
     first_event = session.execute(sa.select(sa.func.min(col(Event.service_day)))).scalar()
     clerks: dict[int, str] | None = None
     day = max(start, first_event) if first_event else today + timedelta(days=1)
-    while day <= today:
+    while day <= last:
         if day not in period.issued_by_day:
             clerks = clerk_keys(session) if clerks is None else clerks
             computed = compute_day(session, hall=hall, day=day, now=now, clerks=clerks)
+            tallies = computed.tallies
+            _add(period.groups, tallies[group_by])
+            _add(period.hours, tallies["hour"])
+            _add(period.pause_reasons, tallies[PAUSE_REASON])
+            period.issued_by_day[day] = sum(t.counts["issued"] for t in tallies[group_by].values())
+            period.opened.extend(computed.opened)
             period.closed |= computed.closed
-            if day <= last:
-                tallies = computed.tallies
-                _add(period.groups, tallies[group_by])
-                _add(period.hours, tallies["hour"])
-                _add(period.pause_reasons, tallies[PAUSE_REASON])
-                period.issued_by_day[day] = sum(
-                    t.counts["issued"] for t in tallies[group_by].values()
-                )
-                period.opened.extend(computed.opened)
         day += timedelta(days=1)
+    rolled_up_after = stats_rollups.rolled_up_days(session, last + timedelta(days=1), today)
+    period.closed |= closings(session, after=last, until=today, skip=rolled_up_after)
     return period
+
+
+def closings(session: Session, *, after: date, until: date, skip: set[date]) -> dict[str, bool]:
+    """`case.closed` events on the days in (after, until] that are not in `skip`."""
+    if after >= until:
+        return {}
+    kind = sa.type_coerce(col(Event.type), sa.String())
+    rows = session.execute(
+        sa.select(col(Event.service_day), col(Event.payload)).where(
+            kind == "case.closed",
+            col(Event.service_day) > after,
+            col(Event.service_day) <= until,
+        )
+    )
+    found: dict[str, bool] = {}
+    for day, payload in rows:
+        if day in skip:
+            continue
+        data = json.loads(payload)
+        inner = data.get("case") if isinstance(data.get("case"), dict) else data
+        found[str(inner.get("case_id"))] = bool(inner.get("in_time"))
+    return found
 
 
 def _labeller(session: Session, hall: HallConfig, group_by: str) -> dict[str, str]:
