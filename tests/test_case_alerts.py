@@ -1,6 +1,8 @@
 """Overdue cases raise `alert.case_overdue` once, from the `case.*` events issue 6b appends."""
 
+import functools
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +17,7 @@ from queue_server.services.stats_rollups import forget, roll_up
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def _append(db: Database, type: str, day: date, payload: dict[str, object]) -> None:
+def _append(db: Database, type: str, day: date, payload: Mapping[str, object]) -> None:
     with db.write_session() as session:
         session.connection().exec_driver_sql(
             "INSERT INTO event (type, at, service_day, category, payload) VALUES (?, ?, ?, ?, ?)",
@@ -24,7 +26,7 @@ def _append(db: Database, type: str, day: date, payload: dict[str, object]) -> N
                 "2026-03-02 02:00:00.000000",
                 day.isoformat(),
                 "unresolved",
-                json.dumps({"type": type, "at": "2026-03-02T02:00:00Z"} | payload),
+                json.dumps({"type": type, "at": "2026-03-02T02:00:00Z"} | dict(payload)),
             ),
         )
 
@@ -100,7 +102,7 @@ def test_cases_of_a_period_count_closings_made_after_it(tmp_path: Path) -> None:
         expected = [("hard", 1, 0, 0, 1, 1), ("simple", 2, 1, 1, 0, 0)]
         assert cases() == expected
         for day in (first, second):
-            db.write_sync(lambda s, day=day: roll_up(s, hall=hall, day=day, now=now))
+            db.write_sync(functools.partial(roll_up, hall=hall, day=day, now=now))
         assert cases() == expected
         db.write_sync(lambda s: forget(s, second))
         assert cases() == expected

@@ -40,10 +40,7 @@ def store(session: Session, day: date, computed: ComputedDay) -> None:
             "dimension": CASES_DIMENSION,
             "groups": json.dumps(
                 {
-                    "opened": [
-                        [c.case_id, c.kind, c.case_class, c.due.isoformat() if c.due else None]
-                        for c in computed.opened
-                    ],
+                    "opened": [list(case) for case in computed.opened],
                     "closed": computed.closed,
                 },
                 ensure_ascii=False,
@@ -55,14 +52,19 @@ def store(session: Session, day: date, computed: ComputedDay) -> None:
         }
     ]
     for dimension, groups in tallies.items():
+        names = sorted({name for tally in groups.values() for name in tally.counts})
         described = {
-            key: {
-                "counts": dict(tally.counts),
-                "pause_seconds": tally.pause_seconds,
-                "waiting_seconds": tally.waiting_seconds,
-                "samples": [len(tally.waits), len(tally.services), len(tally.at_window)],
-            }
-            for key, tally in groups.items()
+            "names": names,
+            "groups": [
+                [
+                    key,
+                    [tally.counts[name] for name in names],
+                    tally.pause_seconds,
+                    tally.waiting_seconds,
+                    [len(tally.waits), len(tally.services), len(tally.at_window)],
+                ]
+                for key, tally in groups.items()
+            ],
         }
         rows.append(
             {
@@ -115,25 +117,30 @@ def load_merged(
     issued: dict[date, int] = {}
     for row in rows:
         described: dict[str, Any] = json.loads(row[1])
+        names: list[str] = described["names"]
         arrays = [np.frombuffer(row[index], dtype="<f8") for index in (2, 3, 4)] if samples else []
         offsets = [0, 0, 0]
         day_issued = 0
-        for key, group in described.items():
+        issued_at = names.index("issued") if "issued" in names else None
+        for key, values, pause_seconds, waiting_seconds, sizes in described["groups"]:
             tally = into.get(key)
             if tally is None:
                 tally = into[key] = Tally()
             counts = tally.counts
-            for name, value in group["counts"].items():
-                counts[name] += value
-            day_issued += group["counts"].get("issued", 0)
-            tally.pause_seconds += group["pause_seconds"]
-            tally.waiting_seconds += group["waiting_seconds"]
-            for index, size in enumerate(group["samples"] if samples else ()):
-                if size:
-                    begin = offsets[index]
-                    chunk = arrays[index][begin : begin + size]
-                    (tally.waits, tally.services, tally.at_window)[index].add_array(chunk)
-                    offsets[index] = begin + size
+            for name, value in zip(names, values, strict=True):
+                if value:
+                    counts[name] += value
+            if issued_at is not None:
+                day_issued += values[issued_at]
+            tally.pause_seconds += pause_seconds
+            tally.waiting_seconds += waiting_seconds
+            if samples:
+                for index, size in enumerate(sizes):
+                    if size:
+                        begin = offsets[index]
+                        chunk = arrays[index][begin : begin + size]
+                        (tally.waits, tally.services, tally.at_window)[index].add_array(chunk)
+                        offsets[index] = begin + size
         issued[row[0]] = day_issued
     return issued
 
@@ -153,10 +160,7 @@ def load_cases(
     closed: dict[str, bool] = {}
     for day, text in rows:
         described = json.loads(text)
-        opened.extend(
-            (OpenedCase(case_id, kind, case_class, date.fromisoformat(due) if due else None), day)
-            for case_id, kind, case_class, due in described["opened"]
-        )
+        opened.extend((OpenedCase._make(case), day) for case in described["opened"])
         closed.update(described["closed"])
     return opened, closed
 

@@ -3,16 +3,19 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from queue_server.domain.stats.facts import LogEvent
 
 
-@dataclass(frozen=True, slots=True)
-class OpenedCase:
+class OpenedCase(NamedTuple):
+    """A tuple, as a year holds tens of thousands of them."""
+
     case_id: str
     kind: str
     case_class: str
-    due: date | None
+    due: str | None
+    """ISO date; ISO dates compare correctly as text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +56,14 @@ def case_figures(
     """Cases opened in the period, as they stand today: `closed` holds the closings known so
     far (case id → in time), whenever they happened."""
     table: dict[tuple[str, str], list[int]] = {}
+    today_text = today.isoformat()
     for case in opened:
         row = table.setdefault((case.kind, case.case_class), [0, 0, 0, 0, 0, 0])
         row[0] += 1
         in_time = closed.get(case.case_id)
         if in_time is None:
             row[4] += 1
-            if case.due is not None and case.due < today:
+            if case.due is not None and case.due < today_text:
                 row[5] += 1
         else:
             row[1] += 1
@@ -69,8 +73,8 @@ def case_figures(
     ]
 
 
-def _due(value: object) -> date | None:
+def _due(value: object) -> str | None:
     try:
-        return date.fromisoformat(str(value)) if value else None
+        return date.fromisoformat(str(value)).isoformat() if value else None
     except ValueError:
         return None
