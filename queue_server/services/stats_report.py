@@ -14,7 +14,7 @@ from queue_server.config import HallConfig
 from queue_server.domain.enums import EventType, TicketStatus, WindowStatus
 from queue_server.domain.errors import InvalidInput
 from queue_server.domain.numbering import service_day
-from queue_server.domain.stats.cases import OpenedCase, case_figures
+from queue_server.domain.stats.cases import CaseGroups, case_figures, group_cases
 from queue_server.domain.stats.tally import (
     NO_KEY,
     PAUSE_REASON,
@@ -64,7 +64,7 @@ class PeriodTallies:
     hours: dict[str, Tally] = field(default_factory=dict)
     pause_reasons: dict[str, Tally] = field(default_factory=dict)
     issued_by_day: dict[date, int] = field(default_factory=dict)
-    opened: list[OpenedCase] = field(default_factory=list)
+    opened: CaseGroups = field(default_factory=dict)
     closed: dict[str, bool] = field(default_factory=dict)
 
     @property
@@ -107,9 +107,7 @@ def period_tallies(
     stats_rollups.load_merged(
         session, start, last, PAUSE_REASON, samples=False, into=period.pause_reasons
     )
-    opened, closed = stats_rollups.load_cases(session, start, today)
-    period.opened = [case for case, day in opened if day <= last]
-    period.closed = closed
+    period.opened, period.closed = stats_rollups.load_cases(session, start, last, today)
     first_event = session.execute(sa.select(sa.func.min(col(Event.service_day)))).scalar()
     clerks: dict[int, str] | None = None
     day = max(start, first_event) if first_event else today + timedelta(days=1)
@@ -122,7 +120,7 @@ def period_tallies(
             _add(period.hours, tallies["hour"])
             _add(period.pause_reasons, tallies[PAUSE_REASON])
             period.issued_by_day[day] = sum(t.counts["issued"] for t in tallies[group_by].values())
-            period.opened.extend(computed.opened)
+            group_cases(computed.opened, into=period.opened)
             period.closed |= computed.closed
         day += timedelta(days=1)
     rolled_up_after = stats_rollups.rolled_up_days(session, last + timedelta(days=1), today)

@@ -5,7 +5,9 @@ for that day is recorded afterwards, and the periodic task builds it again.
 """
 
 import json
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,14 +17,15 @@ from sqlmodel import Session, col
 
 from queue_server.config import HallConfig
 from queue_server.domain.numbering import service_day
-from queue_server.domain.stats.cases import OpenedCase
-from queue_server.domain.stats.percentiles import Samples
-from queue_server.domain.stats.tally import Tally
+from queue_server.domain.stats.cases import CaseGroups, group_cases
+from queue_server.domain.stats.percentiles import FloatArray, Samples
+from queue_server.domain.stats.tally import COUNT_NAMES, Tally
 from queue_server.models import Event, StatsRollup
 from queue_server.services.stats_events import ComputedDay, compute_day
 
 MARKER_DIMENSION = "day"
 """Every rolled-up day has a row in this dimension, even a day without tickets."""
+KNOWN = frozenset(COUNT_NAMES)
 CASES_DIMENSION = "cases"
 """The day's opened cases and closings, as JSON lists."""
 
@@ -40,7 +43,10 @@ def store(session: Session, day: date, computed: ComputedDay) -> None:
             "dimension": CASES_DIMENSION,
             "groups": json.dumps(
                 {
-                    "opened": [list(case) for case in computed.opened],
+                    "opened": [
+                        [kind, case_class, ids, dues]
+                        for (kind, case_class), (ids, dues) in group_cases(computed.opened).items()
+                    ],
                     "closed": computed.closed,
                 },
                 ensure_ascii=False,
@@ -52,7 +58,8 @@ def store(session: Session, day: date, computed: ComputedDay) -> None:
         }
     ]
     for dimension, groups in tallies.items():
-        names = sorted({name for tally in groups.values() for name in tally.counts})
+        names = list(COUNT_NAMES)
+        names += sorted({name for tally in groups.values() for name in tally.counts} - KNOWN)
         described = {
             "names": names,
             "groups": [
@@ -94,6 +101,18 @@ def rolled_up_days(session: Session, start: date, end: date) -> set[date]:
     return {day for (day,) in rows}
 
 
+@dataclass(slots=True)
+class _Gathered:
+    counts: list[list[int]] = field(default_factory=list)
+    """Rows of counts in COUNT_NAMES order, summed at the end in one numpy call."""
+    extra: Counter[str] = field(default_factory=Counter)
+    pause_seconds: float = 0.0
+    waiting_seconds: float = 0.0
+    chunks: tuple[list[FloatArray], list[FloatArray], list[FloatArray]] = field(
+        default_factory=lambda: ([], [], [])
+    )
+
+
 def load_merged(
     session: Session,
     start: date,
@@ -115,54 +134,79 @@ def load_merged(
         )
     )
     issued: dict[date, int] = {}
+    gathered: dict[str, _Gathered] = {}
+    known = len(COUNT_NAMES)
+    assert COUNT_NAMES[0] == "issued"
     for row in rows:
         described: dict[str, Any] = json.loads(row[1])
         names: list[str] = described["names"]
-        arrays = [np.frombuffer(row[index], dtype="<f8") for index in (2, 3, 4)] if samples else []
+        standard = names[:known] == list(COUNT_NAMES)
+        arrays = [np.frombuffer(row[i], dtype="<f8") for i in (2, 3, 4)] if samples else []
         offsets = [0, 0, 0]
         day_issued = 0
-        issued_at = names.index("issued") if "issued" in names else None
         for key, values, pause_seconds, waiting_seconds, sizes in described["groups"]:
-            tally = into.get(key)
-            if tally is None:
-                tally = into[key] = Tally()
-            counts = tally.counts
-            for name, value in zip(names, values, strict=True):
-                if value:
-                    counts[name] += value
-            if issued_at is not None:
-                day_issued += values[issued_at]
-            tally.pause_seconds += pause_seconds
-            tally.waiting_seconds += waiting_seconds
-            if samples:
-                for index, size in enumerate(sizes):
-                    if size:
-                        begin = offsets[index]
-                        chunk = arrays[index][begin : begin + size]
-                        (tally.waits, tally.services, tally.at_window)[index].add_array(chunk)
-                        offsets[index] = begin + size
+            group = gathered.get(key)
+            if group is None:
+                group = gathered[key] = _Gathered()
+            if standard:
+                group.counts.append(values[:known])
+                day_issued += values[0]
+                if len(names) > known:
+                    group.extra.update(dict(zip(names[known:], values[known:], strict=True)))
+            else:
+                found = dict(zip(names, values, strict=True))
+                group.extra.update(found)
+                day_issued += found.get("issued", 0)
+            group.pause_seconds += pause_seconds
+            group.waiting_seconds += waiting_seconds
+            for index, size in enumerate(sizes if samples else ()):
+                if size:
+                    begin = offsets[index]
+                    group.chunks[index].append(arrays[index][begin : begin + size])
+                    offsets[index] = begin + size
         issued[row[0]] = day_issued
+    for key, group in gathered.items():
+        tally = into.get(key)
+        if tally is None:
+            tally = into[key] = Tally()
+        if group.counts:
+            sums = np.asarray(group.counts, dtype=np.int64).sum(axis=0)
+            tally.counts.update(
+                {name: int(n) for name, n in zip(COUNT_NAMES, sums, strict=True) if n}
+            )
+        tally.counts.update(+group.extra)
+        tally.pause_seconds += group.pause_seconds
+        tally.waiting_seconds += group.waiting_seconds
+        for samples_of, chunks in zip(
+            (tally.waits, tally.services, tally.at_window), group.chunks, strict=True
+        ):
+            for chunk in chunks:
+                samples_of.add_array(chunk)
     return issued
 
 
 def load_cases(
-    session: Session, start: date, end: date
-) -> tuple[list[tuple[OpenedCase, date]], dict[str, bool]]:
-    """Cases opened (with their day) and closings recorded on the rolled-up days in
-    [start, end]."""
+    session: Session, start: date, last: date, today: date
+) -> tuple[CaseGroups, dict[str, bool]]:
+    """Cases opened on the rolled-up days in [start, last], and closings recorded on those
+    in [start, today]."""
     rows = session.execute(
         sa.select(col(StatsRollup.service_day), col(StatsRollup.groups)).where(
             col(StatsRollup.dimension) == CASES_DIMENSION,
-            col(StatsRollup.service_day).between(start, end),
+            col(StatsRollup.service_day).between(start, today),
         )
     )
-    opened: list[tuple[OpenedCase, date]] = []
+    groups: CaseGroups = {}
     closed: dict[str, bool] = {}
     for day, text in rows:
         described = json.loads(text)
-        opened.extend((OpenedCase._make(case), day) for case in described["opened"])
+        if day <= last:
+            for kind, case_class, ids, dues in described["opened"]:
+                known_ids, known_dues = groups.setdefault((kind, case_class), ([], []))
+                known_ids.extend(ids)
+                known_dues.extend(dues)
         closed.update(described["closed"])
-    return opened, closed
+    return groups, closed
 
 
 def pending_days(session: Session, *, hall: HallConfig, now: datetime, limit: int) -> list[date]:

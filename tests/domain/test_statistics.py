@@ -6,7 +6,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from queue_server.domain.stats.cases import CaseFigures, case_figures, cases_of_day
+from queue_server.domain.stats.cases import (
+    CaseFigures,
+    case_figures,
+    cases_of_day,
+    group_cases,
+)
 from queue_server.domain.stats.facts import LogEvent, Outcome, pauses_from, stints_from
 from queue_server.domain.stats.percentiles import Durations, nearest_rank
 from queue_server.domain.stats.tally import (
@@ -274,7 +279,8 @@ def test_cases_by_kind_class_and_timeliness() -> None:
     )
     second_day = cases_of_day([closed(4, False)])
     assert first_day[1] == {"1": True}
-    rows = case_figures(first_day[0], first_day[1] | second_day[1], today=date(2026, 3, 5))
+    groups = group_cases(first_day[0])
+    rows = case_figures(groups, first_day[1] | second_day[1], today=date(2026, 3, 5))
     assert rows == [
         CaseFigures("followup", "", 1, 0, 0, 0, 1, 0),
         CaseFigures("unresolved", "ordinary", 1, 0, 0, 0, 1, 1),

@@ -1,6 +1,6 @@
 """办不成事 and follow-up cases, by kind and class, from `case.opened` / `case.closed` events."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -50,27 +50,52 @@ def cases_of_day(events: Iterable[LogEvent]) -> tuple[list[OpenedCase], dict[str
     return opened, closed
 
 
+CaseGroups = dict[tuple[str, str], tuple[list[str], list[str | None]]]
+"""(kind, class) → the ids of the cases opened and their due dates, in step."""
+
+
+def group_cases(opened: Iterable[OpenedCase], into: CaseGroups | None = None) -> CaseGroups:
+    groups: CaseGroups = {} if into is None else into
+    for case in opened:
+        ids, dues = groups.setdefault((case.kind, case.case_class), ([], []))
+        ids.append(case.case_id)
+        dues.append(case.due)
+    return groups
+
+
 def case_figures(
-    opened: Iterable[OpenedCase], closed: Mapping[str, bool], *, today: date
+    groups: Mapping[tuple[str, str], tuple[Sequence[str], Sequence[str | None]]],
+    closed: Mapping[str, bool],
+    *,
+    today: date,
 ) -> list[CaseFigures]:
     """Cases opened in the period, as they stand today: `closed` holds the closings known so
     far (case id → in time), whenever they happened."""
-    table: dict[tuple[str, str], list[int]] = {}
+    in_time = {case_id for case_id, timely in closed.items() if timely}
+    late = closed.keys() - in_time
     today_text = today.isoformat()
-    for case in opened:
-        row = table.setdefault((case.kind, case.case_class), [0, 0, 0, 0, 0, 0])
-        row[0] += 1
-        in_time = closed.get(case.case_id)
-        if in_time is None:
-            row[4] += 1
-            if case.due is not None and case.due < today_text:
-                row[5] += 1
-        else:
-            row[1] += 1
-            row[2 if in_time else 3] += 1
-    return [
-        CaseFigures(kind, case_class, *row) for (kind, case_class), row in sorted(table.items())
-    ]
+    rows = []
+    for (kind, case_class), (ids, dues) in sorted(groups.items()):
+        opened = set(ids)
+        closed_in_time, closed_late = len(opened & in_time), len(opened & late)
+        overdue = sum(
+            1
+            for case_id, due in zip(ids, dues, strict=True)
+            if due is not None and due < today_text and case_id not in closed
+        )
+        rows.append(
+            CaseFigures(
+                kind=kind,
+                case_class=case_class,
+                opened=len(ids),
+                closed=closed_in_time + closed_late,
+                closed_in_time=closed_in_time,
+                closed_late=closed_late,
+                open=len(ids) - closed_in_time - closed_late,
+                overdue=overdue,
+            )
+        )
+    return rows
 
 
 def _due(value: object) -> str | None:
