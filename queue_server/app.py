@@ -17,6 +17,7 @@ from queue_server.api import (
     evaluations,
     matters,
     rate_page,
+    stats,
     status_page,
     tickets,
     windows,
@@ -36,6 +37,7 @@ from queue_server.services.evaluations import default_unrated
 from queue_server.services.housekeeping import prune
 from queue_server.services.windows import ensure_windows
 from queue_server.throttle import LoginThrottle
+from queue_server.watch import watch
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,16 @@ def create_app(
             asyncio.create_task(
                 housekeep(db, app.state.resources.clock, hub, hall_config), name="housekeeping"
             ),
+            asyncio.create_task(
+                watch(
+                    db,
+                    hub,
+                    hall_config,
+                    app.state.resources.clock,
+                    settings.alert_check_seconds,
+                ),
+                name="watch",
+            ),
         ]
         try:
             yield
@@ -115,7 +127,14 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (auth.router, tickets.router, windows.router, hall_routes.router, ws.router):
+    for router in (
+        auth.router,
+        tickets.router,
+        windows.router,
+        hall_routes.router,
+        ws.router,
+        stats.router,
+    ):
         app.include_router(router)
     app.include_router(board.router)
     for router in (matters.router, devices.router, status_page.router):

@@ -80,6 +80,10 @@ class EventType(StrEnum):
     CASE_CLOSED = "case.closed"
     CASE_REPLIED = "case.replied"
     CASE_FOLLOWED_UP = "case.followed_up"
+    ALERT_WAIT_TARGET = "alert.wait_target"
+    ALERT_SERVICE_LIMIT = "alert.service_limit"
+    ALERT_QUEUE_LENGTH = "alert.queue_length"
+    ALERT_CASE_OVERDUE = "alert.case_overdue"
 
 
 class DeviceKind(StrEnum):
