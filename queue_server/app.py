@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from queue_server.api import auth, tickets, windows, ws
+from queue_server.api import auth, stats, tickets, windows, ws
 from queue_server.api import hall as hall_routes
 from queue_server.api.deps import Resources
 from queue_server.config import HallConfig, Settings, load_hall_config
@@ -21,6 +21,7 @@ from queue_server.limits import BodySizeLimit
 from queue_server.services.housekeeping import prune
 from queue_server.services.windows import ensure_windows
 from queue_server.throttle import LoginThrottle
+from queue_server.watch import watch
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,16 @@ def create_app(
         tasks = [
             asyncio.create_task(tail(hub, db, settings.poll_seconds), name="event-tailer"),
             asyncio.create_task(housekeep(db, app.state.resources.clock), name="housekeeping"),
+            asyncio.create_task(
+                watch(
+                    db,
+                    hub,
+                    hall_config,
+                    app.state.resources.clock,
+                    settings.alert_check_seconds,
+                ),
+                name="watch",
+            ),
         ]
         try:
             yield
@@ -84,6 +95,13 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (auth.router, tickets.router, windows.router, hall_routes.router, ws.router):
+    for router in (
+        auth.router,
+        tickets.router,
+        windows.router,
+        hall_routes.router,
+        ws.router,
+        stats.router,
+    ):
         app.include_router(router)
     return app

@@ -36,6 +36,7 @@ from queue_server.protocol import (
     FinishRequest,
     HallSnapshot,
     HealthResponse,
+    LiveStats,
     LoginRequest,
     LoginResponse,
     MePublic,
@@ -44,6 +45,8 @@ from queue_server.protocol import (
     ReasonRequest,
     ServerMessage,
     SnapshotMessage,
+    StatsGroupBy,
+    StatsReport,
     TicketCreate,
     TicketPublic,
     TicketStatus,
@@ -431,6 +434,34 @@ class QueueClient:
         return await self._ticket(
             "POST", f"/api/tickets/{ticket_id}/cancel", body=body, idempotency_key=idempotency_key
         )
+
+    async def stats(
+        self, *, start: date, end: date, group_by: StatsGroupBy = "category"
+    ) -> StatsReport:
+        """Figures for the service days start..end (managers and admins)."""
+        params = {"from": start.isoformat(), "to": end.isoformat(), "group_by": group_by}
+        return _parse(StatsReport, await self.send("GET", "/api/stats", params=params))
+
+    async def live_stats(self) -> LiveStats:
+        """Queues, windows, today's alerts and today's figures now."""
+        return _parse(LiveStats, await self.send("GET", "/api/stats/live"))
+
+    async def export_stats(
+        self,
+        *,
+        start: date,
+        end: date,
+        group_by: StatsGroupBy = "category",
+        format: str = "csv",
+    ) -> bytes:
+        """The figures of `stats()` as a CSV or XLSX file's bytes."""
+        params = {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "group_by": group_by,
+            "format": format,
+        }
+        return (await self.send("GET", "/api/stats/export", params=params)).content
 
     async def _ticket(
         self,

@@ -52,6 +52,16 @@ class Category(_Strict):
     finish_outcome_required: bool = False
     """When true, finishing a ticket needs an outcome (resolved / needs_documents /
     unresolved); the clerk console asks for it."""
+    service_limit_minutes: Annotated[float, Field(gt=0)] | None = None
+    """A service running longer raises `alert.service_limit`; by default three times
+    `service_minutes`."""
+    queue_alert_length: Annotated[int, Field(gt=0)] = 20
+    """More people than this waiting raises `alert.queue_length`: a hint to open a 潮汐
+    (tidal) window."""
+
+    @property
+    def service_limit_seconds(self) -> float:
+        return (self.service_limit_minutes or 3 * self.service_minutes) * 60
 
     def is_open_at(self, local: datetime) -> bool:
         if not self.opening_hours:
@@ -206,6 +216,9 @@ class Settings(BaseSettings):
     heartbeat_seconds: Annotated[float, Field(gt=0)] = 15.0
     poll_seconds: Annotated[float, Field(gt=0)] = 1.0
     """How often the server looks for events written by other server processes."""
+    alert_check_seconds: Annotated[float, Field(gt=0)] = 15.0
+    """How often the server checks waits, services and queues against their alert limits,
+    and rolls up finished service days for the statistics."""
 
     @field_validator("database_url")
     @classmethod
