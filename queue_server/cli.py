@@ -19,7 +19,9 @@ app = typer.Typer(help="一门 (yimen) queue server.", no_args_is_help=True)
 user_app = typer.Typer(
     help="Manage people's accounts (admin, manager, clerk).", no_args_is_help=True
 )
-token_app = typer.Typer(help="Manage device tokens (kiosk, board).", no_args_is_help=True)
+token_app = typer.Typer(
+    help="Manage device tokens (kiosk, board, evaluator).", no_args_is_help=True
+)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 
@@ -137,7 +139,7 @@ def user_add(
 @token_app.command("issue")
 def token_issue(
     name: Annotated[str, typer.Argument(help="Device name, e.g. kiosk-entrance")],
-    role: Annotated[Role, typer.Option("--role", help="kiosk or board")],
+    role: Annotated[Role, typer.Option("--role", help="kiosk, board or evaluator")],
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
