@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -70,7 +71,7 @@ def system_clock() -> datetime:
 class ClerkApp(App[None]):
     """The clerk console. Collaborators are injected: the client, the keymap and the clock."""
 
-    CSS_PATH = "clerk.tcss"
+    CSS_PATH = Path(__file__).with_name("clerk.tcss")
     ENABLE_COMMAND_PALETTE = False
     TITLE = "一门 · 窗口工作台"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -131,6 +132,17 @@ class ClerkApp(App[None]):
             return
         await self.switch_screen(WindowChoiceScreen(windows, self.display_name))
 
+    async def _choose_instead(self, screen: LoginScreen, problem: str) -> None:
+        """The window named on the command line cannot be had: offer the others."""
+        try:
+            windows = await self.client.windows()
+        except QueueError as error:
+            screen.failed(f"{problem}；{error.detail}")
+            return
+        choice = WindowChoiceScreen(windows, self.display_name)
+        await self.switch_screen(choice)
+        choice.error = problem
+
     async def _forget_login(self) -> None:
         with contextlib.suppress(QueueError):
             await self.client.logout()
@@ -147,10 +159,11 @@ class ClerkApp(App[None]):
         try:
             window = await self.client.sign_in(window_no)
         except QueueError as error:
+            problem = f"签到{window_no}号窗口失败：{error.detail}"
             if isinstance(screen, WindowChoiceScreen):
-                screen.error = error.detail
+                screen.error = problem
             elif isinstance(screen, LoginScreen):
-                screen.failed(f"签到{window_no}号窗口失败：{error.detail}")
+                await self._choose_instead(screen, problem)
             return
         self.hall_state = ConsoleState(window_no=window_no, window=window, online=True)
         self.main = MainScreen(self.keymap)

@@ -36,6 +36,7 @@ def action_label(action_id: str) -> str:
     """The label of a request: a key's action, or `pause` / `resume`, the two sides of F7."""
     return _REQUEST_LABELS.get(action_id) or ACTION_BY_ID[action_id].label
 
+
 CONFIG_ENV: Final = "YIMEN_CLERK_CONFIG"
 
 

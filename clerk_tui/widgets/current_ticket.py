@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import Digits, Static
+from textual.widgets import Static
 
 from clerk_tui import formatting
+from clerk_tui.widgets.big_number import BigNumber
 from queue_server.protocol import TicketPublic
 
 
@@ -18,7 +19,7 @@ class CurrentTicket(Vertical):
     now: reactive[datetime] = reactive(datetime(2000, 1, 1, tzinfo=UTC))
 
     def compose(self) -> ComposeResult:
-        yield Digits("", id="big-number")
+        yield BigNumber(id="big-number")
         yield Static("", id="plain-number")
         yield Static("", id="ticket-details")
 
@@ -34,11 +35,11 @@ class CurrentTicket(Vertical):
         ticket = self.ticket
         self.set_class(ticket is not None, "-has-ticket")
         if ticket is None:
-            self.query_one("#big-number", Digits).update("")
+            self.query_one(BigNumber).number = ""
             self.query_one("#plain-number", Static).update("当前号码：无（按 F1 叫号）")
             self.query_one("#ticket-details", Static).update("")
             return
-        self.query_one("#big-number", Digits).update(ticket.number)
+        self.query_one(BigNumber).number = ticket.number
         status = formatting.status_label(ticket.status)
         self.query_one("#plain-number", Static).update(f"当前号码：{ticket.number}  {status}")
         kind = f"类别：{ticket.category_name}"

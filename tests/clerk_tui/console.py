@@ -34,6 +34,7 @@ async def console(
     *,
     clerk: str = "clerk1",
     window: int | None = 3,
+    wait: bool = True,
     size: tuple[int, int] = (100, 30),
     clock: Callable[[], datetime] = system_clock,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -43,7 +44,7 @@ async def console(
         app = ClerkApp(client, window_no=window, clock=clock)
         async with app.run_test(size=size) as pilot:
             await log_in(pilot, clerk)
-            if window is not None:
+            if window is not None and wait:
                 await until(pilot, lambda: settled(app), "the console to settle")
             yield app, pilot
 

@@ -16,10 +16,10 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
 
 
 async def until(
-    pilot: Pilot[None], condition: Callable[[], bool], what: str, timeout: float = 15.0
+    pilot: Pilot[None], condition: Callable[[], bool], what: str, seconds: float = 15.0
 ) -> None:
-    """Let the app run until `condition` holds; fail naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
+    """Let the app run until `condition` holds; fail naming `what` after `seconds`."""
+    deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for: {what}")

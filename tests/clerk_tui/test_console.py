@@ -1,17 +1,20 @@
 """The clerk console driven by keys through Pilot against a real queue server."""
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from clerk_tui.app import ClerkApp
-from clerk_tui.availability import OFFLINE
 from clerk_tui.screens.confirm_quit import ConfirmQuitDialog
 from clerk_tui.screens.login import LoginScreen
+from clerk_tui.screens.outcome import OutcomeDialog
+from clerk_tui.screens.requeue import RequeueDialog
 from clerk_tui.screens.window_choice import WindowChoiceScreen
 from queue_server.client import QueueClient
+from queue_server.config import load_hall_config
 from tests.clerk_tui.console import Hall, console, log_in, settled
 from tests.clerk_tui.helpers import text_of, type_text, until
-from tests.support import PASSWORD, LiveServer
+from tests.support import PASSWORD, LiveServer, live_server
 
 
 def current_number(app: ClerkApp) -> str | None:
@@ -106,9 +109,7 @@ def test_function_keys_run_a_ticket_life_cycle(server: LiveServer) -> None:
             await until(pilot, lambda: current_number(app) is None, "no-show")
             seen["no_show"] = hall.ticket(second["id"])["status"]
             await pilot.press("f9")
-            await until(pilot, lambda: app.screen.id != "_default" and "重排" in str(
-                app.screen.query("#no-shows") and "重排"
-            ), "requeue dialog")
+            await until(pilot, lambda: isinstance(app.screen, RequeueDialog), "requeue dialog")
             await pilot.press("enter")
             await until(pilot, lambda: "过号重排" in message(app), "requeued")
             seen["requeue"] = hall.ticket(second["id"])["status"]
@@ -201,7 +202,9 @@ def test_live_updates_show_a_transfer_to_this_window(server: LiveServer) -> None
                 lambda: app.hall_state is not None and app.hall_state.transferred_here == 1,
                 "the transfer to show",
             )
-            numbers = [(e.number, e.to_this_window) for e in app.hall_state.next_numbers]
+            shown = app.hall_state
+            assert shown is not None
+            numbers = [(e.number, e.to_this_window) for e in shown.next_numbers]
             assert numbers == [("A001", True), ("B001", False)]
             await pilot.press("f1")
             await until(pilot, lambda: current_number(app) == "A001", "transfer called first")
@@ -232,3 +235,52 @@ def test_quitting_while_serving_asks_then_signs_out(server: LiveServer) -> None:
     window = hall.window(3)
     assert (window["status"], window["clerk"]) == ("closed", None)
     assert hall.ticket(ticket["id"])["status"] == "called"
+
+
+def test_finish_asks_the_outcome_only_where_the_category_requires_it(tmp_path: Path) -> None:
+    base = load_hall_config()
+    categories = [
+        c.model_copy(update={"finish_outcome_required": c.code == "unresolved"})
+        for c in base.categories
+    ]
+    config = base.model_copy(update={"categories": categories})
+    with live_server(tmp_path, hall=config) as server:
+        hall = Hall(server)
+        plain = hall.issue("assist")
+        complaint = hall.issue("unresolved")
+
+        async def scenario() -> None:
+            async with console(server.base_url, window=11) as (app, pilot):
+                for _ in range(2):
+                    await pilot.press("f1")
+                    await until(pilot, lambda: current_number(app) is not None, "called")
+                    await pilot.press("f3")
+                    await until(pilot, lambda: current_status(app) == "serving", "serving")
+                    await pilot.press("f4")
+                    if current_number(app) == "D001":
+                        await until(
+                            pilot, lambda: isinstance(app.screen, OutcomeDialog), "the question"
+                        )
+                        await pilot.press("down", "enter")  # 补件
+                    await until(pilot, lambda: current_number(app) is None, "finished")
+
+        asyncio.run(scenario())
+        assert hall.ticket(complaint["id"])["outcome"] == "needs_documents"
+        assert hall.ticket(plain["id"])["outcome"] is None
+
+
+def test_a_taken_window_offers_the_others(server: LiveServer) -> None:
+    hall = Hall(server)
+    hall.clerk(1, 3)
+
+    async def scenario() -> None:
+        async with console(server.base_url, window=3, wait=False) as (app, pilot):
+            await until(
+                pilot, lambda: isinstance(app.screen, WindowChoiceScreen), "the window choice"
+            )
+            assert "3号窗口已由窗口员2签到" in text_of(app, "#window-error")
+            await pilot.press("down", "down", "down", "enter")  # window 4
+            await until(pilot, lambda: settled(app), "signed in elsewhere")
+            assert app.hall_state is not None and app.hall_state.window_no == 4
+
+    asyncio.run(scenario())

@@ -13,6 +13,7 @@ from clerk_tui.idempotency import ActionKeys
 from clerk_tui.keys import ACTIONS, KeyConfigError, load_keymap, parse_keymap
 from clerk_tui.messages import ActionRequest
 from clerk_tui.state import ConsoleState, needs_refresh, with_event, with_queue, with_ticket
+from clerk_tui.widgets.big_number import big_rows
 from queue_server.protocol import (
     EventMessage,
     EventType,
@@ -111,7 +112,9 @@ def test_ticket_actions_follow_the_servers_state_machine() -> None:
     assert blocked_reason("start", called) is None
     assert blocked_reason("call_next", called) == "B001号尚未办结，请先办结、过号或转移"
     serving = state(ticket(status=TicketStatus.SERVING))
-    assert blocked_reason("no_show", serving) == "B001号当前为“办理中”，不能过号：已在办理中，不能过号"
+    assert (
+        blocked_reason("no_show", serving) == "B001号当前为“办理中”，不能过号：已在办理中，不能过号"
+    )
     assert blocked_reason("finish", serving) is None
     empty = state()
     assert blocked_reason("recall", empty) == NO_TICKET
@@ -191,3 +194,13 @@ def test_durations_read_like_a_clock() -> None:
     assert formatting.duration(3720) == "1小时02分"
     assert formatting.outcome_label("needs_documents") == "补件"
     assert formatting.outcome_label("自由文本") == "自由文本"
+
+
+def test_every_prefix_letter_is_drawn_large() -> None:
+    rows = big_rows("G012")
+    assert rows[0] == "╭─╴╭─╮╶╮ ╶─╮"
+    assert all(len(row) == 12 for row in rows)
+    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        drawn = big_rows(letter)
+        assert all(len(row) == 3 for row in drawn), letter
+        assert letter not in "".join(drawn), letter
