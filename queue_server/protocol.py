@@ -272,6 +272,8 @@ class AlertPublic(_Wire):
     threshold: float
     ticket_number: str | None = None
     window_no: int | None = None
+    case_id: str | None = None
+    """For `alert.case_overdue` (`value`: days past the due date)."""
     message: str
     """A Chinese sentence for the manager's screen."""
 

@@ -22,15 +22,15 @@ DAYS_PER_ROUND = 3
 
 
 async def check_alerts(
-    db: Database, hub: EventHub, hall: HallConfig, clock: Clock, flagged: frozenset[str] | None
-) -> frozenset[str]:
+    db: Database, hub: EventHub, hall: HallConfig, clock: Clock, state: alerts.WatchState
+) -> alerts.WatchState:
     now = clock.now()
-    count, still = await db.write(
-        lambda session: alerts.check(session, hall=hall, now=now, flagged=flagged)
+    count, state = await db.write(
+        lambda session: alerts.check(session, hall=hall, now=now, state=state)
     )
     if count:
         hub.poke()
-    return still
+    return state
 
 
 async def roll_up_finished_days(db: Database, hall: HallConfig, clock: Clock) -> int:
@@ -63,10 +63,10 @@ def _save(session: Session, *, day: date, tallies: DayTallies, last_seq: int) ->
 async def watch(
     db: Database, hub: EventHub, hall: HallConfig, clock: Clock, interval: float
 ) -> None:
-    flagged: frozenset[str] | None = None
+    state = alerts.WatchState()
     while True:
         try:
-            flagged = await check_alerts(db, hub, hall, clock, flagged)
+            state = await check_alerts(db, hub, hall, clock, state)
             await roll_up_finished_days(db, hall, clock)
         except Exception:
             log.exception("the alert check or the statistics roll-up failed; trying again")

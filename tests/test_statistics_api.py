@@ -32,7 +32,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def hall(tmp_path: Path, clock: ManualClock) -> Iterator[LiveServer]:
-    with live_server(tmp_path, clock=clock, alert_check_seconds=0.05) as running:
+    with live_server(tmp_path, clock=clock, alert_check_seconds=0.2) as running:
         yield running
 
 
@@ -99,8 +99,18 @@ def play_a_day(server: LiveServer, clock: ManualClock) -> None:
     assert early["service_day"] == "2026-03-03"
 
 
+_managers: dict[str, httpx.Client] = {}
+
+
+def as_manager(server: LiveServer) -> httpx.Client:
+    """One manager login per server: logins are slow on purpose (argon2)."""
+    if server.base_url not in _managers or _managers[server.base_url].is_closed:
+        _managers[server.base_url] = server.client(server.login("manager"))
+    return _managers[server.base_url]
+
+
 def report(server: LiveServer, start: date, end: date, group_by: str) -> StatsReport:
-    manager = server.client(server.login("manager"))
+    manager = as_manager(server)
     response = manager.get(
         "/api/stats", params={"from": str(start), "to": str(end), "group_by": group_by}
     )
@@ -152,7 +162,7 @@ def test_a_late_event_drops_the_roll_up_and_it_is_built_again(
 ) -> None:
     play_a_day(hall, clock)
     wait_for(lambda: DAY in rollup_days(hall))
-    manager = hall.client(hall.login("manager"))
+    manager = as_manager(hall)
     waiting = manager.get("/api/tickets", params={"day": str(DAY), "status": "waiting"}).json()
     assert manager.post(f"/api/tickets/{waiting[0]['id']}/cancel").status_code == 200
     assert DAY not in rollup_days(hall)
@@ -162,7 +172,7 @@ def test_a_late_event_drops_the_roll_up_and_it_is_built_again(
 
 def test_exports_in_csv_and_xlsx(hall: LiveServer, clock: ManualClock) -> None:
     play_a_day(hall, clock)
-    manager = hall.client(hall.login("manager"))
+    manager = as_manager(hall)
     params = {"from": str(DAY), "to": str(DAY), "group_by": "category"}
     response = manager.get("/api/stats/export", params=params | {"format": "csv"})
     assert response.status_code == 200
@@ -181,7 +191,7 @@ def test_exports_in_csv_and_xlsx(hall: LiveServer, clock: ManualClock) -> None:
 
 
 def test_bad_periods_and_roles_are_refused(hall: LiveServer) -> None:
-    manager = hall.client(hall.login("manager"))
+    manager = as_manager(hall)
     response = manager.get("/api/stats", params={"from": "2026-03-05", "to": "2026-03-01"})
     assert (response.status_code, response.json()["code"]) == (422, "invalid_input")
     assert "结束日期" in response.json()["detail"]
@@ -248,7 +258,7 @@ def test_long_services_and_long_queues_raise_alerts(hall: LiveServer, clock: Man
     ticket = clerk.post("/api/windows/12/call-next").json()
     clerk.post(f"/api/tickets/{ticket['id']}/start")
     clock.advance(timedelta(minutes=9, seconds=30))
-    manager = hall.client(hall.login("manager"))
+    manager = as_manager(hall)
 
     def alert_types() -> list[str]:
         return sorted(a["type"] for a in manager.get("/api/stats/live").json()["alerts"])

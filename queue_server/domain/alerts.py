@@ -2,7 +2,7 @@
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 
 from queue_server.domain.enums import EventType
@@ -10,6 +10,7 @@ from queue_server.domain.enums import EventType
 WAIT_TARGET: Final = EventType.ALERT_WAIT_TARGET
 SERVICE_LIMIT: Final = EventType.ALERT_SERVICE_LIMIT
 QUEUE_LENGTH: Final = EventType.ALERT_QUEUE_LENGTH
+CASE_OVERDUE: Final = EventType.ALERT_CASE_OVERDUE
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,17 @@ class Alert:
     ticket_id: int | None = None
     number: str | None = None
     window_no: int | None = None
+    case_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    """A case (办不成事 or follow-up) opened and not closed."""
+
+    case_id: str
+    kind: str
+    category: str
+    due: date
 
 
 def ticket_alerts(
@@ -108,3 +120,19 @@ def queue_alerts(
         if category not in flagged:
             alerts.append(Alert(QUEUE_LENGTH, category, float(count), float(limit)))
     return alerts, frozenset(still)
+
+
+def case_alerts(*, today: date, cases: Sequence[OpenCase], raised: Collection[str]) -> list[Alert]:
+    """Open cases past their due date; `raised` holds the case ids already alerted. `value`
+    is the days overdue (the due date itself is still in time)."""
+    return [
+        Alert(
+            CASE_OVERDUE,
+            case.category,
+            float((today - case.due).days),
+            0.0,
+            case_id=case.case_id,
+        )
+        for case in cases
+        if case.due < today and case.case_id not in raised
+    ]

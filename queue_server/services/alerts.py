@@ -1,20 +1,26 @@
 """The periodic alert check: finds what the pure checks flag and appends `alert.*` events."""
 
+import json
 import math
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from queue_server.config import HallConfig
 from queue_server.domain.alerts import (
+    CASE_OVERDUE,
     QUEUE_LENGTH,
     SERVICE_LIMIT,
     WAIT_TARGET,
     Alert,
+    OpenCase,
     ServingTicket,
     Thresholds,
     WaitingTicket,
+    case_alerts,
     queue_alerts,
     ticket_alerts,
 )
@@ -23,6 +29,19 @@ from queue_server.models import Event, Ticket
 from queue_server.protocol import AlertPublic
 from queue_server.services import journal
 from queue_server.services.stats_report import ALERT_TYPES, today_of, waiting_now
+
+CASE_LOOKBACK_DAYS: Final = 120
+"""How far back open cases are looked for; older ones have long been reported."""
+CASE_KINDS: Final = {"unresolved": "办不成事", "followup": "回访"}
+
+
+@dataclass(frozen=True, slots=True)
+class WatchState:
+    """What the previous check left: the long queues already reported (None after a start:
+    then those reported today and still too long), and the day cases were last checked."""
+
+    flagged: frozenset[str] | None = None
+    cases_checked: date | None = None
 
 
 def thresholds(hall: HallConfig) -> Thresholds:
@@ -50,6 +69,8 @@ def describe(alert: Alert, hall: HallConfig) -> AlertPublic:
             f"{alert.window_no}号窗口办理{alert.number}号已{_minutes(alert.value)}分钟，"
             f"超过办理时限{_minutes(alert.threshold)}分钟"
         )
+    elif alert.type == CASE_OVERDUE:
+        message = f"{name}案件{alert.case_id}已超过办理期限{int(alert.value)}天，请尽快办结"
     else:
         message = f"{name}等候{int(alert.value)}人，超过{int(alert.threshold)}人，建议开设潮汐窗口"
     return AlertPublic(
@@ -59,17 +80,63 @@ def describe(alert: Alert, hall: HallConfig) -> AlertPublic:
         threshold=alert.threshold,
         ticket_number=alert.number,
         window_no=alert.window_no,
+        case_id=alert.case_id,
         message=message,
     )
 
 
+def _payloads(session: Session, types: tuple[str, ...], since: date) -> list[dict[str, Any]]:
+    kind = sa.type_coerce(col(Event.type), sa.String())
+    rows = session.execute(
+        sa.select(kind, col(Event.payload))
+        .where(col(Event.service_day) >= since, kind.in_(types))
+        .order_by(col(Event.seq))
+    )
+    found = []
+    for type, payload in rows:
+        data = json.loads(payload)
+        inner = data.get("case") if isinstance(data.get("case"), dict) else data
+        found.append({"type": type} | inner | ({"alert": data["alert"]} if "alert" in data else {}))
+    return found
+
+
+def open_cases(session: Session, *, today: date) -> tuple[list[OpenCase], set[str]]:
+    """Cases opened in the lookback and not closed, and the case ids already alerted."""
+    since = today - timedelta(days=CASE_LOOKBACK_DAYS)
+    events = _payloads(session, ("case.opened", "case.closed", CASE_OVERDUE), since)
+    closed = {str(e.get("case_id")) for e in events if e["type"] == "case.closed"}
+    raised = {
+        str(e["alert"].get("case_id"))
+        for e in events
+        if e["type"] == CASE_OVERDUE and isinstance(e.get("alert"), dict)
+    }
+    cases = []
+    for event in events:
+        if event["type"] != "case.opened" or str(event.get("case_id")) in closed:
+            continue
+        try:
+            due = date.fromisoformat(str(event.get("due")))
+        except ValueError:
+            continue
+        cases.append(
+            OpenCase(
+                case_id=str(event.get("case_id")),
+                kind=str(event.get("kind") or ""),
+                category=str(event.get("category") or ""),
+                due=due,
+            )
+        )
+    return cases, raised
+
+
 def check(
-    session: Session, *, hall: HallConfig, now: datetime, flagged: frozenset[str] | None
-) -> tuple[int, frozenset[str]]:
-    """Append today's due alerts (in the caller's write transaction). `flagged` are the
-    categories whose long queue was already reported (None after a restart: then those
-    reported today that are still too long). Returns the number of alerts and the new set."""
+    session: Session, *, hall: HallConfig, now: datetime, state: WatchState
+) -> tuple[int, WatchState]:
+    """Append the alerts due now (in the caller's write transaction); returns how many and
+    the state for the next check. Cases are checked once per service day: due dates are
+    days, so a case only becomes overdue when a day turns."""
     today = today_of(hall, now)
+    flagged = state.flagged
     limits = thresholds(hall)
     kind = sa.type_coerce(col(Event.type), sa.String())
     raised_rows = session.execute(
@@ -111,7 +178,11 @@ def check(
             category for type, _, category in raised_rows if type == QUEUE_LENGTH and category
         )
     queue_due, still = queue_alerts(waiting=counts, thresholds=limits, flagged=flagged)
-    for alert in [*due, *queue_due]:
+    overdue: list[Alert] = []
+    if state.cases_checked != today:
+        cases, already = open_cases(session, today=today)
+        overdue = case_alerts(today=today, cases=cases, raised=already)
+    for alert in [*due, *queue_due, *overdue]:
         journal.record(
             session,
             hall=hall,
@@ -121,4 +192,5 @@ def check(
             category=alert.category,
             alert=describe(alert, hall),
         )
-    return len(due) + len(queue_due), still
+    count = len(due) + len(queue_due) + len(overdue)
+    return count, WatchState(flagged=still, cases_checked=today)

@@ -2,7 +2,7 @@
 from the roll-up where it exists, straight from the events otherwise (today always)."""
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta
 from typing import Final
 
@@ -20,6 +20,7 @@ from queue_server.domain.stats.tally import (
     NO_KEY,
     PAUSE_REASON,
     DayTallies,
+    Figures,
     Tally,
     figures,
     hourly_load,
@@ -94,8 +95,14 @@ def _labeller(session: Session, hall: HallConfig, group_by: str) -> dict[str, st
     return {}
 
 
+FIGURE_FIELDS: Final = tuple(field.name for field in fields(Figures))
+
+
 def stats_row(key: str, label: str, tally: Tally) -> StatsRow:
-    return StatsRow(key=key, label=label, **asdict(figures(tally)))
+    numbers = figures(tally)
+    return StatsRow(
+        key=key, label=label, **{name: getattr(numbers, name) for name in FIGURE_FIELDS}
+    )
 
 
 def _sort_key(group_by: str, key: str) -> tuple[int, int, str]:

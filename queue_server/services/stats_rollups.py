@@ -6,9 +6,11 @@ for that day is recorded afterwards, and the periodic task builds it again.
 
 import json
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
@@ -29,24 +31,35 @@ def forget(session: Session, day: date) -> None:
 
 def store(session: Session, day: date, tallies: DayTallies, *, last_seq: int) -> None:
     forget(session, day)
-    rows = [
-        {
-            "service_day": day,
-            "dimension": dimension,
-            "key": key,
-            "counts": json.dumps(dict(tally.counts), ensure_ascii=False, sort_keys=True),
-            "waits": tally.waits.to_bytes(),
-            "services": tally.services.to_bytes(),
-            "at_window": tally.at_window.to_bytes(),
-            "pause_seconds": tally.pause_seconds,
-            "waiting_seconds": tally.waiting_seconds,
-            "last_seq": last_seq,
+    rows = []
+    for dimension, groups in tallies.items():
+        if not groups and dimension != MARKER_DIMENSION:
+            continue
+        described = {
+            key: {
+                "counts": dict(tally.counts),
+                "pause_seconds": tally.pause_seconds,
+                "waiting_seconds": tally.waiting_seconds,
+                "samples": [len(tally.waits), len(tally.services), len(tally.at_window)],
+            }
+            for key, tally in groups.items()
         }
-        for dimension, groups in tallies.items()
-        for key, tally in groups.items()
-    ]
-    if rows:
-        session.execute(sa.insert(StatsRollup), rows)
+        rows.append(
+            {
+                "service_day": day,
+                "dimension": dimension,
+                "groups": json.dumps(described, ensure_ascii=False),
+                "waits": _joined(tally.waits for tally in groups.values()),
+                "services": _joined(tally.services for tally in groups.values()),
+                "at_window": _joined(tally.at_window for tally in groups.values()),
+                "last_seq": last_seq,
+            }
+        )
+    session.execute(sa.insert(StatsRollup), rows)
+
+
+def _joined(samples: Iterable[Samples]) -> bytes:
+    return b"".join(sample.to_bytes() for sample in samples)
 
 
 def rolled_up_days(session: Session, start: date, end: date) -> set[date]:
@@ -59,6 +72,12 @@ def rolled_up_days(session: Session, start: date, end: date) -> set[date]:
     return {day for (day,) in rows}
 
 
+def _split(data: bytes, sizes: list[int]) -> list[Samples]:
+    values = np.frombuffer(data, dtype="<f8").astype(np.float64)
+    bounds = np.cumsum(sizes)[:-1]
+    return [Samples([chunk]) for chunk in np.split(values, bounds)]
+
+
 def load(
     session: Session,
     start: date,
@@ -67,18 +86,12 @@ def load(
     *,
     durations: Collection[str],
 ) -> dict[date, DayTallies]:
-    """Stored tallies of the days in [start, end]; durations are read only for the dimensions
+    """Stored tallies of the days in [start, end]; samples are read only for the dimensions
     in `durations` (the others get empty samples, which is all their use needs)."""
     days: dict[date, DayTallies] = {}
     for dimension in dimensions:
         with_durations = dimension in durations
-        columns = [
-            col(StatsRollup.service_day),
-            col(StatsRollup.key),
-            col(StatsRollup.counts),
-            col(StatsRollup.pause_seconds),
-            col(StatsRollup.waiting_seconds),
-        ]
+        columns = [col(StatsRollup.service_day), col(StatsRollup.groups)]
         if with_durations:
             columns += [
                 col(StatsRollup.waits),
@@ -92,16 +105,23 @@ def load(
             )
         )
         for row in rows:
-            tally = Tally(
-                counts=Counter(json.loads(row[2])),
-                pause_seconds=row[3],
-                waiting_seconds=row[4],
-            )
-            if with_durations:
-                tally.waits = Samples.from_bytes(row[5])
-                tally.services = Samples.from_bytes(row[6])
-                tally.at_window = Samples.from_bytes(row[7])
-            days.setdefault(row[0], {}).setdefault(dimension, {})[row[1]] = tally
+            described: dict[str, Any] = json.loads(row[1])
+            tallies = {
+                key: Tally(
+                    counts=Counter(group["counts"]),
+                    pause_seconds=group["pause_seconds"],
+                    waiting_seconds=group["waiting_seconds"],
+                )
+                for key, group in described.items()
+            }
+            if with_durations and tallies:
+                for index, attribute in enumerate(("waits", "services", "at_window")):
+                    sizes = [group["samples"][index] for group in described.values()]
+                    for tally, sample in zip(
+                        tallies.values(), _split(row[2 + index], sizes), strict=True
+                    ):
+                        setattr(tally, attribute, sample)
+            days.setdefault(row[0], {})[dimension] = tallies
     return days
 
 

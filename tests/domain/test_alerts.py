@@ -1,15 +1,18 @@
 """Alert checks: each condition once, queue alerts again only after the queue recovered."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from queue_server.domain.alerts import (
+    CASE_OVERDUE,
     QUEUE_LENGTH,
     SERVICE_LIMIT,
     WAIT_TARGET,
     Alert,
+    OpenCase,
     ServingTicket,
     Thresholds,
     WaitingTicket,
+    case_alerts,
     queue_alerts,
     ticket_alerts,
 )
@@ -54,3 +57,13 @@ def test_a_long_queue_is_flagged_each_time_it_crosses_the_line() -> None:
     assert (alerts, flagged) == ([], frozenset())
     alerts, _ = queue_alerts(waiting={"general": 3}, thresholds=LIMITS, flagged=flagged)
     assert len(alerts) == 1
+
+
+def test_open_cases_past_their_due_date_are_flagged_once() -> None:
+    cases = [
+        OpenCase("7", "unresolved", "unresolved", date(2026, 3, 1)),
+        OpenCase("8", "followup", "general", date(2026, 3, 2)),
+        OpenCase("9", "unresolved", "unresolved", date(2026, 2, 20)),
+    ]
+    alerts = case_alerts(today=date(2026, 3, 2), cases=cases, raised={"9"})
+    assert alerts == [Alert(CASE_OVERDUE, "unresolved", 1.0, 0.0, case_id="7")]

@@ -78,7 +78,7 @@ class Durations:
         parted = np.partition(data, sorted({low, high, p90, count - 1}))
         return cls(
             count=count,
-            mean=_round(math.fsum(data.tolist()) / count),
+            mean=_round(float(data.sum()) / count),
             median=_round((float(parted[low]) + float(parted[high])) / 2),
             p90=_round(float(parted[p90])),
             max=_round(float(parted[count - 1])),

@@ -1,4 +1,4 @@
-"""daily statistics roll-up
+"""daily statistics roll-up; events by type and day
 
 Revision ID: 0004
 Revises: 0003
@@ -21,17 +21,18 @@ def upgrade() -> None:
         "stats_rollup",
         sa.Column("service_day", sa.Date(), nullable=False),
         sa.Column("dimension", sa.String(length=16), nullable=False),
-        sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("counts", sa.Text(), nullable=False),
+        sa.Column("groups", sa.Text(), nullable=False),
         sa.Column("waits", sa.LargeBinary(), nullable=False),
         sa.Column("services", sa.LargeBinary(), nullable=False),
         sa.Column("at_window", sa.LargeBinary(), nullable=False),
-        sa.Column("pause_seconds", sa.Float(), nullable=False),
-        sa.Column("waiting_seconds", sa.Float(), nullable=False),
         sa.Column("last_seq", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("service_day", "dimension", "key"),
+        sa.PrimaryKeyConstraint("service_day", "dimension"),
     )
+    with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.create_index("ix_event_type_day", ["type", "service_day"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.drop_index("ix_event_type_day")
     op.drop_table("stats_rollup")
