@@ -151,12 +151,6 @@ def _store(
     return evaluation
 
 
-def _answer(
-    session: Session, hall: HallConfig, evaluation: Evaluation, ticket: Ticket
-) -> EvaluationPublic:
-    return evaluation_public(evaluation, ticket, hall, staff=False)
-
-
 # --- the window's evaluator tablet ------------------------------------------------------------
 
 
@@ -232,7 +226,7 @@ def rate_at_window(
         channel=EvaluationChannel.WINDOW,
         now=now,
     )
-    return _answer(session, hall, evaluation, ticket)
+    return evaluation_public(evaluation, ticket, hall, staff=False)
 
 
 # --- the applicant's status page ------------------------------------------------------------
@@ -283,7 +277,7 @@ def public_state(
         status=ticket.status,
         rateable=refusal is None,
         refusal=refusal,
-        evaluation=_answer(session, hall, evaluation, ticket) if evaluation else None,
+        evaluation=evaluation_public(evaluation, ticket, hall, staff=False) if evaluation else None,
         options=options(hall),
     )
 
@@ -310,7 +304,7 @@ def rate_by_code(
         channel=EvaluationChannel.STATUS_PAGE,
         now=now,
     )
-    return _answer(session, hall, evaluation, ticket)
+    return evaluation_public(evaluation, ticket, hall, staff=False)
 
 
 # --- housekeeping and the managers' list ----------------------------------------------------
