@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import ClassVar, Final, TypeVar
 
 from textual import work
@@ -32,13 +32,17 @@ from queue_server.protocol import (
     CaseLogKind,
     CaseResolution,
     EventMessage,
+    LiveStats,
     Role,
     SnapshotMessage,
     StatsGroupBy,
 )
 
 MANAGER_ROLES: Final = frozenset({Role.MANAGER, Role.ADMIN})
-WRONG_ROLE: Final = "管理控制台只供大厅管理人员（manager）和系统管理员（admin）使用；窗口工作人员请用 clerk-tui 登录窗口工作台"
+WRONG_ROLE: Final = (
+    "管理控制台只供大厅管理人员（manager）和系统管理员（admin）使用；"
+    "窗口工作人员请用 clerk-tui 登录窗口工作台"
+)
 LIVE_DEBOUNCE_SECONDS: Final = 0.2
 LIVE_REFRESH_SECONDS: Final = 5.0
 ROLE_LABELS: Final = {Role.MANAGER: "大厅管理", Role.ADMIN: "系统管理员"}
@@ -51,6 +55,11 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def _save(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
 class ManagerLoginScreen(LoginScreen):
     """The clerk console's login form, titled for the manager console."""
 
@@ -59,7 +68,7 @@ class ManagerLoginScreen(LoginScreen):
 
 
 class ManagerApp(App[None]):
-    CSS_PATH: ClassVar[list[str | Path]] = ["../clerk.tcss", "manager.tcss"]  # type: ignore[misc]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["../clerk.tcss", "manager.tcss"]
     ENABLE_COMMAND_PALETTE = False
     TITLE = "一门 · 管理控制台"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -87,6 +96,8 @@ class ManagerApp(App[None]):
         self.online = False
         self.alerts: list[EventMessage] = []
         self.period: tuple[date, date, StatsGroupBy] | None = None
+        self.live: LiveStats | None = None
+        """The live figures last read."""
         self.saved: Path | None = None
         """The last file exported."""
 
@@ -121,7 +132,6 @@ class ManagerApp(App[None]):
         yesterday = hall.service_day - timedelta(days=1)
         self.main = ManagerScreen(self._status_text(), hall.service_day, yesterday, yesterday)
         await self.switch_screen(self.main)
-        self.main.action_page("live")
         self.follow_hall()
         self.refresh_live()
         self.set_interval(LIVE_REFRESH_SECONDS, self.refresh_live)
@@ -190,6 +200,7 @@ class ManagerApp(App[None]):
         except QueueError as error:
             self._say(f"实时数据读取失败：{error.detail}", error=True)
             return
+        self.live = live
         page = self._page(LivePage)
         if page is not None:
             page.show_live(live)
@@ -307,8 +318,7 @@ class ManagerApp(App[None]):
         except QueueError as error:
             screen.say(f"{label}失败：{error.detail}", error=True)
             return
-        screen.show_case(case)
-        screen.say(f"已{label}。" + (f"当前状态：{case.status_label}"))
+        screen.show_case(case, done=f"已{label}，当前状态：{case.status_label}。")
 
     async def _case_step(self, case_id: int, step: str, values: dict[str, str]) -> CaseDetail:
         client = self.client
@@ -397,8 +407,7 @@ class ManagerApp(App[None]):
             self._say(f"导出失败：{error.detail}", error=True)
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+            await asyncio.to_thread(_save, path, content)
         except OSError as error:
             self._say(f"导出失败：无法写入 {path}：{error.strerror or error}", error=True)
             return

@@ -22,7 +22,10 @@ STEP_LABELS: Final[dict[str, str]] = {
     "follow_up": "回访",
 }
 LOG_KINDS: Final = [("note", "办理记录"), ("callback", "回访电话"), ("fix", "整改措施")]
-RESOLUTIONS: Final = [("done", "办成（已办理或问题已解决）"), ("not_possible", "不能办（须写明原因和依据）")]
+RESOLUTIONS: Final = [
+    ("done", "办成（已办理或问题已解决）"),
+    ("not_possible", "不能办（须写明原因和依据）"),
+]
 
 
 class CaseScreen(Screen[None]):
@@ -48,11 +51,14 @@ class CaseScreen(Screen[None]):
         yield Static("", id="case-message", classes="message")
         yield Footer()
 
-    def show_case(self, case: CaseDetail) -> None:
+    def show_case(self, case: CaseDetail, *, done: str = "") -> None:
+        """Show the case as read, after `done` (what the last step did), with what may follow."""
         self.case = case
-        self.query_one("#case-card", Static).update("\n".join(views.case_detail_lines(case, self.timezone)))
+        self.query_one("#case-card", Static).update(
+            "\n".join(views.case_detail_lines(case, self.timezone))
+        )
         possible = "、".join(STEP_LABELS[a] for a in case.actions if a in STEP_LABELS)
-        self.say(f"可办理：{possible}" if possible else "本工单已办结回访，无需再办理")
+        self.say(done + (f"可办理：{possible}" if possible else "本工单已办结回访，无需再办理"))
 
     def say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#case-message", Static)
@@ -89,9 +95,11 @@ class CaseScreen(Screen[None]):
             case "log":
                 self.app.push_screen(
                     ChoiceDialog("记录类型", LOG_KINDS),
-                    lambda kind: self._form(step, "添加记录", [Field("note", "内容")], kind=kind)
-                    if kind
-                    else None,
+                    lambda kind: (
+                        self._form(step, "添加记录", [Field("note", "内容")], kind=kind)
+                        if kind
+                        else None
+                    ),
                 )
             case "close":
                 self.app.push_screen(ChoiceDialog("办结结果", RESOLUTIONS), self._close_form)

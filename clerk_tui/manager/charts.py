@@ -1,4 +1,7 @@
-"""Terminal charts of the statistics page (plotext inside Textual, via textual-plotext)."""
+"""Terminal charts of the statistics page (plotext inside Textual, via textual-plotext).
+
+textual-plotext's type stubs name `multiple_bar`'s legend argument `label`; plotext itself
+takes `labels`, hence the ignores below."""
 
 from textual_plotext import PlotextPlot
 
@@ -15,7 +18,9 @@ class HourlyChart(PlotextPlot):
         plt.title("每小时到达人数与平均等候人数")
         if hours:
             plt.multiple_bar(
-                [str(hour) for hour in hours], [arrivals, waiting], labels=["到达", "等候"]
+                [str(hour) for hour in hours],
+                [arrivals, waiting],
+                labels=["到达", "等候"],  # type: ignore[call-arg]
             )
             plt.xlabel("时")
         self.refresh()
@@ -32,7 +37,11 @@ class WaitChart(PlotextPlot):
         plt.clear_figure()
         plt.title("等候时间分布（分钟）")
         if labels:
-            plt.multiple_bar(labels, [median, p90, longest], labels=["中位", "P90", "最长"])
+            plt.multiple_bar(
+                labels,
+                [median, p90, longest],
+                labels=["中位", "P90", "最长"],  # type: ignore[call-arg]
+            )
         self.refresh()
 
 

@@ -25,9 +25,7 @@ class ChoiceDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
-            yield OptionList(
-                *[Option(label, id=key) for key, label in self.choices], id="choices"
-            )
+            yield OptionList(*[Option(label, id=key) for key, label in self.choices], id="choices")
             yield Static("↑↓ 选择 · Enter 确认 · Esc 取消", classes="dialog-hint")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -83,7 +81,9 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         if position + 1 < len(inputs):
             inputs[position + 1].focus()
             return
-        values = {f.key: self.query_one(f"#field-{f.key}", Input).value.strip() for f in self.fields}
+        values = {
+            f.key: self.query_one(f"#field-{f.key}", Input).value.strip() for f in self.fields
+        }
         for field in self.fields:
             if field.required and not values[field.key]:
                 self.query_one("#form-error", Static).update(f"请填写{field.label}")

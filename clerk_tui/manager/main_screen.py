@@ -44,6 +44,9 @@ class ManagerScreen(Screen[None]):
         yield Static("", id="manager-message", classes="message")
         yield Footer()
 
+    def on_mount(self) -> None:
+        self.query_one("#live-categories").focus()
+
     @property
     def page(self) -> str:
         return self.query_one(TabbedContent).active

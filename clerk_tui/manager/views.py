@@ -123,7 +123,7 @@ def live_category_rows(live: LiveStats) -> list[Row]:
 
 
 def live_window_rows(live: LiveStats) -> list[Row]:
-    rows = []
+    rows: list[Row] = []
     for window in live.windows:
         status = WINDOW_STATUS_LABELS.get(window.status, str(window.status))
         if window.status == WindowStatus.PAUSED and window.pause_reason:
@@ -221,7 +221,9 @@ def stats_title(report: StatsReport) -> str:
         if report.from_day == report.to_day
         else f"{report.from_day} 至 {report.to_day}"
     )
-    return f"{period} · {GROUP_LABELS.get(report.group_by, report.group_by)} · {report.days} 个服务日"
+    return (
+        f"{period} · {GROUP_LABELS.get(report.group_by, report.group_by)} · {report.days} 个服务日"
+    )
 
 
 def hourly_series(report: StatsReport) -> tuple[list[int], list[float], list[float]]:
@@ -315,7 +317,9 @@ def export_target(text: str, *, start: date, end: date, group_by: str, fmt: str)
 
 def evaluation_row(evaluation: EvaluationPublic, timezone: str) -> Row:
     label = f"{evaluation.label}（默认）" if evaluation.defaulted else evaluation.label
-    reasons = "；".join([*evaluation.reasons, *([evaluation.comment] if evaluation.comment else [])])
+    reasons = "；".join(
+        [*evaluation.reasons, *([evaluation.comment] if evaluation.comment else [])]
+    )
     return (
         local_stamp(evaluation.submitted_at, timezone),
         evaluation.number,

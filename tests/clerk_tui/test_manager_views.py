@@ -20,11 +20,11 @@ TODAY = date(2026, 3, 3)
 
 def row(key: str, **figures: float | int | None) -> StatsRow:
     counts = dict.fromkeys(
-        (
-            "issued transferred_in called served no_show transferred cancelled abandoned open "
-            "requeued recalled within_target pauses evaluations defaulted very_satisfied "
-            "satisfied basically_satisfied dissatisfied very_dissatisfied"
-        ).split(),
+        [
+            name
+            for name, field in StatsRow.model_fields.items()
+            if field.annotation is int and name not in ("key", "label")
+        ],
         0,
     )
     times = dict.fromkeys(
@@ -112,7 +112,9 @@ def test_export_target_fills_in_the_name_and_suffix(tmp_path: Path) -> None:
 
 
 def test_stats_rows_end_with_the_total_and_format_times_and_shares() -> None:
-    general = row("general", issued=3, served=2, no_show=1, wait_mean=125.0, within_target_share=0.5)
+    general = row(
+        "general", issued=3, served=2, no_show=1, wait_mean=125.0, within_target_share=0.5
+    )
     total = row("all", issued=3, served=2, no_show=1, satisfaction_rate=1.0)
     rows = views.stats_rows(report([general], total))
     assert rows[0][:4] == ("GENERAL", "3", "2", "1")
