@@ -1,11 +1,15 @@
 """Terminal charts of the statistics page (plotext inside Textual, via textual-plotext).
 
-textual-plotext's type stubs name `multiple_bar`'s legend argument `label`; plotext itself
-takes `labels`, hence the ignores below."""
+plotext measures every character as one cell, so Chinese inside the plot area would shift its
+rows: the legends are in the titles (series named by colour), above the plot area.
+textual-plotext's type stubs take one colour for `multiple_bar`; plotext takes one per series,
+hence the ignores."""
 
 from textual_plotext import PlotextPlot
 
 from clerk_tui.manager.views import Series
+
+BLUE, GREEN, RED = "blue+", "green+", "red+"
 
 
 class HourlyChart(PlotextPlot):
@@ -15,14 +19,13 @@ class HourlyChart(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("每小时到达人数与平均等候人数")
+        plt.title("每小时到达（蓝）与平均等候人数（绿）")
         if hours:
             plt.multiple_bar(
-                [str(hour) for hour in hours],
+                [f"{hour}h" for hour in hours],
                 [arrivals, waiting],
-                labels=["到达", "等候"],  # type: ignore[call-arg]
+                color=[BLUE, GREEN],  # type: ignore[arg-type]
             )
-            plt.xlabel("时")
         self.refresh()
 
 
@@ -35,24 +38,22 @@ class WaitChart(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("等候时间分布（分钟）")
+        plt.title("等候分钟：中位（蓝）P90（绿）最长（红）")
         if labels:
-            plt.multiple_bar(
-                labels,
-                [median, p90, longest],
-                labels=["中位", "P90", "最长"],  # type: ignore[call-arg]
-            )
+            plt.multiple_bar(labels, [median, p90, longest], color=[BLUE, GREEN, RED])  # type: ignore[arg-type]
         self.refresh()
 
 
 class SatisfactionChart(PlotextPlot):
-    """How many evaluations of each of the five levels."""
+    """How many evaluations of each of the five levels, best first."""
 
     def show(self, series: Series) -> None:
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("好差评")
         if any(series.values):
-            plt.bar(series.labels, series.values, orientation="horizontal")
+            plt.title("好差评条数：5=非常满意 … 1=非常不满意")
+            plt.bar([str(5 - index) for index in range(len(series.values))], series.values)
+        else:
+            plt.title("好差评：本期间暂无评价")
         self.refresh()
