@@ -125,7 +125,7 @@ def test_live_page_shows_who_waits_and_the_alert_when_a_wait_passes_its_target(
 
 def play_a_day(server: LiveServer, clock: ManualClock) -> None:
     """Three 综合受理 tickets: B001 served (waits 4 min, served 6 min), B002 no-show, B003
-    left waiting; then the clock moves to the next day."""
+    left waiting; then the clock moves to the next day, where B001 is rated 不满意."""
     kiosk = server.client(server.accounts.kiosk_token)
     clerk = server.client(server.login("clerk1"))
     tickets = [kiosk.post("/api/tickets", json={"category": "general"}).json() for _ in range(3)]
@@ -138,6 +138,11 @@ def play_a_day(server: LiveServer, clock: ManualClock) -> None:
     assert clerk.post("/api/windows/2/call-next").json()["id"] == tickets[1]["id"]
     assert clerk.post(f"/api/tickets/{tickets[1]['id']}/no-show").status_code == 200
     clock.set(datetime(2026, 3, 3, 9, 0, tzinfo=SHANGHAI))
+    rated = server.client().post(
+        f"/api/public/tickets/{tickets[0]['public_code']}/evaluation",
+        json={"level": 2, "reasons": ["等候时间过长"]},
+    )
+    assert rated.status_code == 201, rated.text
 
 
 def test_statistics_of_a_period_and_its_export_to_xlsx_and_csv(
@@ -161,6 +166,7 @@ def test_statistics_of_a_period_and_its_export_to_xlsx_and_csv(
             assert general[11] == "6分00秒"
             total = row_named(app, "#stats-table", "合计")
             assert total is not None and total[1:4] == ["3", "1", "1"]
+            assert "评价 1 条" in text_of(app, "#satisfaction-summary")
             hourly = app.screen.query_one("#chart-hourly")
             assert "到达" in str(hourly.render_lines(hourly.region.reset_offset)[0:16])
 
@@ -178,6 +184,20 @@ def test_statistics_of_a_period_and_its_export_to_xlsx_and_csv(
             csv_path = exports / "yimen-stats-2026-03-02-category.csv"
             await until(pilot, lambda: app.saved == csv_path, "the CSV export")
             assert "已导出到" in text_of(app, "#manager-message")
+
+            await pilot.press("f3")  # the same period's evaluations, and the follow-up case
+            await until(pilot, lambda: len(rows(app, "#evaluation-list")) == 1, "evaluations")
+            evaluation = rows(app, "#evaluation-list")[0]
+            assert evaluation[1:] == [
+                "B001",
+                "综合受理",
+                "2号",
+                "窗口员1",
+                "不满意",
+                "等候时间过长",
+            ]
+            await until(pilot, lambda: len(rows(app, "#followups")) == 1, "the follow-up case")
+            assert rows(app, "#followups")[0][1:4] == ["差评回访整改", "受理", "未分类"]
 
     asyncio.run(scenario())
     workbook = load_workbook(exports / "yimen-stats-2026-03-02-category.xlsx", read_only=True)
