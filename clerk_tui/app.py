@@ -139,9 +139,7 @@ class ClerkApp(App[None]):
         except QueueError as error:
             screen.failed(f"{problem}；{error.detail}")
             return
-        choice = WindowChoiceScreen(windows, self.display_name)
-        await self.switch_screen(choice)
-        choice.error = problem
+        await self.switch_screen(WindowChoiceScreen(windows, self.display_name, problem))
 
     async def _forget_login(self) -> None:
         with contextlib.suppress(QueueError):

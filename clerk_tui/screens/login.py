@@ -31,10 +31,11 @@ class LoginScreen(Screen[None]):
             yield Static("", id="login-error", classes="form-error")
 
     def watch_error(self, error: str) -> None:
-        self.query_one("#login-error", Static).update(error)
+        if self.is_mounted:
+            self.query_one("#login-error", Static).update(error)
 
     def watch_busy(self, busy: bool) -> None:
-        if busy:
+        if busy and self.is_mounted:
             self.query_one("#login-error", Static).update("正在登录…")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -24,10 +24,11 @@ class WindowChoiceScreen(Screen[None]):
 
     error: reactive[str] = reactive("")
 
-    def __init__(self, windows: list[WindowPublic], display_name: str) -> None:
+    def __init__(self, windows: list[WindowPublic], display_name: str, error: str = "") -> None:
         super().__init__()
         self.windows = windows
         self.display_name = display_name
+        self.set_reactive(WindowChoiceScreen.error, error)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="window-form", classes="form"):
@@ -36,10 +37,11 @@ class WindowChoiceScreen(Screen[None]):
                 *[Option(describe(w), id=str(w.number)) for w in self.windows], id="windows"
             )
             yield Static("↑↓ 选择 · Enter 签到 · Ctrl+Q 退出", classes="form-note")
-            yield Static("", id="window-error", classes="form-error")
+            yield Static(self.error, id="window-error", classes="form-error")
 
     def watch_error(self, error: str) -> None:
-        self.query_one("#window-error", Static).update(error)
+        if self.is_mounted:
+            self.query_one("#window-error", Static).update(error)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

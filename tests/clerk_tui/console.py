@@ -35,13 +35,14 @@ async def console(
     clerk: str = "clerk1",
     window: int | None = 3,
     wait: bool = True,
+    keymap: dict[str, str] | None = None,
     size: tuple[int, int] = (100, 30),
     clock: Callable[[], datetime] = system_clock,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[tuple[ClerkApp, Pilot[None]]]:
     """The console logged in as `clerk` and signed in to `window`, with its first read done."""
     async with QueueClient(base_url, transport=transport) as client:
-        app = ClerkApp(client, window_no=window, clock=clock)
+        app = ClerkApp(client, window_no=window, clock=clock, keymap=keymap)
         async with app.run_test(size=size) as pilot:
             await log_in(pilot, clerk)
             if window is not None and wait:

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from clerk_tui.app import ClerkApp
+from clerk_tui.keys import parse_keymap
 from clerk_tui.screens.confirm_quit import ConfirmQuitDialog
 from clerk_tui.screens.login import LoginScreen
 from clerk_tui.screens.outcome import OutcomeDialog
@@ -269,18 +270,26 @@ def test_finish_asks_the_outcome_only_where_the_category_requires_it(tmp_path: P
         assert hall.ticket(plain["id"])["outcome"] is None
 
 
-def test_a_taken_window_offers_the_others(server: LiveServer) -> None:
+def test_a_taken_window_offers_the_others_and_rebound_keys_work(server: LiveServer) -> None:
     hall = Hall(server)
     hall.clerk(1, 3)
+    keymap = parse_keymap('[keys]\ncall_next = "f12"', source="test")
 
     async def scenario() -> None:
-        async with console(server.base_url, window=3, wait=False) as (app, pilot):
+        async with console(server.base_url, window=3, wait=False, keymap=keymap) as (app, pilot):
             await until(
                 pilot, lambda: isinstance(app.screen, WindowChoiceScreen), "the window choice"
             )
-            assert "3号窗口已由窗口员2签到" in text_of(app, "#window-error")
+            await until(
+                pilot,
+                lambda: "3号窗口已由窗口员2签到" in text_of(app, "#window-error"),
+                "why window 3 cannot be had",
+            )
             await pilot.press("down", "down", "down", "enter")  # window 4
             await until(pilot, lambda: settled(app), "signed in elsewhere")
             assert app.hall_state is not None and app.hall_state.window_no == 4
+            await pilot.press("f1")  # no longer bound
+            await pilot.press("f12")
+            await until(pilot, lambda: message(app) == "暂无等候的号码", "F12 to call")
 
     asyncio.run(scenario())
