@@ -10,10 +10,9 @@ from sqlmodel import Session
 from queue_server.config import HallConfig
 from queue_server.db import Database
 from queue_server.domain.clock import Clock
-from queue_server.domain.stats.tally import DayTallies
 from queue_server.events import EventHub
 from queue_server.services import alerts, stats_rollups
-from queue_server.services.stats_events import compute_day
+from queue_server.services.stats_events import ComputedDay, compute_day
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +23,20 @@ DAYS_PER_ROUND = 3
 async def check_alerts(
     db: Database, hub: EventHub, hall: HallConfig, clock: Clock, state: alerts.WatchState
 ) -> alerts.WatchState:
+    """Look in a read transaction first; take the write lock only when there is news (and
+    look again under it, since another server process may have reported it meanwhile)."""
     now = clock.now()
-    count, state = await db.write(
+    count, after = await db.read(
+        lambda session: alerts.check(session, hall=hall, now=now, state=state, dry_run=True)
+    )
+    if not count:
+        return after
+    count, after = await db.write(
         lambda session: alerts.check(session, hall=hall, now=now, state=state)
     )
     if count:
         hub.poke()
-    return state
+    return after
 
 
 async def roll_up_finished_days(db: Database, hall: HallConfig, clock: Clock) -> int:
@@ -44,19 +50,15 @@ async def roll_up_finished_days(db: Database, hall: HallConfig, clock: Clock) ->
     )
     stored = 0
     for day in days:
-        tallies, last_seq = await db.read(
-            functools.partial(compute_day, hall=hall, day=day, now=now)
-        )
-        stored += await db.write(
-            functools.partial(_save, day=day, tallies=tallies, last_seq=last_seq)
-        )
+        computed = await db.read(functools.partial(compute_day, hall=hall, day=day, now=now))
+        stored += await db.write(functools.partial(_save, day=day, computed=computed))
     return stored
 
 
-def _save(session: Session, *, day: date, tallies: DayTallies, last_seq: int) -> bool:
-    if stats_rollups.newest_seq(session, day) != last_seq:
+def _save(session: Session, *, day: date, computed: ComputedDay) -> bool:
+    if stats_rollups.newest_seq(session, day) != computed.last_seq:
         return False
-    stats_rollups.store(session, day, tallies, last_seq=last_seq)
+    stats_rollups.store(session, day, computed)
     return True
 
 

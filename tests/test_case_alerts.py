@@ -1,6 +1,8 @@
 """Overdue cases raise `alert.case_overdue` once, from the `case.*` events issue 6b appends."""
 
+import functools
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -9,12 +11,13 @@ from queue_server.app import prepare_database
 from queue_server.config import load_hall_config
 from queue_server.db import Database
 from queue_server.services.alerts import WatchState, check
-from queue_server.services.stats_report import todays_alerts
+from queue_server.services.stats_report import period_report, todays_alerts
+from queue_server.services.stats_rollups import forget, roll_up
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def _append(db: Database, type: str, day: date, payload: dict[str, object]) -> None:
+def _append(db: Database, type: str, day: date, payload: Mapping[str, object]) -> None:
     with db.write_session() as session:
         session.connection().exec_driver_sql(
             "INSERT INTO event (type, at, service_day, category, payload) VALUES (?, ?, ?, ?, ?)",
@@ -23,7 +26,7 @@ def _append(db: Database, type: str, day: date, payload: dict[str, object]) -> N
                 "2026-03-02 02:00:00.000000",
                 day.isoformat(),
                 "unresolved",
-                json.dumps({"type": type, "at": "2026-03-02T02:00:00Z"} | payload),
+                json.dumps({"type": type, "at": "2026-03-02T02:00:00Z"} | dict(payload)),
             ),
         )
 
@@ -70,3 +73,38 @@ def test_an_open_case_past_its_due_date_raises_one_alert(tmp_path: Path) -> None
     assert (alert.case_id, alert.value, alert.category_name) == ("C1", 1.0, "办不成事反映")
     assert alert.message == "办不成事反映案件C1已超过办理期限1天，请尽快办结"
     assert alerts[0].at == datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
+
+
+def test_cases_of_a_period_count_closings_made_after_it(tmp_path: Path) -> None:
+    hall = load_hall_config()
+    db = Database(f"sqlite:///{tmp_path / 'hall.db'}")
+    prepare_database(db, hall)
+    first, second = date(2026, 3, 2), date(2026, 3, 3)
+    for case_id, case_class in (("C1", "simple"), ("C2", "simple"), ("C3", "hard")):
+        opened = {"case_id": case_id, "kind": "unresolved", "case_class": case_class}
+        _append(db, "case.opened", first, opened | {"due": "2026-03-02", "category": "unresolved"})
+    _append(db, "case.closed", first, {"case_id": "C1", "in_time": True})
+    _append(db, "case.closed", second, {"case_id": "C2", "in_time": False})
+    now = datetime(2026, 3, 5, 10, 0, tzinfo=SHANGHAI)
+
+    def cases() -> list[tuple[str, int, int, int, int, int]]:
+        report = db.read_sync(
+            lambda s: period_report(
+                s, hall=hall, start=first, end=first, group_by="category", now=now
+            )
+        )
+        return [
+            (c.case_class, c.opened, c.closed_in_time, c.closed_late, c.open, c.overdue)
+            for c in report.cases
+        ]
+
+    try:
+        expected = [("hard", 1, 0, 0, 1, 1), ("simple", 2, 1, 1, 0, 0)]
+        assert cases() == expected
+        for day in (first, second):
+            db.write_sync(functools.partial(roll_up, hall=hall, day=day, now=now))
+        assert cases() == expected
+        db.write_sync(lambda s: forget(s, second))
+        assert cases() == expected
+    finally:
+        db.dispose()

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from queue_server.config import HallConfig
-from queue_server.domain.stats.tally import total
 from queue_server.protocol import StatsReport, StatsRow
 from queue_server.reports import charts
 from queue_server.services.stats_report import period_report, period_tallies
@@ -119,8 +118,8 @@ def daily_report(session: Session, *, hall: HallConfig, day: date, now: datetime
         group_by: period_report(session, hall=hall, start=day, end=day, group_by=group_by, now=now)
         for group_by in ("category", "window", "clerk")
     }
-    merged = period_tallies(session, hall=hall, start=day, end=day, group_by="day", now=now)
-    waits = total(merged["day"]).waits.array()
+    period = period_tallies(session, hall=hall, start=day, end=day, group_by="day", now=now)
+    waits = period.total().waits.array()
     targets = {c.target_wait_minutes for c in hall.categories}
     target = targets.pop() if len(targets) == 1 else None
     return render(

@@ -130,11 +130,12 @@ def open_cases(session: Session, *, today: date) -> tuple[list[OpenCase], set[st
 
 
 def check(
-    session: Session, *, hall: HallConfig, now: datetime, state: WatchState
+    session: Session, *, hall: HallConfig, now: datetime, state: WatchState, dry_run: bool = False
 ) -> tuple[int, WatchState]:
     """Append the alerts due now (in the caller's write transaction); returns how many and
-    the state for the next check. Cases are checked once per service day: due dates are
-    days, so a case only becomes overdue when a day turns."""
+    the state for the next check. With `dry_run`, only count them (in a read transaction).
+    Cases are checked once per service day: due dates are days, so a case only becomes
+    overdue when a day turns."""
     today = today_of(hall, now)
     flagged = state.flagged
     limits = thresholds(hall)
@@ -182,7 +183,7 @@ def check(
     if state.cases_checked != today:
         cases, already = open_cases(session, today=today)
         overdue = case_alerts(today=today, cases=cases, raised=already)
-    for alert in [*due, *queue_due, *overdue]:
+    for alert in [] if dry_run else [*due, *queue_due, *overdue]:
         journal.record(
             session,
             hall=hall,

@@ -1,6 +1,7 @@
 """Reads a service day's events from the log as the statistics core sees them."""
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -9,6 +10,7 @@ from sqlmodel import Session, col
 
 from queue_server.config import HallConfig
 from queue_server.domain.numbering import service_day, service_day_start
+from queue_server.domain.stats.cases import OpenedCase, cases_of_day
 from queue_server.domain.stats.facts import LogEvent
 from queue_server.domain.stats.tally import DayRules, DayTallies, tally_day
 from queue_server.models import Event, User
@@ -101,6 +103,15 @@ def day_rules(hall: HallConfig) -> DayRules:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ComputedDay:
+    tallies: DayTallies
+    opened: list[OpenedCase]
+    closed: dict[str, bool]
+    last_seq: int
+    """The newest event of the day that was read."""
+
+
 def compute_day(
     session: Session,
     *,
@@ -108,7 +119,7 @@ def compute_day(
     day: date,
     now: datetime,
     clerks: dict[int, str] | None = None,
-) -> tuple[DayTallies, int]:
+) -> ComputedDay:
     """A day's tallies straight from its events. A day that is over is cut at its last ticket
     or window event (what still waited then is abandoned); today is cut at `now`."""
     events, last_seq = day_events(session, day, clerks=clerks)
@@ -121,4 +132,5 @@ def compute_day(
     else:
         until = now
     tallies = tally_day(events, day=day, rules=day_rules(hall), day_over=day_over, until=until)
-    return tallies, last_seq
+    opened, closed = cases_of_day(events)
+    return ComputedDay(tallies=tallies, opened=opened, closed=closed, last_seq=last_seq)

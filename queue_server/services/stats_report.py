@@ -2,7 +2,7 @@
 from the roll-up where it exists, straight from the events otherwise (today always)."""
 
 import json
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Final
 
@@ -14,17 +14,14 @@ from queue_server.config import HallConfig
 from queue_server.domain.enums import EventType, TicketStatus, WindowStatus
 from queue_server.domain.errors import InvalidInput
 from queue_server.domain.numbering import service_day
-from queue_server.domain.stats.cases import CaseFigures, case_figures
-from queue_server.domain.stats.facts import LogEvent
+from queue_server.domain.stats.cases import CaseGroups, case_figures, group_cases
 from queue_server.domain.stats.tally import (
     NO_KEY,
     PAUSE_REASON,
-    DayTallies,
     Figures,
     Tally,
     figures,
     hourly_load,
-    merge,
     total,
 )
 from queue_server.models import Event, Ticket
@@ -60,25 +57,97 @@ def check_period(start: date, end: date) -> None:
         raise InvalidInput(f"统计区间最长{MAX_PERIOD_DAYS}天")
 
 
+@dataclass(slots=True)
+class PeriodTallies:
+    groups: dict[str, Tally] = field(default_factory=dict)
+    """The `group_by` dimension's groups, with samples."""
+    hours: dict[str, Tally] = field(default_factory=dict)
+    pause_reasons: dict[str, Tally] = field(default_factory=dict)
+    issued_by_day: dict[date, int] = field(default_factory=dict)
+    opened: CaseGroups = field(default_factory=dict)
+    closed: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def days(self) -> int:
+        """Days of the period on which tickets were issued."""
+        return sum(1 for issued in self.issued_by_day.values() if issued)
+
+    def total(self) -> Tally:
+        """Every stint and evaluation is in exactly one group of any dimension, so the total
+        is the merge of the groups; pauses are taken from the pause reasons, as category and
+        hour groups hold none."""
+        whole = Tally()
+        for tally in self.groups.values():
+            whole.merge(tally)
+        whole.counts["pauses"] = sum(t.counts["pauses"] for t in self.pause_reasons.values())
+        whole.pause_seconds = sum(t.pause_seconds for t in self.pause_reasons.values())
+        return whole
+
+
+def _add(into: dict[str, Tally], groups: dict[str, Tally]) -> None:
+    for key, tally in groups.items():
+        target = into.get(key)
+        if target is None:
+            target = into[key] = Tally()
+        target.merge(tally)
+
+
 def period_tallies(
     session: Session, *, hall: HallConfig, start: date, end: date, group_by: str, now: datetime
-) -> DayTallies:
-    """Every day of [start, end] merged: rolled-up days from storage, the rest computed."""
+) -> PeriodTallies:
+    """Every day of [start, end] merged: rolled-up days from storage, the rest computed.
+    Case closings are gathered up to today, whatever the period's end."""
     today = today_of(hall, now)
     last = min(end, today)
-    dimensions = {group_by, "day", "hour", PAUSE_REASON}
-    stored = stats_rollups.load(session, start, last, dimensions, durations={group_by, "day"})
+    period = PeriodTallies()
+    period.issued_by_day = stats_rollups.load_merged(
+        session, start, last, group_by, samples=True, into=period.groups
+    )
+    stats_rollups.load_merged(session, start, last, "hour", samples=False, into=period.hours)
+    stats_rollups.load_merged(
+        session, start, last, PAUSE_REASON, samples=False, into=period.pause_reasons
+    )
+    period.opened, period.closed = stats_rollups.load_cases(session, start, last, today)
     first_event = session.execute(sa.select(sa.func.min(col(Event.service_day)))).scalar()
-    days: list[DayTallies] = list(stored.values())
     clerks: dict[int, str] | None = None
-    day = max(start, first_event) if first_event else last + timedelta(days=1)
+    day = max(start, first_event) if first_event else today + timedelta(days=1)
     while day <= last:
-        if day not in stored:
+        if day not in period.issued_by_day:
             clerks = clerk_keys(session) if clerks is None else clerks
-            computed, _ = compute_day(session, hall=hall, day=day, now=now, clerks=clerks)
-            days.append(computed)
+            computed = compute_day(session, hall=hall, day=day, now=now, clerks=clerks)
+            tallies = computed.tallies
+            _add(period.groups, tallies[group_by])
+            _add(period.hours, tallies["hour"])
+            _add(period.pause_reasons, tallies[PAUSE_REASON])
+            period.issued_by_day[day] = sum(t.counts["issued"] for t in tallies[group_by].values())
+            group_cases(computed.opened, into=period.opened)
+            period.closed |= computed.closed
         day += timedelta(days=1)
-    return merge(days)
+    rolled_up_after = stats_rollups.rolled_up_days(session, last + timedelta(days=1), today)
+    period.closed |= closings(session, after=last, until=today, skip=rolled_up_after)
+    return period
+
+
+def closings(session: Session, *, after: date, until: date, skip: set[date]) -> dict[str, bool]:
+    """`case.closed` events on the days in (after, until] that are not in `skip`."""
+    if after >= until:
+        return {}
+    kind = sa.type_coerce(col(Event.type), sa.String())
+    rows = session.execute(
+        sa.select(col(Event.service_day), col(Event.payload)).where(
+            kind == "case.closed",
+            col(Event.service_day) > after,
+            col(Event.service_day) <= until,
+        )
+    )
+    found: dict[str, bool] = {}
+    for day, payload in rows:
+        if day in skip:
+            continue
+        data = json.loads(payload)
+        inner = data.get("case") if isinstance(data.get("case"), dict) else data
+        found[str(inner.get("case_id"))] = bool(inner.get("in_time"))
+    return found
 
 
 def _labeller(session: Session, hall: HallConfig, group_by: str) -> dict[str, str]:
@@ -95,7 +164,7 @@ def _labeller(session: Session, hall: HallConfig, group_by: str) -> dict[str, st
     return {}
 
 
-FIGURE_FIELDS: Final = tuple(field.name for field in fields(Figures))
+FIGURE_FIELDS: Final = tuple(item.name for item in fields(Figures))
 
 
 def stats_row(key: str, label: str, tally: Tally) -> StatsRow:
@@ -123,64 +192,36 @@ def period_report(
     now: datetime,
 ) -> StatsReport:
     check_period(start, end)
-    merged = period_tallies(session, hall=hall, start=start, end=end, group_by=group_by, now=now)
+    period = period_tallies(session, hall=hall, start=start, end=end, group_by=group_by, now=now)
     labels = _labeller(session, hall, group_by)
-    groups = merged[group_by]
+    groups = period.groups
     rows = [
         stats_row(key, labels.get(key, key), groups[key])
         for key in sorted(groups, key=lambda k: _sort_key(group_by, k))
         if +groups[key].counts
     ]
-    days = sum(1 for tally in merged["day"].values() if tally.counts["issued"])
+    days = period.days
     pauses = [
         PauseReasonPublic(
             reason=reason, pauses=tally.counts["pauses"], seconds=round(tally.pause_seconds, 3)
         )
         for reason, tally in sorted(
-            merged[PAUSE_REASON].items(), key=lambda item: -item[1].pause_seconds
+            period.pause_reasons.items(), key=lambda item: -item[1].pause_seconds
         )
     ]
+    cases = case_figures(period.opened, period.closed, today=today_of(hall, now))
     return StatsReport(
         from_day=start,
         to_day=end,
         group_by=group_by,
         generated_at=now,
         days=days,
-        total=stats_row("total", "合计", total(merged["day"])),
+        total=stats_row("total", "合计", period.total()),
         rows=rows,
-        hourly=[HourLoadPublic(**asdict(load)) for load in hourly_load(merged["hour"], days=days)],
+        hourly=[HourLoadPublic(**asdict(load)) for load in hourly_load(period.hours, days=days)],
         pauses=pauses,
-        cases=[
-            CaseFiguresPublic(**asdict(row))
-            for row in period_cases(session, start=start, end=end, today=today_of(hall, now))
-        ],
+        cases=[CaseFiguresPublic(**asdict(row)) for row in cases],
     )
-
-
-def _events_of(
-    session: Session, types: tuple[str, ...], *, start: date, end: date | None
-) -> list[LogEvent]:
-    kind = sa.type_coerce(col(Event.type), sa.String())
-    condition = [kind.in_(types), col(Event.service_day) >= start]
-    if end is not None:
-        condition.append(col(Event.service_day) <= end)
-    rows = session.execute(
-        sa.select(kind, col(Event.at), col(Event.payload))
-        .where(*condition)
-        .order_by(col(Event.seq))
-    )
-    events = []
-    for type, at, payload in rows:
-        data = json.loads(payload)
-        inner = data.get("case") if isinstance(data.get("case"), dict) else data
-        events.append(LogEvent(type=type, at=at, data=inner))
-    return events
-
-
-def period_cases(session: Session, *, start: date, end: date, today: date) -> list[CaseFigures]:
-    opened = _events_of(session, ("case.opened",), start=start, end=end)
-    closed = _events_of(session, ("case.closed",), start=start, end=None)
-    return case_figures(opened, closed, today=today)
 
 
 def waiting_now(session: Session, *, day: date) -> list[tuple[Ticket, datetime]]:
@@ -229,7 +270,7 @@ def live_stats(session: Session, *, hall: HallConfig, now: datetime) -> LiveStat
                 serving_seconds=round((now - started).total_seconds(), 3) if started else None,
             )
         )
-    tallies, _ = compute_day(session, hall=hall, day=today, now=now)
+    tallies = compute_day(session, hall=hall, day=today, now=now).tallies
     return LiveStats(
         generated_at=now,
         service_day=today,

@@ -6,7 +6,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from queue_server.domain.stats.cases import CaseFigures, case_figures
+from queue_server.domain.stats.cases import (
+    CaseFigures,
+    case_figures,
+    cases_of_day,
+    group_cases,
+)
 from queue_server.domain.stats.facts import LogEvent, Outcome, pauses_from, stints_from
 from queue_server.domain.stats.percentiles import Durations, nearest_rank
 from queue_server.domain.stats.tally import (
@@ -262,16 +267,20 @@ def test_cases_by_kind_class_and_timeliness() -> None:
         data = {"case_id": case_id, "closed_at": "2026-03-02T08:00:00Z", "in_time": in_time}
         return ev("case.closed", at(16, 0), data=data)
 
-    rows = case_figures(
+    first_day = cases_of_day(
         [
             opened(1, "unresolved", "simple", "2026-03-02"),
             opened(2, "unresolved", "ordinary", "2026-03-03"),
+            ev("ticket.issued", at(10, 5), 1, category="unresolved"),
             opened(3, "followup", "", "2026-03-20"),
             opened(4, "unresolved", "simple", "2026-03-02"),
-        ],
-        [closed(1, True), closed(4, False)],
-        today=date(2026, 3, 5),
+            closed(1, True),
+        ]
     )
+    second_day = cases_of_day([closed(4, False)])
+    assert first_day[1] == {"1": True}
+    groups = group_cases(first_day[0])
+    rows = case_figures(groups, first_day[1] | second_day[1], today=date(2026, 3, 5))
     assert rows == [
         CaseFigures("followup", "", 1, 0, 0, 0, 1, 0),
         CaseFigures("unresolved", "ordinary", 1, 0, 0, 0, 1, 1),

@@ -38,13 +38,16 @@ class Samples:
     def append(self, value: float) -> None:
         self._loose.append(value)
 
+    def add_array(self, values: FloatArray) -> None:
+        self._chunks.append(values)
+
     def extend(self, other: "Samples") -> None:
         self._chunks.extend(other._chunks)
         self._loose.extend(other._loose)
 
     def array(self) -> FloatArray:
         parts = [*self._chunks, np.asarray(self._loose, dtype=np.float64)]
-        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return np.concatenate(parts, dtype=np.float64) if len(parts) > 1 else parts[0]
 
     def __len__(self) -> int:
         return sum(len(chunk) for chunk in self._chunks) + len(self._loose)
@@ -54,7 +57,7 @@ class Samples:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Samples":
-        return cls([np.frombuffer(data, dtype="<f8").astype(np.float64)] if data else [])
+        return cls([np.frombuffer(data, dtype="<f8")] if data else [])
 
 
 @dataclass(frozen=True, slots=True)

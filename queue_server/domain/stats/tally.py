@@ -30,6 +30,20 @@ LEVEL_KEYS: Final = {
     2: "dissatisfied",
     1: "very_dissatisfied",
 }
+COUNT_NAMES: Final = (
+    "issued",
+    "transferred_in",
+    "called",
+    *(outcome.value for outcome in Outcome),
+    "requeued",
+    "recalled",
+    "within_target",
+    "pauses",
+    "evaluations",
+    "defaulted",
+    *LEVEL_KEYS.values(),
+)
+"""Every count a tally keeps, in the order the roll-up stores them."""
 
 
 @dataclass(slots=True)
