@@ -58,5 +58,3 @@ def test_evaluator_tokens_are_issued_like_other_device_tokens(tmp_path: Path) ->
     issued = queue_server("token", "issue", "rate-window-3", "--role", "evaluator", "--db", db)
     assert issued.returncode == 0, issued.stderr
     assert len(issued.stdout.strip()) >= 40
-    refused = queue_server("token", "issue", "x", "--role", "clerk", "--db", db)
-    assert refused.returncode != 0

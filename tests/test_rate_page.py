@@ -91,6 +91,17 @@ def test_a_bad_review_on_the_tablet_needs_a_reason(server: LiveServer, page: Pag
     assert opened["payload"]["kind"] == "followup"
 
 
+def test_a_tablet_opened_after_the_finish_still_asks(server: LiveServer, page: Page) -> None:
+    ticket = serve(server, clerk_at(server, 0, 5), 5)
+    page.goto(f"{server.base_url}/rate/window/5?token={server.accounts.evaluator_token}")
+    expect(page.locator("#ticket-number")).to_have_text(f"{ticket['number']}号", timeout=WAIT_MS)
+    expect(page.locator("body")).to_have_attribute("data-screen", "choices")
+    page.get_by_role("button", name="非常满意").click()
+    expect(page.locator("body")).to_have_attribute("data-screen", "thanks", timeout=WAIT_MS)
+    [stored] = manager_evaluations(server)
+    assert (stored["ticket_id"], stored["level"]) == (ticket["id"], 5)
+
+
 def test_the_tablet_goes_idle_unrated_after_its_timeout(
     quick_idle_server: LiveServer, page: Page
 ) -> None:

@@ -171,7 +171,9 @@
       }
       lastSeq = message.seq;
     }
-    if (message.type === "ticket.finished") {
+    if (message.type === "snapshot") {
+      refreshPending(); // a finish may have been missed while the link was down
+    } else if (message.type === "ticket.finished") {
       const ticket = message.ticket || {};
       const at = (message.window && message.window.number) || ticket.window_no;
       if (at === windowNo) {
@@ -182,6 +184,20 @@
       if (pending && facts.ticket_id === pending.ticket_id && body.dataset.screen !== "thanks") {
         goIdle();
       }
+    }
+  }
+
+  async function refreshPending() {
+    if (body.dataset.screen !== "idle") {
+      return;
+    }
+    try {
+      const state = await api("GET", `/api/windows/${windowNo}/evaluation`);
+      if (state.pending && body.dataset.screen === "idle") {
+        ask(state.pending);
+      }
+    } catch (error) {
+      console.warn("could not refresh the pending rating", error);
     }
   }
 
@@ -227,10 +243,7 @@
       element("window-name").textContent = `${state.window_no}号窗口 · ${state.window_name} · 服务评价`;
       buildChoices();
       goIdle();
-      if (state.pending) {
-        ask(state.pending);
-      }
-      connect();
+      connect(); // its first message, the snapshot, asks for a pending rating
     } catch (error) {
       body.dataset.screen = "idle";
       showError(error.message);
