@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from queue_server.api import (
     auth,
+    board,
     cases,
     evaluations,
     rate_page,
@@ -131,4 +132,5 @@ def create_app(
         app.include_router(router)
     for router in (evaluations.router, cases.router, rate_page.router):
         app.include_router(router)
+    app.include_router(board.router)
     return app

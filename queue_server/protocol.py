@@ -31,6 +31,7 @@ from queue_server.domain.evaluation import EvaluationChannel
 
 __all__ = [
     "AlertPublic",
+    "BoardSettingsPublic",
     "CallNumberRequest",
     "CallReason",
     "CaseAssign",
@@ -244,6 +245,18 @@ class CategoryPublic(_Wire):
     """Finishing a ticket of this category needs an outcome (see `FinishOutcome`)."""
 
 
+class BoardSettingsPublic(_Wire):
+    """The hall configuration's `[board]` and `[voice]` settings that boards and the
+    announcer follow."""
+
+    recent_calls: int = 8
+    highlight_seconds: float = 10.0
+    announce_repeats: int = 2
+    announce_chime: bool = True
+    announce_rate: int = 150
+    announce_pause_seconds: float = 0.8
+
+
 class HallSnapshot(_Wire):
     name: str
     service_day: date
@@ -253,6 +266,7 @@ class HallSnapshot(_Wire):
     board_notice: str
     categories: list[CategoryPublic]
     windows: list[WindowPublic]
+    board: BoardSettingsPublic = BoardSettingsPublic()
 
 
 class HealthResponse(_Wire):
