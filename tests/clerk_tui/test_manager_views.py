@@ -4,7 +4,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from clerk_tui.cli import app
 from clerk_tui.manager import views
 from queue_server.protocol import (
     AlertPublic,
@@ -153,3 +155,10 @@ def test_alert_line_shows_local_time_kind_and_message() -> None:
     )
     assert views.is_alert(event)
     assert views.alert_line(event, "Asia/Shanghai") == "09:10 [等候超时] A001 等候超过目标"
+
+
+def test_the_manager_subcommand_is_there() -> None:
+    result = CliRunner().invoke(app, ["manager", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--server" in result.output
+    assert "--export-dir" in result.output
