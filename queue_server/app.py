@@ -9,17 +9,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from queue_server.api import (
-    auth,
-    board,
-    cases,
-    evaluations,
-    rate_page,
-    stats,
-    tickets,
-    windows,
-    ws,
-)
+from queue_server.api import auth, board, cases, evaluations, rate_page, stats, tickets, windows, ws
 from queue_server.api import hall as hall_routes
 from queue_server.api.deps import Resources
 from queue_server.config import HallConfig, Settings, load_hall_config
@@ -130,7 +120,7 @@ def create_app(
         stats.router,
     ):
         app.include_router(router)
+    app.include_router(board.router)
     for router in (evaluations.router, cases.router, rate_page.router):
         app.include_router(router)
-    app.include_router(board.router)
     return app

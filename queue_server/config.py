@@ -207,11 +207,11 @@ class HallConfig(_Strict):
 
     hall: Hall
     texts: Texts = Texts()
+    board: BoardSettings = BoardSettings()
+    voice: VoiceSettings = VoiceSettings()
     evaluation: EvaluationConfig = EvaluationConfig()
     cases: CasesConfig = CasesConfig()
     calendar: CalendarConfig = CalendarConfig()
-    board: BoardSettings = BoardSettings()
-    voice: VoiceSettings = VoiceSettings()
     categories: Annotated[list[Category], Field(min_length=1)]
     windows: Annotated[list[Window], Field(min_length=1)]
 

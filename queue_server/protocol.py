@@ -169,6 +169,9 @@ class TicketPublic(_Wire):
     public_code: str | None = None
     ahead: int | None = None
     eta_minutes: int | None = None
+    eta_low_minutes: int | None = None
+    """With `eta_high_minutes`: the range (P10–P90) the wait should fall in."""
+    eta_high_minutes: int | None = None
 
 
 class CallNumberRequest(_Request):
@@ -236,6 +239,9 @@ class CategoryPublic(_Wire):
     target_wait_minutes: int
     waiting: int
     eta_minutes: int | None
+    """Expected wait of a ticket taken now, null when no open window serves the category."""
+    eta_low_minutes: int | None = None
+    eta_high_minutes: int | None = None
     issued_today: int
     daily_cap: int | None = None
     open: bool = True
@@ -304,12 +310,12 @@ class EventMessage(_Wire):
     window: WindowPublic | None = None
     reason: str | None = None
     clerk: ClerkPublic | None = None
-    alert: AlertPublic | None = None
-    """For `alert.*` events."""
     payload: dict[str, Any] | None = None
     """For `evaluation.*` and `case.*` events: the facts of the change (see the *Payload
     models: EvaluationSubmittedPayload, CaseOpenedPayload, CaseClosedPayload,
     CaseUpdatedPayload)."""
+    alert: AlertPublic | None = None
+    """For `alert.*` events."""
 
 
 class SnapshotMessage(_Wire):

@@ -72,10 +72,6 @@ class EventType(StrEnum):
     WINDOW_SIGNED_OUT = "window.signed_out"
     WINDOW_PAUSED = "window.paused"
     WINDOW_RESUMED = "window.resumed"
-    ALERT_WAIT_TARGET = "alert.wait_target"
-    ALERT_SERVICE_LIMIT = "alert.service_limit"
-    ALERT_QUEUE_LENGTH = "alert.queue_length"
-    ALERT_CASE_OVERDUE = "alert.case_overdue"
     EVALUATION_SUBMITTED = "evaluation.submitted"
     CASE_OPENED = "case.opened"
     CASE_CLASSIFIED = "case.classified"
@@ -84,6 +80,10 @@ class EventType(StrEnum):
     CASE_CLOSED = "case.closed"
     CASE_REPLIED = "case.replied"
     CASE_FOLLOWED_UP = "case.followed_up"
+    ALERT_WAIT_TARGET = "alert.wait_target"
+    ALERT_SERVICE_LIMIT = "alert.service_limit"
+    ALERT_QUEUE_LENGTH = "alert.queue_length"
+    ALERT_CASE_OVERDUE = "alert.case_overdue"
 
 
 PRIORITY_LABELS: dict[PriorityReason, str] = {
