@@ -465,34 +465,6 @@ class QueueClient:
             "POST", f"/api/tickets/{ticket_id}/cancel", body=body, idempotency_key=idempotency_key
         )
 
-    async def stats(
-        self, *, start: date, end: date, group_by: StatsGroupBy = "category"
-    ) -> StatsReport:
-        """Figures for the service days start..end (managers and admins)."""
-        params = {"from": start.isoformat(), "to": end.isoformat(), "group_by": group_by}
-        return _parse(StatsReport, await self.send("GET", "/api/stats", params=params))
-
-    async def live_stats(self) -> LiveStats:
-        """Queues, windows, today's alerts and today's figures now."""
-        return _parse(LiveStats, await self.send("GET", "/api/stats/live"))
-
-    async def export_stats(
-        self,
-        *,
-        start: date,
-        end: date,
-        group_by: StatsGroupBy = "category",
-        format: str = "csv",
-    ) -> bytes:
-        """The figures of `stats()` as a CSV or XLSX file's bytes."""
-        params = {
-            "from": start.isoformat(),
-            "to": end.isoformat(),
-            "group_by": group_by,
-            "format": format,
-        }
-        return (await self.send("GET", "/api/stats/export", params=params)).content
-
     # --- 好差评 evaluations ---------------------------------------------------------------
 
     async def evaluator_state(self, window_no: int) -> EvaluatorState:
@@ -670,6 +642,34 @@ class QueueClient:
         return _parse(
             CaseDetail, await self.send("POST", f"/api/cases/{case_id}/{step}", body=body)
         )
+
+    async def stats(
+        self, *, start: date, end: date, group_by: StatsGroupBy = "category"
+    ) -> StatsReport:
+        """Figures for the service days start..end (managers and admins)."""
+        params = {"from": start.isoformat(), "to": end.isoformat(), "group_by": group_by}
+        return _parse(StatsReport, await self.send("GET", "/api/stats", params=params))
+
+    async def live_stats(self) -> LiveStats:
+        """Queues, windows, today's alerts and today's figures now."""
+        return _parse(LiveStats, await self.send("GET", "/api/stats/live"))
+
+    async def export_stats(
+        self,
+        *,
+        start: date,
+        end: date,
+        group_by: StatsGroupBy = "category",
+        format: str = "csv",
+    ) -> bytes:
+        """The figures of `stats()` as a CSV or XLSX file's bytes."""
+        params = {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "group_by": group_by,
+            "format": format,
+        }
+        return (await self.send("GET", "/api/stats/export", params=params)).content
 
     async def _ticket(
         self,

@@ -1,7 +1,7 @@
 """daily statistics roll-up; events by type and day
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0001
 Create Date: 2026-11-22
 """
 
