@@ -1,7 +1,7 @@
 """`clerk-tui`: the clerk's console (a Textual app) on queue_server.client.
 
-`clerk-tui --server URL [--window N] [--keys PATH]` runs the console; subcommands (a manager
-console later) can join this Typer app.
+`clerk-tui --server URL [--window N] [--keys PATH]` runs the console;
+`clerk-tui manager --server URL` runs the manager console.
 """
 
 from pathlib import Path
@@ -50,3 +50,20 @@ def main(
 
     client = QueueClient(server)
     ClerkApp(client, window_no=window, keymap=keymap).run()
+
+
+@app.command("manager")
+def manager(
+    server: Annotated[
+        str, typer.Option("--server", envvar="YIMEN_SERVER", help="The queue server's URL.")
+    ] = "http://127.0.0.1:8000",
+    export_dir: Annotated[
+        Path | None,
+        typer.Option("--export-dir", help="Where exports are offered to be saved (default: here)."),
+    ] = None,
+) -> None:
+    """Run the manager console: live hall, statistics, evaluations, cases, exports."""
+    from clerk_tui.manager.app import ManagerApp
+    from queue_server.client import QueueClient
+
+    ManagerApp(QueueClient(server), export_dir=export_dir).run()

@@ -84,11 +84,13 @@ def record_payload(
         clerk=clerk_public(clerk),
         payload=payload.model_dump(mode="json"),
     )
+    today = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
+    if day is not None and day != today:
+        stats_rollups.forget(session, day)
     event = Event(
         type=type,
         at=now,
-        service_day=day
-        or service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour),
+        service_day=day or today,
         ticket_id=ticket_id,
         window_no=window_no,
         clerk_id=clerk.id if clerk else None,

@@ -1,0 +1,1 @@
+"""The manager console (`clerk-tui manager`): live hall, statistics, evaluations, cases."""

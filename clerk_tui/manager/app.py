@@ -1,0 +1,424 @@
+"""ManagerApp: the hall manager's console. Log in (manager or admin only), then watch the
+hall live, read the statistics of any period, read evaluations, work cases and export.
+
+All network work runs in workers on the app; pages post messages up and get data down.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path, PurePath
+from typing import ClassVar, Final, TypeVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.widgets import Static, TabbedContent
+
+from clerk_tui.manager import views
+from clerk_tui.manager.case_screen import STEP_LABELS, CaseScreen
+from clerk_tui.manager.dialogs import ChoiceDialog, Field, FormDialog
+from clerk_tui.manager.main_screen import ManagerScreen
+from clerk_tui.manager.messages import CaseChosen, CaseStep, StatsRequested
+from clerk_tui.manager.pages import CasesPage, EvaluationsPage, LivePage, StatsPage
+from clerk_tui.messages import LoginSubmitted
+from clerk_tui.screens.login import LoginScreen
+from queue_server.client import ConnectionState, QueueClient, QueueError, Unauthorised
+from queue_server.protocol import (
+    CaseClass,
+    CaseDetail,
+    CaseKind,
+    CaseLogKind,
+    CaseResolution,
+    EventMessage,
+    LiveStats,
+    Role,
+    SnapshotMessage,
+    StatsGroupBy,
+)
+
+MANAGER_ROLES: Final = frozenset({Role.MANAGER, Role.ADMIN})
+WRONG_ROLE: Final = (
+    "管理控制台只供大厅管理人员（manager）和系统管理员（admin）使用；"
+    "窗口工作人员请用 clerk-tui 登录窗口工作台"
+)
+LIVE_DEBOUNCE_SECONDS: Final = 0.2
+LIVE_REFRESH_SECONDS: Final = 5.0
+ROLE_LABELS: Final = {Role.MANAGER: "大厅管理", Role.ADMIN: "系统管理员"}
+
+Clock = Callable[[], datetime]
+PageT = TypeVar("PageT", LivePage, StatsPage, EvaluationsPage, CasesPage)
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def _save(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
+class ManagerLoginScreen(LoginScreen):
+    """The clerk console's login form, titled for the manager console."""
+
+    def on_mount(self) -> None:
+        self.query_one(".form-title", Static).update("一门 · 管理控制台")
+
+
+class ManagerApp(App[None]):
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["../clerk.tcss", "manager.tcss"]
+    ENABLE_COMMAND_PALETTE = False
+    TITLE = "一门 · 管理控制台"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "leave", "退出", id="quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        client: QueueClient,
+        *,
+        clock: Clock = system_clock,
+        heartbeat_seconds: float = 15.0,
+        export_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.clock = clock
+        self.heartbeat_seconds = heartbeat_seconds
+        self.export_dir = export_dir or Path.cwd()
+        self.main: ManagerScreen | None = None
+        self.timezone = "Asia/Shanghai"
+        self.hall_name = ""
+        self.display_name = ""
+        self.role: Role | None = None
+        self.online = False
+        self.alerts: list[EventMessage] = []
+        self.period: tuple[date, date, StatsGroupBy] | None = None
+        self.live: LiveStats | None = None
+        """The live figures last read."""
+        self.saved: Path | None = None
+        """The last file exported."""
+
+    def on_mount(self) -> None:
+        self.push_screen(ManagerLoginScreen(self.client.base_url))
+
+    # Logging in
+
+    def on_login_submitted(self, message: LoginSubmitted) -> None:
+        self.log_in(message.username, message.password)
+
+    @work(exclusive=True, group="session", exit_on_error=False)
+    async def log_in(self, username: str, password: str) -> None:
+        screen = self.screen
+        if isinstance(screen, LoginScreen):
+            screen.busy = True
+        try:
+            login = await self.client.login(username, password)
+            if login.role not in MANAGER_ROLES:
+                with contextlib.suppress(QueueError):
+                    await self.client.logout()
+                raise QueueError(403, WRONG_ROLE, "wrong_role")
+            hall = await self.client.hall()
+        except QueueError as error:
+            if isinstance(screen, LoginScreen):
+                screen.failed(error.detail)
+            return
+        self.role = login.role
+        self.display_name = login.display_name or username
+        self.hall_name = hall.name
+        self.timezone = hall.timezone
+        yesterday = hall.service_day - timedelta(days=1)
+        self.main = ManagerScreen(self._status_text(), hall.service_day, yesterday, yesterday)
+        await self.switch_screen(self.main)
+        self.follow_hall()
+        self.refresh_live()
+        self.set_interval(LIVE_REFRESH_SECONDS, self.refresh_live)
+
+    def _status_text(self) -> str:
+        role = ROLE_LABELS.get(self.role, "") if self.role else ""
+        link = "● 在线" if self.online else "● 离线"
+        return f"一门 · 管理控制台 · {self.hall_name} · {self.display_name}（{role}） · {link}"
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        screen = self.screen
+        if isinstance(screen, (ManagerScreen, CaseScreen)):
+            screen.say(text, error=error)
+        if error:
+            self.notify(text, severity="error", timeout=8)
+
+    def _page(self, kind: type[PageT]) -> PageT | None:
+        if self.main is None:
+            return None
+        return self.main.query_one(kind)
+
+    # The live page
+
+    @work(exclusive=True, group="live", exit_on_error=False)
+    async def follow_hall(self) -> None:
+        subscription = self.client.subscribe(
+            heartbeat_seconds=self.heartbeat_seconds, initial_delay=0.2, max_delay=2.0
+        )
+        try:
+            async for item in subscription:
+                if isinstance(item, ConnectionState):
+                    self._set_online(item.connected)
+                elif isinstance(item, SnapshotMessage):
+                    self.refresh_live()
+                elif isinstance(item, EventMessage):
+                    if views.is_alert(item):
+                        self._add_alerts([item])
+                    self.refresh_live()
+        except Unauthorised as error:
+            self._set_online(False)
+            self._say(f"登录已失效：{error.detail}。请退出后重新登录", error=True)
+        finally:
+            await subscription.aclose()
+
+    def _set_online(self, online: bool) -> None:
+        self.online = online
+        if self.main is not None:
+            self.main.query_one("#manager-status", Static).update(self._status_text())
+
+    def _add_alerts(self, alerts: list[EventMessage]) -> None:
+        known = {alert.seq for alert in self.alerts}
+        fresh = [alert for alert in alerts if alert.seq not in known]
+        if not fresh:
+            return
+        self.alerts = sorted([*self.alerts, *fresh], key=lambda alert: alert.seq, reverse=True)
+        page = self._page(LivePage)
+        if page is not None:
+            page.show_alerts(self.alerts, self.timezone)
+
+    @work(exclusive=True, group="live-read", exit_on_error=False)
+    async def refresh_live(self) -> None:
+        """Read the live figures again; a burst of events collapses into one read."""
+        await asyncio.sleep(LIVE_DEBOUNCE_SECONDS)
+        try:
+            live = await self.client.live_stats()
+        except QueueError as error:
+            self._say(f"实时数据读取失败：{error.detail}", error=True)
+            return
+        self.live = live
+        page = self._page(LivePage)
+        if page is not None:
+            page.show_live(live)
+            self._add_alerts(live.alerts)
+
+    # Statistics, evaluations and cases
+
+    def on_stats_requested(self, message: StatsRequested) -> None:
+        self.load_stats(message.start, message.end, message.group_by)
+
+    @work(exclusive=True, group="stats", exit_on_error=False)
+    async def load_stats(self, start: date, end: date, group_by: StatsGroupBy) -> None:
+        self._say("正在统计…")
+        try:
+            report = await self.client.stats(start=start, end=end, group_by=group_by)
+        except QueueError as error:
+            self._say(f"统计失败：{error.detail}", error=True)
+            return
+        self.period = (start, end, group_by)
+        page = self._page(StatsPage)
+        if page is not None:
+            page.show_report(report)
+        self._say(f"已统计 {views.stats_title(report)}")
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.reload_page(event.pane.id or "")
+
+    def action_reload(self) -> None:
+        if self.main is not None:
+            self.reload_page(self.main.page)
+
+    def reload_page(self, page: str) -> None:
+        match page:
+            case "live":
+                self.refresh_live()
+            case "stats":
+                stats = self._page(StatsPage)
+                if stats is not None:
+                    stats.request()
+            case "evaluations":
+                self.load_evaluations()
+            case "cases":
+                self.load_cases()
+
+    def _chosen_period(self) -> tuple[date, date]:
+        stats = self._page(StatsPage)
+        if stats is not None:
+            with contextlib.suppress(views.InputError):
+                return stats.period()
+        if self.period is not None:
+            return self.period[0], self.period[1]
+        day = self.clock().date()
+        return day, day
+
+    @work(exclusive=True, group="evaluations", exit_on_error=False)
+    async def load_evaluations(self) -> None:
+        start, end = self._chosen_period()
+        try:
+            evaluations, followups = await asyncio.gather(
+                self.client.evaluations(day_from=start, day_to=end),
+                self.client.cases(kind=CaseKind.FOLLOWUP),
+            )
+        except QueueError as error:
+            self._say(f"评价读取失败：{error.detail}", error=True)
+            return
+        page = self._page(EvaluationsPage)
+        if page is not None:
+            page.show_evaluations(start, end, evaluations, self.timezone)
+            page.show_followups(followups)
+
+    @work(exclusive=True, group="cases", exit_on_error=False)
+    async def load_cases(self) -> None:
+        try:
+            cases = await self.client.cases(kind=CaseKind.UNRESOLVED)
+        except QueueError as error:
+            self._say(f"工单读取失败：{error.detail}", error=True)
+            return
+        page = self._page(CasesPage)
+        if page is not None:
+            page.show_cases(cases)
+
+    # Working a case
+
+    def on_case_chosen(self, message: CaseChosen) -> None:
+        screen = CaseScreen(message.case_id, self.timezone)
+        self.push_screen(screen, lambda _: self._after_case())
+        self.load_case(screen)
+
+    def _after_case(self) -> None:
+        self.load_cases()
+        self.load_evaluations()
+
+    @work(group="case", exit_on_error=False)
+    async def load_case(self, screen: CaseScreen) -> None:
+        try:
+            case = await self.client.case(screen.case_id)
+        except QueueError as error:
+            screen.say(f"工单读取失败：{error.detail}", error=True)
+            return
+        screen.show_case(case)
+
+    def on_case_step(self, message: CaseStep) -> None:
+        screen = self.screen
+        if isinstance(screen, CaseScreen) and screen.case_id == message.case_id:
+            self.work_case(screen, message.step, message.values)
+
+    @work(group="case", exit_on_error=False)
+    async def work_case(self, screen: CaseScreen, step: str, values: dict[str, str]) -> None:
+        label = STEP_LABELS.get(step, step)
+        try:
+            case = await self._case_step(screen.case_id, step, values)
+        except views.InputError as error:
+            screen.say(f"{label}：{error}", error=True)
+            return
+        except QueueError as error:
+            screen.say(f"{label}失败：{error.detail}", error=True)
+            return
+        screen.show_case(case, done=f"已{label}，当前状态：{case.status_label}。")
+
+    async def _case_step(self, case_id: int, step: str, values: dict[str, str]) -> CaseDetail:
+        client = self.client
+        note = values.get("note") or None
+        match step:
+            case "classify":
+                return await client.classify_case(case_id, CaseClass(values["case_class"]))
+            case "assign":
+                return await client.assign_case(
+                    case_id,
+                    owner=values.get("owner") or None,
+                    department=values.get("department") or None,
+                    note=note,
+                )
+            case "log":
+                return await client.log_case_action(
+                    case_id, values["note"], kind=CaseLogKind(values["kind"])
+                )
+            case "close":
+                return await client.close_case(
+                    case_id,
+                    CaseResolution(values["resolution"]),
+                    values["reply"],
+                    reason=values.get("reason") or None,
+                )
+            case "feedback":
+                return await client.case_feedback(case_id, values["note"])
+            case "follow_up":
+                level = views.parse_level(values["level"]) if "level" in values else None
+                return await client.case_follow_up(case_id, values["note"], level=level)
+        raise ValueError(f"unknown case step {step!r}")
+
+    # Export
+
+    def action_export(self) -> None:
+        stats = self._page(StatsPage)
+        if stats is None or self.screen is not self.main:
+            return
+        try:
+            start, end = stats.period()
+        except views.InputError as error:
+            self._say(f"导出：{error}", error=True)
+            return
+        group_by = stats.group_by()
+
+        def chosen(fmt: str | None) -> None:
+            if fmt is None:
+                return
+            default = self.export_dir / views.export_file_name(start, end, group_by, fmt)
+
+            def typed(values: dict[str, str] | None) -> None:
+                if values is None:
+                    return
+                try:
+                    path = views.export_target(
+                        values["path"], start=start, end=end, group_by=group_by, fmt=fmt
+                    )
+                except views.InputError as error:
+                    self._say(f"导出：{error}", error=True)
+                    return
+                self.export(start, end, group_by, fmt, path)
+
+            self.push_screen(
+                FormDialog(
+                    f"导出 {start} 至 {end} 的统计（{fmt.upper()}）",
+                    [Field("path", "保存到", value=str(default))],
+                ),
+                typed,
+            )
+
+        self.push_screen(
+            ChoiceDialog("导出格式", [("csv", "CSV（逗号分隔）"), ("xlsx", "XLSX（Excel）")]),
+            chosen,
+        )
+
+    @work(exclusive=True, group="export", exit_on_error=False)
+    async def export(
+        self, start: date, end: date, group_by: StatsGroupBy, fmt: str, path: Path
+    ) -> None:
+        self._say("正在导出…")
+        try:
+            content = await self.client.export_stats(
+                start=start, end=end, group_by=group_by, format=fmt
+            )
+        except QueueError as error:
+            self._say(f"导出失败：{error.detail}", error=True)
+            return
+        try:
+            await asyncio.to_thread(_save, path, content)
+        except OSError as error:
+            self._say(f"导出失败：无法写入 {path}：{error.strerror or error}", error=True)
+            return
+        self.saved = path
+        self._say(f"已导出到 {path}（{len(content)} 字节）")
+
+    # Quitting
+
+    @work(exclusive=True, group="session", exit_on_error=False)
+    async def action_leave(self) -> None:
+        if self.client.token is not None:
+            with contextlib.suppress(QueueError):
+                await self.client.logout()
+        self.exit()

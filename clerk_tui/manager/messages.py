@@ -1,0 +1,29 @@
+"""Messages the manager console's pages post up to the app."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from textual.message import Message
+
+from queue_server.protocol import StatsGroupBy
+
+
+@dataclass
+class StatsRequested(Message):
+    start: date
+    end: date
+    group_by: StatsGroupBy
+
+
+@dataclass
+class CaseChosen(Message):
+    case_id: int
+
+
+@dataclass
+class CaseStep(Message):
+    """One step on a case, with what the manager filled in (see CaseScreen)."""
+
+    case_id: int
+    step: str
+    values: dict[str, str]
