@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,9 @@ import httpx
 
 from benchmarks.checks import Check
 from benchmarks.hall import query_database
-from benchmarks.server import RunningServer
+from benchmarks.server import RunningServer, SeededDatabase, running_server
 from benchmarks.stats import Latency
+from benchmarks.suite import Context, Figure, Row
 from queue_server.config import HallConfig
 from queue_server.domain.numbering import format_number
 
@@ -231,3 +233,89 @@ def run(
         unanswered=report["sent"] - report["requests"],
         checks=checks,
     )
+
+
+FULL_KIOSKS = (1, 16, 64)
+QUICK_KIOSKS = (1, 16)
+TARGET_KIOSKS = 16
+TARGET_RATE = 2000.0
+TARGET_P99_MS = 25.0
+WRK_MAX_THREADS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class IssuanceResult:
+    """Every wrk run, by number of concurrent kiosks (wrk connections)."""
+
+    runs: dict[int, list[IssueResult]]
+
+    @property
+    def checks(self) -> list[Check]:
+        found: list[Check] = []
+        for kiosks, results in self.runs.items():
+            for index, result in enumerate(results, start=1):
+                found.extend(
+                    Check(f"{kiosks} kiosk(s), run {index}: {check.name}", check.passed, check.detail)
+                    for check in result.checks
+                )
+        return found
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            str(kiosks): [result.as_dict() for result in results]
+            for kiosks, results in self.runs.items()
+        }
+
+
+def benchmark(
+    context: Context,
+    seed: Callable[[], SeededDatabase],
+    hall: HallConfig,
+) -> IssuanceResult:
+    """`POST /api/tickets` from wrk at 1, 16 and 64 kiosks, each run on a fresh server."""
+    if context.wrk is None:
+        raise WrkMissing("wrk is not installed")
+    options = context.options
+    kiosk_counts = options.get("kiosks") or (QUICK_KIOSKS if context.quick else FULL_KIOSKS)
+    repeats = 1 if context.quick else int(options.get("repeats", 3))
+    seconds = 1 if context.quick else int(options.get("issue_seconds", 5))
+    runs: dict[int, list[IssueResult]] = {}
+    for kiosks in kiosk_counts:
+        for index in range(repeats):
+            context.progress(f"issuing: {kiosks} kiosk(s), {seconds} s, run {index + 1}/{repeats}")
+            with running_server(seed()) as server:
+                runs.setdefault(kiosks, []).append(
+                    run(
+                        server,
+                        hall,
+                        wrk=context.wrk,
+                        threads=min(kiosks, WRK_MAX_THREADS),
+                        connections=kiosks,
+                        seconds=seconds,
+                    )
+                )
+    return IssuanceResult(runs=runs)
+
+
+def rows(result: IssuanceResult) -> list[Row]:
+    table = []
+    for kiosks, results in result.runs.items():
+        rate = Figure.of([r.requests_per_second for r in results])
+        p50 = Figure.of([r.latency.p50 for r in results])
+        p99 = Figure.of([r.latency.p99 for r in results])
+        target, met = "", None
+        if kiosks == TARGET_KIOSKS:
+            target = f"≥ {TARGET_RATE:,.0f}/s, p99 ≤ {TARGET_P99_MS:.0f} ms"
+            met = rate.median >= TARGET_RATE and p99.median <= TARGET_P99_MS
+        table.append(
+            Row(
+                name=f"issue ticket, {kiosks} kiosk{'s' if kiosks > 1 else ''} (wrk, durable)",
+                runs=len(results),
+                rate=rate,
+                p50=p50,
+                p99=p99,
+                target=target,
+                met=met,
+            )
+        )
+    return table

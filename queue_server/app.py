@@ -21,6 +21,7 @@ from queue_server.limits import BodySizeLimit
 from queue_server.services.housekeeping import prune
 from queue_server.services.windows import ensure_windows
 from queue_server.throttle import LoginThrottle
+from queue_server.token_cache import TokenCache
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ def create_app(
             hub=hub,
             clock=clock or SystemClock(),
             login_throttle=LoginThrottle(),
+            tokens=TokenCache(settings.token_cache_seconds),
         )
         tasks = [
             asyncio.create_task(tail(hub, db, settings.poll_seconds), name="event-tailer"),

@@ -1,7 +1,7 @@
 """Dependencies shared by the routers: resources from app.state and the caller's identity."""
 
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Security
@@ -16,6 +16,7 @@ from queue_server.errors import Unauthenticated, WrongRole
 from queue_server.events import EventHub
 from queue_server.services.accounts import Principal, resolve_token
 from queue_server.throttle import LoginThrottle
+from queue_server.token_cache import TokenCache
 
 ROLE_LABELS = {
     Role.ADMIN: "管理员",
@@ -36,6 +37,8 @@ class Resources:
     hub: EventHub
     clock: Clock
     login_throttle: LoginThrottle
+    tokens: TokenCache = field(default_factory=TokenCache)
+    """Resolved tokens, for a few seconds (see token_cache.py for how revocation works)."""
 
 
 def get_resources(connection: HTTPConnection) -> Resources:
@@ -52,11 +55,15 @@ async def authenticate(resources: Resources, token: str | None) -> Principal:
     if not token:
         raise Unauthenticated("需要登录：请提供令牌 (Authorization: Bearer …)")
     now = resources.clock.now()
+    cached = resources.tokens.get(token, now)
+    if cached is not None:
+        return cached
     principal = await resources.db.read(
         lambda session: resolve_token(session=session, token=token, now=now)
     )
     if principal is None:
         raise Unauthenticated("令牌无效或已过期，请重新登录")
+    resources.tokens.put(token, principal, principal.expires_at)
     return principal
 
 
