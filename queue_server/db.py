@@ -78,6 +78,9 @@ class Database:
             _make_engine(url, immediate=False) if self.backend == "sqlite" else self.write_engine
         )
         self._writer: GroupCommitWriter | None = None
+        self.on_commit: Callable[[list[object]], None] | None = None
+        """Called on the writer thread after each group commit with what its writes passed
+        to `group_commit.after_commit` (the app hands the new events to the hub)."""
 
     def describe(self) -> str:
         """The URL without its password, for logs and /api/health."""
@@ -120,8 +123,12 @@ class Database:
     def writer(self) -> GroupCommitWriter:
         """The group-commit writer thread, started on first use."""
         if self._writer is None:
-            self._writer = GroupCommitWriter(self.write_session)
+            self._writer = GroupCommitWriter(self.write_session, on_commit=self._committed)
         return self._writer
+
+    def _committed(self, items: list[object]) -> None:
+        if self.on_commit is not None:
+            self.on_commit(items)
 
     async def write(self, operation: Callable[[Session], T]) -> T:
         """Run `operation` in its own savepoint of the next group commit; returns its result

@@ -23,6 +23,19 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+_AFTER_COMMIT_KEY = "yimen.after_commit"
+
+
+def after_commit(session: Session, item: object) -> None:
+    """Hand `item` to the writer's `on_commit` once this transaction has committed; dropped
+    when the request's savepoint (or the whole transaction) rolls back."""
+    session.info.setdefault(_AFTER_COMMIT_KEY, []).append(item)
+
+
+def _after_commit_items(session: Session) -> list[object]:
+    items: list[object] = session.info.setdefault(_AFTER_COMMIT_KEY, [])
+    return items
+
 DEFAULT_MAX_BATCH = 256
 """Most requests committed together; bounds how long the first of them waits."""
 
@@ -53,10 +66,15 @@ class GroupCommitWriter:
         *,
         max_batch: int = DEFAULT_MAX_BATCH,
         name: str = "group-commit",
+        on_commit: Callable[[list[object]], None] | None = None,
     ) -> None:
+        """`on_commit` gets, on the writer thread right after each commit and before any
+        request of the batch is answered, what the batch's requests passed to
+        `after_commit`, in order."""
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self._transaction = transaction
+        self.on_commit = on_commit
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._closed = False
@@ -114,10 +132,12 @@ class GroupCommitWriter:
             return
         self.batches += 1
         outcomes: list[tuple[_Request[Any], BaseException | None, Any]] = []
+        committed: list[object] = []
         try:
             with self._transaction() as session:
                 for request in live:
                     outcomes.append(_run_in_savepoint(session, request))
+                committed = list(_after_commit_items(session))
         except BaseException as error:
             for request in live:
                 request.future.set_exception(error)
@@ -125,6 +145,11 @@ class GroupCommitWriter:
                 raise
             log.warning("a group commit of %d write(s) failed: %r", len(live), error)
             return
+        if committed and self.on_commit is not None:
+            try:
+                self.on_commit(committed)
+            except Exception:
+                log.exception("the after-commit hook failed")
         for request, error, result in outcomes:
             if error is not None:
                 request.future.set_exception(error)
@@ -135,10 +160,13 @@ class GroupCommitWriter:
 def _run_in_savepoint(
     session: Session, request: "_Request[T]"
 ) -> tuple["_Request[T]", Exception | None, T | None]:
+    pending = _after_commit_items(session)
+    mark = len(pending)
     try:
         with session.begin_nested():
             result = request.operation(session)
     except Exception as error:
+        del pending[mark:]
         return request, error, None
     return request, None, result
 
