@@ -263,7 +263,9 @@ class IssuanceResult:
         for kiosks, results in self.runs.items():
             for index, result in enumerate(results, start=1):
                 found.extend(
-                    Check(f"{kiosks} kiosk(s), run {index}: {check.name}", check.passed, check.detail)
+                    Check(
+                        f"{kiosks} kiosk(s), run {index}: {check.name}", check.passed, check.detail
+                    )
                     for check in result.checks
                 )
         return found

@@ -61,7 +61,7 @@ class DeliveryRun:
         }
 
 
-async def _read_line(stream: asyncio.StreamReader, prefix: str, timeout: float) -> str:
+async def _read_line(stream: asyncio.StreamReader, prefix: str, limit: float) -> str:
     async def find() -> str:
         while True:
             line = await stream.readline()
@@ -70,7 +70,8 @@ async def _read_line(stream: asyncio.StreamReader, prefix: str, timeout: float) 
             text = line.decode().rstrip("\n")
             if text.startswith(prefix):
                 return text
-    return await asyncio.wait_for(find(), timeout)
+
+    return await asyncio.wait_for(find(), limit)
 
 
 def _source_root() -> str:

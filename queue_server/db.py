@@ -7,13 +7,12 @@ databases lock the `hall_lock` row). Every write commits before its response is 
 SQLite in WAL mode and synchronous=FULL.
 """
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
-
-import asyncio
 
 import anyio.to_thread
 import sqlalchemy as sa

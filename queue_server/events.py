@@ -124,12 +124,12 @@ def _read_latest(session: Session, limit: int) -> list[Event]:
 
 def committed_events(items: list[object]) -> list[tuple[int, str]]:
     """The (seq, wire text) of the events among a group commit's after-commit items."""
-    return [
-        (item.seq, encode(item)) for item in items if isinstance(item, Event) and item.seq
-    ]
+    return [(item.seq, encode(item)) for item in items if isinstance(item, Event) and item.seq]
 
 
-def publish_from_writer(hub: EventHub, loop: asyncio.AbstractEventLoop) -> Callable[[list[object]], None]:
+def publish_from_writer(
+    hub: EventHub, loop: asyncio.AbstractEventLoop
+) -> Callable[[list[object]], None]:
     """A `Database.on_commit` hook: encode on the writer thread, publish on the loop."""
 
     def on_commit(items: list[object]) -> None:

@@ -36,6 +36,7 @@ def _after_commit_items(session: Session) -> list[object]:
     items: list[object] = session.info.setdefault(_AFTER_COMMIT_KEY, [])
     return items
 
+
 DEFAULT_MAX_BATCH = 256
 """Most requests committed together; bounds how long the first of them waits."""
 
@@ -150,9 +151,9 @@ class GroupCommitWriter:
                 self.on_commit(committed)
             except Exception:
                 log.exception("the after-commit hook failed")
-        for request, error, result in outcomes:
-            if error is not None:
-                request.future.set_exception(error)
+        for request, failure, result in outcomes:
+            if failure is not None:
+                request.future.set_exception(failure)
             else:
                 request.future.set_result(result)
 
@@ -169,4 +170,3 @@ def _run_in_savepoint(
         del pending[mark:]
         return request, error, None
     return request, None, result
-

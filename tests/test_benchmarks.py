@@ -58,7 +58,8 @@ def test_a_benchmark_plugs_in_with_a_run_and_rows(tmp_path: Path) -> None:
     context = Context(quick=True, workdir=tmp_path, wrk=None, progress=lambda _: None)
     outcome = run_one(benchmark, context)
     assert seen == [True]
-    assert outcome.rows[0].cells() == ["demo query", "3", "-", "2.0 (1.0–3.0)", "-", "≤ 2 ms", "yes"]
+    cells = ["demo query", "3", "-", "2.0 (1.0–3.0)", "-", "≤ 2 ms", "yes"]
+    assert outcome.rows[0].cells() == cells
     assert outcome.data == "[3.0, 1.0, 2.0]"
 
 

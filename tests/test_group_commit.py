@@ -151,9 +151,7 @@ def test_an_answered_write_is_already_committed(db: Database, tmp_path: Path) ->
 
 def test_concurrent_async_writes_are_batched(db: Database) -> None:
     async def scenario() -> list[str]:
-        return list(
-            await asyncio.gather(*(db.write(_add_counter(f"g{i}")) for i in range(50)))
-        )
+        return list(await asyncio.gather(*(db.write(_add_counter(f"g{i}")) for i in range(50))))
 
     answers = asyncio.run(scenario())
     assert answers == [f"g{i}" for i in range(50)]

@@ -1,6 +1,7 @@
 """Issuing tickets at the kiosk."""
 
 from datetime import date, datetime
+from typing import cast
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -24,8 +25,8 @@ from queue_server.services.views import (
 
 # Issuing is the hottest write: its own reads go through SQLAlchemy Core on the session's
 # connection (no ORM identity map or compile step), which costs a fraction of ORM queries.
-_TICKETS = sa.inspect(Ticket).local_table
-_COUNTERS = sa.inspect(NumberCounter).local_table
+_TICKETS = cast(sa.Table, sa.inspect(Ticket).local_table)
+_COUNTERS = cast(sa.Table, sa.inspect(NumberCounter).local_table)
 
 
 def next_sequence(session: Session, *, day: date, category: str) -> int:
@@ -48,16 +49,20 @@ def next_sequence(session: Session, *, day: date, category: str) -> int:
 
 def _own_queue_length(session: Session, *, day: date, category: str) -> int:
     """People waiting in the category's own queue (not sent to a named window)."""
-    count = session.connection().execute(
-        sa.select(sa.func.count())
-        .select_from(_TICKETS)
-        .where(
-            _TICKETS.c.service_day == day,
-            _TICKETS.c.status == TicketStatus.WAITING,
-            _TICKETS.c.category == category,
-            _TICKETS.c.target_window_no.is_(None),
+    count = (
+        session.connection()
+        .execute(
+            sa.select(sa.func.count())
+            .select_from(_TICKETS)
+            .where(
+                _TICKETS.c.service_day == day,
+                _TICKETS.c.status == TicketStatus.WAITING,
+                _TICKETS.c.category == category,
+                _TICKETS.c.target_window_no.is_(None),
+            )
         )
-    ).scalar_one()
+        .scalar_one()
+    )
     return int(count)
 
 
