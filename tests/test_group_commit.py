@@ -158,3 +158,15 @@ def test_concurrent_async_writes_are_batched(db: Database) -> None:
     assert db.writer.batches < 50
     with db.read_session() as session:
         assert len(session.exec(select(NumberCounter)).all()) == 50
+
+
+def test_a_lone_failing_write_leaves_nothing_behind(db: Database, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with pytest.raises(Conflict):
+            await db.write(_fail_after_writing("alone"))
+        assert await db.write(_add_counter("next")) == "next"
+
+    asyncio.run(scenario())
+    stored = _stored(tmp_path / "hall.db")
+    assert "alone" not in stored
+    assert "next" in stored
