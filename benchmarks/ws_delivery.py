@@ -27,6 +27,8 @@ CATEGORY = "general"
 WARMUP_CALLS = 5
 READY_TIMEOUT_SECONDS = 120.0
 RESULT_GRACE_SECONDS = 30.0
+RESULT_LINE_LIMIT = 256 * 1024 * 1024
+"""The board process reports every arrival on one line: 1,000 boards × 100 calls is ~2 MB."""
 FULL_BOARDS = (10, 100, 1000)
 QUICK_BOARDS = (10,)
 TARGET_P99_MS = {10: 5.0, 100: 15.0, 1000: 60.0}
@@ -101,6 +103,7 @@ async def run_once(
         str(total),
         str(time_limit),
         stdout=asyncio.subprocess.PIPE,
+        limit=RESULT_LINE_LIMIT,
         env={**os.environ, "PYTHONPATH": _source_root()},
     )
     sent: dict[int, tuple[float, float]] = {}
@@ -168,6 +171,8 @@ async def run_once(
 @dataclass(frozen=True, slots=True)
 class DeliveryResult:
     runs: dict[int, list[DeliveryRun]]
+    failures: list[Check]
+    """A board count whose runs broke off (the other counts are still measured)."""
 
     @property
     def checks(self) -> list[Check]:
@@ -176,12 +181,15 @@ class DeliveryResult:
             for results in self.runs.values()
             for index, result in enumerate(results, start=1)
             for check in result.checks
-        ]
+        ] + self.failures
 
     def as_dict(self) -> dict[str, object]:
         return {
-            str(boards): [result.as_dict() for result in results]
-            for boards, results in self.runs.items()
+            "runs": {
+                str(boards): [result.as_dict() for result in results]
+                for boards, results in self.runs.items()
+            },
+            "failures": [failure.as_dict() for failure in self.failures],
         }
 
 
@@ -193,20 +201,28 @@ def benchmark(context: Context, seed: Callable[[], SeededDatabase]) -> DeliveryR
     calls = 10 if context.quick else int(options.get("calls", 100))
     time_limit = float(options.get("delivery_time_limit", 120.0))
     runs: dict[int, list[DeliveryRun]] = {}
+    failures: list[Check] = []
     for boards in board_counts:
-        with running_server(seed()) as server:
-            for index in range(repeats):
-                context.progress(
-                    f"call → board: {boards} boards, {calls} calls, run {index + 1}/{repeats}"
-                )
-                result = asyncio.run(
-                    asyncio.wait_for(
-                        run_once(server, boards=boards, calls=calls, time_limit=time_limit),
-                        time_limit + READY_TIMEOUT_SECONDS + RESULT_GRACE_SECONDS,
+        try:
+            with running_server(seed()) as server:
+                for index in range(repeats):
+                    context.progress(
+                        f"call → board: {boards} boards, {calls} calls, run {index + 1}/{repeats}"
                     )
-                )
-                runs.setdefault(boards, []).append(result)
-    return DeliveryResult(runs=runs)
+                    result = asyncio.run(
+                        asyncio.wait_for(
+                            run_once(server, boards=boards, calls=calls, time_limit=time_limit),
+                            time_limit + READY_TIMEOUT_SECONDS + RESULT_GRACE_SECONDS,
+                        )
+                    )
+                    runs.setdefault(boards, []).append(result)
+        except Exception as error:
+            failures.append(
+                Check(f"{boards} boards: the runs went to the end", False, f"{error!r}"[:2000])
+            )
+    if not runs:
+        raise RuntimeError(f"no board count was measured: {failures}")
+    return DeliveryResult(runs=runs, failures=failures)
 
 
 def rows(result: DeliveryResult) -> list[Row]:
