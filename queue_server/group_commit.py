@@ -146,11 +146,9 @@ class GroupCommitWriter:
                     for request in live:
                         outcomes.append(_run_in_savepoint(session, request))
                 committed = list(_after_commit_items(session))
-        except BaseException as error:
+        except BaseException as error:  # the writer thread must outlive any one batch
             for request in live:
                 request.future.set_exception(error)
-            if not isinstance(error, Exception):
-                raise
             if len(live) > 1 or not isinstance(error, DomainError):
                 log.warning("a group commit of %d write(s) failed: %r", len(live), error)
             return
