@@ -5,6 +5,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,10 @@ def run_suite(
         )
         for benchmark in chosen:
             context.progress(f"{benchmark.title}{' (quick)' if quick else ''}")
-            outcomes.append(run_one(benchmark, context))
+            # A thread of its own: benchmarks call asyncio.run, which refuses to start in a
+            # thread whose event loop is already running (as under Playwright's sync API).
+            with ThreadPoolExecutor(1, thread_name_prefix="benchmark") as pool:
+                outcomes.append(pool.submit(run_one, benchmark, context).result())
     results = report.Results(
         started_at=started_at,
         seconds=time.monotonic() - begin,

@@ -3,10 +3,12 @@
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlmodel import Session, select
@@ -19,6 +21,14 @@ from queue_server.models import NumberCounter
 from tests.support import seed_accounts
 
 DAY = "2026-11-23"
+T = TypeVar("T")
+
+
+def run_async(scenario: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """In a thread of its own: asyncio.run refuses a thread whose loop is running (as the
+    main thread's is while Playwright's sync API is open)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(scenario())).result()
 
 
 @pytest.fixture
@@ -146,14 +156,14 @@ def test_an_answered_write_is_already_committed(db: Database, tmp_path: Path) ->
             await db.write(_add_counter(category))
             assert category in _stored(tmp_path / "hall.db")
 
-    asyncio.run(scenario())
+    run_async(scenario)
 
 
 def test_concurrent_async_writes_are_batched(db: Database) -> None:
     async def scenario() -> list[str]:
         return list(await asyncio.gather(*(db.write(_add_counter(f"g{i}")) for i in range(50))))
 
-    answers = asyncio.run(scenario())
+    answers = run_async(scenario)
     assert answers == [f"g{i}" for i in range(50)]
     assert db.writer.batches < 50
     with db.read_session() as session:
@@ -166,7 +176,7 @@ def test_a_lone_failing_write_leaves_nothing_behind(db: Database, tmp_path: Path
             await db.write(_fail_after_writing("alone"))
         assert await db.write(_add_counter("next")) == "next"
 
-    asyncio.run(scenario())
+    run_async(scenario)
     stored = _stored(tmp_path / "hall.db")
     assert "alone" not in stored
     assert "next" in stored
