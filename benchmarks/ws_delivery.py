@@ -15,9 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from benchmarks import boards as board_process
 from benchmarks.checks import Check
-from benchmarks.hall import clerk_at_window, expect, issue_tickets, serve_through
+from benchmarks.hall import expect, issue_tickets, login_token, serve_through, signed_in
 from benchmarks.server import RunningServer, SeededDatabase, running_server
 from benchmarks.stats import Latency
 from benchmarks.suite import Context, Figure, Row
@@ -92,7 +94,7 @@ async def run_once(
     """
     total = WARMUP_CALLS + calls
     await issue_tickets(server, [CATEGORY] * total)
-    clerk = await clerk_at_window(server, server.accounts.clerks[0], WINDOW_NO)
+    token = await login_token(server, server.accounts.clerks[0])
     url = f"{server.ws_url}/ws?token={server.accounts.board_token}"
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -107,10 +109,14 @@ async def run_once(
         env={**os.environ, "PYTHONPATH": _source_root()},
     )
     sent: dict[int, tuple[float, float]] = {}
+    clerk: httpx.AsyncClient | None = None
     try:
         if process.stdout is None:
             raise RuntimeError("no pipe from the board process")
         await _read_line(process.stdout, board_process.READY, READY_TIMEOUT_SECONDS)
+        # Signed in only now: a client left idle while a thousand boards connect could have
+        # its next request cut off by the server's keep-alive timeout.
+        clerk = await signed_in(server, token, WINDOW_NO)
         gap = call_gap_seconds(boards)
         deadline = time.monotonic() + time_limit
         for index in range(total):
@@ -130,7 +136,8 @@ async def run_once(
         report = json.loads(line.removeprefix(board_process.RESULT_PREFIX))
         await asyncio.wait_for(process.wait(), RESULT_GRACE_SECONDS)
     finally:
-        await clerk.aclose()
+        if clerk is not None:
+            await clerk.aclose()
         if process.returncode is None:
             process.kill()
             with contextlib.suppress(Exception):
