@@ -76,6 +76,8 @@ class Row:
     met: bool | None = None
     unit: str = "ms"
     """The unit of p50/p99 (milliseconds unless a benchmark says otherwise)."""
+    tail: int = 99
+    """Which percentile the `p99` figure is, for targets set on another one (p95)."""
 
     def cells(self) -> list[str]:
         def show(figure: Figure | None, digits: int = 1) -> str:
@@ -87,7 +89,9 @@ class Row:
             str(self.runs),
             show(self.rate, 0),
             show(self.p50),
-            show(self.p99),
+            show(self.p99)
+            if self.tail == 99 or self.p99 is None
+            else f"p{self.tail} {show(self.p99)}",
             self.target,
             verdict,
         ]
@@ -98,7 +102,7 @@ class Row:
             "runs": self.runs,
             "rate_per_second": self.rate.as_dict() if self.rate else None,
             f"p50_{self.unit}": self.p50.as_dict() if self.p50 else None,
-            f"p99_{self.unit}": self.p99.as_dict() if self.p99 else None,
+            f"p{self.tail}_{self.unit}": self.p99.as_dict() if self.p99 else None,
             "target": self.target or None,
             "met": self.met,
         }

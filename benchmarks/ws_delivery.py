@@ -103,7 +103,8 @@ async def run_once(
         url,
         str(boards),
         str(total),
-        str(time_limit),
+        # The boards listen longer than the clerk calls, so the last call is heard too.
+        str(time_limit + RESULT_GRACE_SECONDS / 2),
         stdout=asyncio.subprocess.PIPE,
         limit=RESULT_LINE_LIMIT,
         env={**os.environ, "PYTHONPATH": _source_root()},
