@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from queue_server.api import auth, tickets, windows, ws
+from queue_server.api import auth, board, tickets, windows, ws
 from queue_server.api import hall as hall_routes
 from queue_server.api.deps import Resources
 from queue_server.config import HallConfig, Settings, load_hall_config
@@ -89,4 +89,5 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for router in (auth.router, tickets.router, windows.router, hall_routes.router, ws.router):
         app.include_router(router)
+    app.include_router(board.router)
     return app

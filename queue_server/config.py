@@ -84,6 +84,27 @@ class Texts(_Strict):
         return value
 
 
+class BoardSettings(_Strict):
+    """How the hall and window boards show calls."""
+
+    recent_calls: Annotated[int, Field(ge=1, le=30)] = 8
+    """How many of the latest calls the hall board lists."""
+    highlight_seconds: Annotated[float, Field(ge=0, le=600)] = 10.0
+    """How long the newest call stays large and highlighted."""
+
+
+class VoiceSettings(_Strict):
+    """How the voice announcer speaks a call."""
+
+    repeats: Annotated[int, Field(ge=1, le=5)] = 2
+    chime: bool = True
+    """Play a short two-tone chime before each announcement."""
+    rate: Annotated[int, Field(ge=80, le=400)] = 150
+    """Speaking rate in words per minute (espeak); slower is easier for elderly applicants."""
+    pause_seconds: Annotated[float, Field(ge=0, le=10)] = 0.8
+    """Silence between two repeats of the phrase."""
+
+
 class Hall(_Strict):
     name: Annotated[str, Field(min_length=1)]
     timezone: str = "Asia/Shanghai"
@@ -106,6 +127,8 @@ class HallConfig(_Strict):
 
     hall: Hall
     texts: Texts = Texts()
+    board: BoardSettings = BoardSettings()
+    voice: VoiceSettings = VoiceSettings()
     categories: Annotated[list[Category], Field(min_length=1)]
     windows: Annotated[list[Window], Field(min_length=1)]
 

@@ -21,6 +21,7 @@ from queue_server.domain.enums import (
 )
 
 __all__ = [
+    "BoardSettingsPublic",
     "CallNumberRequest",
     "CallReason",
     "CategoryPublic",
@@ -180,6 +181,18 @@ class CategoryPublic(_Wire):
     oldest_wait_seconds: float | None = None
 
 
+class BoardSettingsPublic(_Wire):
+    """The hall configuration's `[board]` and `[voice]` settings that boards and the
+    announcer follow."""
+
+    recent_calls: int = 8
+    highlight_seconds: float = 10.0
+    announce_repeats: int = 2
+    announce_chime: bool = True
+    announce_rate: int = 150
+    announce_pause_seconds: float = 0.8
+
+
 class HallSnapshot(_Wire):
     name: str
     service_day: date
@@ -189,6 +202,7 @@ class HallSnapshot(_Wire):
     board_notice: str
     categories: list[CategoryPublic]
     windows: list[WindowPublic]
+    board: BoardSettingsPublic = BoardSettingsPublic()
 
 
 class HealthResponse(_Wire):

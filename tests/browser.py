@@ -32,8 +32,10 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Browser]:
+    """One Chromium per test: Playwright's sync API keeps an asyncio loop running in the main
+    thread while it is open, so a wider scope would break `asyncio.run` in every later test."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS

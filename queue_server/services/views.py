@@ -15,6 +15,7 @@ from queue_server.domain.estimates import estimate_wait_minutes, typical_service
 from queue_server.domain.numbering import service_day
 from queue_server.models import Event, NumberCounter, Ticket, User, WindowState
 from queue_server.protocol import (
+    BoardSettingsPublic,
     CategoryPublic,
     ClerkPublic,
     HallSnapshot,
@@ -308,4 +309,16 @@ def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallS
         board_notice=hall.texts.board_notice,
         categories=categories,
         windows=windows_public(session, hall),
+        board=board_settings_public(hall),
+    )
+
+
+def board_settings_public(hall: HallConfig) -> BoardSettingsPublic:
+    return BoardSettingsPublic(
+        recent_calls=hall.board.recent_calls,
+        highlight_seconds=hall.board.highlight_seconds,
+        announce_repeats=hall.voice.repeats,
+        announce_chime=hall.voice.chime,
+        announce_rate=hall.voice.rate,
+        announce_pause_seconds=hall.voice.pause_seconds,
     )

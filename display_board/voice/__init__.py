@@ -1,0 +1,1 @@
+"""The voice announcer: phrases, speech rendering, WAV assembly and playback."""

@@ -1,0 +1,1 @@
+"""The widgets the hall and window boards are built from."""

@@ -1,0 +1,40 @@
+"""The hall board: newest call, recent calls, windows, queues, the notice and the clock."""
+
+from zoneinfo import ZoneInfo
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from display_board.state import BoardState
+from display_board.widgets.clock import Clock
+from display_board.widgets.latest_call import LatestCall
+from display_board.widgets.notice import Notice
+from display_board.widgets.queue_summary import QueueSummary
+from display_board.widgets.recent_calls import RecentCalls
+from display_board.widgets.window_grid import WindowGrid
+
+
+class HallView(Vertical):
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="title-bar"):
+            yield Static("", id="hall-name")
+            yield Clock(id="clock")
+        with Horizontal(id="calls"):
+            yield LatestCall(id="latest")
+            with Vertical(id="recent-panel"):
+                yield Static("最近叫号", classes="caption")
+                yield RecentCalls(id="recent")
+        with Horizontal(id="overview"):
+            yield WindowGrid(id="windows")
+            yield QueueSummary(id="queues")
+        yield Notice(id="notice")
+
+    def show_state(self, state: BoardState, *, highlight: bool, timezone: ZoneInfo) -> None:
+        self.query_one("#hall-name", Static).update(state.hall_name)
+        self.query_one(Clock).timezone = timezone
+        self.query_one(LatestCall).show_call(state.latest, highlight=highlight)
+        self.query_one(RecentCalls).show_calls(state.recent)
+        self.query_one(WindowGrid).show_windows(state.windows)
+        self.query_one(QueueSummary).show_categories(state.categories)
+        self.query_one(Notice).show_notice(state.notice)

@@ -1,0 +1,141 @@
+"""`/board` and `/board/window/{n}`: the web boards for the hall's TVs.
+
+The pages are static HTML, CSS and JavaScript shipped in `queue_server/web/board/`; the
+page reads its device token from its own URL (`/board?token=…`) and follows `WS /ws`. The
+page itself is only served to a board device, a manager or an admin: a TV with a wrong
+token shows a readable refusal instead of an empty board.
+"""
+
+from html import escape
+from importlib.resources import files
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Query, Request, Security
+from fastapi.responses import HTMLResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from queue_server.api.deps import ROLE_LABELS, ResourcesDep, WindowNo, authenticate
+from queue_server.api.responses import ERROR_RESPONSES
+from queue_server.domain.enums import Role
+from queue_server.domain.errors import DomainError, NotFound
+from queue_server.errors import WrongRole, error_response, status_of
+from queue_server.protocol import ErrorResponse
+
+_ERROR_SCHEMA: Final = ErrorResponse.model_json_schema()
+PAGE_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    status: {
+        "description": "JSON `{detail, code}`, or a short HTML page for a browser",
+        "content": {
+            "application/json": {"schema": _ERROR_SCHEMA},
+            "text/html": {"schema": {"type": "string"}},
+        },
+    }
+    for status in ERROR_RESPONSES
+}
+"""A refused page answers JSON, or HTML when the caller accepts `text/html`."""
+
+router = APIRouter(tags=["boards"])
+
+BOARD_VIEWERS: Final = (Role.BOARD, Role.MANAGER, Role.ADMIN)
+ASSETS: Final = files("queue_server").joinpath("web", "board")
+PAGE_HEADERS: Final = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+"""The page URL holds the device token: never cache it or send it on as a referrer."""
+
+_bearer = HTTPBearer(auto_error=False, description="A board device token")
+
+TokenQuery = Annotated[str | None, Query(max_length=256, description="The board's device token")]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
+
+REFUSAL_PAGE: Final = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>显示屏无法打开</title>
+<style>body{{background:#000;color:#fff;font:48px/1.5 "Noto Sans CJK SC",sans-serif;
+display:flex;align-items:center;justify-content:center;height:100vh;margin:0;text-align:center}}
+small{{display:block;font-size:28px;color:#ccc}}</style></head>
+<body><div>{message}<small>{hint}</small></div></body></html>
+"""
+
+
+def _refusal(request: Request, error: DomainError) -> Response:
+    status = status_of(error)
+    if "text/html" in request.headers.get("accept", ""):
+        hint = "请检查网址中的 token=（显示屏令牌）" if status in (401, 403) else ""
+        page = REFUSAL_PAGE.format(message=escape(error.message), hint=escape(hint))
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        return HTMLResponse(page, status_code=status, headers={**PAGE_HEADERS, **headers})
+    return error_response(status, error.message, error.code)
+
+
+async def _check_viewer(
+    resources: ResourcesDep, token: str | None, credentials: HTTPAuthorizationCredentials | None
+) -> None:
+    bearer = credentials.credentials if credentials is not None else None
+    principal = await authenticate(resources, token or bearer)
+    if principal.role not in BOARD_VIEWERS:
+        names = "、".join(ROLE_LABELS[role] for role in BOARD_VIEWERS)
+        raise WrongRole(f"{ROLE_LABELS[principal.role]}无权打开显示屏（仅限{names}）")
+
+
+def _page(name: str) -> HTMLResponse:
+    return HTMLResponse(ASSETS.joinpath(name).read_text(encoding="utf-8"), headers=PAGE_HEADERS)
+
+
+@router.get("/board", response_class=HTMLResponse, responses=PAGE_ERRORS)
+async def hall_board(
+    request: Request, resources: ResourcesDep, credentials: Credentials, token: TokenQuery = None
+) -> Response:
+    """The hall board: the newest call, recent calls, every window, the queues."""
+    try:
+        await _check_viewer(resources, token, credentials)
+    except DomainError as error:
+        return _refusal(request, error)
+    return _page("hall.html")
+
+
+@router.get("/board/window/{window_no}", response_class=HTMLResponse, responses=PAGE_ERRORS)
+async def window_board(
+    request: Request,
+    resources: ResourcesDep,
+    window_no: WindowNo,
+    credentials: Credentials,
+    token: TokenQuery = None,
+) -> Response:
+    """One window's display: its current number, the clerk's name and 工号, or 暂停服务."""
+    try:
+        await _check_viewer(resources, token, credentials)
+        if window_no not in resources.hall.window_by_number:
+            raise NotFound(f"本大厅没有 {window_no} 号窗口")
+    except DomainError as error:
+        return _refusal(request, error)
+    return _page("window.html")
+
+
+def _asset(name: str, media_type: str) -> Response:
+    return Response(
+        ASSETS.joinpath(name).read_bytes(),
+        media_type=media_type,
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get(
+    "/board/board.css",
+    response_class=Response,
+    responses={200: {"content": {"text/css": {"schema": {"type": "string"}}}}},
+)
+async def board_css() -> Response:
+    """Public: the boards' style sheet (no data in it)."""
+    return _asset("board.css", "text/css; charset=utf-8")
+
+
+@router.get(
+    "/board/board.js",
+    response_class=Response,
+    responses={200: {"content": {"text/javascript": {"schema": {"type": "string"}}}}},
+)
+async def board_js() -> Response:
+    """Public: the boards' script (no data in it)."""
+    return _asset("board.js", "text/javascript; charset=utf-8")
