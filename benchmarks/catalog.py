@@ -5,13 +5,29 @@ a title, `run` (takes the `Context`, honours `context.quick`), and `rows` (its r
 table rows). See benchmarks/README.md.
 """
 
+import dataclasses
 import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol, TypeVar
 
-from benchmarks import call_next, issue, ws_delivery
-from benchmarks.server import SeededDatabase, seed_database
-from benchmarks.suite import REGISTRY, Benchmark, Context, register
+from benchmarks import announce_ready, board_render, call_next, issue, ws_delivery
+from benchmarks.server import SeededDatabase, running_server, seed_database
+from benchmarks.stats import Latency
+from benchmarks.suite import REGISTRY, Benchmark, Context, Figure, Row, register
 from queue_server.config import load_hall_config
+from tests.support import Accounts
+
+
+class _P95Result(Protocol):
+    @property
+    def latency(self) -> Latency: ...
+
+    @property
+    def p95(self) -> float: ...
+
+
+P = TypeVar("P", bound=_P95Result)
 
 
 @functools.cache
@@ -25,6 +41,45 @@ def _seed(workdir: Path) -> SeededDatabase:
 
 def seeded(context: Context) -> SeededDatabase:
     return _seed(context.workdir)
+
+
+def _repeats(context: Context) -> int:
+    return 1 if context.quick else int(context.options.get("repeats", 3))
+
+
+def _runs_on_one_server(
+    context: Context, measure: Callable[[str, Accounts, bool], P], what: str
+) -> list[P]:
+    """`repeats` runs of a module whose `run_against(base_url, accounts, quick=…)` measures a
+    running server."""
+    runs = []
+    with running_server(seeded(context)) as server:
+        for index in range(_repeats(context)):
+            context.progress(f"{what}, run {index + 1}")
+            runs.append(measure(server.base_url, server.accounts, context.quick))
+    return runs
+
+
+def _p95_rows(name: str, target_ms: float) -> Callable[[list[P]], list[Row]]:
+    def rows(runs: list[P]) -> list[Row]:
+        p95 = Figure.of([run.p95 for run in runs])
+        return [
+            Row(
+                name=name,
+                runs=len(runs),
+                p50=Figure.of([run.latency.p50 for run in runs]),
+                p99=p95,
+                tail=95,
+                target=f"p95 ≤ {target_ms:.0f} ms",
+                met=p95.median <= target_ms,
+            )
+        ]
+
+    return rows
+
+
+def _as_json(runs: list[P]) -> object:
+    return [dataclasses.asdict(run) for run in runs]  # type: ignore[call-overload]
 
 
 def register_builtin() -> None:
@@ -46,6 +101,32 @@ def register_builtin() -> None:
             title="call → websocket delivery",
             run=lambda context: ws_delivery.benchmark(context, lambda: seeded(context)),
             rows=ws_delivery.rows,
+        )
+    )
+    register(
+        Benchmark(
+            key="board_render",
+            title="call → web board updated (headless Chromium)",
+            run=lambda context: _runs_on_one_server(
+                context,
+                lambda url, accounts, quick: board_render.run_against(url, accounts, quick=quick),
+                "call → web board",
+            ),
+            rows=_p95_rows("call → number shown on the web board (Chromium)", 150.0),
+            as_json=_as_json,
+        )
+    )
+    register(
+        Benchmark(
+            key="announce_ready",
+            title="call → announcement WAV ready",
+            run=lambda context: _runs_on_one_server(
+                context,
+                lambda url, accounts, quick: announce_ready.run_against(url, accounts, quick=quick),
+                "call → WAV",
+            ),
+            rows=_p95_rows("call → announcement WAV ready", 100.0),
+            as_json=_as_json,
         )
     )
     register(

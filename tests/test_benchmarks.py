@@ -9,14 +9,18 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import catalog
 from benchmarks.checks import Check
 from benchmarks.runner import run_suite
-from benchmarks.suite import Benchmark, Context, Figure, Row, run_one
+from benchmarks.suite import REGISTRY, Benchmark, Context, Figure, Row, run_one
+
+OWN_BENCHMARKS = ("issuance", "ws_delivery", "call_next")
 
 
 @pytest.mark.timeout(300)  # ~30 s on an idle 2-core machine; the bound is for a busy one
 def test_quick_suite_runs_every_benchmark_and_saves_json(tmp_path: Path) -> None:
-    results = run_suite(quick=True, results_dir=tmp_path)
+    # The board and announcer modules run in quick mode in tests/display_board/.
+    results = run_suite(quick=True, only=OWN_BENCHMARKS, results_dir=tmp_path)
 
     assert results.passed, [check for check in results.checks if not check.passed]
     names = [row.name for row in results.rows]
@@ -38,6 +42,11 @@ def test_quick_suite_runs_every_benchmark_and_saves_json(tmp_path: Path) -> None
     assert issuance["16"][0]["created_201"] > 0
     assert {row["name"] for row in document["table"]} == set(names)
     assert not (tmp_path / "latest.md").exists()  # quick numbers are never the ones to quote
+
+
+def test_every_benchmark_of_the_issue_is_in_the_table() -> None:
+    catalog.register_builtin()
+    assert set(REGISTRY) >= {*OWN_BENCHMARKS, "board_render", "announce_ready"}
 
 
 def test_a_benchmark_plugs_in_with_a_run_and_rows(tmp_path: Path) -> None:
