@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from queue_server.api import auth, board, tickets, windows, ws
+from queue_server.api import auth, board, cases, evaluations, rate_page, tickets, windows, ws
 from queue_server.api import hall as hall_routes
 from queue_server.api.deps import Resources
 from queue_server.config import HallConfig, Settings, load_hall_config
@@ -18,6 +18,8 @@ from queue_server.domain.clock import Clock, SystemClock
 from queue_server.errors import install_error_handlers
 from queue_server.events import EventHub, prime, publish_from_writer, tail
 from queue_server.limits import BodySizeLimit
+from queue_server.services.evaluations import DEFAULT_BATCH as UNRATED_BATCH
+from queue_server.services.evaluations import default_unrated
 from queue_server.services.housekeeping import prune
 from queue_server.services.windows import ensure_windows
 from queue_server.throttle import LoginThrottle
@@ -34,10 +36,22 @@ def prepare_database(db: Database, hall: HallConfig) -> None:
     db.write_sync(lambda session: ensure_windows(session, hall))
 
 
-async def housekeep(db: Database, clock: Clock) -> None:
+async def default_unrated_evaluations(db: Database, hall: HallConfig, clock: Clock) -> int:
+    """Record 基本满意 (defaulted) for every ticket left unrated too long, in batches."""
+    total = 0
+    while True:
+        done = await db.write(lambda session: default_unrated(session, hall=hall, now=clock.now()))
+        total += done
+        if done < UNRATED_BATCH:
+            return total
+
+
+async def housekeep(db: Database, clock: Clock, hub: EventHub, hall: HallConfig) -> None:
     while True:
         try:
             await db.write(lambda session: prune(session=session, now=clock.now()))
+            if await default_unrated_evaluations(db, hall, clock):
+                hub.poke()
         except Exception:
             log.exception("housekeeping failed; trying again later")
         await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)
@@ -67,7 +81,9 @@ def create_app(
         )
         tasks = [
             asyncio.create_task(tail(hub, db, settings.poll_seconds), name="event-tailer"),
-            asyncio.create_task(housekeep(db, app.state.resources.clock), name="housekeeping"),
+            asyncio.create_task(
+                housekeep(db, app.state.resources.clock, hub, hall_config), name="housekeeping"
+            ),
         ]
         try:
             yield
@@ -90,4 +106,6 @@ def create_app(
     for router in (auth.router, tickets.router, windows.router, hall_routes.router, ws.router):
         app.include_router(router)
     app.include_router(board.router)
+    for router in (evaluations.router, cases.router, rate_page.router):
+        app.include_router(router)
     return app

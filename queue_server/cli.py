@@ -11,6 +11,7 @@ from queue_server.config import ConfigError, Settings, load_hall_config
 from queue_server.domain.clock import SystemClock
 from queue_server.domain.enums import Role
 from queue_server.domain.errors import DomainError
+from queue_server.simulation.cli import simulate
 
 if TYPE_CHECKING:
     from queue_server.db import Database
@@ -19,9 +20,12 @@ app = typer.Typer(help="一门 (yimen) queue server.", no_args_is_help=True)
 user_app = typer.Typer(
     help="Manage people's accounts (admin, manager, clerk).", no_args_is_help=True
 )
-token_app = typer.Typer(help="Manage device tokens (kiosk, board).", no_args_is_help=True)
+token_app = typer.Typer(
+    help="Manage device tokens (kiosk, board, evaluator).", no_args_is_help=True
+)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.command("simulate")(simulate)
 
 DbOption = Annotated[
     str | None,
@@ -137,7 +141,7 @@ def user_add(
 @token_app.command("issue")
 def token_issue(
     name: Annotated[str, typer.Argument(help="Device name, e.g. kiosk-entrance")],
-    role: Annotated[Role, typer.Option("--role", help="kiosk or board")],
+    role: Annotated[Role, typer.Option("--role", help="kiosk, board or evaluator")],
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -156,6 +160,26 @@ def token_issue(
     finally:
         database.dispose()
     typer.echo(token)
+
+
+@app.command()
+def backup(
+    to: Annotated[Path, typer.Option("--to", help="Folder for the backups")],
+    keep: Annotated[int, typer.Option(min=1, help="How many backups to keep")] = 14,
+    db: DbOption = None,
+) -> None:
+    """Back up a SQLite hall database while the server runs (SQLite's online backup)."""
+    from queue_server.backup import BackupError
+    from queue_server.backup import backup as make_backup
+
+    settings = _settings(db)
+    try:
+        target = make_backup(
+            database_url=settings.database_url, directory=to, now=SystemClock().now(), keep=keep
+        )
+    except (BackupError, OSError) as error:
+        raise _fail(f"backup failed: {error}") from error
+    typer.echo(f"backed up to {target}")
 
 
 if __name__ == "__main__":

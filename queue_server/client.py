@@ -30,7 +30,24 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 
 from queue_server.protocol import (
     CallNumberRequest,
+    CaseAssign,
+    CaseClass,
+    CaseClassify,
+    CaseClose,
+    CaseDetail,
+    CaseFeedback,
+    CaseFollowUp,
+    CaseKind,
+    CaseLogKind,
+    CaseLogRequest,
+    CaseOpen,
+    CasePublic,
+    CaseResolution,
+    CaseStatus,
     ErrorResponse,
+    EvaluationPublic,
+    EvaluationSubmit,
+    EvaluatorState,
     EventMessage,
     FinishRequest,
     HallSnapshot,
@@ -40,6 +57,7 @@ from queue_server.protocol import (
     MePublic,
     PauseRequest,
     PriorityReason,
+    PublicEvaluationState,
     ReasonRequest,
     ServerMessage,
     SnapshotMessage,
@@ -47,6 +65,7 @@ from queue_server.protocol import (
     TicketPublic,
     TicketStatus,
     TransferRequest,
+    WindowEvaluationSubmit,
     WindowPublic,
     parse_server_message,
 )
@@ -77,6 +96,8 @@ ItemT = TypeVar("ItemT")
 
 _TICKETS: Final = TypeAdapter(list[TicketPublic])
 _WINDOWS: Final = TypeAdapter(list[WindowPublic])
+_EVALUATIONS: Final = TypeAdapter(list[EvaluationPublic])
+_CASES: Final = TypeAdapter(list[CasePublic])
 
 
 class QueueError(Exception):
@@ -161,6 +182,15 @@ def _decoding(response: httpx.Response) -> Iterator[None]:
         raise QueueError(
             response.status_code, f"无法解析服务器的回应：{error}", "bad_response"
         ) from error
+
+
+def _params(values: Mapping[str, object]) -> dict[str, str]:
+    """Query parameters, leaving out the unset ones; booleans as `true`/`false`."""
+    return {
+        key: (str(value).lower() if isinstance(value, bool) else str(value))
+        for key, value in values.items()
+        if value is not None
+    }
 
 
 def _parse(model: type[ModelT], response: httpx.Response) -> ModelT:
@@ -376,6 +406,184 @@ class QueueClient:
     async def cancel(self, ticket_id: int, reason: str | None = None) -> TicketPublic:
         body = _request_body(ReasonRequest, reason=reason)
         return await self._ticket("POST", f"/api/tickets/{ticket_id}/cancel", body=body)
+
+    # --- 好差评 evaluations ---------------------------------------------------------------
+
+    async def evaluator_state(self, window_no: int) -> EvaluatorState:
+        """What the window's evaluator tablet shows (evaluator, manager or admin token)."""
+        return _parse(
+            EvaluatorState, await self.send("GET", f"/api/windows/{window_no}/evaluation")
+        )
+
+    async def rate_at_window(
+        self,
+        window_no: int,
+        ticket_id: int,
+        level: int,
+        *,
+        reasons: list[str] | None = None,
+        comment: str | None = None,
+    ) -> EvaluationPublic:
+        """Rate the service just finished at the window (the evaluator tablet's token)."""
+        body = _request_body(
+            WindowEvaluationSubmit,
+            ticket_id=ticket_id,
+            level=level,
+            reasons=reasons or [],
+            comment=comment,
+        )
+        response = await self.send("POST", f"/api/windows/{window_no}/evaluation", body=body)
+        return _parse(EvaluationPublic, response)
+
+    async def public_evaluation(self, public_code: str) -> PublicEvaluationState:
+        """Whether the ticket behind a status-page code can be rated, and its rating."""
+        response = await self.send("GET", f"/api/public/tickets/{public_code}/evaluation")
+        return _parse(PublicEvaluationState, response)
+
+    async def rate_ticket(
+        self,
+        public_code: str,
+        level: int,
+        *,
+        reasons: list[str] | None = None,
+        comment: str | None = None,
+    ) -> EvaluationPublic:
+        """The applicant's own rating, by status-page code: use a client without a token
+        (staff and device tokens are refused)."""
+        body = _request_body(EvaluationSubmit, level=level, reasons=reasons or [], comment=comment)
+        response = await self.send(
+            "POST", f"/api/public/tickets/{public_code}/evaluation", body=body
+        )
+        return _parse(EvaluationPublic, response)
+
+    async def evaluations(
+        self,
+        *,
+        day_from: date | None = None,
+        day_to: date | None = None,
+        level: int | None = None,
+        window_no: int | None = None,
+        defaulted: bool | None = None,
+    ) -> list[EvaluationPublic]:
+        """Evaluations of the tickets served in a period, newest first (managers, admins)."""
+        params = _params(
+            {
+                "from": day_from,
+                "to": day_to,
+                "level": level,
+                "window_no": window_no,
+                "defaulted": defaulted,
+            }
+        )
+        response = await self.send("GET", "/api/evaluations", params=params)
+        return _parse_list(_EVALUATIONS, response)
+
+    # --- 办不成事 cases and follow-ups -------------------------------------------------------
+
+    async def cases(
+        self,
+        *,
+        kind: CaseKind | None = None,
+        status: CaseStatus | None = None,
+        case_class: CaseClass | None = None,
+        owner: str | None = None,
+        overdue: bool | None = None,
+        ticket_id: int | None = None,
+        opened_from: date | None = None,
+        opened_to: date | None = None,
+    ) -> list[CasePublic]:
+        """The cases this account may see, soonest due first; `owner="me"` for one's own."""
+        params = _params(
+            {
+                "kind": kind,
+                "status": status,
+                "case_class": case_class,
+                "owner": owner,
+                "overdue": overdue,
+                "ticket_id": ticket_id,
+                "opened_from": opened_from,
+                "opened_to": opened_to,
+            }
+        )
+        return _parse_list(_CASES, await self.send("GET", "/api/cases", params=params))
+
+    async def case(self, case_id: int) -> CaseDetail:
+        return _parse(CaseDetail, await self.send("GET", f"/api/cases/{case_id}"))
+
+    async def open_case(
+        self,
+        summary: str,
+        *,
+        ticket_id: int | None = None,
+        case_class: CaseClass | None = None,
+        category: str | None = None,
+        matter: str | None = None,
+        contact: str | None = None,
+    ) -> CaseDetail:
+        """Open a 办不成事 case at the desk (a clerk signed in there, or a manager)."""
+        body = _request_body(
+            CaseOpen,
+            summary=summary,
+            ticket_id=ticket_id,
+            case_class=case_class,
+            category=category,
+            matter=matter,
+            contact=contact,
+        )
+        return _parse(CaseDetail, await self.send("POST", "/api/cases", body=body))
+
+    async def classify_case(
+        self, case_id: int, case_class: CaseClass, *, note: str | None = None
+    ) -> CaseDetail:
+        body = _request_body(CaseClassify, case_class=case_class, note=note)
+        return await self._case_step(case_id, "classify", body)
+
+    async def assign_case(
+        self,
+        case_id: int,
+        *,
+        owner: str | None = None,
+        department: str | None = None,
+        note: str | None = None,
+    ) -> CaseDetail:
+        """转办 to an owner (login name) and/or a department."""
+        body = _request_body(CaseAssign, owner=owner, department=department, note=note)
+        return await self._case_step(case_id, "assign", body)
+
+    async def log_case_action(
+        self, case_id: int, note: str, *, kind: CaseLogKind = CaseLogKind.NOTE
+    ) -> CaseDetail:
+        """Add a note, a call-back (回访电话) or a fix (整改) to the case's log."""
+        body = _request_body(CaseLogRequest, note=note, kind=kind)
+        return await self._case_step(case_id, "actions", body)
+
+    async def close_case(
+        self,
+        case_id: int,
+        resolution: CaseResolution,
+        reply: str,
+        *,
+        reason: str | None = None,
+    ) -> CaseDetail:
+        """办结 with the reply; `not_possible` needs `reason`."""
+        body = _request_body(CaseClose, resolution=resolution, reply=reply, reason=reason)
+        return await self._case_step(case_id, "close", body)
+
+    async def case_feedback(self, case_id: int, note: str) -> CaseDetail:
+        """反馈: the reply has reached the applicant."""
+        return await self._case_step(case_id, "feedback", _request_body(CaseFeedback, note=note))
+
+    async def case_follow_up(
+        self, case_id: int, note: str, *, level: int | None = None
+    ) -> CaseDetail:
+        """回访, ending the case; `level` is the applicant's (re-)rating."""
+        body = _request_body(CaseFollowUp, note=note, level=level)
+        return await self._case_step(case_id, "follow-up", body)
+
+    async def _case_step(self, case_id: int, step: str, body: BaseModel) -> CaseDetail:
+        return _parse(
+            CaseDetail, await self.send("POST", f"/api/cases/{case_id}/{step}", body=body)
+        )
 
     async def _ticket(
         self, method: str, path: str, *, body: BaseModel | None = None

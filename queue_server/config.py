@@ -1,7 +1,7 @@
 """Server settings (environment, flags) and the hall configuration (a TOML file)."""
 
 import tomllib
-from datetime import datetime, time
+from datetime import date, datetime, time
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from queue_server.domain.cases import CaseClass
 from queue_server.domain.dispatch import POLICIES
+from queue_server.domain.workdays import WorkCalendar
 
 DEFAULT_HALL_CONFIG = "default_hall.toml"
 
@@ -122,6 +124,71 @@ class Hall(_Strict):
         return value
 
 
+DEFAULT_BAD_REVIEW_REASONS = [
+    "等候时间过长",
+    "服务态度不好",
+    "办事效率低",
+    "一次性告知不到位",
+    "材料要求不清楚",
+    "系统或设备故障",
+    "其他",
+]
+
+
+class EvaluationConfig(_Strict):
+    """好差评: the reasons offered for a bad review, defaults and the evaluator tablet."""
+
+    reasons: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=32)]], Field(min_length=1)
+    ] = DEFAULT_BAD_REVIEW_REASONS
+    default_after_days: Annotated[int, Field(ge=1)] = 7
+    """A done ticket unrated for this many days is recorded as 基本满意 (defaulted)."""
+    followup_working_days: Annotated[int, Field(ge=0)] = 15
+    """A bad review opens a follow-up case due in this many working days."""
+    idle_seconds: Annotated[int, Field(ge=5, le=600)] = 60
+    """The window's evaluator tablet goes back to idle after this long without a touch."""
+    window_minutes: Annotated[int, Field(ge=1, le=1440)] = 15
+    """The tablet may rate the window's last finished ticket for this long after the finish."""
+
+    @field_validator("reasons")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        _unique("evaluation", "reasons", list(value))
+        return value
+
+
+class DeadlineLadder(_Strict):
+    """Working days a 办不成事 case of each class has until it must be 办结."""
+
+    simple: Annotated[int, Field(ge=0)] = 0
+    ordinary: Annotated[int, Field(ge=0)] = 1
+    legally_impossible: Annotated[int, Field(ge=0)] = 3
+    hard: Annotated[int, Field(ge=0)] = 7
+    special: Annotated[int, Field(ge=0)] = 15
+
+    def days(self, case_class: CaseClass) -> int:
+        days: int = getattr(self, case_class.value)
+        return days
+
+
+class CasesConfig(_Strict):
+    """The 办不成事 case desk."""
+
+    category: str | None = "unresolved"
+    """Transfers to this category open a case; its windows form the desk. None: no desk."""
+    default_class: CaseClass = CaseClass.ORDINARY
+    """The class a case gets until the desk classifies it."""
+    deadline_working_days: DeadlineLadder = DeadlineLadder()
+
+
+class CalendarConfig(_Strict):
+    """Corrections to the official holiday calendar (e.g. next year's, before the package
+    knows it)."""
+
+    extra_holidays: list[date] = []
+    extra_workdays: list[date] = []
+
+
 class HallConfig(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
@@ -129,6 +196,9 @@ class HallConfig(_Strict):
     texts: Texts = Texts()
     board: BoardSettings = BoardSettings()
     voice: VoiceSettings = VoiceSettings()
+    evaluation: EvaluationConfig = EvaluationConfig()
+    cases: CasesConfig = CasesConfig()
+    calendar: CalendarConfig = CalendarConfig()
     categories: Annotated[list[Category], Field(min_length=1)]
     windows: Annotated[list[Window], Field(min_length=1)]
 
@@ -145,7 +215,22 @@ class HallConfig(_Strict):
                     f"windows.{index}.categories: unknown category {unknown[0]!r} "
                     f"(window {window.number})"
                 )
+        desk = self.cases.category
+        if "cases" in self.model_fields_set and desk is not None and desk not in codes:
+            raise ValueError(f"cases.category: unknown category {self.cases.category!r}")
         return self
+
+    @cached_property
+    def case_category(self) -> str | None:
+        """The 办不成事 category, when this hall has one."""
+        category = self.cases.category
+        return category if category in self.category_by_code else None
+
+    @cached_property
+    def work_calendar(self) -> WorkCalendar:
+        return WorkCalendar.with_overrides(
+            holidays=self.calendar.extra_holidays, workdays=self.calendar.extra_workdays
+        )
 
     @cached_property
     def tz(self) -> ZoneInfo:

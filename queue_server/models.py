@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
+from queue_server.domain.cases import CaseClass, CaseKind, CaseLogKind, CaseResolution, CaseStatus
 from queue_server.domain.enums import (
     CallReason,
     EventType,
@@ -16,6 +17,7 @@ from queue_server.domain.enums import (
     TicketStatus,
     WindowStatus,
 )
+from queue_server.domain.evaluation import EvaluationChannel
 
 
 class AwareDateTime(sa.types.TypeDecorator[datetime]):
@@ -184,3 +186,84 @@ class IdempotentResponse(SQLModel, table=True):
     status_code: int
     body: str = Field(sa_type=sa.Text)
     created_at: datetime = _at()
+
+
+class Evaluation(SQLModel, table=True):
+    """One 好差评 evaluation of one done ticket (at most one per ticket)."""
+
+    __tablename__ = "evaluation"
+    __table_args__ = (sa.Index("ix_evaluation_submitted_at", "submitted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", unique=True)
+    level: int
+    """5 非常满意 … 1 非常不满意."""
+    label: str = Field(max_length=8)
+    reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    comment: str | None = Field(default=None, max_length=500)
+    channel: EvaluationChannel = Field(sa_type=_enum(EvaluationChannel))
+    defaulted: bool = False
+    submitted_at: datetime = _at()
+    service_day: date
+    """The evaluated ticket's service day."""
+    category: str = Field(max_length=32)
+    window_no: int | None = None
+    clerk_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class ServiceCase(SQLModel, table=True):
+    """A 办不成事 case or the follow-up of a bad review. `contact` and the free texts are for
+    staff only: they never go into events."""
+
+    __tablename__ = "service_case"
+    __table_args__ = (
+        sa.Index("ix_service_case_status_due", "status", "due"),
+        sa.Index("ix_service_case_ticket", "ticket_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: CaseKind = Field(sa_type=_enum(CaseKind))
+    status: CaseStatus = Field(sa_type=_enum(CaseStatus))
+    case_class: CaseClass | None = Field(default=None, sa_type=_enum(CaseClass))
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    """The ticket whose matter could not be done, or that was rated badly."""
+    desk_ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    """For a transfer: the new ticket waiting at the 办不成事 desk."""
+    evaluation_id: int | None = Field(default=None, foreign_key="evaluation.id")
+    number: str | None = Field(default=None, max_length=16)
+    category: str | None = Field(default=None, max_length=32)
+    window_no: int | None = None
+    """Where the case came from: the transferring window, or the rated service's window."""
+    matter: str | None = Field(default=None, max_length=64)
+    summary: str = Field(max_length=500)
+    contact: str | None = Field(default=None, max_length=100)
+    opened_at: datetime = _at()
+    opened_on: date
+    """The hall's local date of opening: deadlines count from it."""
+    opened_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    due: date
+    owner_id: int | None = Field(default=None, foreign_key="user_account.id")
+    department: str | None = Field(default=None, max_length=64)
+    resolution: CaseResolution | None = Field(default=None, sa_type=_enum(CaseResolution))
+    reply: str | None = Field(default=None, max_length=1000)
+    negative_reason: str | None = Field(default=None, max_length=500)
+    closed_at: datetime | None = _at(default=None)
+    closed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    in_time: bool | None = None
+    feedback: str | None = Field(default=None, max_length=500)
+    followup_level: int | None = None
+    followup_note: str | None = Field(default=None, max_length=500)
+    updated_at: datetime = _at()
+
+
+class CaseLogEntry(SQLModel, table=True):
+    """A case's action log: every step and every note, in order."""
+
+    __tablename__ = "case_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="service_case.id", index=True)
+    at: datetime = _at()
+    kind: CaseLogKind = Field(sa_type=_enum(CaseLogKind))
+    note: str | None = Field(default=None, max_length=1000)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")

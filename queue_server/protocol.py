@@ -11,6 +11,13 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from queue_server.domain.cases import (
+    CaseClass,
+    CaseKind,
+    CaseLogKind,
+    CaseResolution,
+    CaseStatus,
+)
 from queue_server.domain.enums import (
     CallReason,
     EventType,
@@ -19,14 +26,40 @@ from queue_server.domain.enums import (
     TicketStatus,
     WindowStatus,
 )
+from queue_server.domain.evaluation import EvaluationChannel
 
 __all__ = [
     "BoardSettingsPublic",
     "CallNumberRequest",
     "CallReason",
+    "CaseAssign",
+    "CaseClass",
+    "CaseClassify",
+    "CaseClose",
+    "CaseClosedPayload",
+    "CaseDetail",
+    "CaseFeedback",
+    "CaseFollowUp",
+    "CaseKind",
+    "CaseLogEntryPublic",
+    "CaseLogKind",
+    "CaseLogRequest",
+    "CaseOpen",
+    "CaseOpenedPayload",
+    "CasePublic",
+    "CaseResolution",
+    "CaseStatus",
+    "CaseUpdatedPayload",
     "CategoryPublic",
     "ClerkPublic",
     "ErrorResponse",
+    "EvaluationChannel",
+    "EvaluationLevelPublic",
+    "EvaluationOptions",
+    "EvaluationPublic",
+    "EvaluationSubmit",
+    "EvaluationSubmittedPayload",
+    "EvaluatorState",
     "EventMessage",
     "EventType",
     "FinishRequest",
@@ -37,15 +70,19 @@ __all__ = [
     "LoginResponse",
     "MePublic",
     "PauseRequest",
+    "PendingRating",
     "PriorityReason",
+    "PublicEvaluationState",
     "ReasonRequest",
     "Role",
     "ServerMessage",
     "SnapshotMessage",
+    "StaffPublic",
     "TicketCreate",
     "TicketPublic",
     "TicketStatus",
     "TransferRequest",
+    "WindowEvaluationSubmit",
     "WindowPublic",
     "WindowStatus",
     "parse_server_message",
@@ -119,6 +156,9 @@ class TicketPublic(_Wire):
     public_code: str | None = None
     ahead: int | None = None
     eta_minutes: int | None = None
+    eta_low_minutes: int | None = None
+    """With `eta_high_minutes`: the range (P10–P90) the wait should fall in."""
+    eta_high_minutes: int | None = None
 
 
 class CallNumberRequest(_Request):
@@ -174,6 +214,9 @@ class CategoryPublic(_Wire):
     target_wait_minutes: int
     waiting: int
     eta_minutes: int | None
+    """Expected wait of a ticket taken now, null when no open window serves the category."""
+    eta_low_minutes: int | None = None
+    eta_high_minutes: int | None = None
     issued_today: int
     daily_cap: int | None = None
     open: bool = True
@@ -224,6 +267,10 @@ class EventMessage(_Wire):
     window: WindowPublic | None = None
     reason: str | None = None
     clerk: ClerkPublic | None = None
+    payload: dict[str, Any] | None = None
+    """For `evaluation.*` and `case.*` events: the facts of the change (see the *Payload
+    models: EvaluationSubmittedPayload, CaseOpenedPayload, CaseClosedPayload,
+    CaseUpdatedPayload)."""
 
 
 class SnapshotMessage(_Wire):
@@ -250,3 +297,253 @@ def parse_server_message(raw: str | bytes | dict[str, Any]) -> ServerMessage:
     if kind == "heartbeat":
         return HeartbeatMessage.model_validate(data)
     return EventMessage.model_validate(data)
+
+
+# --- 好差评 evaluations -------------------------------------------------------------------
+
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+
+
+class EvaluationLevelPublic(_Wire):
+    level: int
+    """5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意."""
+    label: str
+    needs_reason: bool
+
+
+class EvaluationOptions(_Wire):
+    levels: list[EvaluationLevelPublic]
+    """Best first, as the choices are shown."""
+    reasons: list[str]
+    """The configured reasons; a bad review needs at least one of them."""
+    idle_seconds: int
+    """How long the window's evaluator tablet waits for a touch before it goes idle."""
+
+
+class EvaluationSubmit(_Request):
+    level: Annotated[int, Field(ge=1, le=5)]
+    reasons: Annotated[list[Reason], Field(max_length=10)] = []
+    comment: Comment | None = None
+    """Free text beside the reasons."""
+
+
+class WindowEvaluationSubmit(EvaluationSubmit):
+    ticket_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class EvaluationPublic(_Wire):
+    id: int
+    ticket_id: int
+    number: str
+    category: str
+    category_name: str
+    service_day: date
+    window_no: int | None = None
+    level: int
+    label: str
+    reasons: list[str]
+    comment: str | None = None
+    channel: EvaluationChannel
+    defaulted: bool
+    submitted_at: datetime
+    case_id: int | None = None
+    """The follow-up case a bad review opened (staff answers only)."""
+    clerk: ClerkPublic | None = None
+    """Who served (staff answers only)."""
+
+
+class PendingRating(_Wire):
+    """The service a window's tablet may ask about: no personal data, the number only."""
+
+    ticket_id: int
+    number: str
+    category_name: str
+    finished_at: datetime
+
+
+class EvaluatorState(_Wire):
+    window_no: int
+    window_name: str
+    options: EvaluationOptions
+    pending: PendingRating | None = None
+
+
+class PublicEvaluationState(_Wire):
+    """What the applicant's status page shows about rating its ticket."""
+
+    number: str
+    category_name: str
+    status: TicketStatus
+    rateable: bool
+    refusal: str | None = None
+    """Why it cannot be rated now, when it cannot."""
+    evaluation: EvaluationPublic | None = None
+    options: EvaluationOptions
+
+
+class EvaluationSubmittedPayload(_Wire):
+    """`payload` of `evaluation.submitted`."""
+
+    ticket_id: int
+    number: str
+    category: str
+    window_no: int | None = None
+    clerk: ClerkPublic | None = None
+    level: int
+    defaulted: bool
+    reasons: list[str]
+
+
+# --- 办不成事 cases and follow-ups ---------------------------------------------------------
+
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class StaffPublic(_Wire):
+    name: str
+    display_name: str
+    staff_no: str | None = None
+
+
+class CaseOpen(_Request):
+    summary: Note
+    """What the applicant could not get done, and why."""
+    ticket_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    case_class: CaseClass | None = None
+    category: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
+    matter: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    contact: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    """How to reach the applicant for the reply and the call-back; staff only."""
+
+
+class CaseClassify(_Request):
+    case_class: CaseClass
+    note: Note | None = None
+
+
+class CaseAssign(_Request):
+    owner: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+    ) = None
+    """Login name of the staff member who owns the case from now on."""
+    department: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+    ) = None
+    """The department the matter is passed to (转办)."""
+    note: Note | None = None
+
+    @model_validator(mode="after")
+    def _someone(self) -> Self:
+        if self.owner is None and self.department is None:
+            raise ValueError("give owner, department or both")
+        return self
+
+
+class CaseLogRequest(_Request):
+    note: LongText
+    kind: Literal[CaseLogKind.NOTE, CaseLogKind.CALLBACK, CaseLogKind.FIX] = CaseLogKind.NOTE
+
+
+class CaseClose(_Request):
+    resolution: CaseResolution
+    reply: LongText
+    """The answer given to the applicant."""
+    reason: Note | None = None
+    """Why it cannot be done, and on what basis; required for `not_possible`."""
+
+
+class CaseFeedback(_Request):
+    note: Note
+    """How the reply reached the applicant and what they said."""
+
+
+class CaseFollowUp(_Request):
+    note: Note
+    level: Annotated[int, Field(ge=1, le=5)] | None = None
+    """The applicant's (re-)rating; required for the follow-up of a bad review."""
+
+
+class CaseLogEntryPublic(_Wire):
+    at: datetime
+    kind: CaseLogKind
+    label: str
+    note: str | None = None
+    actor: StaffPublic | None = None
+
+
+class CasePublic(_Wire):
+    id: int
+    kind: CaseKind
+    kind_label: str
+    status: CaseStatus
+    status_label: str
+    case_class: CaseClass | None = None
+    class_label: str | None = None
+    ticket_id: int | None = None
+    desk_ticket_id: int | None = None
+    evaluation_id: int | None = None
+    number: str | None = None
+    category: str | None = None
+    category_name: str | None = None
+    window_no: int | None = None
+    matter: str | None = None
+    summary: str
+    contact: str | None = None
+    opened_at: datetime
+    opened_by: StaffPublic | None = None
+    due: date
+    overdue: bool
+    owner: StaffPublic | None = None
+    department: str | None = None
+    resolution: CaseResolution | None = None
+    reply: str | None = None
+    negative_reason: str | None = None
+    closed_at: datetime | None = None
+    in_time: bool | None = None
+    feedback: str | None = None
+    followup_level: int | None = None
+    followup_note: str | None = None
+    updated_at: datetime
+    actions: list[str] = []
+    """What may be done next: classify, assign, log, close, feedback, follow_up."""
+
+
+class CaseDetail(CasePublic):
+    log: list[CaseLogEntryPublic] = []
+
+
+class CaseOpenedPayload(_Wire):
+    """`payload` of `case.opened`."""
+
+    case_id: int
+    kind: CaseKind
+    case_class: CaseClass | None = None
+    """None for the follow-up of a bad review."""
+    due: date
+    ticket_id: int | None = None
+    category: str | None = None
+
+
+class CaseClosedPayload(_Wire):
+    """`payload` of `case.closed` (办结)."""
+
+    case_id: int
+    closed_at: datetime
+    in_time: bool
+    kind: CaseKind | None = None
+    case_class: CaseClass | None = None
+    resolution: CaseResolution | None = None
+
+
+class CaseUpdatedPayload(_Wire):
+    """`payload` of the other `case.*` events: the case's state after the step."""
+
+    case_id: int
+    kind: CaseKind
+    status: CaseStatus
+    case_class: CaseClass | None = None
+    due: date
+    level: int | None = None
+    """case.followed_up: the applicant's (re-)rating, when given."""

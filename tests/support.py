@@ -45,6 +45,7 @@ class Accounts:
     clerks: list[str] = field(default_factory=lambda: [f"clerk{i}" for i in range(1, CLERKS + 1)])
     kiosk_token: str = ""
     board_token: str = ""
+    evaluator_token: str = ""
 
 
 @functools.cache
@@ -80,6 +81,9 @@ def seed_accounts(database_url: str, hall: HallConfig) -> Accounts:
             )
             accounts.board_token = issue_device_token(
                 session=session, name="board-1", role=Role.BOARD, now=now
+            )
+            accounts.evaluator_token = issue_device_token(
+                session=session, name="evaluator-1", role=Role.EVALUATOR, now=now
             )
     finally:
         db.dispose()

@@ -17,7 +17,7 @@ from schemathesis.checks import positive_data_acceptance
 
 from tests.support import LiveServer, live_server
 
-ROLES = ["admin", "manager", "clerk", "kiosk", "board"]
+ROLES = ["admin", "manager", "clerk", "kiosk", "board", "evaluator"]
 SKIPPED_PATHS = {"/api/auth/logout"}  # would revoke the tokens the other cases use
 
 
@@ -41,6 +41,7 @@ def test_no_request_shape_causes_a_server_error(fuzzed_server: LiveServer) -> No
         "clerk": fuzzed_server.login(accounts.clerks[0]),
         "kiosk": accounts.kiosk_token,
         "board": accounts.board_token,
+        "evaluator": accounts.evaluator_token,
     }
     schema = schemathesis.openapi.from_url(f"{fuzzed_server.base_url}/openapi.json")
     operations = []

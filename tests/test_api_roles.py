@@ -13,9 +13,12 @@ from queue_server.config import Settings
 from tests.support import LiveServer
 
 ADMIN, MANAGER, CLERK, KIOSK, BOARD = "admin", "manager", "clerk", "kiosk", "board"
-EVERYONE = frozenset({ADMIN, MANAGER, CLERK, KIOSK, BOARD})
+EVALUATOR = "evaluator"
+EVERYONE = frozenset({ADMIN, MANAGER, CLERK, KIOSK, BOARD, EVALUATOR})
 PEOPLE = frozenset({ADMIN, MANAGER, CLERK})
 PUBLIC = "public"
+ANONYMOUS_ONLY = "anonymous only"
+"""Public, but refused (403 wrong_role) to anyone who shows a token: applicants only."""
 
 # (method, path) -> roles allowed; PUBLIC needs no token at all.
 MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
@@ -51,6 +54,22 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC,
+    ("GET", "/api/windows/{window_no}/evaluation"): frozenset({EVALUATOR, MANAGER, ADMIN}),
+    ("POST", "/api/windows/{window_no}/evaluation"): frozenset({EVALUATOR}),
+    ("GET", "/api/public/tickets/{public_code}/evaluation"): PUBLIC,
+    ("POST", "/api/public/tickets/{public_code}/evaluation"): ANONYMOUS_ONLY,
+    ("GET", "/api/evaluations"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/cases"): PEOPLE,
+    ("POST", "/api/cases"): PEOPLE,
+    ("GET", "/api/cases/{case_id}"): PEOPLE,
+    ("POST", "/api/cases/{case_id}/classify"): PEOPLE,
+    ("POST", "/api/cases/{case_id}/assign"): PEOPLE,
+    ("POST", "/api/cases/{case_id}/actions"): PEOPLE,
+    ("POST", "/api/cases/{case_id}/close"): PEOPLE,
+    ("POST", "/api/cases/{case_id}/feedback"): PEOPLE,
+    ("POST", "/api/cases/{case_id}/follow-up"): PEOPLE,
+    ("GET", "/rate/window/{window_no}"): frozenset({EVALUATOR, MANAGER, ADMIN}),
+    ("GET", "/rate/assets/{name}"): PUBLIC,
 }
 
 BODIES: dict[str, dict[str, Any]] = {
@@ -59,6 +78,15 @@ BODIES: dict[str, dict[str, Any]] = {
     "/api/tickets/{ticket_id}/transfer": {"to_category": "unresolved", "reason": "材料不全"},
     "/api/windows/{window_no}/pause": {"reason": "会议"},
     "/api/windows/{window_no}/call": {"number": "B001"},
+    "/api/windows/{window_no}/evaluation": {"ticket_id": 1, "level": 5},
+    "/api/public/tickets/{public_code}/evaluation": {"level": 5},
+    "/api/cases": {"summary": "户籍信息不一致，无法办理"},
+    "/api/cases/{case_id}/classify": {"case_class": "simple"},
+    "/api/cases/{case_id}/assign": {"department": "公安分局户政科"},
+    "/api/cases/{case_id}/actions": {"note": "已联系部门"},
+    "/api/cases/{case_id}/close": {"resolution": "done", "reply": "已办结"},
+    "/api/cases/{case_id}/feedback": {"note": "已电话告知"},
+    "/api/cases/{case_id}/follow-up": {"note": "群众满意", "level": 5},
 }
 
 
@@ -88,6 +116,8 @@ def _token_for(server: LiveServer, role: str) -> str:
         return accounts.kiosk_token
     if role == BOARD:
         return accounts.board_token
+    if role == EVALUATOR:
+        return accounts.evaluator_token
     name = {ADMIN: accounts.admin, MANAGER: accounts.manager, CLERK: accounts.clerks[0]}[role]
     return server.login(name)
 
@@ -95,17 +125,26 @@ def _token_for(server: LiveServer, role: str) -> str:
 @pytest.mark.parametrize("role", [None, *sorted(EVERYONE)])
 def test_every_http_route_admits_exactly_its_roles(server: LiveServer, role: str | None) -> None:
     with server.client(server.accounts.kiosk_token) as kiosk:
-        ticket_id = kiosk.post("/api/tickets", json={"category": "general"}).json()["id"]
+        ticket = kiosk.post("/api/tickets", json={"category": "general"}).json()
+    ticket_id, public_code = ticket["id"], ticket["public_code"]
     token = _token_for(server, role) if role else None
     logout_last = sorted(MATRIX.items(), key=lambda item: (item[0][1] == "/api/auth/logout", item))
     for (method, path), allowed in logout_last:
         if method == "WS":
             continue
-        url = path.format(ticket_id=ticket_id, window_no=3)
+        url = path.format(
+            ticket_id=ticket_id, window_no=3, public_code=public_code, case_id=1, name="rate.js"
+        )
         with server.client(token) as client:
             response = client.request(method, url, json=BODIES.get(path))
         where = f"{role or 'anonymous'} {method} {path} -> {response.status_code}"
-        if allowed == PUBLIC:
+        if allowed == ANONYMOUS_ONLY:
+            if role is None:
+                assert response.status_code not in (401, 403), where
+            else:
+                assert response.status_code == 403, where
+                assert response.json()["code"] == "wrong_role", where
+        elif allowed == PUBLIC:
             assert response.status_code not in (401, 403) or path == "/api/auth/login", where
         elif role is None:
             assert response.status_code == 401, where
@@ -124,7 +163,7 @@ def test_refused_calls_change_nothing(server: LiveServer) -> None:
         before = board.get("/api/health").json()["seq"]
         for (method, path), allowed in MATRIX.items():
             if method == "POST" and allowed != PUBLIC and BOARD not in allowed:
-                url = path.format(ticket_id=1, window_no=3)
+                url = path.format(ticket_id=1, window_no=3, public_code="ABCDEFGHJK", case_id=1)
                 assert board.post(url, json=BODIES.get(path)).status_code == 403
         assert board.get("/api/health").json()["seq"] == before
 

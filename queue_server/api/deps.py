@@ -24,6 +24,7 @@ ROLE_LABELS = {
     Role.CLERK: "窗口工作人员",
     Role.KIOSK: "取号机",
     Role.BOARD: "显示屏",
+    Role.EVALUATOR: "评价器",
 }
 
 

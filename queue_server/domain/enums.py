@@ -54,6 +54,8 @@ class Role(StrEnum):
     CLERK = "clerk"
     KIOSK = "kiosk"
     BOARD = "board"
+    EVALUATOR = "evaluator"
+    """The evaluation tablet facing the applicant at a window (好差评评价器)."""
 
 
 class EventType(StrEnum):
@@ -70,6 +72,14 @@ class EventType(StrEnum):
     WINDOW_SIGNED_OUT = "window.signed_out"
     WINDOW_PAUSED = "window.paused"
     WINDOW_RESUMED = "window.resumed"
+    EVALUATION_SUBMITTED = "evaluation.submitted"
+    CASE_OPENED = "case.opened"
+    CASE_CLASSIFIED = "case.classified"
+    CASE_ASSIGNED = "case.assigned"
+    CASE_LOGGED = "case.logged"
+    CASE_CLOSED = "case.closed"
+    CASE_REPLIED = "case.replied"
+    CASE_FOLLOWED_UP = "case.followed_up"
 
 
 PRIORITY_LABELS: dict[PriorityReason, str] = {

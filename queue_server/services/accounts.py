@@ -11,7 +11,7 @@ from queue_server.models import ApiToken, User
 from queue_server.security import hash_password, new_token, token_digest, verify_password
 
 PERSON_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.CLERK})
-DEVICE_ROLES = frozenset({Role.KIOSK, Role.BOARD})
+DEVICE_ROLES = frozenset({Role.KIOSK, Role.BOARD, Role.EVALUATOR})
 
 
 @dataclass(frozen=True, slots=True)

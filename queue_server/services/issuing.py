@@ -101,6 +101,14 @@ def issue_ticket(
         raise Unavailable(f"{category.name}：{reason}")
 
     ahead = _own_queue_length(session, day=day, category=category.code)
+    wait = category_eta(
+        session,
+        hall=hall,
+        states=window_states(session, hall),
+        day=day,
+        category=category.code,
+        now=now,
+    )
     sequence = next_sequence(session, day=day, category=category.code)
     latest = _latest_queue_key(session, day=day, category=category.code)
     ticket = Ticket(
@@ -120,12 +128,8 @@ def issue_ticket(
     journal.record(session, hall=hall, type=EventType.TICKET_ISSUED, now=now, ticket=ticket)
     public = ticket_public(ticket, hall)
     public.ahead = ahead
-    public.eta_minutes = category_eta(
-        session,
-        hall=hall,
-        states=window_states(session, hall),
-        day=day,
-        category=category.code,
-        ahead=ahead,
-    )
+    if wait is not None:
+        public.eta_minutes = wait.minutes
+        public.eta_low_minutes = wait.low_minutes
+        public.eta_high_minutes = wait.high_minutes
     return public

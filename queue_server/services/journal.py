@@ -1,7 +1,8 @@
 """Appends to the event log, in the caller's transaction."""
 
-from datetime import datetime
+from datetime import date, datetime
 
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from queue_server.config import HallConfig
@@ -55,4 +56,43 @@ def record(
     session.add(event)
     session.flush()
     after_commit(session, event)
+    return event
+
+
+def record_payload(
+    session: Session,
+    *,
+    hall: HallConfig,
+    type: EventType,
+    now: datetime,
+    payload: BaseModel,
+    ticket_id: int | None = None,
+    category: str | None = None,
+    window_no: int | None = None,
+    clerk: User | None = None,
+    day: date | None = None,
+) -> Event:
+    """Write one `evaluation.*` or `case.*` event, whose facts travel in `payload` (every key
+    present, null included). `day` files it under a service day other than today's."""
+    session.flush()
+    message = EventMessage(
+        type=type,
+        seq=0,
+        at=now,
+        clerk=clerk_public(clerk),
+        payload=payload.model_dump(mode="json"),
+    )
+    event = Event(
+        type=type,
+        at=now,
+        service_day=day
+        or service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour),
+        ticket_id=ticket_id,
+        window_no=window_no,
+        clerk_id=clerk.id if clerk else None,
+        category=category,
+        payload=message.model_dump_json(exclude={"seq"}, exclude_none=True),
+    )
+    session.add(event)
+    session.flush()
     return event

@@ -11,7 +11,7 @@ from queue_server.domain.queueing import requeue_key
 from queue_server.domain.states import transition
 from queue_server.models import Ticket, WindowState
 from queue_server.protocol import TicketPublic, TransferRequest
-from queue_server.services import journal
+from queue_server.services import cases, journal
 from queue_server.services.access import (
     load_ticket,
     load_user,
@@ -205,6 +205,7 @@ def transfer(
         transferred_from_id=ticket.id,
     )
     session.add_all([ticket, state, successor])
+    clerk = load_user(session, principal)
     journal.record(
         session,
         hall=hall,
@@ -213,9 +214,19 @@ def transfer(
         ticket=ticket,
         new_ticket=successor,
         window=state,
-        clerk=load_user(session, principal),
+        clerk=clerk,
         reason=request.reason,
     )
+    if request.to_category is not None and request.to_category == hall.case_category:
+        cases.open_for_transfer(
+            session,
+            hall=hall,
+            ticket=ticket,
+            successor=successor,
+            reason=request.reason,
+            clerk=clerk,
+            now=now,
+        )
     return ticket_public(successor, hall)
 
 

@@ -1,6 +1,5 @@
 """Read side: wire models built from rows, and the hall snapshot."""
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -11,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from queue_server.config import HallConfig
 from queue_server.domain.enums import TicketStatus, WindowStatus
-from queue_server.domain.estimates import estimate_wait_minutes, typical_service_seconds
+from queue_server.domain.estimates import WaitEstimate
 from queue_server.domain.numbering import service_day
 from queue_server.models import Event, NumberCounter, Ticket, User, WindowState
 from queue_server.protocol import (
@@ -22,8 +21,7 @@ from queue_server.protocol import (
     TicketPublic,
     WindowPublic,
 )
-
-RECENT_SERVICE_SAMPLES = 20
+from queue_server.services.waits import estimate, hall_load
 
 
 def ticket_public(ticket: Ticket, hall: HallConfig, *, private: bool = True) -> TicketPublic:
@@ -139,47 +137,6 @@ def waiting_keys(session: Session, *, day: date, category: str) -> list[tuple[in
     return [(ticket_id, key) for ticket_id, key in rows if ticket_id is not None]
 
 
-def recent_service_seconds(session: Session, *, day: date, category: str) -> list[float]:
-    rows = session.exec(
-        select(Ticket.started_at, Ticket.finished_at)
-        .where(
-            Ticket.service_day == day,
-            Ticket.category == category,
-            Ticket.status == TicketStatus.DONE,
-            col(Ticket.started_at).is_not(None),
-        )
-        .order_by(col(Ticket.finished_at).desc())
-        .limit(RECENT_SERVICE_SAMPLES)
-    ).all()
-    return [
-        (finished - started).total_seconds() for started, finished in rows if started and finished
-    ]
-
-
-def serving_window_count(states: Sequence[WindowState], hall: HallConfig, category: str) -> int:
-    serving = {w.number for w in hall.windows_serving(category)}
-    return sum(1 for s in states if s.number in serving and s.status == WindowStatus.OPEN)
-
-
-def eta_minutes(
-    *,
-    hall: HallConfig,
-    states: Sequence[WindowState],
-    category: str,
-    ahead: int,
-    recent: Sequence[float],
-) -> int | None:
-    """The ETA for `ahead` people in a category's queue, from recent service times."""
-    service = typical_service_seconds(
-        recent=recent, default=hall.category_by_code[category].service_minutes * 60
-    )
-    return estimate_wait_minutes(
-        ahead=ahead,
-        serving_windows=serving_window_count(states, hall, category),
-        service_seconds=service,
-    )
-
-
 def category_eta(
     session: Session,
     *,
@@ -187,15 +144,14 @@ def category_eta(
     states: Sequence[WindowState],
     day: date,
     category: str,
-    ahead: int,
-) -> int | None:
-    return eta_minutes(
-        hall=hall,
-        states=states,
-        category=category,
-        ahead=ahead,
-        recent=recent_service_seconds(session, day=day, category=category),
-    )
+    now: datetime,
+) -> WaitEstimate | None:
+    """The wait of a ticket taken now in `category` (everything waiting is ahead of it)."""
+    serving = {w.number for w in hall.windows_serving(category)}
+    if not any(s.number in serving and s.status != WindowStatus.CLOSED for s in states):
+        return None
+    load = hall_load(session, hall, states=states, day=day)
+    return estimate(load, category=category, now=now)
 
 
 def closed_reason(
@@ -229,26 +185,6 @@ def last_seq(session: Session) -> int:
     return session.exec(select(func.max(Event.seq))).one() or 0
 
 
-def _recent_service_by_category(
-    session: Session, *, day: date, per_category: int, categories: int
-) -> dict[str, list[float]]:
-    rows = session.exec(
-        select(Ticket.category, Ticket.started_at, Ticket.finished_at)
-        .where(
-            Ticket.service_day == day,
-            Ticket.status == TicketStatus.DONE,
-            col(Ticket.started_at).is_not(None),
-        )
-        .order_by(col(Ticket.finished_at).desc())
-        .limit(per_category * categories * 4)
-    ).all()
-    samples: dict[str, list[float]] = defaultdict(list)
-    for category, started, finished in rows:
-        if started and finished and len(samples[category]) < per_category:
-            samples[category].append((finished - started).total_seconds())
-    return samples
-
-
 def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallSnapshot:
     """The whole hall in a handful of queries, whatever its size."""
     day = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
@@ -269,13 +205,12 @@ def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallS
         counter.category: counter.last_sequence
         for counter in session.exec(select(NumberCounter).where(NumberCounter.service_day == day))
     }
-    recent = _recent_service_by_category(
-        session, day=day, per_category=RECENT_SERVICE_SAMPLES, categories=len(hall.categories)
-    )
+    load = hall_load(session, hall, states=states, day=day)
     categories = []
     for category in hall.categories:
         waiting, oldest = queues.get(category.code, (0, None))
         issued_count = issued.get(category.code, 0)
+        wait = estimate(load, category=category.code, now=now)
         reason = closed_reason(
             hall=hall, category=category.code, issued_today=issued_count, now=now
         )
@@ -286,13 +221,9 @@ def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallS
                 name=category.name,
                 target_wait_minutes=category.target_wait_minutes,
                 waiting=waiting,
-                eta_minutes=eta_minutes(
-                    hall=hall,
-                    states=states,
-                    category=category.code,
-                    ahead=waiting,
-                    recent=recent.get(category.code, []),
-                ),
+                eta_minutes=wait.minutes if wait else None,
+                eta_low_minutes=wait.low_minutes if wait else None,
+                eta_high_minutes=wait.high_minutes if wait else None,
                 issued_today=issued_count,
                 daily_cap=category.daily_cap,
                 open=reason is None,

@@ -1,0 +1,63 @@
+"""The window's evaluator page (好差评评价器) for the tablet facing the applicant:
+`/rate/window/{n}?token=…`, static files shipped in the package."""
+
+from functools import cache
+from importlib.resources import files
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from queue_server.api.deps import ROLE_LABELS, ResourcesDep, WindowNo, authenticate
+from queue_server.api.responses import ERROR_RESPONSES
+from queue_server.domain.enums import Role
+from queue_server.errors import WrongRole
+from queue_server.services.access import load_window
+
+router = APIRouter(tags=["evaluator page"], responses=ERROR_RESPONSES)
+
+PAGE_ROLES = frozenset({Role.EVALUATOR, Role.MANAGER, Role.ADMIN})
+"""Managers and admins may open the page to check a tablet; only the tablet may rate."""
+
+ASSETS: dict[str, str] = {
+    "rate.css": "text/css; charset=utf-8",
+    "rate.js": "text/javascript; charset=utf-8",
+}
+_bearer = HTTPBearer(auto_error=False)
+SECURITY_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+@cache
+def _asset(name: str) -> bytes:
+    return files("queue_server").joinpath("web", "rate", name).read_bytes()
+
+
+@router.get("/rate/window/{window_no}", response_class=Response)
+async def evaluator_page(
+    window_no: WindowNo,
+    resources: ResourcesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    token: Annotated[str | None, Query(max_length=256, description="the tablet's token")] = None,
+) -> Response:
+    """The page itself; the tablet's device token comes in the query (or a Bearer header)."""
+    principal = await authenticate(
+        resources, token or (credentials.credentials if credentials else None)
+    )
+    if principal.role not in PAGE_ROLES:
+        raise WrongRole(
+            f"{ROLE_LABELS[principal.role]}无权打开评价器（仅限评价器、管理人员、管理员）"
+        )
+    await resources.db.read(lambda session: load_window(session, resources.hall, window_no))
+    return Response(
+        _asset("index.html"), media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS
+    )
+
+
+@router.get("/rate/assets/{name}", response_class=Response)
+async def evaluator_asset(name: Literal["rate.css", "rate.js"]) -> Response:
+    """Public: the page's style and script (no data in them)."""
+    return Response(_asset(name), media_type=ASSETS[name], headers={"Cache-Control": "no-cache"})

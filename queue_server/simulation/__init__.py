@@ -1,0 +1,1 @@
+"""The hall simulator: seeded days of applicants and clerks, in virtual time or live."""

@@ -1,0 +1,39 @@
+"""Plain-text tables of a virtual-time run, for the terminal."""
+
+from queue_server.simulation.virtual import SimulationReport
+
+POLICY_LABELS = {
+    "configured": "configured (hall TOML)",
+    "longest_wait": "longest_wait everywhere",
+    "category_order": "category_order everywhere",
+    "fifo": "FIFO line per window",
+}
+
+
+def format_report(report: SimulationReport) -> str:
+    runs = report.days * len(report.policies)
+    per_minute = runs / max(report.seconds, 1e-9) * 60
+    lines = [
+        f"{report.days} simulated days, seed {report.seed}: {runs} day-runs in "
+        f"{report.seconds:.1f} s ({per_minute:,.0f} a minute)",
+        "",
+        f"{'policy':28} {'tickets':>8} {'mean wait':>10} {'p90 wait':>9} {'max wait':>9} "
+        f"{'in target':>10}",
+    ]
+    for summary in report.policies:
+        lines.append(
+            f"{POLICY_LABELS.get(summary.policy, summary.policy):28} {summary.tickets:>8} "
+            f"{summary.mean_wait_minutes:>8.1f} m {summary.p90_wait_minutes:>7.1f} m "
+            f"{summary.max_wait_minutes:>7.1f} m {summary.within_target:>10.1%}"
+        )
+    estimates = report.estimates
+    if estimates.samples:
+        lines += [
+            "",
+            f"ETA at the kiosk ({estimates.samples} tickets): mean absolute error "
+            f"{estimates.mean_absolute_error_seconds / 60:.1f} min, naive estimate "
+            f"{estimates.naive_mean_absolute_error_seconds / 60:.1f} min "
+            f"(ratio {estimates.error_ratio:.2f}); actual wait inside the P10–P90 range "
+            f"{estimates.within_range:.1%}",
+        ]
+    return "\n".join(lines)

@@ -1,0 +1,570 @@
+"""Virtual time: the pure domain core (numbering, dispatch, queueing, estimates) driven by a
+virtual clock through planned days, fast enough for thousands of days a minute.
+
+`run_day` plays one `DayPlan` under one dispatch policy and returns every applicant's wait
+(and, when asked, what the estimators had told them at the kiosk). `simulate` runs many days
+and every policy on the same days and summarises them.
+"""
+
+import heapq
+import itertools
+import statistics
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import Enum
+
+from queue_server.config import HallConfig
+from queue_server.domain.clock import ManualClock
+from queue_server.domain.dispatch import (
+    POLICIES,
+    Candidate,
+    DispatchPolicy,
+    WindowView,
+    next_priority_streak,
+)
+from queue_server.domain.enums import TicketAction, TicketStatus, WindowStatus
+from queue_server.domain.estimates import (
+    QueueAhead,
+    WaitEstimate,
+    WindowLoad,
+    estimate_wait,
+    naive_wait_seconds,
+    service_time,
+)
+from queue_server.domain.numbering import format_number
+from queue_server.domain.queueing import next_queue_key, requeue_key
+from queue_server.domain.states import transition
+from queue_server.simulation.plan import Absence, Applicant, DayPlan, plan_day
+from queue_server.simulation.profile import Profile
+
+CONFIGURED = "configured"
+"""Every window keeps the policy the hall configuration gives it."""
+FIFO = "fifo"
+"""No shared queue: each applicant joins the shortest line at a window serving their
+category and stays in it — the hall before a queue system."""
+POLICY_CHOICES = (CONFIGURED, *sorted(POLICIES), FIFO)
+RECENT_SAMPLES = 20
+
+
+class _Kind(Enum):
+    ARRIVE = 0
+    FREE = 1
+    RETURN = 2
+    AWAY = 3
+    BACK = 4
+
+
+@dataclass(slots=True)
+class _Ticket:
+    id: int
+    number: str
+    category: str
+    applicant: Applicant
+    issued_at: datetime
+    queue_key: datetime
+    hop: int = 0
+    status: TicketStatus = TicketStatus.WAITING
+    called_at: datetime | None = None
+    first_called_at: datetime | None = None
+    returned: bool = False
+    candidate: Candidate | None = None
+    """How dispatch sees it while it waits; made once per stint in the queue."""
+
+
+@dataclass(slots=True)
+class _Window:
+    number: int
+    categories: tuple[str, ...]
+    policy: str
+    status: WindowStatus = WindowStatus.OPEN
+    current: _Ticket | None = None
+    busy_since: datetime | None = None
+    paused_since: datetime | None = None
+    streak: int = 0
+    away: Absence | None = None
+    line: deque[_Ticket] = field(default_factory=deque)
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One applicant's first wait, and what the kiosk could have told them."""
+
+    category: str
+    priority: bool
+    issued_at: datetime
+    wait_seconds: float
+    target_seconds: float
+    estimate: WaitEstimate | None = None
+    naive_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DayResult:
+    day: date
+    policy: str
+    visits: list[Visit]
+    final_statuses: dict[str, int]
+    """Count of tickets (every hop) by final status."""
+
+
+class _Day:
+    """One day being played; mutable, private to `run_day`."""
+
+    def __init__(
+        self, plan: DayPlan, hall: HallConfig, policy: str, *, estimate: bool, patience: float
+    ) -> None:
+        self.plan = plan
+        self.patience = patience
+        self.hall = hall
+        self.fifo = policy == FIFO
+        self.estimate = estimate
+        self.clock = ManualClock(plan.opens)
+        self.events: list[tuple[datetime, int, _Kind, object]] = []
+        self.order = itertools.count()
+        self.ids = itertools.count(1)
+        self.windows = {
+            w.number: _Window(
+                w.number,
+                tuple(w.categories),
+                w.policy if policy in (CONFIGURED, FIFO) else policy,
+            )
+            for w in hall.windows
+        }
+        self.waiting: dict[str, dict[int, _Ticket]] = {c.code: {} for c in hall.categories}
+        self.sequences: dict[str, int] = {c.code: 0 for c in hall.categories}
+        self.latest_key: dict[str, datetime | None] = {c.code: None for c in hall.categories}
+        self.recent: dict[str, deque[float]] = {
+            c.code: deque(maxlen=RECENT_SAMPLES) for c in hall.categories
+        }
+        self.tickets: list[_Ticket] = []
+        self.predictions: dict[int, tuple[WaitEstimate | None, float | None]] = {}
+        self.ratio = {c.code: c.priority_ratio for c in hall.categories}
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def at(self, when: datetime, kind: _Kind, payload: object) -> None:
+        heapq.heappush(self.events, (when, next(self.order), kind, payload))
+
+    def run(self) -> DayResult:
+        for applicant in self.plan.applicants:
+            self.at(applicant.arrives, _Kind.ARRIVE, applicant)
+        for absence in self.plan.absences:
+            self.at(absence.start, _Kind.AWAY, absence)
+            self.at(absence.end, _Kind.BACK, absence)
+        handlers: dict[_Kind, Callable[[object], None]] = {
+            _Kind.ARRIVE: self.arrive,  # type: ignore[dict-item]
+            _Kind.FREE: self.free,  # type: ignore[dict-item]
+            _Kind.RETURN: self.come_back,  # type: ignore[dict-item]
+            _Kind.AWAY: self.leave,  # type: ignore[dict-item]
+            _Kind.BACK: self.back,  # type: ignore[dict-item]
+        }
+        while self.events:
+            when, _, kind, payload = heapq.heappop(self.events)
+            self.clock.set(when)
+            handlers[kind](payload)
+        return self.result()
+
+    # --- applicants -------------------------------------------------------------------
+
+    def arrive(self, applicant: Applicant) -> None:
+        code = applicant.category
+        prediction = self.predict(code) if self.estimate else (None, None)
+        self.sequences[code] += 1
+        key = next_queue_key(latest=self.latest_key[code], now=self.now)
+        self.latest_key[code] = key
+        prefix = self.hall.category_by_code[code].prefix
+        ticket = _Ticket(
+            id=next(self.ids),
+            number=format_number(prefix=prefix, sequence=self.sequences[code]),
+            category=code,
+            applicant=applicant,
+            issued_at=self.now,
+            queue_key=key,
+        )
+        self.tickets.append(ticket)
+        self.predictions[ticket.id] = prediction
+        self.enqueue(ticket)
+
+    def enqueue(self, ticket: _Ticket) -> None:
+        if self.fifo:
+            line = self.shortest_line(ticket.category)
+            line.line.append(ticket)
+            self.try_call(line)
+            return
+        ticket.candidate = Candidate(
+            ticket_id=ticket.id,
+            category=ticket.category,
+            queue_key=ticket.queue_key,
+            priority=ticket.applicant.priority is not None,
+        )
+        self.waiting[ticket.category][ticket.id] = ticket
+        for window in self.windows.values():
+            if ticket.category in window.categories:
+                self.try_call(window)
+
+    def shortest_line(self, category: str) -> _Window:
+        serving = [w for w in self.windows.values() if category in w.categories]
+        open_ = [w for w in serving if w.status is WindowStatus.OPEN] or serving
+        return min(open_, key=lambda w: (len(w.line) + (w.current is not None), w.number))
+
+    def come_back(self, ticket: _Ticket) -> None:
+        ticket.status = transition(
+            number=ticket.number, status=ticket.status, action=TicketAction.REQUEUE
+        )
+        ticket.returned = True
+        keys = sorted(t.queue_key for t in self.waiting[ticket.category].values())
+        ticket.queue_key = requeue_key(
+            waiting_keys=keys, after=self.hall.hall.requeue_after, now=self.now
+        )
+        self.enqueue(ticket)
+
+    # --- windows --------------------------------------------------------------------------
+
+    def try_call(self, window: _Window) -> None:
+        if window.status is not WindowStatus.OPEN or window.current is not None:
+            return
+        ticket = self.next_for(window)
+        if ticket is None:
+            return
+        ticket.status = transition(
+            number=ticket.number, status=ticket.status, action=TicketAction.CALL
+        )
+        ticket.called_at = self.now
+        if ticket.first_called_at is None:
+            ticket.first_called_at = self.now
+        window.current = ticket
+        window.busy_since = self.now
+        applicant = ticket.applicant
+        if ticket.hop == 0 and applicant.no_show and not ticket.returned:
+            self.at(self.now + timedelta(seconds=self.patience), _Kind.FREE, window.number)
+            return
+        service = (
+            applicant.service_seconds if ticket.hop == 0 else applicant.transfer_service_seconds
+        )
+        self.at(
+            self.now + timedelta(seconds=applicant.walk_seconds + service),
+            _Kind.FREE,
+            window.number,
+        )
+
+    def next_for(self, window: _Window) -> _Ticket | None:
+        if self.fifo:
+            return window.line.popleft() if window.line else None
+        candidates = [
+            t.candidate
+            for code in window.categories
+            for t in self.waiting[code].values()
+            if t.candidate is not None
+        ]
+        if not candidates:
+            return None
+        policy: DispatchPolicy = POLICIES[window.policy]
+        choice = policy.choose(
+            window=WindowView(window.number, window.categories, window.streak),
+            waiting=candidates,
+            priority_ratio=self.ratio,
+        )
+        if choice is None:
+            return None
+        window.streak = next_priority_streak(window.streak, choice.reason)
+        for code in window.categories:
+            ticket = self.waiting[code].pop(choice.ticket_id, None)
+            if ticket is not None:
+                return ticket
+        raise AssertionError("dispatch chose a ticket that is not waiting")
+
+    def free(self, number: int) -> None:
+        window = self.windows[number]
+        ticket = window.current
+        assert ticket is not None and ticket.called_at is not None
+        window.current = None
+        window.busy_since = None
+        self.recent[ticket.category].append((self.now - ticket.called_at).total_seconds())
+        applicant = ticket.applicant
+        if ticket.hop == 0 and applicant.no_show and not ticket.returned:
+            ticket.status = transition(
+                number=ticket.number, status=ticket.status, action=TicketAction.NO_SHOW
+            )
+            if applicant.returns_after_seconds is not None:
+                self.at(
+                    self.now + timedelta(seconds=applicant.returns_after_seconds),
+                    _Kind.RETURN,
+                    ticket,
+                )
+        else:
+            ticket.status = transition(
+                number=ticket.number, status=ticket.status, action=TicketAction.START
+            )
+            if ticket.hop == 0 and applicant.transfer_to is not None:
+                ticket.status = transition(
+                    number=ticket.number, status=ticket.status, action=TicketAction.TRANSFER
+                )
+                successor = _Ticket(
+                    id=next(self.ids),
+                    number=ticket.number,
+                    category=applicant.transfer_to,
+                    applicant=applicant,
+                    issued_at=ticket.issued_at,
+                    queue_key=ticket.issued_at,
+                    hop=ticket.hop + 1,
+                )
+                self.tickets.append(successor)
+                self.enqueue(successor)
+            else:
+                ticket.status = transition(
+                    number=ticket.number, status=ticket.status, action=TicketAction.FINISH
+                )
+        if window.away is not None:
+            self.step_away(window, window.away)
+        self.try_call(window)
+
+    def leave(self, absence: Absence) -> None:
+        window = self.windows[absence.window]
+        window.away = absence
+        if window.current is None:
+            self.step_away(window, absence)
+
+    def step_away(self, window: _Window, absence: Absence) -> None:
+        window.status = WindowStatus.CLOSED if absence.closed else WindowStatus.PAUSED
+        window.paused_since = None if absence.closed else self.now
+        if self.fifo and window.line:
+            stranded, window.line = list(window.line), deque()
+            for ticket in stranded:
+                self.shortest_line(ticket.category).line.append(ticket)
+            for other in self.windows.values():
+                self.try_call(other)
+
+    def back(self, absence: Absence) -> None:
+        window = self.windows[absence.window]
+        if window.away is not absence:
+            return
+        window.away = None
+        window.status = WindowStatus.OPEN
+        window.paused_since = None
+        self.try_call(window)
+
+    # --- estimates ------------------------------------------------------------------------
+
+    def predict(self, category: str) -> tuple[WaitEstimate | None, float | None]:
+        configured = self.hall.category_by_code
+        service = {
+            code: service_time(
+                recent=list(samples), default_seconds=configured[code].service_minutes * 60
+            )
+            for code, samples in self.recent.items()
+        }
+        queues = {
+            code: QueueAhead(len(waiting), min(t.queue_key for t in waiting.values()))
+            for code, waiting in self.waiting.items()
+            if waiting
+        }
+        loads = [
+            WindowLoad(
+                number=w.number,
+                categories=w.categories,
+                policy=w.policy,
+                status=w.status,
+                busy_category=w.current.category if w.current else None,
+                busy_since=w.busy_since,
+                paused_since=w.paused_since,
+            )
+            for w in self.windows.values()
+        ]
+        estimate = estimate_wait(
+            category=category, queues=queues, windows=loads, service=service, now=self.now
+        )
+        recent = self.recent[category]
+        mean = (
+            statistics.fmean(recent)
+            if len(recent) >= 3
+            else configured[category].service_minutes * 60
+        )
+        naive = naive_wait_seconds(
+            ahead=len(self.waiting[category]),
+            open_windows=sum(
+                1
+                for w in self.windows.values()
+                if category in w.categories and w.status is WindowStatus.OPEN
+            ),
+            mean_service_seconds=mean,
+        )
+        return estimate, naive
+
+    # --- result ---------------------------------------------------------------------------
+
+    def result(self) -> DayResult:
+        visits = []
+        statuses: dict[str, int] = {}
+        for ticket in self.tickets:
+            statuses[ticket.status.value] = statuses.get(ticket.status.value, 0) + 1
+            if ticket.hop != 0:
+                continue
+            if ticket.first_called_at is None:
+                raise AssertionError(f"{ticket.number} was never called")
+            estimate, naive = self.predictions[ticket.id]
+            visits.append(
+                Visit(
+                    category=ticket.category,
+                    priority=ticket.applicant.priority is not None,
+                    issued_at=ticket.issued_at,
+                    wait_seconds=(ticket.first_called_at - ticket.issued_at).total_seconds(),
+                    target_seconds=60.0
+                    * self.hall.category_by_code[ticket.category].target_wait_minutes,
+                    estimate=estimate,
+                    naive_seconds=naive,
+                )
+            )
+        return DayResult(self.plan.day, "", visits, statuses)
+
+
+def run_day(
+    plan: DayPlan,
+    hall: HallConfig,
+    *,
+    policy: str = CONFIGURED,
+    estimate: bool = False,
+    no_show_patience_seconds: float = 120.0,
+) -> DayResult:
+    """Play one planned day under `policy`; with `estimate`, record each ETA at the kiosk."""
+    if policy not in POLICY_CHOICES:
+        raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICY_CHOICES)}")
+    day = _Day(plan, hall, policy, estimate=estimate, patience=no_show_patience_seconds)
+    result = day.run()
+    return DayResult(result.day, policy, result.visits, result.final_statuses)
+
+
+def _percentile(values: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile; 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * share // 1))
+    return ordered[int(rank) - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySummary:
+    policy: str
+    tickets: int
+    mean_wait_minutes: float
+    p90_wait_minutes: float
+    max_wait_minutes: float
+    within_target: float
+    """Share of applicants called within their category's target wait."""
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateSummary:
+    """How the ETA at the kiosk compared with the wait that followed (seconds)."""
+
+    samples: int
+    mean_absolute_error_seconds: float
+    naive_mean_absolute_error_seconds: float
+    within_range: float
+    """Share of actual waits inside the published P10–P90 range (whole minutes)."""
+
+    @property
+    def error_ratio(self) -> float:
+        """The estimator's mean absolute error as a share of the naive estimate's."""
+        if self.naive_mean_absolute_error_seconds == 0:
+            return 0.0 if self.mean_absolute_error_seconds == 0 else float("inf")
+        return self.mean_absolute_error_seconds / self.naive_mean_absolute_error_seconds
+
+
+def summarise_policy(policy: str, days: Iterable[DayResult]) -> PolicySummary:
+    visits = [visit for day in days for visit in day.visits]
+    waits = [v.wait_seconds / 60 for v in visits]
+    within = sum(1 for v in visits if v.wait_seconds <= v.target_seconds)
+    return PolicySummary(
+        policy=policy,
+        tickets=len(visits),
+        mean_wait_minutes=statistics.fmean(waits) if waits else 0.0,
+        p90_wait_minutes=_percentile(waits, 0.9),
+        max_wait_minutes=max(waits, default=0.0),
+        within_target=within / len(visits) if visits else 0.0,
+    )
+
+
+def summarise_estimates(days: Iterable[DayResult]) -> EstimateSummary:
+    """Over every applicant for whom both estimators had an answer at the kiosk."""
+    scored = [
+        (v.estimate, v.naive_seconds, v.wait_seconds)
+        for day in days
+        for v in day.visits
+        if v.estimate is not None and v.naive_seconds is not None
+    ]
+    if not scored:
+        return EstimateSummary(0, 0.0, 0.0, 0.0)
+    inside = sum(
+        1
+        for estimate, _, actual in scored
+        if estimate.low_minutes * 60 <= actual <= estimate.high_minutes * 60
+    )
+    return EstimateSummary(
+        samples=len(scored),
+        mean_absolute_error_seconds=statistics.fmean(
+            abs(estimate.seconds - actual) for estimate, _, actual in scored
+        ),
+        naive_mean_absolute_error_seconds=statistics.fmean(
+            abs(naive - actual) for _, naive, actual in scored
+        ),
+        within_range=inside / len(scored),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationReport:
+    days: int
+    seed: int
+    policies: list[PolicySummary]
+    estimates: EstimateSummary
+    seconds: float
+    """Wall-clock time of the whole run."""
+
+
+def simulate(
+    *,
+    hall: HallConfig,
+    profile: Profile,
+    days: int,
+    seed: int,
+    first_day: date = date(2026, 3, 2),
+    policies: Sequence[str] = POLICY_CHOICES,
+    estimate: bool = True,
+) -> SimulationReport:
+    """Plan `days` days from `seed` and play each under every policy; ETAs are scored under
+    the configured policies, which are what the hall runs."""
+    import time
+
+    profile.check_against(hall)
+    started = time.perf_counter()
+    results: dict[str, list[DayResult]] = {policy: [] for policy in policies}
+    for offset in range(days):
+        plan = plan_day(
+            profile=profile,
+            tz=hall.tz,
+            windows=[w.number for w in hall.windows],
+            day=first_day + timedelta(days=offset),
+            seed=seed,
+        )
+        for policy in policies:
+            results[policy].append(
+                run_day(
+                    plan,
+                    hall,
+                    policy=policy,
+                    estimate=estimate and policy == CONFIGURED,
+                    no_show_patience_seconds=profile.applicants.no_show_patience_seconds,
+                )
+            )
+    return SimulationReport(
+        days=days,
+        seed=seed,
+        policies=[summarise_policy(policy, results[policy]) for policy in policies],
+        estimates=summarise_estimates(results.get(CONFIGURED, [])),
+        seconds=time.perf_counter() - started,
+    )
