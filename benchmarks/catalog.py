@@ -11,7 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from benchmarks import announce_ready, board_render, call_next, issue, ws_delivery
+from benchmarks import (
+    announce_ready,
+    board_render,
+    call_next,
+    issue,
+    service_quality,
+    ws_delivery,
+)
 from benchmarks.server import SeededDatabase, running_server, seed_database
 from benchmarks.stats import Latency
 from benchmarks.suite import REGISTRY, Benchmark, Context, Figure, Row, register
@@ -78,6 +85,34 @@ def _p95_rows(name: str, target_ms: float) -> Callable[[list[P]], list[Row]]:
     return rows
 
 
+def _service_quality_rows(result: service_quality.ServiceQualityResult) -> list[Row]:
+    """Simulated days are deterministic for a seed: one run of `days` days is the sample."""
+    lines = result.rows()
+    targets = {
+        "ETA mean absolute error": (
+            f"≤ {service_quality.ERROR_RATIO_TARGET}× naive",
+            result.error_target_met,
+        ),
+        "ETA actual wait inside P10–P90": (
+            f"≥ {service_quality.WITHIN_RANGE_TARGET:.0%}",
+            result.range_target_met,
+        ),
+    }
+    rows = []
+    for label, figure in lines:
+        target, met = targets.get(label, ("", None))
+        rows.append(
+            Row(
+                name=f"{label} ({result.days} simulated days)",
+                runs=1,
+                figure=figure,
+                target=target,
+                met=met,
+            )
+        )
+    return rows
+
+
 def _as_json(runs: list[P]) -> object:
     return [dataclasses.asdict(run) for run in runs]  # type: ignore[call-overload]
 
@@ -135,5 +170,21 @@ def register_builtin() -> None:
             title="concurrent call-next",
             run=lambda context: call_next.benchmark(context, lambda: seeded(context), hall),
             rows=call_next.rows,
+        )
+    )
+    register(
+        Benchmark(
+            key="service_quality",
+            title="service quality on simulated days (virtual time)",
+            run=lambda context: service_quality.run(quick=context.quick),
+            rows=_service_quality_rows,
+            as_json=lambda result: {
+                "days": result.days,
+                "seed": result.seed,
+                "seconds": result.seconds,
+                "rows": dict(result.rows()),
+                "error_ratio": result.error_ratio,
+                "within_range": result.estimates.within_range,
+            },
         )
     )

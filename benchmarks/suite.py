@@ -78,12 +78,16 @@ class Row:
     """The unit of p50/p99 (milliseconds unless a benchmark says otherwise)."""
     tail: int = 99
     """Which percentile the `p99` figure is, for targets set on another one (p95)."""
+    figure: str = ""
+    """A figure that is not a latency (minutes, shares), shown in the p50 column's place."""
 
     def cells(self) -> list[str]:
         def show(figure: Figure | None, digits: int = 1) -> str:
             return figure.text(digits) if figure is not None else "-"
 
         verdict = {True: "yes", False: "NO", None: ""}[self.met]
+        if self.figure:
+            return [self.name, str(self.runs), "-", self.figure, "", self.target, verdict]
         return [
             self.name,
             str(self.runs),
@@ -103,6 +107,7 @@ class Row:
             "rate_per_second": self.rate.as_dict() if self.rate else None,
             f"p50_{self.unit}": self.p50.as_dict() if self.p50 else None,
             f"p{self.tail}_{self.unit}": self.p99.as_dict() if self.p99 else None,
+            "figure": self.figure or None,
             "target": self.target or None,
             "met": self.met,
         }
