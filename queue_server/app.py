@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from queue_server.api import auth, board, cases, evaluations, rate_page, tickets, windows, ws
+from queue_server.api import auth, board, cases, evaluations, rate_page, stats, tickets, windows, ws
 from queue_server.api import hall as hall_routes
 from queue_server.api.deps import Resources
 from queue_server.config import HallConfig, Settings, load_hall_config
@@ -24,6 +24,7 @@ from queue_server.services.housekeeping import prune
 from queue_server.services.windows import ensure_windows
 from queue_server.throttle import LoginThrottle
 from queue_server.token_cache import TokenCache
+from queue_server.watch import watch
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,16 @@ def create_app(
             asyncio.create_task(
                 housekeep(db, app.state.resources.clock, hub, hall_config), name="housekeeping"
             ),
+            asyncio.create_task(
+                watch(
+                    db,
+                    hub,
+                    hall_config,
+                    app.state.resources.clock,
+                    settings.alert_check_seconds,
+                ),
+                name="watch",
+            ),
         ]
         try:
             yield
@@ -103,7 +114,14 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (auth.router, tickets.router, windows.router, hall_routes.router, ws.router):
+    for router in (
+        auth.router,
+        tickets.router,
+        windows.router,
+        hall_routes.router,
+        ws.router,
+        stats.router,
+    ):
         app.include_router(router)
     app.include_router(board.router)
     for router in (evaluations.router, cases.router, rate_page.router):

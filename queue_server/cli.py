@@ -182,5 +182,33 @@ def backup(
     typer.echo(f"backed up to {target}")
 
 
+@app.command()
+def report(
+    day: Annotated[str, typer.Option("--day", help="The service day, YYYY-MM-DD")],
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write one service day's report as a single HTML file with its charts embedded."""
+    from datetime import date
+
+    from queue_server.reports.daily import daily_report
+
+    try:
+        wanted = date.fromisoformat(day)
+    except ValueError as error:
+        raise _fail(f"--day: not a date in the form YYYY-MM-DD: {day!r}") from error
+    settings = _settings(db, config)
+    hall = load_hall_config(settings.config)
+    database = _open_database(settings)
+    try:
+        with database.read_session() as session:
+            page = daily_report(session, hall=hall, day=wanted, now=SystemClock().now())
+    finally:
+        database.dispose()
+    out.write_text(page, encoding="utf-8")
+    typer.echo(f"wrote {out} ({len(page) // 1024} KiB)")
+
+
 if __name__ == "__main__":
     app()

@@ -44,6 +44,7 @@ from queue_server.protocol import (
     CasePublic,
     CaseResolution,
     CaseStatus,
+    ClerkDayPublic,
     ErrorResponse,
     EvaluationPublic,
     EvaluationSubmit,
@@ -52,6 +53,7 @@ from queue_server.protocol import (
     FinishRequest,
     HallSnapshot,
     HealthResponse,
+    LiveStats,
     LoginRequest,
     LoginResponse,
     MePublic,
@@ -61,6 +63,8 @@ from queue_server.protocol import (
     ReasonRequest,
     ServerMessage,
     SnapshotMessage,
+    StatsGroupBy,
+    StatsReport,
     TicketCreate,
     TicketPublic,
     TicketStatus,
@@ -348,46 +352,90 @@ class QueueClient:
     async def window(self, window_no: int) -> WindowPublic:
         return await self._window("GET", f"/api/windows/{window_no}")
 
-    async def sign_in(self, window_no: int) -> WindowPublic:
-        return await self._window("POST", f"/api/windows/{window_no}/sign-in")
+    async def window_history(self, window_no: int, *, limit: int = 10) -> list[TicketPublic]:
+        """The tickets that ended at this window today, the latest first."""
+        response = await self.send(
+            "GET", f"/api/windows/{window_no}/history", params={"limit": str(limit)}
+        )
+        return _parse_list(_TICKETS, response)
 
-    async def sign_out(self, window_no: int) -> WindowPublic:
-        return await self._window("POST", f"/api/windows/{window_no}/sign-out")
+    async def my_day(self) -> ClerkDayPublic:
+        """The caller's own figures for today (served, no-shows, mean service time)."""
+        return _parse(ClerkDayPublic, await self.send("GET", "/api/auth/me/today"))
 
-    async def pause(self, window_no: int, reason: str) -> WindowPublic:
+    # Every mutating call below takes `idempotency_key`: pass the same key when the user
+    # repeats an action whose answer was lost, so the server applies it at most once.
+
+    async def sign_in(self, window_no: int, *, idempotency_key: str | None = None) -> WindowPublic:
+        return await self._window(
+            "POST", f"/api/windows/{window_no}/sign-in", idempotency_key=idempotency_key
+        )
+
+    async def sign_out(self, window_no: int, *, idempotency_key: str | None = None) -> WindowPublic:
+        return await self._window(
+            "POST", f"/api/windows/{window_no}/sign-out", idempotency_key=idempotency_key
+        )
+
+    async def pause(
+        self, window_no: int, reason: str, *, idempotency_key: str | None = None
+    ) -> WindowPublic:
         body = _request_body(PauseRequest, reason=reason)
-        return await self._window("POST", f"/api/windows/{window_no}/pause", body=body)
+        return await self._window(
+            "POST", f"/api/windows/{window_no}/pause", body=body, idempotency_key=idempotency_key
+        )
 
-    async def resume(self, window_no: int) -> WindowPublic:
-        return await self._window("POST", f"/api/windows/{window_no}/resume")
+    async def resume(self, window_no: int, *, idempotency_key: str | None = None) -> WindowPublic:
+        return await self._window(
+            "POST", f"/api/windows/{window_no}/resume", idempotency_key=idempotency_key
+        )
 
-    async def call_next(self, window_no: int) -> TicketPublic | None:
+    async def call_next(
+        self, window_no: int, *, idempotency_key: str | None = None
+    ) -> TicketPublic | None:
         """Call the next ticket for this window; None when nobody is waiting for it."""
-        response = await self.send("POST", f"/api/windows/{window_no}/call-next")
+        response = await self.send(
+            "POST", f"/api/windows/{window_no}/call-next", idempotency_key=idempotency_key
+        )
         if response.status_code == 204:
             return None
         return _parse(TicketPublic, response)
 
-    async def call_number(self, window_no: int, number: str) -> TicketPublic:
+    async def call_number(
+        self, window_no: int, number: str, *, idempotency_key: str | None = None
+    ) -> TicketPublic:
         """Call a given number to this window (特呼)."""
         body = _request_body(CallNumberRequest, number=number)
-        return await self._ticket("POST", f"/api/windows/{window_no}/call", body=body)
+        return await self._ticket(
+            "POST", f"/api/windows/{window_no}/call", body=body, idempotency_key=idempotency_key
+        )
 
-    async def recall(self, ticket_id: int) -> TicketPublic:
-        return await self._ticket("POST", f"/api/tickets/{ticket_id}/recall")
+    async def recall(self, ticket_id: int, *, idempotency_key: str | None = None) -> TicketPublic:
+        return await self._ticket(
+            "POST", f"/api/tickets/{ticket_id}/recall", idempotency_key=idempotency_key
+        )
 
-    async def start(self, ticket_id: int) -> TicketPublic:
-        return await self._ticket("POST", f"/api/tickets/{ticket_id}/start")
+    async def start(self, ticket_id: int, *, idempotency_key: str | None = None) -> TicketPublic:
+        return await self._ticket(
+            "POST", f"/api/tickets/{ticket_id}/start", idempotency_key=idempotency_key
+        )
 
-    async def finish(self, ticket_id: int, outcome: str | None = None) -> TicketPublic:
+    async def finish(
+        self, ticket_id: int, outcome: str | None = None, *, idempotency_key: str | None = None
+    ) -> TicketPublic:
         body = _request_body(FinishRequest, outcome=outcome)
-        return await self._ticket("POST", f"/api/tickets/{ticket_id}/finish", body=body)
+        return await self._ticket(
+            "POST", f"/api/tickets/{ticket_id}/finish", body=body, idempotency_key=idempotency_key
+        )
 
-    async def no_show(self, ticket_id: int) -> TicketPublic:
-        return await self._ticket("POST", f"/api/tickets/{ticket_id}/no-show")
+    async def no_show(self, ticket_id: int, *, idempotency_key: str | None = None) -> TicketPublic:
+        return await self._ticket(
+            "POST", f"/api/tickets/{ticket_id}/no-show", idempotency_key=idempotency_key
+        )
 
-    async def requeue(self, ticket_id: int) -> TicketPublic:
-        return await self._ticket("POST", f"/api/tickets/{ticket_id}/requeue")
+    async def requeue(self, ticket_id: int, *, idempotency_key: str | None = None) -> TicketPublic:
+        return await self._ticket(
+            "POST", f"/api/tickets/{ticket_id}/requeue", idempotency_key=idempotency_key
+        )
 
     async def transfer(
         self,
@@ -396,16 +444,26 @@ class QueueClient:
         to_category: str | None = None,
         to_window: int | None = None,
         reason: str,
+        idempotency_key: str | None = None,
     ) -> TicketPublic:
         """Transfer to another category or window; returns the NEW ticket, waiting there."""
         body = _request_body(
             TransferRequest, to_category=to_category, to_window=to_window, reason=reason
         )
-        return await self._ticket("POST", f"/api/tickets/{ticket_id}/transfer", body=body)
+        return await self._ticket(
+            "POST",
+            f"/api/tickets/{ticket_id}/transfer",
+            body=body,
+            idempotency_key=idempotency_key,
+        )
 
-    async def cancel(self, ticket_id: int, reason: str | None = None) -> TicketPublic:
+    async def cancel(
+        self, ticket_id: int, reason: str | None = None, *, idempotency_key: str | None = None
+    ) -> TicketPublic:
         body = _request_body(ReasonRequest, reason=reason)
-        return await self._ticket("POST", f"/api/tickets/{ticket_id}/cancel", body=body)
+        return await self._ticket(
+            "POST", f"/api/tickets/{ticket_id}/cancel", body=body, idempotency_key=idempotency_key
+        )
 
     # --- 好差评 evaluations ---------------------------------------------------------------
 
@@ -585,15 +643,55 @@ class QueueClient:
             CaseDetail, await self.send("POST", f"/api/cases/{case_id}/{step}", body=body)
         )
 
+    async def stats(
+        self, *, start: date, end: date, group_by: StatsGroupBy = "category"
+    ) -> StatsReport:
+        """Figures for the service days start..end (managers and admins)."""
+        params = {"from": start.isoformat(), "to": end.isoformat(), "group_by": group_by}
+        return _parse(StatsReport, await self.send("GET", "/api/stats", params=params))
+
+    async def live_stats(self) -> LiveStats:
+        """Queues, windows, today's alerts and today's figures now."""
+        return _parse(LiveStats, await self.send("GET", "/api/stats/live"))
+
+    async def export_stats(
+        self,
+        *,
+        start: date,
+        end: date,
+        group_by: StatsGroupBy = "category",
+        format: str = "csv",
+    ) -> bytes:
+        """The figures of `stats()` as a CSV or XLSX file's bytes."""
+        params = {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "group_by": group_by,
+            "format": format,
+        }
+        return (await self.send("GET", "/api/stats/export", params=params)).content
+
     async def _ticket(
-        self, method: str, path: str, *, body: BaseModel | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        body: BaseModel | None = None,
+        idempotency_key: str | None = None,
     ) -> TicketPublic:
-        return _parse(TicketPublic, await self.send(method, path, body=body))
+        response = await self.send(method, path, body=body, idempotency_key=idempotency_key)
+        return _parse(TicketPublic, response)
 
     async def _window(
-        self, method: str, path: str, *, body: BaseModel | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        body: BaseModel | None = None,
+        idempotency_key: str | None = None,
     ) -> WindowPublic:
-        return _parse(WindowPublic, await self.send(method, path, body=body))
+        response = await self.send(method, path, body=body, idempotency_key=idempotency_key)
+        return _parse(WindowPublic, response)
 
     def websocket_url(self, *, since: int | None = None) -> str:
         """The live feed's address: `ws(s)://…/ws?token=…&since=…`."""

@@ -51,6 +51,19 @@ class Category(_Strict):
     service_minutes: Annotated[float, Field(gt=0)] = 8.0
     """Expected service time, used for estimates until real service times are known."""
     opening_hours: list[OpeningHours] | None = None
+    finish_outcome_required: bool = False
+    """When true, finishing a ticket needs an outcome (resolved / needs_documents /
+    unresolved); the clerk console asks for it."""
+    service_limit_minutes: Annotated[float, Field(gt=0)] | None = None
+    """A service running longer raises `alert.service_limit`; by default three times
+    `service_minutes`."""
+    queue_alert_length: Annotated[int, Field(gt=0)] = 20
+    """More people than this waiting raises `alert.queue_length`: a hint to open a 潮汐
+    (tidal) window."""
+
+    @property
+    def service_limit_seconds(self) -> float:
+        return (self.service_limit_minutes or 3 * self.service_minutes) * 60
 
     def is_open_at(self, local: datetime) -> bool:
         if not self.opening_hours:
@@ -315,6 +328,9 @@ class Settings(BaseSettings):
     """How long a resolved token is trusted without reading the database again: a token
     revoked by another process (or an account switched off) stops working within this time;
     a logout through this process takes effect at once. 0 turns the cache off."""
+    alert_check_seconds: Annotated[float, Field(gt=0)] = 15.0
+    """How often the server checks waits, services and queues against their alert limits,
+    and rolls up finished service days for the statistics."""
 
     @field_validator("database_url")
     @classmethod

@@ -160,6 +160,7 @@ class Event(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_event_day_type", "service_day", "type"),
         sa.Index("ix_event_ticket", "ticket_id"),
+        sa.Index("ix_event_type_day", "type", "service_day"),
         {"sqlite_autoincrement": True},
     )
 
@@ -267,3 +268,22 @@ class CaseLogEntry(SQLModel, table=True):
     kind: CaseLogKind = Field(sa_type=_enum(CaseLogKind))
     note: str | None = Field(default=None, max_length=1000)
     actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class StatsRollup(SQLModel, table=True):
+    """A finished service day's statistics, one row per dimension: every group's counts in
+    `groups` (JSON, in a fixed key order), and the groups' wait, service and time-at-window
+    samples concatenated in that order as little-endian float64 arrays. Built from the day's
+    events by the same pure functions as live figures; dropped when an event for that day is
+    recorded later."""
+
+    __tablename__ = "stats_rollup"
+
+    service_day: date = Field(primary_key=True)
+    dimension: str = Field(primary_key=True, max_length=16)
+    groups: str = Field(sa_type=sa.Text)
+    waits: bytes = Field(sa_type=sa.LargeBinary)
+    services: bytes = Field(sa_type=sa.LargeBinary)
+    at_window: bytes = Field(sa_type=sa.LargeBinary)
+    last_seq: int = 0
+    """The newest event of the day when it was rolled up."""

@@ -21,6 +21,7 @@ from queue_server.domain.cases import (
 from queue_server.domain.enums import (
     CallReason,
     EventType,
+    FinishOutcome,
     PriorityReason,
     Role,
     TicketStatus,
@@ -29,6 +30,7 @@ from queue_server.domain.enums import (
 from queue_server.domain.evaluation import EvaluationChannel
 
 __all__ = [
+    "AlertPublic",
     "BoardSettingsPublic",
     "CallNumberRequest",
     "CallReason",
@@ -39,6 +41,7 @@ __all__ = [
     "CaseClosedPayload",
     "CaseDetail",
     "CaseFeedback",
+    "CaseFiguresPublic",
     "CaseFollowUp",
     "CaseKind",
     "CaseLogEntryPublic",
@@ -51,6 +54,7 @@ __all__ = [
     "CaseStatus",
     "CaseUpdatedPayload",
     "CategoryPublic",
+    "ClerkDayPublic",
     "ClerkPublic",
     "ErrorResponse",
     "EvaluationChannel",
@@ -62,13 +66,19 @@ __all__ = [
     "EvaluatorState",
     "EventMessage",
     "EventType",
+    "FinishOutcome",
     "FinishRequest",
     "HallSnapshot",
     "HealthResponse",
     "HeartbeatMessage",
+    "HourLoadPublic",
+    "LiveCategory",
+    "LiveStats",
+    "LiveWindow",
     "LoginRequest",
     "LoginResponse",
     "MePublic",
+    "PauseReasonPublic",
     "PauseRequest",
     "PendingRating",
     "PriorityReason",
@@ -78,6 +88,9 @@ __all__ = [
     "ServerMessage",
     "SnapshotMessage",
     "StaffPublic",
+    "StatsGroupBy",
+    "StatsReport",
+    "StatsRow",
     "TicketCreate",
     "TicketPublic",
     "TicketStatus",
@@ -196,6 +209,18 @@ class ClerkPublic(_Wire):
     staff_no: str | None = None
 
 
+class ClerkDayPublic(_Wire):
+    """The calling clerk's own figures for one service day (the clerk console's strip)."""
+
+    service_day: date
+    served: int
+    """Tickets this clerk called and finished (`done`)."""
+    no_shows: int
+    transferred: int
+    average_service_seconds: float | None = None
+    """Mean of finished - started over the served tickets; null before the first one."""
+
+
 class WindowPublic(_Wire):
     number: int
     name: str
@@ -222,6 +247,8 @@ class CategoryPublic(_Wire):
     open: bool = True
     closed_reason: str | None = None
     oldest_wait_seconds: float | None = None
+    finish_outcome_required: bool = False
+    """Finishing a ticket of this category needs an outcome (see `FinishOutcome`)."""
 
 
 class BoardSettingsPublic(_Wire):
@@ -255,6 +282,22 @@ class HealthResponse(_Wire):
     seq: int
 
 
+class AlertPublic(_Wire):
+    """What an `alert.*` event is about. `value` and `threshold` are seconds (waits, services)
+    or people (queue length)."""
+
+    category: str
+    category_name: str
+    value: float
+    threshold: float
+    ticket_number: str | None = None
+    window_no: int | None = None
+    case_id: str | None = None
+    """For `alert.case_overdue` (`value`: days past the due date)."""
+    message: str
+    """A Chinese sentence for the manager's screen."""
+
+
 class EventMessage(_Wire):
     """One change in the hall, as stored in the event log and pushed over websockets."""
 
@@ -271,6 +314,8 @@ class EventMessage(_Wire):
     """For `evaluation.*` and `case.*` events: the facts of the change (see the *Payload
     models: EvaluationSubmittedPayload, CaseOpenedPayload, CaseClosedPayload,
     CaseUpdatedPayload)."""
+    alert: AlertPublic | None = None
+    """For `alert.*` events."""
 
 
 class SnapshotMessage(_Wire):
@@ -283,6 +328,124 @@ class HeartbeatMessage(_Wire):
     type: Literal["heartbeat"] = "heartbeat"
     seq: int
     at: datetime
+
+
+StatsGroupBy = Literal["category", "window", "clerk", "hour", "day"]
+
+
+class StatsRow(_Wire):
+    """Figures of one group (or the whole period); times in seconds, shares from 0 to 1.
+    docs/statistics.md defines every key."""
+
+    key: str
+    label: str
+    issued: int
+    transferred_in: int
+    called: int
+    served: int
+    no_show: int
+    transferred: int
+    cancelled: int
+    abandoned: int
+    open: int
+    requeued: int
+    recalled: int
+    wait_mean: float | None
+    wait_median: float | None
+    wait_p90: float | None
+    wait_max: float | None
+    service_mean: float | None
+    service_median: float | None
+    service_p90: float | None
+    service_max: float | None
+    at_window_mean: float | None
+    at_window_median: float | None
+    at_window_p90: float | None
+    at_window_max: float | None
+    within_target: int
+    within_target_share: float | None
+    no_show_rate: float | None
+    pauses: int
+    pause_seconds: float
+    evaluations: int
+    defaulted: int
+    very_satisfied: int
+    satisfied: int
+    basically_satisfied: int
+    dissatisfied: int
+    very_dissatisfied: int
+    satisfaction_score: float | None
+    satisfaction_rate: float | None
+
+
+class HourLoadPublic(_Wire):
+    hour: int
+    arrivals: int
+    waiting_mean: float
+
+
+class PauseReasonPublic(_Wire):
+    reason: str
+    pauses: int
+    seconds: float
+
+
+class CaseFiguresPublic(_Wire):
+    kind: str
+    case_class: str
+    opened: int
+    closed: int
+    closed_in_time: int
+    closed_late: int
+    open: int
+    overdue: int
+
+
+class StatsReport(_Wire):
+    from_day: date
+    to_day: date
+    group_by: StatsGroupBy
+    generated_at: datetime
+    days: int
+    """Service days in the period on which tickets were issued."""
+    total: StatsRow
+    rows: list[StatsRow]
+    hourly: list[HourLoadPublic]
+    pauses: list[PauseReasonPublic]
+    cases: list[CaseFiguresPublic]
+
+
+class LiveCategory(_Wire):
+    code: str
+    name: str
+    waiting: int
+    longest_wait_seconds: float | None
+    target_wait_seconds: float
+    over_target: int
+    """People waiting longer than the target now."""
+
+
+class LiveWindow(_Wire):
+    number: int
+    name: str
+    status: WindowStatus
+    pause_reason: str | None = None
+    clerk: str | None = None
+    current_number: str | None = None
+    serving_seconds: float | None = None
+
+
+class LiveStats(_Wire):
+    generated_at: datetime
+    service_day: date
+    categories: list[LiveCategory]
+    windows_open: int
+    windows_paused: int
+    windows_closed: int
+    windows: list[LiveWindow]
+    alerts: list[EventMessage]
+    """Today's alerts, newest first."""
+    today: StatsRow
 
 
 ServerMessage = SnapshotMessage | HeartbeatMessage | EventMessage

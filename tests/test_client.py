@@ -522,3 +522,22 @@ def test_reconnect_backoff_is_short_and_bounded() -> None:
     assert 0.1 <= delays[0] <= 0.2
     assert all(0 < delay <= 5.0 for delay in delays)
     assert min(delays[10:]) >= 2.5
+
+
+def test_action_methods_take_the_key_of_a_repeated_press(server: LiveServer) -> None:
+    async def scenario() -> None:
+        async with kiosk(server) as device, clerk_at_window(server) as clerk:
+            await device.issue_ticket("general")
+            await device.issue_ticket("general")
+            first = await clerk.call_next(WINDOW, idempotency_key="press-2")
+            again = await clerk.call_next(WINDOW, idempotency_key="press-2")
+            assert first is not None and again == first
+            await clerk.start(first.id, idempotency_key="press-3")
+            done = await clerk.finish(first.id, idempotency_key="press-4")
+            assert await clerk.finish(first.id, idempotency_key="press-4") == done
+            assert len(await clerk.list_tickets(status=TicketStatus.WAITING)) == 1
+            history = await clerk.window_history(WINDOW)
+            assert [ticket.id for ticket in history] == [first.id]
+            assert (await clerk.my_day()).served == 1
+
+    run(scenario())

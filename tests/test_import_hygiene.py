@@ -17,6 +17,7 @@ SERVER_ONLY = ("fastapi", "starlette", "sqlalchemy", "sqlmodel", "alembic", "uvi
         "queue_server.protocol",
         "queue_server.client",
         "clerk_tui.cli",
+        "clerk_tui.app",
         "display_board.cli",
         "ticket_printer.cli",
     ],

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Response
 from queue_server.api.deps import Anyone, ResourcesDep, Staff
 from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.domain.errors import Forbidden
-from queue_server.protocol import LoginRequest, LoginResponse, MePublic
+from queue_server.domain.numbering import service_day
+from queue_server.protocol import ClerkDayPublic, LoginRequest, LoginResponse, MePublic
 from queue_server.services import accounts
 from queue_server.services.access import window_of
+from queue_server.services.clerk_day import clerk_day
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
@@ -59,4 +61,16 @@ async def me(principal: Anyone, resources: ResourcesDep) -> MePublic:
         display_name=principal.display_name,
         staff_no=principal.staff_no,
         window_no=window.number if window else None,
+    )
+
+
+@router.get("/me/today", response_model=ClerkDayPublic)
+async def my_day(principal: Staff, resources: ResourcesDep) -> ClerkDayPublic:
+    """The caller's own figures for today: served, no-shows, transfers, mean service time."""
+    hall = resources.hall
+    day = service_day(
+        now=resources.clock.now(), tz=hall.tz, start_hour=hall.hall.service_day_start_hour
+    )
+    return await resources.db.read(
+        lambda session: clerk_day(session, user_id=principal.user_id, day=day)
     )

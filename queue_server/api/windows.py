@@ -1,14 +1,18 @@
 """Windows: signing in and out, pausing, and calling tickets."""
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session
 
-from queue_server.api.deps import Anyone, Clerk, ClerkOrAdmin, ResourcesDep, WindowNo
+from queue_server.api.deps import Anyone, Clerk, ClerkOrAdmin, ResourcesDep, Staff, WindowNo
 from queue_server.api.mutations import mutate
 from queue_server.api.responses import ERROR_RESPONSES
+from queue_server.domain.numbering import service_day
 from queue_server.protocol import CallNumberRequest, PauseRequest, TicketPublic, WindowPublic
 from queue_server.services import calling, windows
 from queue_server.services.access import load_window
+from queue_server.services.clerk_day import window_history
 from queue_server.services.views import window_public, windows_public
 
 router = APIRouter(prefix="/api/windows", tags=["windows"], responses=ERROR_RESPONSES)
@@ -25,6 +29,27 @@ async def get_window(window_no: WindowNo, _: Anyone, resources: ResourcesDep) ->
         return window_public(
             session, load_window(session, resources.hall, window_no), resources.hall
         )
+
+    return await resources.db.read(query)
+
+
+@router.get("/{window_no}/history", response_model=list[TicketPublic])
+async def get_history(
+    window_no: WindowNo,
+    _: Staff,
+    resources: ResourcesDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> list[TicketPublic]:
+    """The tickets that ended at this window today (done, no-show, transferred, cancelled),
+    the latest first."""
+    hall = resources.hall
+    day = service_day(
+        now=resources.clock.now(), tz=hall.tz, start_hour=hall.hall.service_day_start_hour
+    )
+
+    def query(session: Session) -> list[TicketPublic]:
+        load_window(session, hall, window_no)
+        return window_history(session, hall=hall, window_no=window_no, day=day, limit=limit)
 
     return await resources.db.read(query)
 

@@ -80,6 +80,10 @@ class EventType(StrEnum):
     CASE_CLOSED = "case.closed"
     CASE_REPLIED = "case.replied"
     CASE_FOLLOWED_UP = "case.followed_up"
+    ALERT_WAIT_TARGET = "alert.wait_target"
+    ALERT_SERVICE_LIMIT = "alert.service_limit"
+    ALERT_QUEUE_LENGTH = "alert.queue_length"
+    ALERT_CASE_OVERDUE = "alert.case_overdue"
 
 
 PRIORITY_LABELS: dict[PriorityReason, str] = {
@@ -98,4 +102,19 @@ STATUS_LABELS: dict[TicketStatus, str] = {
     TicketStatus.NO_SHOW: "过号",
     TicketStatus.TRANSFERRED: "已转移",
     TicketStatus.CANCELLED: "已取消",
+}
+
+
+class FinishOutcome(StrEnum):
+    """How a service ended, for categories that require an outcome on finish."""
+
+    RESOLVED = "resolved"
+    NEEDS_DOCUMENTS = "needs_documents"
+    UNRESOLVED = "unresolved"
+
+
+OUTCOME_LABELS: dict[FinishOutcome, str] = {
+    FinishOutcome.RESOLVED: "办结",
+    FinishOutcome.NEEDS_DOCUMENTS: "补件",
+    FinishOutcome.UNRESOLVED: "办不成",
 }

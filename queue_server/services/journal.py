@@ -10,7 +10,8 @@ from queue_server.domain.enums import EventType
 from queue_server.domain.numbering import service_day
 from queue_server.group_commit import after_commit
 from queue_server.models import Event, Ticket, User, WindowState
-from queue_server.protocol import EventMessage
+from queue_server.protocol import AlertPublic, EventMessage
+from queue_server.services import stats_rollups
 from queue_server.services.views import clerk_public, ticket_public, window_public
 
 
@@ -25,8 +26,11 @@ def record(
     window: WindowState | None = None,
     clerk: User | None = None,
     reason: str | None = None,
+    alert: AlertPublic | None = None,
+    category: str | None = None,
 ) -> Event:
-    """Write one event. Its payload is the wire message (less `seq`), encoded once here."""
+    """Write one event. Its payload is the wire message (less `seq`), encoded once here.
+    An event for a service day that is already over drops that day's statistics roll-up."""
     session.flush()
     message = EventMessage(
         type=type,
@@ -37,12 +41,12 @@ def record(
         window=window_public(session, window, hall) if window else None,
         reason=reason,
         clerk=clerk_public(clerk),
+        alert=alert,
     )
-    day = (
-        ticket.service_day
-        if ticket
-        else service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
-    )
+    today = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
+    day = ticket.service_day if ticket else today
+    if day != today:
+        stats_rollups.forget(session, day)
     event = Event(
         type=type,
         at=now,
@@ -50,7 +54,7 @@ def record(
         ticket_id=ticket.id if ticket else None,
         window_no=window.number if window else (ticket.window_no if ticket else None),
         clerk_id=clerk.id if clerk else None,
-        category=ticket.category if ticket else None,
+        category=ticket.category if ticket else category,
         payload=message.model_dump_json(exclude={"seq"}, exclude_none=True),
     )
     session.add(event)

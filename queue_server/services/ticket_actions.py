@@ -7,6 +7,7 @@ from sqlmodel import Session
 from queue_server.config import HallConfig
 from queue_server.domain.enums import EventType, Role, TicketAction, TicketStatus
 from queue_server.domain.errors import Forbidden, InvalidInput
+from queue_server.domain.outcomes import check_finish_outcome
 from queue_server.domain.queueing import requeue_key
 from queue_server.domain.states import transition
 from queue_server.models import Ticket, WindowState
@@ -45,6 +46,13 @@ def _at_window(
     ticket = load_ticket(session, ticket_id)
     state = window_holding(session, principal, ticket)
     _apply(ticket, action)
+    if action is TicketAction.FINISH:
+        category = hall.category_by_code.get(ticket.category)
+        check_finish_outcome(
+            category_name=category.name if category else ticket.category,
+            required=category is not None and category.finish_outcome_required,
+            outcome=outcome,
+        )
     if action is TicketAction.RECALL:
         ticket.recall_count += 1
     elif action is TicketAction.START:

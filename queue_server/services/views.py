@@ -229,6 +229,7 @@ def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallS
                 open=reason is None,
                 closed_reason=reason,
                 oldest_wait_seconds=(now - oldest).total_seconds() if oldest else None,
+                finish_outcome_required=category.finish_outcome_required,
             )
         )
     return HallSnapshot(

@@ -1,0 +1,58 @@
+"""Which console actions apply now, and if not, the reason to show next to the key.
+
+Ticket rules come from the server's own state machine (`queue_server.domain.states`, pure
+and importable by terminals), so the console says exactly what the server would answer.
+"""
+
+from clerk_tui.state import ConsoleState
+from queue_server.domain.enums import TicketAction
+from queue_server.domain.errors import IllegalTransition
+from queue_server.domain.states import transition
+from queue_server.protocol import WindowStatus
+
+OFFLINE = "离线：与服务器的连接已断开，操作不会发送"
+NO_TICKET = "当前没有号码"
+
+_TICKET_ACTIONS = {
+    "recall": TicketAction.RECALL,
+    "start": TicketAction.START,
+    "finish": TicketAction.FINISH,
+    "no_show": TicketAction.NO_SHOW,
+    "transfer": TicketAction.TRANSFER,
+}
+
+
+def blocked_reason(action: str, state: ConsoleState) -> str | None:
+    """None when `action` may be tried now, else why not (in Chinese, for the clerk)."""
+    if action == "quit":
+        return None
+    if not state.online:
+        return OFFLINE
+    if state.busy is not None:
+        return f"正在{state.busy}，请稍候"
+    window = state.window
+    if window is None:
+        return "尚未签到窗口"
+    current = window.current
+    if action in ("call_next", "call_number"):
+        if window.status == WindowStatus.PAUSED:
+            return "窗口暂停服务中，请先恢复服务"
+        if current is not None:
+            return f"{current.number}号尚未办结，请先办结、过号或转移"
+        return None
+    if action in _TICKET_ACTIONS:
+        if current is None:
+            return NO_TICKET
+        try:
+            transition(number=current.number, status=current.status, action=_TICKET_ACTIONS[action])
+        except IllegalTransition as error:
+            return error.message
+        return None
+    return None
+
+
+def pause_label(state: ConsoleState) -> str:
+    """F7 pauses an open window and resumes a paused one."""
+    if state.window is not None and state.window.status == WindowStatus.PAUSED:
+        return "恢复服务"
+    return "暂停服务"

@@ -1,0 +1,216 @@
+"""The main screen: the window's current ticket, queue, history, figures and action keys."""
+
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from clerk_tui.availability import blocked_reason, pause_label
+from clerk_tui.keys import ACTIONS
+from clerk_tui.messages import ActionRefused, ActionRequest, ActionRequested
+from clerk_tui.screens.call_number import CallNumberDialog
+from clerk_tui.screens.outcome import OutcomeDialog
+from clerk_tui.screens.pause import PauseDialog
+from clerk_tui.screens.transfer import TransferChoice, TransferDialog
+from clerk_tui.state import ConsoleState
+from clerk_tui.widgets.action_panel import ActionPanel
+from clerk_tui.widgets.current_ticket import CurrentTicket
+from clerk_tui.widgets.history_list import HistoryList
+from clerk_tui.widgets.queue_list import QueueList
+from clerk_tui.widgets.stats_strip import StatsStrip
+from clerk_tui.widgets.status_bar import OfflineBanner, StatusBar
+from queue_server.protocol import WindowStatus
+
+
+def key_label(key: str) -> str:
+    """`f1` -> `F1`, `ctrl+q` -> `Ctrl+Q`: the first key bound, as printed on keyboards."""
+    return "+".join(
+        part.capitalize() if len(part) > 1 else part.upper()
+        for part in key.split(",")[0].split("+")
+    )
+
+
+WINDOW_ACTIONS = tuple(action for action in ACTIONS if action.id != "quit")
+
+
+class MainScreen(Screen[None]):
+    """Set `state` (from the app) and `now` (ticks every second); keys post ActionRequested."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(action.key, action.id, action.label, id=action.id) for action in WINDOW_ACTIONS
+    ]
+
+    state: reactive[ConsoleState] = reactive(ConsoleState(window_no=0), always_update=True)
+    now: reactive[datetime] = reactive(datetime(2000, 1, 1, tzinfo=UTC))
+
+    def __init__(self, keymap: dict[str, str]) -> None:
+        super().__init__()
+        self.keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status-bar")
+        yield OfflineBanner(id="offline-banner")
+        with Horizontal(id="main-columns"):
+            with Vertical(id="left-column"):
+                yield CurrentTicket(id="current-ticket")
+                yield ActionPanel(id="action-panel")
+            with Vertical(id="right-column"):
+                yield QueueList(id="queue-list")
+                yield HistoryList(id="history-list")
+        yield Static("", id="message")
+        yield StatsStrip(id="stats-strip")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#current-ticket").border_title = "当前号码"
+        self.query_one("#queue-list").border_title = "本窗口队列"
+        self.query_one("#history-list").border_title = "本窗口记录"
+        self.query_one("#action-panel").border_title = "操作"
+        self._show(self.state)
+
+    def watch_state(self, state: ConsoleState) -> None:
+        if self.is_mounted:
+            self._show(state)
+            self.refresh_bindings()
+
+    def watch_now(self, now: datetime) -> None:
+        if not self.is_mounted:
+            return
+        self.query_one(StatusBar).now = now
+        self.query_one(CurrentTicket).now = now
+        self.query_one(QueueList).now = now
+
+    def _show(self, state: ConsoleState) -> None:
+        status = self.query_one(StatusBar)
+        status.hall_name = state.hall_name
+        status.window = state.window
+        status.online = state.online
+        status.timezone = state.timezone
+        banner = self.query_one(OfflineBanner)
+        banner.online = state.online
+        banner.note = state.connection_note
+        self.query_one(CurrentTicket).ticket = state.current
+        message = self.query_one("#message", Static)
+        message.update(state.message)
+        message.set_class(state.message_is_error, "-error")
+        queue = self.query_one(QueueList)
+        queue.queues = state.queues
+        queue.next_numbers = state.next_numbers
+        queue.transferred_here = state.transferred_here
+        self.query_one(HistoryList).history = state.history
+        stats = self.query_one(StatsStrip)
+        stats.my_day = state.my_day
+        stats.hall_waiting = state.hall_waiting
+        self.query_one(ActionPanel).rows = tuple(
+            (
+                action,
+                self._key_of(action.id),
+                pause_label(state) if action.id == "pause" else action.label,
+                blocked_reason(action.id, state),
+            )
+            for action in WINDOW_ACTIONS
+        )
+
+    def _key_of(self, action_id: str) -> str:
+        key = self.keymap.get(action_id) or next(a.key for a in ACTIONS if a.id == action_id)
+        return key_label(key)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {a.id for a in WINDOW_ACTIONS}:
+            return blocked_reason(action, self.state) is None or None
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A key of a blocked action arrives here (Textual skips disabled bindings): say why
+        rather than ignore it."""
+        for binding in self.active_bindings.values():
+            if event.key != binding.binding.key or binding.enabled:
+                continue
+            reason = blocked_reason(binding.binding.action, self.state)
+            if reason is not None:
+                event.stop()
+                self.post_message(ActionRefused(f"{binding.binding.description}：{reason}"))
+                return
+
+    def _request(self, request: ActionRequest) -> None:
+        self.post_message(ActionRequested(request))
+
+    def _current_id(self) -> int | None:
+        current = self.state.current
+        return current.id if current else None
+
+    def action_call_next(self) -> None:
+        self._request(ActionRequest("call_next"))
+
+    def action_recall(self) -> None:
+        self._request(ActionRequest("recall", ticket_id=self._current_id()))
+
+    def action_start(self) -> None:
+        self._request(ActionRequest("start", ticket_id=self._current_id()))
+
+    def action_finish(self) -> None:
+        current = self.state.current
+        if current is None:
+            return
+        category = self.state.category(current.category)
+        if category is None or not category.finish_outcome_required:
+            self._request(ActionRequest("finish", ticket_id=current.id))
+            return
+
+        def finish_with(outcome: str | None) -> None:
+            if outcome is not None:
+                self._request(ActionRequest("finish", ticket_id=current.id, outcome=outcome))
+
+        self.app.push_screen(OutcomeDialog(current.number), finish_with)
+
+    def action_no_show(self) -> None:
+        self._request(ActionRequest("no_show", ticket_id=self._current_id()))
+
+    def action_transfer(self) -> None:
+        current = self.state.current
+        if current is None:
+            return
+        windows = [w for w in self.state.windows if w.number != self.state.window_no]
+
+        def transfer_to(choice: TransferChoice | None) -> None:
+            if choice is not None:
+                self._request(
+                    ActionRequest(
+                        "transfer",
+                        ticket_id=current.id,
+                        reason=choice.reason,
+                        to_category=choice.to_category,
+                        to_window=choice.to_window,
+                    )
+                )
+
+        dialog = TransferDialog(current.number, list(self.state.categories), windows)
+        self.app.push_screen(dialog, transfer_to)
+
+    def action_pause(self) -> None:
+        window = self.state.window
+        if window is not None and window.status == WindowStatus.PAUSED:
+            self._request(ActionRequest("resume"))
+            return
+
+        def pause_for(reason: str | None) -> None:
+            if reason is not None:
+                self._request(ActionRequest("pause", reason=reason))
+
+        self.app.push_screen(PauseDialog(), pause_for)
+
+    def action_call_number(self) -> None:
+        def call(number: str | None) -> None:
+            if number is not None:
+                self._request(ActionRequest("call_number", number=number))
+
+        self.app.push_screen(CallNumberDialog(), call)
+
+    def action_requeue(self) -> None:
+        self._request(ActionRequest("requeue"))

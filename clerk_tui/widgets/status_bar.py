@@ -1,0 +1,48 @@
+"""The top line: hall, window, clerk, connection and clock; and the offline banner."""
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from clerk_tui import formatting
+from queue_server.protocol import WindowPublic, WindowStatus
+
+
+class StatusBar(Widget):
+    hall_name: reactive[str] = reactive("")
+    window: reactive[WindowPublic | None] = reactive(None)
+    online: reactive[bool] = reactive(False)
+    timezone: reactive[str] = reactive("Asia/Shanghai")
+    now: reactive[datetime] = reactive(datetime(2000, 1, 1, tzinfo=UTC))
+
+    def render(self) -> Text:
+        text = Text()
+        window = self.window
+        if window is not None:
+            text.append(f"{window.number}号窗口 {window.name}", style="bold")
+            if window.clerk is not None:
+                text.append(f" · {window.clerk.display_name}")
+            if window.status == WindowStatus.PAUSED:
+                text.append(f" · 暂停服务（{window.pause_reason or '—'}）", style="bold yellow")
+        if self.hall_name:
+            text.append(f" · {self.hall_name}")
+        text.append("  ")
+        text.append("● 在线" if self.online else "● 离线", style="green" if self.online else "red")
+        text.append(f"  {formatting.clock(self.now, self.timezone)}")
+        return text
+
+
+class OfflineBanner(Widget):
+    """Visible only while offline; says what is happening and that keys are off."""
+
+    online: reactive[bool] = reactive(True)
+    note: reactive[str | None] = reactive(None, layout=True)
+
+    def watch_online(self, online: bool) -> None:
+        self.set_class(not online, "-visible")
+
+    def render(self) -> Text:
+        detail = f"（{self.note}）" if self.note else ""
+        return Text(f"⚠ 与服务器的连接已断开，正在重连{detail}。操作暂不可用。")

@@ -1,0 +1,1 @@
+"""Queue statistics as pure functions of the event log (see docs/statistics.md)."""

@@ -1,0 +1,1 @@
+"""Documents made from statistics: CSV and XLSX exports, the daily HTML report."""

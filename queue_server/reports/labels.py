@@ -1,0 +1,53 @@
+"""Chinese column headings for the statistics keys, for people reading exports and reports."""
+
+from typing import Final
+
+ROW_LABELS: Final[dict[str, str]] = {
+    "key": "分组",
+    "label": "名称",
+    "issued": "取号",
+    "transferred_in": "转入",
+    "called": "叫号",
+    "served": "办结",
+    "no_show": "过号",
+    "transferred": "转出",
+    "cancelled": "取消",
+    "abandoned": "离开未办",
+    "open": "进行中",
+    "requeued": "过号重排",
+    "recalled": "重呼",
+    "wait_mean": "平均等候(秒)",
+    "wait_median": "等候中位数(秒)",
+    "wait_p90": "等候P90(秒)",
+    "wait_max": "最长等候(秒)",
+    "service_mean": "平均办理(秒)",
+    "service_median": "办理中位数(秒)",
+    "service_p90": "办理P90(秒)",
+    "service_max": "最长办理(秒)",
+    "at_window_mean": "平均窗口时长(秒)",
+    "at_window_median": "窗口时长中位数(秒)",
+    "at_window_p90": "窗口时长P90(秒)",
+    "at_window_max": "最长窗口时长(秒)",
+    "within_target": "目标内叫号",
+    "within_target_share": "目标内比例",
+    "no_show_rate": "过号率",
+    "pauses": "暂停次数",
+    "pause_seconds": "暂停时长(秒)",
+    "evaluations": "评价数",
+    "defaulted": "默认好评",
+    "very_satisfied": "非常满意",
+    "satisfied": "满意",
+    "basically_satisfied": "基本满意",
+    "dissatisfied": "不满意",
+    "very_dissatisfied": "非常不满意",
+    "satisfaction_score": "满意度均分",
+    "satisfaction_rate": "满意率",
+}
+
+GROUP_LABELS: Final[dict[str, str]] = {
+    "category": "业务类别",
+    "window": "窗口",
+    "clerk": "工作人员",
+    "hour": "时段",
+    "day": "日期",
+}

@@ -1,0 +1,75 @@
+"""The server's periodic watch: alert checks, and rolling up finished service days."""
+
+import asyncio
+import functools
+import logging
+from datetime import date
+
+from sqlmodel import Session
+
+from queue_server.config import HallConfig
+from queue_server.db import Database
+from queue_server.domain.clock import Clock
+from queue_server.events import EventHub
+from queue_server.services import alerts, stats_rollups
+from queue_server.services.stats_events import ComputedDay, compute_day
+
+log = logging.getLogger(__name__)
+
+DAYS_PER_ROUND = 3
+"""Days rolled up per round, so a long backlog never holds the watch up for long."""
+
+
+async def check_alerts(
+    db: Database, hub: EventHub, hall: HallConfig, clock: Clock, state: alerts.WatchState
+) -> alerts.WatchState:
+    """Look in a read transaction first; take the write lock only when there is news (and
+    look again under it, since another server process may have reported it meanwhile)."""
+    now = clock.now()
+    count, after = await db.read(
+        lambda session: alerts.check(session, hall=hall, now=now, state=state, dry_run=True)
+    )
+    if not count:
+        return after
+    count, after = await db.write(
+        lambda session: alerts.check(session, hall=hall, now=now, state=state)
+    )
+    if count:
+        hub.poke()
+    return after
+
+
+async def roll_up_finished_days(db: Database, hall: HallConfig, clock: Clock) -> int:
+    """Roll up a few finished days. The day is read outside the write lock; it is stored only
+    if no event for it arrived meanwhile (otherwise the next round tries again)."""
+    now = clock.now()
+    days = await db.read(
+        lambda session: stats_rollups.pending_days(
+            session, hall=hall, now=now, limit=DAYS_PER_ROUND
+        )
+    )
+    stored = 0
+    for day in days:
+        computed = await db.read(functools.partial(compute_day, hall=hall, day=day, now=now))
+        stored += await db.write(functools.partial(_save, day=day, computed=computed))
+    return stored
+
+
+def _save(session: Session, *, day: date, computed: ComputedDay) -> bool:
+    if stats_rollups.newest_seq(session, day) != computed.last_seq:
+        return False
+    stats_rollups.store(session, day, computed)
+    return True
+
+
+async def watch(
+    db: Database, hub: EventHub, hall: HallConfig, clock: Clock, interval: float
+) -> None:
+    state = alerts.WatchState()
+    while True:
+        try:
+            state = await check_alerts(db, hub, hall, clock, state)
+            await roll_up_finished_days(db, hall, clock)
+        except Exception:
+            log.exception("the alert check or the statistics roll-up failed; trying again")
+        await asyncio.sleep(interval)
