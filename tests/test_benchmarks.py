@@ -51,6 +51,7 @@ def test_every_benchmark_of_the_issue_is_in_the_table() -> None:
         "board_render",
         "announce_ready",
         "service_quality",
+        "statistics",
     }
 
 
