@@ -53,7 +53,7 @@ def to_log_event(
     data: dict[str, Any] = json.loads(payload) if type in PAYLOAD_TYPES else {}
     new_ticket = data.get("new_ticket") or {}
     inner = {key: value for key, value in data.items() if key not in ("type", "at")}
-    for wrapper in ("evaluation", "case"):
+    for wrapper in ("payload", "evaluation", "case"):
         if isinstance(data.get(wrapper), dict):
             inner |= data[wrapper]
     return LogEvent(
