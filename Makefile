@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages each target needs; installed by scripts/system-packages.sh.
-TEST_SYSTEM_PACKAGES := chromium fonts-noto-cjk
+TEST_SYSTEM_PACKAGES := chromium fonts-noto-cjk wrk
 BENCH_SYSTEM_PACKAGES := wrk
 DEMO_DIR ?= .demo
 

@@ -4,17 +4,27 @@ import asyncio
 import itertools
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
 
 from benchmarks.checks import Check
-from benchmarks.hall import clerk_at_window, expect, issue_tickets, query_database, serve_through
-from benchmarks.server import RunningServer
+from benchmarks.hall import (
+    expect,
+    issue_tickets,
+    login_token,
+    query_database,
+    serve_through,
+    signed_in,
+)
+from benchmarks.server import RunningServer, SeededDatabase, running_server
 from benchmarks.stats import Latency
+from benchmarks.suite import Context, Figure, Row
 from queue_server.config import HallConfig
 
 CALL_LIMIT_PER_WINDOW = 1000
+SETUP_ALLOWANCE_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +115,12 @@ async def run(
     served = sorted({code for n in window_numbers for code in hall.window_by_number[n].categories})
     categories = list(itertools.islice(itertools.cycle(served), tickets))
     issued = set(await issue_tickets(server, categories))
+    # Logins first (argon2 is slow on purpose), then the clients: a client left idle past
+    # the server's keep-alive timeout may have its next request cut off.
+    tokens = [await login_token(server, clerk) for clerk in server.accounts.clerks[:windows]]
     clerks = [
-        await clerk_at_window(server, clerk, number)
-        for clerk, number in zip(server.accounts.clerks, window_numbers, strict=False)
+        await signed_in(server, token, number)
+        for token, number in zip(tokens, window_numbers, strict=True)
     ]
     try:
         started = time.monotonic()
@@ -135,3 +148,55 @@ async def run(
         latency=Latency.of_seconds([call.seconds for call in calls]),
         checks=_checks(server, hall, calls, issued),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ConcurrentCalls:
+    runs: list[CallNextResult]
+
+    @property
+    def checks(self) -> list[Check]:
+        return [
+            Check(f"run {index}: {check.name}", check.passed, check.detail)
+            for index, result in enumerate(self.runs, start=1)
+            for check in result.checks
+        ]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"runs": [result.as_dict() for result in self.runs]}
+
+
+def benchmark(
+    context: Context, seed: Callable[[], SeededDatabase], hall: HallConfig
+) -> ConcurrentCalls:
+    options = context.options
+    repeats = 1 if context.quick else int(options.get("repeats", 3))
+    seconds = 1.0 if context.quick else float(options.get("concurrent_seconds", 5.0))
+    tickets = 60 if context.quick else int(options.get("tickets", 300))
+    windows = int(options.get("windows", 8))
+    runs = []
+    for index in range(repeats):
+        context.progress(f"call-next: {windows} windows at once, {seconds} s, run {index + 1}")
+        with running_server(seed()) as server:
+            runs.append(
+                asyncio.run(
+                    asyncio.wait_for(
+                        run(server, hall, windows=windows, seconds=seconds, tickets=tickets),
+                        seconds + SETUP_ALLOWANCE_SECONDS,
+                    )
+                )
+            )
+    return ConcurrentCalls(runs=runs)
+
+
+def rows(result: ConcurrentCalls) -> list[Row]:
+    first = result.runs[0]
+    return [
+        Row(
+            name=f"call-next, {first.windows} windows at once (each call + start + finish)",
+            runs=len(result.runs),
+            rate=Figure.of([r.calls_per_second for r in result.runs]),
+            p50=Figure.of([r.latency.p50 for r in result.runs]),
+            p99=Figure.of([r.latency.p99 for r in result.runs]),
+        )
+    ]

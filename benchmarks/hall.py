@@ -36,8 +36,7 @@ def client_for(server: RunningServer, token: str) -> httpx.AsyncClient:
     )
 
 
-async def clerk_at_window(server: RunningServer, clerk: str, window_no: int) -> httpx.AsyncClient:
-    """Log `clerk` in and sign in to `window_no`; returns a client holding the clerk's token."""
+async def login_token(server: RunningServer, clerk: str) -> str:
     async with httpx.AsyncClient(
         base_url=server.base_url, timeout=REQUEST_TIMEOUT_SECONDS, trust_env=False
     ) as anon:
@@ -48,6 +47,11 @@ async def clerk_at_window(server: RunningServer, clerk: str, window_no: int) -> 
             200,
         )
     token: str = response.json()["token"]
+    return token
+
+
+async def signed_in(server: RunningServer, token: str, window_no: int) -> httpx.AsyncClient:
+    """A client holding `token`, signed in to `window_no`."""
     client = client_for(server, token)
     try:
         expect(await client.post(f"/api/windows/{window_no}/sign-in"), 200)

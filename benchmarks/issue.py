@@ -1,10 +1,12 @@
 """Tickets issued per second over HTTP, driven by wrk, then checked against the database."""
 
+import contextlib
 import json
 import shutil
 import subprocess
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,8 +15,9 @@ import httpx
 
 from benchmarks.checks import Check
 from benchmarks.hall import query_database
-from benchmarks.server import RunningServer
+from benchmarks.server import RunningServer, SeededDatabase, running_server
 from benchmarks.stats import Latency
+from benchmarks.suite import Context, Figure, Row
 from queue_server.config import HallConfig
 from queue_server.domain.numbering import format_number
 
@@ -62,6 +65,9 @@ class IssueResult:
     stored: int
     unanswered: int
     checks: list[Check]
+    server_cpu_ms_per_ticket: float
+    """CPU time the server process used (all its threads) per ticket stored: unlike the rate,
+    it hardly moves when other work shares the machine."""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -76,6 +82,7 @@ class IssueResult:
             "created_201": self.created,
             "tickets_stored": self.stored,
             "unanswered_at_stop": self.unanswered,
+            "server_cpu_ms_per_ticket": round(self.server_cpu_ms_per_ticket, 3),
             "checks": [check.as_dict() for check in self.checks],
         }
 
@@ -127,10 +134,15 @@ def _wait_until_quiet(server: RunningServer) -> None:
         time.sleep(SETTLE_POLL_SECONDS)
 
 
+def _tickets_so_far(server: RunningServer) -> int:
+    return int(query_database(server.database_file, "SELECT COUNT(*) FROM ticket")[0][0])
+
+
 def _verify(
-    server: RunningServer, hall: HallConfig, report: dict[str, Any]
+    server: RunningServer, hall: HallConfig, report: dict[str, Any], *, before: int
 ) -> tuple[list[Check], int]:
-    """Compare what wrk was answered with what the database holds; returns (checks, stored)."""
+    """Compare what wrk was answered with what the database holds (`before` tickets were
+    there when wrk started); returns (checks, tickets this run stored)."""
     statuses = {int(status): count for status, count in report["statuses"].items()}
     created = statuses.get(201, 0)
     numbers: list[str] = report["numbers"]
@@ -158,8 +170,9 @@ def _verify(
         ),
         Check(
             "tickets stored = 201s + requests cut off by wrk's stop",
-            0 <= len(rows) - created <= unanswered,
-            f"{len(rows)} stored, {created} answered 201, {unanswered} unanswered when wrk stopped",
+            0 <= len(rows) - before - created <= unanswered,
+            f"{len(rows) - before} stored, {created} answered 201, "
+            f"{unanswered} unanswered when wrk stopped",
         ),
     ]
     sequences: dict[tuple[str, str], list[tuple[int, str, int]]] = defaultdict(list)
@@ -185,7 +198,7 @@ def _verify(
             f"broken: {', '.join(broken)}" if broken else counts,
         )
     )
-    return checks, len(rows)
+    return checks, len(rows) - before
 
 
 def run(
@@ -198,6 +211,8 @@ def run(
     seconds: int,
 ) -> IssueResult:
     categories = [category.code for category in hall.categories]
+    before = _tickets_so_far(server)
+    cpu_before = server.cpu_seconds()
     report = _run_wrk(
         wrk,
         server,
@@ -207,8 +222,9 @@ def run(
         seconds=seconds,
     )
     _wait_until_quiet(server)
+    cpu_used = server.cpu_seconds() - cpu_before
     server.check_alive()
-    checks, stored = _verify(server, hall, report)
+    checks, stored = _verify(server, hall, report, before=before)
     latency = report["latency_us"]
     elapsed = report["duration_us"] / 1_000_000
     return IssueResult(
@@ -230,4 +246,104 @@ def run(
         stored=stored,
         unanswered=report["sent"] - report["requests"],
         checks=checks,
+        server_cpu_ms_per_ticket=cpu_used * 1000 / max(stored, 1),
     )
+
+
+FULL_KIOSKS = (1, 16, 64)
+QUICK_KIOSKS = (1, 16)
+TARGET_KIOSKS = 16
+TARGET_RATE = 2000.0
+TARGET_P99_MS = 25.0
+WRK_MAX_THREADS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class IssuanceResult:
+    """Every wrk run, by number of concurrent kiosks (wrk connections)."""
+
+    runs: dict[int, list[IssueResult]]
+
+    @property
+    def checks(self) -> list[Check]:
+        found: list[Check] = []
+        for kiosks, results in self.runs.items():
+            for index, result in enumerate(results, start=1):
+                found.extend(
+                    Check(
+                        f"{kiosks} kiosk(s), run {index}: {check.name}", check.passed, check.detail
+                    )
+                    for check in result.checks
+                )
+        return found
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            str(kiosks): [result.as_dict() for result in results]
+            for kiosks, results in self.runs.items()
+        }
+
+
+def benchmark(
+    context: Context,
+    seed: Callable[[], SeededDatabase],
+    hall: HallConfig,
+) -> IssuanceResult:
+    """`POST /api/tickets` from wrk at 1, 16 and 64 kiosks, each run on a fresh server."""
+    if context.wrk is None:
+        raise WrkMissing("wrk is not installed")
+    options = context.options
+    kiosk_counts = options.get("kiosks") or (QUICK_KIOSKS if context.quick else FULL_KIOSKS)
+    repeats = 1 if context.quick else int(options.get("repeats", 3))
+    seconds = 1 if context.quick else int(options.get("issue_seconds", 5))
+    runs: dict[int, list[IssueResult]] = {}
+    with contextlib.ExitStack() as stack:
+        # A quick run shares one server (its checks then span every run); a full run starts
+        # each run on a fresh server, so that each begins with an empty queue.
+        shared = stack.enter_context(running_server(seed())) if context.quick else None
+        for kiosks in kiosk_counts:
+            for index in range(repeats):
+                context.progress(
+                    f"issuing: {kiosks} kiosk(s), {seconds} s, run {index + 1}/{repeats}"
+                )
+                with contextlib.ExitStack() as per_run:
+                    server = shared or per_run.enter_context(running_server(seed()))
+                    runs.setdefault(kiosks, []).append(
+                        run(
+                            server,
+                            hall,
+                            wrk=context.wrk,
+                            threads=min(kiosks, WRK_MAX_THREADS),
+                            connections=kiosks,
+                            seconds=seconds,
+                        )
+                    )
+    return IssuanceResult(runs=runs)
+
+
+def rows(result: IssuanceResult) -> list[Row]:
+    table = []
+    for kiosks, results in result.runs.items():
+        rate = Figure.of([r.requests_per_second for r in results])
+        p50 = Figure.of([r.latency.p50 for r in results])
+        p99 = Figure.of([r.latency.p99 for r in results])
+        target, met = "", None
+        if kiosks == TARGET_KIOSKS:
+            target = f"≥ {TARGET_RATE:,.0f}/s, p99 ≤ {TARGET_P99_MS:.0f} ms"
+            met = rate.median >= TARGET_RATE and p99.median <= TARGET_P99_MS
+        cpu = Figure.of([r.server_cpu_ms_per_ticket for r in results])
+        table.append(
+            Row(
+                name=(
+                    f"issue ticket, {kiosks} kiosk{'s' if kiosks > 1 else ''} (wrk, durable; "
+                    f"server CPU {cpu.median:.1f} ms/ticket)"
+                ),
+                runs=len(results),
+                rate=rate,
+                p50=p50,
+                p99=p99,
+                target=target,
+                met=met,
+            )
+        )
+    return table

@@ -1,4 +1,4 @@
-"""The results: an aligned table on the terminal, JSON and Markdown under benchmarks/results/."""
+"""The results: one aligned table on the terminal, JSON and Markdown under benchmarks/results/."""
 
 import json
 import os
@@ -10,34 +10,40 @@ from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from benchmarks.call_next import CallNextResult
 from benchmarks.checks import Check
-from benchmarks.issue import IssueResult
-from benchmarks.stats import Latency
-from benchmarks.ws_delivery import DeliveryResult
+from benchmarks.suite import COLUMNS, Outcome, Row
 
 RESULTS_DIR = Path(__file__).with_name("results")
-COLUMNS = ("benchmark", "samples", "rate/s", "p50 ms", "p90 ms", "p99 ms", "max ms")
-SERVER_PACKAGES = ("fastapi", "uvicorn", "sqlalchemy", "sqlmodel", "websockets", "httpx")
+SERVER_PACKAGES = (
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "uvloop",
+    "httptools",
+    "sqlalchemy",
+    "sqlmodel",
+    "pydantic",
+    "websockets",
+    "httpx",
+)
+LOAD_KEY = "load average before the run (1 min, 5 min)"
 
 
 @dataclass(frozen=True, slots=True)
 class Results:
     started_at: datetime
     seconds: float
+    quick: bool
     machine: dict[str, str]
-    issue: IssueResult | None
-    deliveries: list[DeliveryResult]
-    call_next: CallNextResult | None
+    outcomes: list[Outcome]
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for outcome in self.outcomes for row in outcome.rows]
 
     @property
     def checks(self) -> list[Check]:
-        found = list(self.issue.checks) if self.issue else []
-        for delivery in self.deliveries:
-            found.extend(delivery.checks)
-        if self.call_next:
-            found.extend(self.call_next.checks)
-        return found
+        return [check for outcome in self.outcomes for check in outcome.checks]
 
     @property
     def passed(self) -> bool:
@@ -75,9 +81,6 @@ def _package_version(name: str) -> str:
         return "not installed"
 
 
-LOAD_KEY = "load average before the run (1 min, 5 min)"
-
-
 def machine_info(wrk_version: str, load_before: tuple[float, float, float]) -> dict[str, str]:
     """`load_before` is os.getloadavg() from before the run: other work skews every number."""
     info = {
@@ -94,67 +97,18 @@ def machine_info(wrk_version: str, load_before: tuple[float, float, float]) -> d
     return info
 
 
-def _latency_cells(latency: Latency) -> list[str]:
-    return [f"{value:.1f}" for value in (latency.p50, latency.p90, latency.p99, latency.max)]
-
-
-def rows(results: Results) -> list[list[str]]:
-    table: list[list[str]] = []
-    issue = results.issue
-    if issue is not None:
-        table.append(
-            [
-                f"issue ticket (wrk {issue.threads} threads, {issue.connections} connections, "
-                f"{issue.seconds:.0f} s)",
-                str(issue.requests),
-                f"{issue.requests_per_second:.1f}",
-                *_latency_cells(issue.latency),
-            ]
-        )
-    for delivery in results.deliveries:
-        boards = f"{delivery.subscribers} board{'s' if delivery.subscribers > 1 else ''}"
-        measured = [(f"call → ticket.called, {boards}", delivery.delivery)]
-        if delivery.subscribers > 1:
-            measured.append((f"call → ticket.called, last of {boards}", delivery.last_board))
-        measured.append((f"  of which after the HTTP answer, {boards}", delivery.after_answer))
-        table.extend(
-            [name, str(latency.samples), "-", *_latency_cells(latency)]
-            for name, latency in measured
-        )
-    if results.deliveries:
-        alone = results.deliveries[0]
-        table.append(
-            [
-                "call-next round trip, one window alone",
-                str(alone.call_request.samples),
-                "-",
-                *_latency_cells(alone.call_request),
-            ]
-        )
-    call_next = results.call_next
-    if call_next is not None:
-        table.append(
-            [
-                f"call-next, {call_next.windows} windows at once ({call_next.seconds:.0f} s, "
-                f"{call_next.waiting_at_start} waiting)",
-                str(call_next.calls),
-                f"{call_next.calls_per_second:.1f}",
-                *_latency_cells(call_next.latency),
-            ]
-        )
-    return table
-
-
-def text_table(table: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in [list(COLUMNS), *table]) for i in range(len(COLUMNS))]
+def text_table(rows: list[Row]) -> str:
+    table = [row.cells() for row in rows]
+    widths = [max(len(cells[i]) for cells in [list(COLUMNS), *table]) for i in range(len(COLUMNS))]
 
     def line(cells: list[str]) -> str:
         first = cells[0].ljust(widths[0])
-        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
-        return "  ".join([first, *rest])
+        numbers = (cell.rjust(width) for cell, width in zip(cells[1:5], widths[1:5], strict=True))
+        words = (cell.ljust(width) for cell, width in zip(cells[5:], widths[5:], strict=True))
+        return "  ".join([first, *numbers, *words]).rstrip()
 
     rule = "  ".join("-" * width for width in widths)
-    return "\n".join([line(list(COLUMNS)), rule, *(line(row) for row in table)])
+    return "\n".join([line(list(COLUMNS)), rule, *(line(cells) for cells in table)])
 
 
 def check_lines(checks: list[Check]) -> list[str]:
@@ -167,16 +121,19 @@ def _markdown_name(name: str) -> str:
 
 
 def markdown(results: Results) -> str:
-    table = rows(results)
     lines = [
         f"# Benchmark results, {results.started_at:%Y-%m-%d %H:%M:%S} UTC",
         "",
         "Made by `make bench` (`python -m benchmarks`); see benchmarks/README.md for what each "
-        "number means. Latencies in milliseconds.",
+        "number means. Each figure is the median over the runs, with the lowest and highest "
+        "run in brackets; latencies in milliseconds.",
         "",
         "| " + " | ".join(COLUMNS) + " |",
-        "| " + " | ".join(["---"] + ["---:"] * (len(COLUMNS) - 1)) + " |",
-        *("| " + " | ".join([_markdown_name(row[0]), *row[1:]]) + " |" for row in table),
+        "| " + " | ".join(["---", "---:", "---:", "---:", "---:", "---", "---"]) + " |",
+        *(
+            "| " + " | ".join([_markdown_name(cells[0]), *cells[1:]]) + " |"
+            for cells in (row.cells() for row in results.rows)
+        ),
         "",
         "## Checks",
         "",
@@ -198,27 +155,32 @@ def as_json(results: Results) -> str:
     document = {
         "started_at": results.started_at.isoformat(),
         "seconds": round(results.seconds, 1),
+        "quick": results.quick,
         "machine": results.machine,
         "passed": results.passed,
-        "issue": results.issue.as_dict() if results.issue else None,
-        "ws_delivery": [delivery.as_dict() for delivery in results.deliveries],
-        "call_next": results.call_next.as_dict() if results.call_next else None,
+        "table": [row.as_dict() for row in results.rows],
+        "benchmarks": {outcome.key: outcome.as_dict() for outcome in results.outcomes},
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def save(results: Results, directory: Path = RESULTS_DIR) -> list[Path]:
+    """`<UTC time>.json` always; `latest.md` only for a full run (a quick run proves the
+    harness, its numbers are not the ones to quote)."""
     directory.mkdir(parents=True, exist_ok=True)
     stamp = f"{results.started_at:%Y%m%dT%H%M%SZ}"
-    json_file = directory / f"{stamp}.json"
+    json_file = directory / f"{stamp}{'-quick' if results.quick else ''}.json"
     json_file.write_text(as_json(results), encoding="utf-8")
-    markdown_file = directory / "latest.md"
-    markdown_file.write_text(markdown(results), encoding="utf-8")
-    return [json_file, markdown_file]
+    written = [json_file]
+    if not results.quick:
+        markdown_file = directory / "latest.md"
+        markdown_file.write_text(markdown(results), encoding="utf-8")
+        written.append(markdown_file)
+    return written
 
 
 def show(results: Results) -> None:
-    print(text_table(rows(results)))
+    print(text_table(results.rows))
     print()
     for line in check_lines(results.checks):
         print(line)

@@ -52,6 +52,11 @@ class RunningServer:
     password: str
     process: "subprocess.Popen[bytes]"
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def check_alive(self) -> None:
         if self.process.poll() is not None:
             raise ServerFailed(

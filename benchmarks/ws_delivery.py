@@ -1,178 +1,267 @@
-"""Call → board latency: from sending POST call-next to each board receiving `ticket.called`."""
+"""Call → board latency: from sending POST call-next to each board receiving `ticket.called`.
+
+The boards live in a process of their own (`benchmarks/boards.py`), so the clerk's client and
+the boards do not share an event loop; both stamp with CLOCK_MONOTONIC, which is one clock for
+the whole machine.
+"""
 
 import asyncio
 import contextlib
 import json
+import os
+import sys
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
-from websockets.asyncio.client import ClientConnection, connect
+import httpx
 
+from benchmarks import boards as board_process
 from benchmarks.checks import Check
-from benchmarks.hall import clerk_at_window, expect, issue_tickets, serve_through
-from benchmarks.server import RunningServer
+from benchmarks.hall import expect, issue_tickets, login_token, serve_through, signed_in
+from benchmarks.server import RunningServer, SeededDatabase, running_server
 from benchmarks.stats import Latency
+from benchmarks.suite import Context, Figure, Row
 
 WINDOW_NO = 2
 CATEGORY = "general"
-WARMUP_CALLS = 10
-DELIVERY_TIMEOUT_SECONDS = 5.0
-CONNECT_TIMEOUT_SECONDS = 10.0
-CALLED = "ticket.called"
+WARMUP_CALLS = 5
+READY_TIMEOUT_SECONDS = 120.0
+RESULT_GRACE_SECONDS = 30.0
+RESULT_LINE_LIMIT = 256 * 1024 * 1024
+"""The board process reports every arrival on one line: 1,000 boards × 100 calls is ~2 MB."""
+FULL_BOARDS = (10, 100, 1000)
+QUICK_BOARDS = (10,)
+TARGET_P99_MS = {10: 5.0, 100: 15.0, 1000: 60.0}
 
 
-@dataclass(eq=False)
-class Board:
-    """One subscriber: when each ticket's call arrived, and anything out of order."""
-
-    arrivals: dict[int, "asyncio.Future[float]"] = field(default_factory=dict)
-    last_seq: int = 0
-    out_of_order: int = 0
-    duplicates: int = 0
-    resyncs: int = 0
-
-    def arrival(self, ticket_id: int) -> "asyncio.Future[float]":
-        future = self.arrivals.get(ticket_id)
-        if future is None:
-            future = asyncio.get_running_loop().create_future()
-            self.arrivals[ticket_id] = future
-        return future
-
-    def receive(self, raw: str, received_at: float) -> None:
-        message = json.loads(raw)
-        kind = message.get("type")
-        if kind == "snapshot":
-            self.resyncs += 1
-            return
-        if kind == "heartbeat":
-            return
-        seq = int(message["seq"])
-        if seq <= self.last_seq:
-            self.out_of_order += 1
-        self.last_seq = max(seq, self.last_seq)
-        if kind == CALLED:
-            future = self.arrival(int(message["ticket"]["id"]))
-            if future.done():
-                self.duplicates += 1
-            else:
-                future.set_result(received_at)
-
-
-async def _listen(connection: ClientConnection, board: Board) -> None:
-    async for raw in connection:
-        # The clock is read before parsing, so that only the wire and the server count.
-        received_at = time.perf_counter()
-        board.receive(raw if isinstance(raw, str) else raw.decode(), received_at)
-
-
-@contextlib.asynccontextmanager
-async def connected_boards(server: RunningServer, count: int) -> AsyncIterator[list[Board]]:
-    """`count` boards on /ws, each past its snapshot before this yields."""
-    url = f"{server.ws_url}/ws?token={server.accounts.board_token}"
-    async with contextlib.AsyncExitStack() as stack:
-        boards: list[Board] = []
-        listeners: list[asyncio.Task[None]] = []
-        for _ in range(count):
-            connection = await stack.enter_async_context(
-                connect(url, open_timeout=CONNECT_TIMEOUT_SECONDS, proxy=None)
-            )
-            first = json.loads(await asyncio.wait_for(connection.recv(), CONNECT_TIMEOUT_SECONDS))
-            if first.get("type") != "snapshot":
-                raise RuntimeError(f"a board's first message was {first.get('type')!r}")
-            board = Board(last_seq=int(first["seq"]))
-            boards.append(board)
-            listeners.append(asyncio.create_task(_listen(connection, board)))
-        try:
-            yield boards
-        finally:
-            for listener in listeners:
-                listener.cancel()
-            for listener in listeners:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await listener
+def call_gap_seconds(boards: int) -> float:
+    """The pause between one call's last untimed step and the next call, so that each call
+    meets an idle server, as calls in a hall do (seconds apart)."""
+    return max(0.02, boards * 0.0002)
 
 
 @dataclass(frozen=True, slots=True)
-class DeliveryResult:
-    subscribers: int
+class DeliveryRun:
+    boards: int
     calls: int
     delivery: Latency
     """Every (call, board) pair."""
     last_board: Latency
     """Per call, the board that heard last: when the whole hall shows the number."""
-    after_answer: Latency
-    """Per call, how long after the HTTP answer the last board heard it (the fan-out's own
-    share; negative when the event overtook the answer)."""
     call_request: Latency
-    """The call-next HTTP round trip itself."""
+    """The clerk's call-next HTTP round trip."""
     checks: list[Check]
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "subscribers": self.subscribers,
+            "boards": self.boards,
             "calls": self.calls,
             "delivery_ms": self.delivery.as_dict(),
             "last_board_ms": self.last_board.as_dict(),
-            "after_answer_ms": self.after_answer.as_dict(),
             "call_request_ms": self.call_request.as_dict(),
             "checks": [check.as_dict() for check in self.checks],
         }
 
 
-async def run(
-    server: RunningServer, *, subscribers: int, calls: int, time_limit: float
-) -> DeliveryResult:
-    """Call `calls` tickets one after another at one window while `subscribers` boards listen.
+async def _read_line(stream: asyncio.StreamReader, prefix: str, limit: float) -> str:
+    async def find() -> str:
+        while True:
+            line = await stream.readline()
+            if not line:
+                raise RuntimeError(f"the board process ended before printing {prefix!r}")
+            text = line.decode().rstrip("\n")
+            if text.startswith(prefix):
+                return text
 
-    Each called ticket is then started and finished (untimed) so the window can call again.
+    return await asyncio.wait_for(find(), limit)
+
+
+def _source_root() -> str:
+    """Where `benchmarks` can be imported from, ahead of whatever PYTHONPATH held."""
+    root = str(Path(__file__).resolve().parent.parent)
+    inherited = os.environ.get("PYTHONPATH")
+    return f"{root}{os.pathsep}{inherited}" if inherited else root
+
+
+async def run_once(
+    server: RunningServer, *, boards: int, calls: int, time_limit: float
+) -> DeliveryRun:
+    """Call `calls` tickets one after another at one window while `boards` boards listen.
+
+    Each called ticket is then started and finished (untimed) to free the window.
     """
-    await issue_tickets(server, [CATEGORY] * (WARMUP_CALLS + calls))
-    clerk = await clerk_at_window(server, server.accounts.clerks[0], WINDOW_NO)
+    total = WARMUP_CALLS + calls
+    await issue_tickets(server, [CATEGORY] * total)
+    token = await login_token(server, server.accounts.clerks[0])
+    url = f"{server.ws_url}/ws?token={server.accounts.board_token}"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.boards",
+        url,
+        str(boards),
+        str(total),
+        # The boards listen longer than the clerk calls, so the last call is heard too.
+        str(time_limit + RESULT_GRACE_SECONDS / 2),
+        stdout=asyncio.subprocess.PIPE,
+        limit=RESULT_LINE_LIMIT,
+        env={**os.environ, "PYTHONPATH": _source_root()},
+    )
+    sent: dict[int, tuple[float, float]] = {}
+    clerk: httpx.AsyncClient | None = None
+    try:
+        if process.stdout is None:
+            raise RuntimeError("no pipe from the board process")
+        await _read_line(process.stdout, board_process.READY, READY_TIMEOUT_SECONDS)
+        # Signed in only now: a client left idle while a thousand boards connect could have
+        # its next request cut off by the server's keep-alive timeout.
+        clerk = await signed_in(server, token, WINDOW_NO)
+        gap = call_gap_seconds(boards)
+        deadline = time.monotonic() + time_limit
+        for index in range(total):
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(gap)
+            sent_at = board_process.now()
+            response = expect(await clerk.post(f"/api/windows/{WINDOW_NO}/call-next"), 200)
+            answered_at = board_process.now()
+            ticket_id: int = response.json()["id"]
+            if index >= WARMUP_CALLS:
+                sent[ticket_id] = (sent_at, answered_at)
+            await serve_through(clerk, ticket_id)
+        line = await _read_line(
+            process.stdout, board_process.RESULT_PREFIX, time_limit + RESULT_GRACE_SECONDS
+        )
+        report = json.loads(line.removeprefix(board_process.RESULT_PREFIX))
+        await asyncio.wait_for(process.wait(), RESULT_GRACE_SECONDS)
+    finally:
+        if clerk is not None:
+            await clerk.aclose()
+        if process.returncode is None:
+            process.kill()
+            with contextlib.suppress(Exception):
+                await process.wait()
+    server.check_alive()
+    if not sent:
+        raise RuntimeError("no call was measured within the time limit")
+    arrivals: dict[str, list[float]] = report["arrivals"]
     deliveries: list[float] = []
     last_board: list[float] = []
-    after_answer: list[float] = []
-    requests: list[float] = []
-    deadline = time.monotonic() + time_limit
-    try:
-        async with connected_boards(server, subscribers) as boards:
-            for index in range(WARMUP_CALLS + calls):
-                if time.monotonic() > deadline:
-                    break
-                sent_at = time.perf_counter()
-                response = expect(await clerk.post(f"/api/windows/{WINDOW_NO}/call-next"), 200)
-                answered_at = time.perf_counter()
-                ticket_id: int = response.json()["id"]
-                arrived = await asyncio.wait_for(
-                    asyncio.gather(*(board.arrival(ticket_id) for board in boards)),
-                    DELIVERY_TIMEOUT_SECONDS,
-                )
-                if index >= WARMUP_CALLS:
-                    requests.append(answered_at - sent_at)
-                    deliveries.extend(at - sent_at for at in arrived)
-                    last_board.append(max(arrived) - sent_at)
-                    after_answer.append(max(arrived) - answered_at)
-                await serve_through(clerk, ticket_id)
-            server.check_alive()
-            disorder = sum(board.out_of_order + board.duplicates for board in boards)
-            resyncs = sum(board.resyncs for board in boards)
-    finally:
-        await clerk.aclose()
-    if not requests:
-        raise RuntimeError("no call was measured within the time limit")
+    missing = 0
+    for ticket_id, (sent_at, _) in sent.items():
+        heard = arrivals.get(str(ticket_id), [])
+        missing += boards - len(heard)
+        deliveries.extend(at - sent_at for at in heard)
+        if heard:
+            last_board.append(max(heard) - sent_at)
     checks = [
         Check(
-            f"{subscribers} board(s): each call heard once, events in seq order, no resync",
-            disorder == 0 and resyncs == 0,
-            f"{disorder} duplicate or out-of-order events, {resyncs} snapshots after the first",
+            f"{boards} boards: every board heard every call once, in seq order, no resync",
+            missing == 0 and report["disorder"] == 0 and report["resyncs"] == 0,
+            f"{missing} (call, board) deliveries missing, {report['disorder']} repeated or "
+            f"out of order, {report['resyncs']} snapshots after the first",
         )
     ]
-    return DeliveryResult(
-        subscribers=subscribers,
-        calls=len(requests),
+    if not deliveries:
+        raise RuntimeError("no board heard any call")
+    return DeliveryRun(
+        boards=boards,
+        calls=len(sent),
         delivery=Latency.of_seconds(deliveries),
         last_board=Latency.of_seconds(last_board),
-        after_answer=Latency.of_seconds(after_answer),
-        call_request=Latency.of_seconds(requests),
+        call_request=Latency.of_seconds([answered - at for at, answered in sent.values()]),
         checks=checks,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryResult:
+    runs: dict[int, list[DeliveryRun]]
+    failures: list[Check]
+    """A board count whose runs broke off (the other counts are still measured)."""
+
+    @property
+    def checks(self) -> list[Check]:
+        return [
+            Check(f"run {index}: {check.name}", check.passed, check.detail)
+            for results in self.runs.values()
+            for index, result in enumerate(results, start=1)
+            for check in result.checks
+        ] + self.failures
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "runs": {
+                str(boards): [result.as_dict() for result in results]
+                for boards, results in self.runs.items()
+            },
+            "failures": [failure.as_dict() for failure in self.failures],
+        }
+
+
+def benchmark(context: Context, seed: Callable[[], SeededDatabase]) -> DeliveryResult:
+    """For each board count, one server and several runs, each with a fresh board process."""
+    options = context.options
+    board_counts = options.get("boards") or (QUICK_BOARDS if context.quick else FULL_BOARDS)
+    repeats = 1 if context.quick else int(options.get("repeats", 3))
+    calls = 10 if context.quick else int(options.get("calls", 100))
+    time_limit = float(options.get("delivery_time_limit", 120.0))
+    runs: dict[int, list[DeliveryRun]] = {}
+    failures: list[Check] = []
+    for boards in board_counts:
+        try:
+            with running_server(seed()) as server:
+                for index in range(repeats):
+                    context.progress(
+                        f"call → board: {boards} boards, {calls} calls, run {index + 1}/{repeats}"
+                    )
+                    result = asyncio.run(
+                        asyncio.wait_for(
+                            run_once(server, boards=boards, calls=calls, time_limit=time_limit),
+                            time_limit + READY_TIMEOUT_SECONDS + RESULT_GRACE_SECONDS,
+                        )
+                    )
+                    runs.setdefault(boards, []).append(result)
+        except Exception as error:
+            failures.append(
+                Check(f"{boards} boards: the runs went to the end", False, f"{error!r}"[:2000])
+            )
+    if not runs:
+        raise RuntimeError(f"no board count was measured: {failures}")
+    return DeliveryResult(runs=runs, failures=failures)
+
+
+def rows(result: DeliveryResult) -> list[Row]:
+    table: list[Row] = []
+    for boards, results in result.runs.items():
+        p99 = Figure.of([r.delivery.p99 for r in results])
+        target = TARGET_P99_MS.get(boards)
+        table.append(
+            Row(
+                name=f"call → ticket.called on a board, {boards} boards",
+                runs=len(results),
+                p50=Figure.of([r.delivery.p50 for r in results]),
+                p99=p99,
+                target=f"p99 ≤ {target:.0f} ms" if target else "",
+                met=p99.median <= target if target else None,
+            )
+        )
+        table.append(
+            Row(
+                name=f"  last of {boards} boards",
+                runs=len(results),
+                p50=Figure.of([r.last_board.p50 for r in results]),
+                p99=Figure.of([r.last_board.p99 for r in results]),
+            )
+        )
+        table.append(
+            Row(
+                name=f"  call-next HTTP round trip, {boards} boards",
+                runs=len(results),
+                p50=Figure.of([r.call_request.p50 for r in results]),
+                p99=Figure.of([r.call_request.p99 for r in results]),
+            )
+        )
+    return table

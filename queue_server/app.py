@@ -30,13 +30,14 @@ from queue_server.config import HallConfig, Settings, load_hall_config
 from queue_server.db import Database
 from queue_server.domain.clock import Clock, SystemClock
 from queue_server.errors import install_error_handlers
-from queue_server.events import EventHub, prime, tail
+from queue_server.events import EventHub, prime, publish_from_writer, tail
 from queue_server.limits import BodySizeLimit
 from queue_server.services.evaluations import DEFAULT_BATCH as UNRATED_BATCH
 from queue_server.services.evaluations import default_unrated
 from queue_server.services.housekeeping import prune
 from queue_server.services.windows import ensure_windows
 from queue_server.throttle import LoginThrottle
+from queue_server.token_cache import TokenCache
 from queue_server.watch import watch
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ def create_app(
         await anyio.to_thread.run_sync(prepare_database, db, hall_config)
         hub = EventHub(queue_size=settings.ws_queue_size, replay_size=settings.ws_replay_size)
         await prime(hub, db, settings.ws_replay_size)
+        db.on_commit = publish_from_writer(hub, asyncio.get_running_loop())
         app.state.resources = Resources(
             settings=settings,
             hall=hall_config,
@@ -92,6 +94,7 @@ def create_app(
             clock=clock or SystemClock(),
             login_throttle=LoginThrottle(),
             catalog=catalog,
+            tokens=TokenCache(settings.token_cache_seconds),
         )
         tasks = [
             asyncio.create_task(tail(hub, db, settings.poll_seconds), name="event-tailer"),

@@ -341,6 +341,10 @@ class Settings(BaseSettings):
     """A kiosk, board or announcer silent this long is listed as offline."""
     poll_seconds: Annotated[float, Field(gt=0)] = 1.0
     """How often the server looks for events written by other server processes."""
+    token_cache_seconds: Annotated[float, Field(ge=0)] = 5.0
+    """How long a resolved token is trusted without reading the database again: a token
+    revoked by another process (or an account switched off) stops working within this time;
+    a logout through this process takes effect at once. 0 turns the cache off."""
     alert_check_seconds: Annotated[float, Field(gt=0)] = 15.0
     """How often the server checks waits, services and queues against their alert limits,
     and rolls up finished service days for the statistics."""

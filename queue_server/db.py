@@ -1,18 +1,19 @@
 """Engines, sessions and the write path.
 
-Writes are serialised twice over: inside one process by a single-slot limiter (so requests
-never fight over SQLite's write lock), and across processes by the database (SQLite takes its
-write lock at `BEGIN IMMEDIATE`; other databases lock the `hall_lock` row). Every write commits
-before its response is built, with SQLite in WAL mode and synchronous=FULL.
+Writes are serialised twice over: inside one process by one writer thread that group-commits
+every waiting request in one transaction (`group_commit.py`, a SAVEPOINT per request), and
+across processes by the database (SQLite takes its write lock at `BEGIN IMMEDIATE`; other
+databases lock the `hall_lock` row). Every write commits before its response is built, with
+SQLite in WAL mode and synchronous=FULL.
 """
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
 
-import anyio
 import anyio.to_thread
 import sqlalchemy as sa
 from alembic import command
@@ -20,6 +21,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from queue_server.group_commit import GroupCommitWriter
 from queue_server.models import HallLock
 
 T = TypeVar("T")
@@ -74,7 +76,10 @@ class Database:
         self.read_engine = (
             _make_engine(url, immediate=False) if self.backend == "sqlite" else self.write_engine
         )
-        self._write_limiter = anyio.CapacityLimiter(1)
+        self._writer: GroupCommitWriter | None = None
+        self.on_commit: Callable[[list[object]], None] | None = None
+        """Called on the writer thread after each group commit with what its writes passed
+        to `group_commit.after_commit` (the app hands the new events to the hub)."""
 
     def describe(self) -> str:
         """The URL without its password, for logs and /api/health."""
@@ -113,16 +118,31 @@ class Database:
         with self.read_session() as session:
             return operation(session)
 
+    @property
+    def writer(self) -> GroupCommitWriter:
+        """The group-commit writer thread, started on first use."""
+        if self._writer is None:
+            self._writer = GroupCommitWriter(self.write_session, on_commit=self._committed)
+        return self._writer
+
+    def _committed(self, items: list[object]) -> None:
+        if self.on_commit is not None:
+            self.on_commit(items)
+
     async def write(self, operation: Callable[[Session], T]) -> T:
-        """Run `operation` in one committed write transaction, one write at a time."""
-        return await anyio.to_thread.run_sync(
-            self.write_sync, operation, limiter=self._write_limiter
-        )
+        """Run `operation` in its own savepoint of the next group commit; returns its result
+        once that transaction has committed, or raises what it raised (its changes undone).
+
+        The write goes on when the caller is cancelled, like a request the server has read."""
+        future = asyncio.wrap_future(self.writer.submit(operation))
+        return await asyncio.shield(future)
 
     async def read(self, operation: Callable[[Session], T]) -> T:
         return await anyio.to_thread.run_sync(self.read_sync, operation)
 
     def dispose(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()

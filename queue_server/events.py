@@ -11,7 +11,7 @@ import contextlib
 import functools
 import logging
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -58,6 +58,18 @@ class EventHub:
     def poke(self) -> None:
         """Tell the tailer that this process has just committed events."""
         self._wake.set()
+
+    def publish_committed(self, events: list[tuple[int, str]]) -> None:
+        """Publish events this process has just committed, without reading them back, as
+        long as they follow on from the last published one; on any gap (another process
+        wrote in between, or the database skipped numbers) the tailer reads the log."""
+        for seq, text in events:
+            if seq <= self.last_seq:
+                continue
+            if seq != self.last_seq + 1:
+                self.poke()
+                return
+            self.publish(seq, text)
 
     def publish(self, seq: int, text: str) -> None:
         if seq <= self.last_seq:
@@ -108,6 +120,24 @@ def _read_after(session: Session, *, after: int, limit: int) -> list[Event]:
 def _read_latest(session: Session, limit: int) -> list[Event]:
     rows = session.exec(select(Event).order_by(col(Event.seq).desc()).limit(limit)).all()
     return list(reversed(rows))
+
+
+def committed_events(items: list[object]) -> list[tuple[int, str]]:
+    """The (seq, wire text) of the events among a group commit's after-commit items."""
+    return [(item.seq, encode(item)) for item in items if isinstance(item, Event) and item.seq]
+
+
+def publish_from_writer(
+    hub: EventHub, loop: asyncio.AbstractEventLoop
+) -> Callable[[list[object]], None]:
+    """A `Database.on_commit` hook: encode on the writer thread, publish on the loop."""
+
+    def on_commit(items: list[object]) -> None:
+        events = committed_events(items)
+        if events:
+            loop.call_soon_threadsafe(hub.publish_committed, events)
+
+    return on_commit
 
 
 async def prime(hub: EventHub, db: Database, replay_size: int) -> None:

@@ -48,6 +48,7 @@ async def logout(principal: Staff, resources: ResourcesDep) -> Response:
             session=session, token_id=principal.token_id, now=resources.clock.now()
         )
     )
+    resources.tokens.forget_token_id(principal.token_id)
     return Response(status_code=204)
 
 

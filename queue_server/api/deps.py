@@ -17,6 +17,7 @@ from queue_server.errors import Unauthenticated, WrongRole
 from queue_server.events import EventHub
 from queue_server.services.accounts import Principal, resolve_token
 from queue_server.throttle import LoginThrottle
+from queue_server.token_cache import TokenCache
 
 ROLE_LABELS = {
     Role.ADMIN: "管理员",
@@ -39,6 +40,8 @@ class Resources:
     clock: Clock
     login_throttle: LoginThrottle
     catalog: MatterCatalog = field(default_factory=MatterCatalog)
+    tokens: TokenCache = field(default_factory=TokenCache)
+    """Resolved tokens, for a few seconds (see token_cache.py for how revocation works)."""
 
 
 def get_resources(connection: HTTPConnection) -> Resources:
@@ -55,11 +58,15 @@ async def authenticate(resources: Resources, token: str | None) -> Principal:
     if not token:
         raise Unauthenticated("需要登录：请提供令牌 (Authorization: Bearer …)")
     now = resources.clock.now()
+    cached = resources.tokens.get(token, now)
+    if cached is not None:
+        return cached
     principal = await resources.db.read(
         lambda session: resolve_token(session=session, token=token, now=now)
     )
     if principal is None:
         raise Unauthenticated("令牌无效或已过期，请重新登录")
+    resources.tokens.put(token, principal, principal.expires_at)
     return principal
 
 

@@ -1,5 +1,5 @@
 """The write path of every mutating route: one serialised, committed transaction, replayed
-as it was for a retried Idempotency-Key, then a nudge to the event tailer."""
+as it was for a retried Idempotency-Key; its events are published once it has committed."""
 
 import hashlib
 from collections.abc import Callable
@@ -62,8 +62,8 @@ async def mutate(
             )
         return status, content
 
+    # The events it wrote reach the hub straight from the commit (events.publish_from_writer).
     status, content = await resources.db.write(transaction)
-    resources.hub.poke()
     if status == 204:
         return Response(status_code=204)
     return Response(content=content, status_code=status, media_type="application/json")

@@ -43,7 +43,10 @@ class _Stream:
         self.last_sent = 0
 
     async def send(self, text: str) -> None:
-        await asyncio.wait_for(self.websocket.send_text(text), SEND_TIMEOUT_SECONDS)
+        # asyncio.timeout, not wait_for: wait_for wraps every send in a task of its own,
+        # which at a thousand boards is most of the fan-out's cost.
+        async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+            await self.websocket.send_text(text)
 
     async def resync(self) -> None:
         while not self.subscriber.queue.empty():
@@ -63,6 +66,14 @@ class _Stream:
             await self.send(text)
             self.last_sent = seq
 
+    async def _next(self, patience: float) -> tuple[int, str]:
+        """The next queued event, without a timer when one is already waiting."""
+        queue = self.subscriber.queue
+        if not queue.empty():
+            return queue.get_nowait()
+        async with asyncio.timeout(patience):
+            return await queue.get()
+
     async def run(self) -> None:
         heartbeat = self.resources.settings.heartbeat_seconds
         while True:
@@ -72,7 +83,7 @@ class _Stream:
                 await self.resync()
                 continue
             try:
-                seq, text = await asyncio.wait_for(self.subscriber.queue.get(), heartbeat)
+                seq, text = await self._next(heartbeat)
             except TimeoutError:
                 beat = HeartbeatMessage(seq=self.last_sent, at=self.resources.clock.now())
                 await self.send(beat.model_dump_json())

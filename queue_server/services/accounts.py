@@ -24,6 +24,8 @@ class Principal:
     user_id: int | None = None
     display_name: str | None = None
     staff_no: str | None = None
+    expires_at: datetime | None = None
+    """When the token stops working (login tokens); None for device tokens."""
 
     @property
     def key(self) -> str:
@@ -122,6 +124,7 @@ def resolve_token(*, session: Session, token: str, now: datetime) -> Principal |
         user_id=record.user_id,
         display_name=user.display_name if user else None,
         staff_no=user.staff_no if user else None,
+        expires_at=record.expires_at,
     )
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from queue_server.config import HallConfig
 from queue_server.domain.enums import EventType
 from queue_server.domain.numbering import service_day
+from queue_server.group_commit import after_commit
 from queue_server.models import Event, Ticket, User, WindowState
 from queue_server.protocol import AlertPublic, EventMessage
 from queue_server.services import stats_rollups
@@ -58,6 +59,7 @@ def record(
     )
     session.add(event)
     session.flush()
+    after_commit(session, event)
     return event
 
 

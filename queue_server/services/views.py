@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -166,8 +167,18 @@ def closed_reason(
 
 
 def issued_today(session: Session, *, day: date, category: str) -> int:
-    counter = session.get(NumberCounter, (day, category))
-    return counter.last_sequence if counter else 0
+    """Read with Core, never from the identity map: issuing bumps the counter with Core."""
+    counters = sa.inspect(NumberCounter).local_table
+    issued = (
+        session.connection()
+        .execute(
+            sa.select(counters.c.last_sequence).where(
+                counters.c.service_day == day, counters.c.category == category
+            )
+        )
+        .scalar_one_or_none()
+    )
+    return int(issued or 0)
 
 
 def last_seq(session: Session) -> int:
