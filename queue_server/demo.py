@@ -205,7 +205,7 @@ def offers(script: str, command: str) -> bool:
 
 async def _own_ticket(base: str, kiosk: str) -> tuple[str, str | None]:
     async with QueueClient(base, token=kiosk, timeout=CLIENT_TIMEOUT_SECONDS) as client:
-        ticket = await client.issue_ticket("general", matter="演示")
+        ticket = await client.issue_ticket("general", matter="newborn")
     return ticket.number, ticket.public_code
 
 
