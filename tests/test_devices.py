@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
+from queue_server.domain.enums import Role
+from queue_server.services.accounts import issue_device_token
 from tests.support import LiveServer, live_server
 
 
@@ -78,3 +81,25 @@ def test_a_token_reports_only_its_own_kind_of_device(hall: LiveServer) -> None:
     )
     manager = hall.client(hall.login(hall.accounts.manager))
     assert manager.get("/api/devices").json() == []
+
+
+def test_a_kiosk_cannot_report_for_another_kiosk(hall: LiveServer, clock: ManualClock) -> None:
+    db = Database(hall.database_url)
+    try:
+        with db.write_session() as session:
+            other_token = issue_device_token(
+                session=session, name="kiosk-2", role=Role.KIOSK, now=clock.now()
+            )
+    finally:
+        db.dispose()
+    first = hall.client(hall.accounts.kiosk_token)
+    second = hall.client(other_token)
+    body = {"kind": "kiosk", "state": "paper_out"}
+    assert first.post("/api/devices/kiosk-entrance/heartbeat", json=body).status_code == 200
+    masked = second.post("/api/devices/kiosk-entrance/heartbeat", json={"kind": "kiosk"})
+    assert masked.status_code == 403
+    assert masked.json()["code"] == "forbidden"
+    admin = hall.client(hall.login(hall.accounts.admin))
+    [device] = admin.get("/api/devices").json()
+    assert (device["name"], device["state"]) == ("kiosk-entrance", "paper_out")
+    assert admin.post("/api/devices/kiosk-entrance/heartbeat", json={"kind": "kiosk"}).is_success

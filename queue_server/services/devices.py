@@ -40,10 +40,13 @@ def record_heartbeat(
     offline_after: timedelta,
 ) -> DevicePublic:
     """Store the device's state; a kiosk token reports kiosks only, a board token boards and
-    announcers."""
+    announcers, and only the token that first reported a device (or an admin) may report it
+    again, so one kiosk cannot mask another's dead printer."""
     if heartbeat.kind not in KINDS_BY_ROLE.get(principal.role, frozenset()):
         raise Forbidden(f"此令牌不能报告{heartbeat.kind}设备的状态")
     device = session.get(Device, name)
+    if device is not None and device.token_name != principal.name and principal.role != Role.ADMIN:
+        raise Forbidden(f"设备“{name}”由另一令牌报告状态")
     if device is None:
         device = Device(
             name=name,
