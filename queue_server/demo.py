@@ -393,13 +393,16 @@ def _run(
         },
     )
     speakers = has_speakers() and not headless
+    board_token = {"YIMEN_BOARD_TOKEN": logins.board}
     announcer: subprocess.Popen[bytes] | None = None
     if offers("display-board", "announce"):
-        announce = [_script("display-board"), "announce", "--server", base, "--token", logins.board]
+        announce = [_script("display-board"), "announce", "--server", base]
         if not speakers:
             voice.mkdir()
             announce += ["--out-dir", str(voice), "--no-play"]
-        announcer = processes.start("announcer", announce, log=logs / "announcer.log")
+        announcer = processes.start(
+            "announcer", announce, log=logs / "announcer.log", env=board_token
+        )
         where = "the speakers" if speakers else f"WAV files in {voice}"
         typer.echo(f"Voice announcer: speaking to {where}")
     else:
@@ -408,9 +411,9 @@ def _run(
     if headless:
         return _headless(base, simulator, logins, announcer, None if speakers else voice)
     typer.echo("Press Ctrl+C to stop everything.\n")
-    board = [_script("display-board"), "hall", "--server", base, "--token", logins.board]
+    board = [_script("display-board"), "hall", "--server", base]
     if sys.stdout.isatty() and offers("display-board", "hall"):
-        subprocess.run(board, check=False)
+        subprocess.run(board, check=False, env={**os.environ, **board_token})
         return 0
     typer.echo("Calls as they happen (the plain list; the terminal board is `display-board hall`):")
     asyncio.run(_call_list(base, logins.board))
