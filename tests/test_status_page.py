@@ -1,7 +1,9 @@
 """The applicant's status page `/t/{code}`: the public JSON view of one ticket, its live
 websocket, and the page itself in headless Chromium on a phone-sized screen."""
 
+import contextlib
 import json
+import time
 from typing import Any
 
 import httpx
@@ -9,6 +11,7 @@ from playwright.sync_api import Page, expect
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from queue_server.api.status_page import MAX_PAGES_PER_TICKET
 from tests.browser import screenshot
 from tests.support import LiveServer
 
@@ -112,3 +115,29 @@ def test_the_page_shows_the_ticket_and_updates_when_called(server: LiveServer, p
 def test_a_page_for_an_unknown_code_says_so(server: LiveServer, page: Page) -> None:
     page.goto(f"{server.base_url}/t/ABCDEFGHJKMNPQRS")
     expect(page.locator("#message")).to_contain_text("没有找到这张号票")
+
+
+def test_one_ticket_is_followed_by_a_bounded_number_of_pages(server: LiveServer) -> None:
+    url = f"{server.ws_url}/ws/t/{issue(server)['public_code']}"
+    with contextlib.ExitStack() as pages:
+        for _ in range(MAX_PAGES_PER_TICKET):
+            status_message(pages.enter_context(connect(url, open_timeout=5)))
+        with connect(url, open_timeout=5) as one_too_many:
+            assert "页面太多" in json.loads(one_too_many.recv(timeout=5))["detail"]
+            try:
+                one_too_many.recv(timeout=5)
+            except ConnectionClosed as closed:
+                assert closed.rcvd is not None and closed.rcvd.code == 1013
+            else:
+                raise AssertionError("the socket stayed open")
+    assert page_opens_again(url), "closing pages frees their places"
+
+
+def page_opens_again(url: str, attempts: int = 50) -> bool:
+    """The server frees a closed page's place when it notices the close: try until then."""
+    for _ in range(attempts):
+        with connect(url, open_timeout=5) as page:
+            if json.loads(page.recv(timeout=5))["type"] == "ticket_status":
+                return True
+        time.sleep(0.1)
+    return False

@@ -10,6 +10,7 @@ import contextlib
 import json
 import logging
 import re
+from collections import Counter
 from enum import StrEnum
 from importlib.resources import files
 from typing import Annotated
@@ -31,6 +32,12 @@ router = APIRouter(tags=["status page"])
 
 CODE_PATTERN = r"^[2-9A-HJ-NP-Z]{10,16}$"
 CLOSE_NOT_FOUND = 4404
+CLOSE_TRY_AGAIN_LATER = 1013
+MAX_PAGES_PER_TICKET = 8
+MAX_PAGES = 2000
+"""Each open page re-reads its ticket after events that concern it: caps keep one code
+shared around, or a script, from turning every event into thousands of reads."""
+_open_pages: Counter[str] = Counter()
 SEND_TIMEOUT_SECONDS = 30.0
 SETTLE_SECONDS = 0.2
 """After a relevant event, wait this long for the rest of a burst before reading once."""
@@ -153,11 +160,21 @@ async def ticket_live(websocket: WebSocket, resources: ResourcesDep, public_code
         await websocket.send_text(json.dumps({"type": "error", "detail": "没有找到这张号票"}))
         await websocket.close(code=CLOSE_NOT_FOUND, reason="not_found")
         return
+    if _open_pages[public_code] >= MAX_PAGES_PER_TICKET or _open_pages.total() >= MAX_PAGES:
+        await websocket.send_text(
+            json.dumps({"type": "error", "detail": "打开的页面太多，请关闭其他页面后再试"})
+        )
+        await websocket.close(code=CLOSE_TRY_AGAIN_LATER, reason="too_many_pages")
+        return
+    _open_pages[public_code] += 1
     reader = asyncio.create_task(_read_until_closed(websocket))
     sender = asyncio.create_task(_push_updates(websocket, resources, public_code))
     try:
         await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        _open_pages[public_code] -= 1
+        if _open_pages[public_code] <= 0:
+            del _open_pages[public_code]
         for task in (reader, sender):
             task.cancel()
         for task in (reader, sender):
