@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages each target needs; installed by scripts/system-packages.sh.
-TEST_SYSTEM_PACKAGES := chromium fonts-noto-cjk wrk
+TEST_SYSTEM_PACKAGES := chromium fonts-noto-cjk wrk nodejs
 BENCH_SYSTEM_PACKAGES := wrk
 DEMO_DIR ?= .demo
 
@@ -26,8 +26,14 @@ venv: $(VENV)/.installed-base
 demo: $(VENV)/.installed-base
 	$(BIN)/python -m queue_server.demo --dir $(DEMO_DIR)
 
+tests/axe/node_modules/.installed: tests/axe/package.json tests/axe/package-lock.json
+	command -v npm >/dev/null || scripts/system-packages.sh npm
+	npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
+	touch $@
+
 test: $(VENV)/.installed-dev
 	scripts/system-packages.sh $(TEST_SYSTEM_PACKAGES)
+	$(MAKE) tests/axe/node_modules/.installed
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev

@@ -58,3 +58,88 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+AXE_SCRIPT = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Page, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """Run axe-core (installed from the npm registry by `make test`) in the page as it is now;
+    one readable line per violation of the given impacts, each with the offending selectors."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail("axe-core is missing: `make test` installs it with npm into tests/axe/")
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    lines = []
+    for violation in result["violations"]:
+        if violation["impact"] not in impacts:
+            continue
+        targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        lines.append(f"{violation['impact']} {violation['id']}: {violation['help']} — {targets}")
+    return lines
+
+
+_OVERFLOWING = """
+() => {
+  const found = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    if (el.offsetParent === null && style.position !== 'fixed') continue;
+    const clipsX = ['hidden', 'clip'].includes(style.overflowX);
+    const clipsY = ['hidden', 'clip'].includes(style.overflowY);
+    if ((clipsX && el.scrollWidth > el.clientWidth + 1) ||
+        (clipsY && el.scrollHeight > el.clientHeight + 1)) {
+      const classes = typeof el.className === 'string' ? el.className.trim() : '';
+      const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                   (classes ? '.' + classes.split(/\\s+/).join('.') : '');
+      found.push(`${name} (${el.scrollWidth}×${el.scrollHeight} ` +
+                 `in ${el.clientWidth}×${el.clientHeight})`);
+    }
+  }
+  return found;
+}
+"""
+
+
+def clipped_elements(page: Page) -> list[str]:
+    """Elements whose content is cut by their own `overflow: hidden` box (text cut through
+    its glyphs, a last row half shown), described for an assertion message."""
+    found: list[str] = page.evaluate(_OVERFLOWING)
+    return found
+
+
+def covering_elements(page: Page, *, share: float = 0.5) -> list[str]:
+    """Visible elements other than the page's own containers that cover more than `share`
+    of the viewport with an opaque background (the 'yellow sheet' a paused window made)."""
+    found: list[str] = page.evaluate(
+        """(share) => {
+          const area = innerWidth * innerHeight;
+          const found = [];
+          for (const el of document.body.querySelectorAll('*')) {
+            const style = getComputedStyle(el);
+            if (style.display === 'none' || style.visibility === 'hidden') continue;
+            if (el.dataset.fullscreen !== undefined) continue;
+            const bg = style.backgroundColor;
+            if (bg === 'transparent' || bg === 'rgba(0, 0, 0, 0)') continue;
+            const parent = el.parentElement;
+            const parentBg = parent ? getComputedStyle(parent).backgroundColor : '';
+            if (bg === parentBg) continue;
+            const r = el.getBoundingClientRect();
+            const w = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0));
+            const h = Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
+            if (w * h > share * area) {
+              found.push(`${el.tagName.toLowerCase()}.${el.className} ${bg}`);
+            }
+          }
+          return found;
+        }""",
+        share,
+    )
+    return found
+
+
+def rendered_height_px(page: Page, selector: str) -> float:
+    """The rendered glyph height (font size) of the first element matching `selector`."""
+    size: float = page.eval_on_selector(selector, "el => parseFloat(getComputedStyle(el).fontSize)")
+    return size
