@@ -17,10 +17,11 @@ import pytest
 from display_board.voice.announcer import Announcer, AnnouncerOptions
 from display_board.voice.player import CommandPlayer, PlaybackFailed
 from display_board.voice.speech import SpeechWorker
-from display_board.voice.wav import loudness, read_wav
+from display_board.voice.wav import read_wav
 from queue_server.client import QueueClient
 from tests.browser import ARTIFACTS
 from tests.display_board.support import WAIT_SECONDS, clerk_at, wait_until
+from tests.display_board.wav_analysis import loudness
 from tests.support import LiveServer
 
 ONE_ANNOUNCEMENT_SECONDS = (4.0, 20.0)
