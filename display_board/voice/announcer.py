@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from display_board.voice.backlog import (
+    BATCH_GAP_SECONDS,
     Durations,
     Form,
     PendingCall,
@@ -302,7 +303,7 @@ class Announcer:
         starts: list[float] = []
         for _, phrase in parts:
             if starts:
-                sound = sound + silence(style.pause_seconds, rate=first.rate)
+                sound = sound + silence(BATCH_GAP_SECONDS, rate=first.rate)
             starts.append(sound.seconds)
             sound = sound + announcement(
                 phrase,
