@@ -79,6 +79,7 @@ def cli_bursts(python_path: str | None = None) -> tuple[int, int, int]:
                 stderr=subprocess.STDOUT,
                 text=True,
                 env=env,
+                cwd=python_path or None,  # `-m` looks in the working directory first
             )
             try:
                 asyncio.run(asyncio.sleep(3))
