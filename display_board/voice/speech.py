@@ -10,6 +10,15 @@ phrase to a WAV file with `save_to_file` (never `say()`, which fails silently wi
 sound card); callers get a `Future`. espeak-ng synthesises in its own thread, and pyttsx3's
 `runAndWait` may return before the file is written (always on the first phrase), so the
 worker also waits for the driver's "finished-utterance" notice.
+
+pyttsx3 2.99's driver starts each phrase with `stop()`, which cancels whatever espeak is busy
+with (`espeak_IsPlaying`) and leaves a `_stopping` flag that its loop then acts on: it
+cancels the *new* phrase and sends a second, `completed=False` notice. espeak is busy for a
+moment after the notice (it comes from inside espeak's callback, before it returns) and after
+a rate change (espeak queues parameter changes like phrases), so a phrase started then was
+lost ("没有输出声音") or ended by the stale notice. The worker therefore waits until espeak is
+idle before each phrase, after a rate change and after the phrase, and counts a phrase done
+only when a `completed=True` notice came for it.
 """
 
 import contextlib
@@ -19,6 +28,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,18 +39,24 @@ log = logging.getLogger(__name__)
 DEFAULT_VOICE = "cmn"
 START_TIMEOUT_SECONDS = 30.0
 RENDER_TIMEOUT_SECONDS = 30.0
+IDLE_POLL_SECONDS = 0.002
 
 
 class SpeechUnavailable(Exception):
     """The speech engine cannot start or cannot render; the message says why."""
 
 
-def load_bundled_espeak() -> str:
-    """Load espeakng-loader's espeak-ng before pyttsx3 looks for one; returns its version."""
+def bundled_espeak() -> ctypes.CDLL:
+    """espeakng-loader's espeak-ng library, loaded globally (pyttsx3 then gets this copy)."""
     import espeakng_loader  # type: ignore[import-untyped]
 
     os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
-    library = ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+    return ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+
+
+def load_bundled_espeak() -> str:
+    """Load espeakng-loader's espeak-ng before pyttsx3 looks for one; returns its version."""
+    library = bundled_espeak()
     library.espeak_Info.restype = ctypes.c_char_p
     version: bytes = library.espeak_Info(None)
     return version.decode()
@@ -77,7 +93,10 @@ class SpeechWorker:
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._ready: Future[None] = Future()
         self._thread = threading.Thread(target=self._run, name="tts-worker", daemon=True)
-        self._finished = threading.Event()
+        self._notices: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        """The `completed` flag of each "finished-utterance" notice, from espeak's thread."""
+        self._espeak: ctypes.CDLL | None = None
+        self._rate: int | None = None
 
     def start(self) -> None:
         """Start the engine in its thread; raises SpeechUnavailable when it cannot."""
@@ -102,11 +121,20 @@ class SpeechWorker:
 
     def _start_engine(self) -> Any:
         self.version = load_bundled_espeak()
+        self._espeak = bundled_espeak()
         import pyttsx3  # type: ignore[import-untyped]
 
         engine = pyttsx3.init("espeak")
+        engine.connect(
+            "finished-utterance",
+            lambda completed=True, **_: self._notices.put(bool(completed)),
+        )
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        self._wait_until_idle(deadline)  # the driver's own rate and volume settings
         engine.setProperty("voice", _voice_id(engine, self.voice))
-        engine.connect("finished-utterance", lambda **_: self._finished.set())
+        with contextlib.redirect_stdout(io.StringIO()):
+            engine.runAndWait()  # applies the voice; leaves the driver idle and not busy
+        self._wait_until_idle(deadline)
         return engine
 
     def _run(self) -> None:
@@ -126,16 +154,41 @@ class SpeechWorker:
             except Exception as error:
                 job.done.set_exception(SpeechUnavailable(f"语音合成失败：{error!r}"))
 
+    def _wait_until_idle(self, deadline: float) -> None:
+        """Until espeak has returned from its last callback (see the module docstring)."""
+        assert self._espeak is not None
+        while self._espeak.espeak_IsPlaying():
+            if time.monotonic() > deadline:
+                raise SpeechUnavailable("语音引擎一直忙碌")
+            time.sleep(IDLE_POLL_SECONDS)
+
+    def _set_rate(self, engine: Any, rate: int, deadline: float) -> None:
+        """espeak queues a parameter change like a phrase: wait until it is applied, or the
+        driver's `stop()` at the start of the phrase would see espeak busy and cancel."""
+        if rate != self._rate:
+            engine.setProperty("rate", rate)
+            self._rate = rate
+            self._wait_until_idle(deadline)
+
     def _render(self, engine: Any, job: _Job) -> Path:
+        deadline = time.monotonic() + RENDER_TIMEOUT_SECONDS
+        self._wait_until_idle(deadline)
+        while not self._notices.empty():
+            log.warning("stale finished-utterance notice dropped: %s", self._notices.get())
         job.path.unlink(missing_ok=True)
-        self._finished.clear()
-        engine.setProperty("rate", job.rate)
+        self._set_rate(engine, job.rate, deadline)
         engine.save_to_file(job.text, str(job.path))
         with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved"
             engine.runAndWait()
-            finished = self._finished.wait(RENDER_TIMEOUT_SECONDS)
-        if not finished:
-            raise SpeechUnavailable("语音合成超时")
+            try:
+                notices = [self._notices.get(timeout=max(0.0, deadline - time.monotonic()))]
+            except queue.Empty as error:
+                raise SpeechUnavailable("语音合成超时") from error
+            self._wait_until_idle(deadline)  # every notice about this phrase has been sent
+        while not self._notices.empty():
+            notices.append(self._notices.get())
+        if not any(notices):
+            raise SpeechUnavailable("语音合成被取消")
         if not job.path.exists() or job.path.stat().st_size <= 44:
             raise SpeechUnavailable("语音引擎没有输出声音")
         return job.path

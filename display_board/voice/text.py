@@ -65,3 +65,8 @@ def call_speech(template: str, *, number: str, window_no: int) -> str:
     return fill_template(
         template, number=ticket_number_spoken(number), window=number_spoken(window_no)
     )
+
+
+def call_speech_short(*, number: str, window_no: int) -> str:
+    """The short form said in a backlog, several calls in a row: "A 零零一号到十二号窗口"."""
+    return f"{ticket_number_spoken(number)}号到{number_spoken(window_no)}号窗口"

@@ -80,11 +80,3 @@ def write_wav(path: Path, pcm: Pcm) -> None:
         target.setframerate(pcm.rate)
         target.writeframes(pcm.frames)
     partial.replace(path)
-
-
-def loudness(pcm: Pcm) -> float:
-    """Root mean square of the samples, 0.0 (silence) to 1.0."""
-    samples = array("h", pcm.frames)
-    if not samples:
-        return 0.0
-    return math.sqrt(sum(sample * sample for sample in samples) / len(samples)) / PEAK

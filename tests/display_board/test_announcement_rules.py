@@ -47,6 +47,8 @@ def test_a_call_is_announced_with_both_texts() -> None:
         recall=False,
         text="请A001号到12号窗口办理",
         speech="请A 零零一号到十二号窗口办理",
+        short_speech="A 零零一号到十二号窗口",
+        called_at=NOW - timedelta(seconds=1),
     )
 
 

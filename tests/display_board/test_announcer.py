@@ -1,4 +1,5 @@
-"""The voice announcer against a real server: real speech into real WAV files."""
+"""The voice announcer against a real server: real speech into real WAV files; calls in
+bursts all heard, a failed render reported and tried again."""
 
 import asyncio
 import contextlib
@@ -10,17 +11,19 @@ import threading
 import time
 import wave
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 
-from display_board.voice.announcer import Announcer, AnnouncerOptions
+from display_board.voice.announcer import Announcer, AnnouncerOptions, Heard
 from display_board.voice.player import CommandPlayer, PlaybackFailed
-from display_board.voice.speech import SpeechWorker
-from display_board.voice.wav import loudness, read_wav
+from display_board.voice.speech import SpeechUnavailable, SpeechWorker
+from display_board.voice.wav import read_wav
 from queue_server.client import QueueClient
 from tests.browser import ARTIFACTS
 from tests.display_board.support import WAIT_SECONDS, clerk_at, wait_until
+from tests.display_board.wav_analysis import loudness, voiced_seconds
 from tests.support import LiveServer
 
 ONE_ANNOUNCEMENT_SECONDS = (4.0, 20.0)
@@ -263,3 +266,133 @@ def test_without_a_speech_engine_calls_are_still_followed_and_shown(
         number = asyncio.run(call())
         wait_for_line(lines, f"叫号（无语音）：请{number}号到7号窗口办理", seen)
     assert not list(tmp_path.glob("*.wav"))
+
+
+WINDOWS = (2, 3, 4, 5, 6, 8)
+"""Windows that take `general` tickets, with the clerks signed in to them."""
+ROUNDS = 30
+RECALL_EVERY = 5
+"""Every fifth round, each window also recalls its ticket: 180 calls + 36 recalls."""
+
+
+EXPECTED = ROUNDS * len(WINDOWS) + len(range(0, ROUNDS, RECALL_EVERY)) * len(WINDOWS)
+
+
+async def _bursts(
+    server: LiveServer, speech: SpeechWorker, out: Path
+) -> tuple[set[str], list[Heard], list[str]]:
+    heard: list[Heard] = []
+    all_heard = asyncio.Event()
+
+    def hear(item: Heard) -> None:
+        heard.append(item)
+        if len(heard) == EXPECTED:
+            all_heard.set()
+
+    reports: list[str] = []
+    announcer = Announcer(
+        options=AnnouncerOptions(out_dir=out, play=False),
+        synthesiser=speech,
+        player=None,
+        work_dir=out,
+        report=reports.append,
+        heard=hear,
+    )
+    said: set[str] = set()
+    kiosk = QueueClient(server.base_url, token=server.accounts.kiosk_token)
+    async with (
+        QueueClient(server.base_url, token=server.accounts.board_token) as board,
+        kiosk,
+        contextlib.AsyncExitStack() as stack,
+    ):
+        running = asyncio.create_task(announcer.run(board))
+        await wait_until(lambda: "已连接服务器" in reports, "the announcer's connection")
+        clerks = [
+            await stack.enter_async_context(clerk_at(server.base_url, f"clerk{index}", window_no))
+            for index, window_no in enumerate(WINDOWS, start=1)
+        ]
+        for _ in range(ROUNDS * len(WINDOWS)):
+            await kiosk.issue_ticket("general")
+        for round_no in range(ROUNDS):
+            calling = zip(clerks, WINDOWS, strict=True)
+            tickets = await asyncio.gather(*(clerk.call_next(number) for clerk, number in calling))
+            assert all(ticket is not None for ticket in tickets)
+            said.update(f"{ticket.number}" for ticket in tickets if ticket is not None)
+            if round_no % RECALL_EVERY == 0:
+                recalling = zip(clerks, tickets, strict=True)
+                await asyncio.gather(*(clerk.recall(t.id) for clerk, t in recalling if t))
+            for clerk, ticket in zip(clerks, tickets, strict=True):
+                assert ticket is not None
+                await clerk.start(ticket.id)
+                await clerk.finish(ticket.id)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(all_heard.wait(), 60)
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    return said, heard, reports
+
+
+def test_two_hundred_calls_in_bursts_are_all_heard(
+    server: LiveServer, speech: SpeechWorker, tmp_path: Path
+) -> None:
+    said, heard, reports = asyncio.run(_bursts(server, speech, tmp_path))
+    failures = [line for line in reports if "失败" in line or "出错" in line]
+    assert len(heard) == EXPECTED == 216, failures
+    assert {item.announcement.number for item in heard} == said
+    assert sum(item.announcement.recall for item in heard) == 36
+    for path in {item.path for item in heard}:
+        assert voiced_seconds(read_wav(path)) > 1.0, path.name
+    assert not failures
+
+
+class FailingFirst:
+    """The real speech worker, but every first attempt at a phrase fails as espeak's did."""
+
+    def __init__(self, worker: SpeechWorker) -> None:
+        self.worker = worker
+        self.seen: set[str] = set()
+
+    def render(self, text: str, path: Path, *, rate: int) -> "Future[Path]":
+        if text in self.seen:
+            return self.worker.render(text, path, rate=rate)
+        self.seen.add(text)
+        failed: Future[Path] = Future()
+        failed.set_exception(SpeechUnavailable("语音引擎没有输出声音"))
+        return failed
+
+
+def test_a_failed_render_is_reported_and_tried_again(
+    server: LiveServer, speech: SpeechWorker, tmp_path: Path
+) -> None:
+    async def scenario() -> tuple[list[Heard], list[str], str]:
+        heard: list[Heard] = []
+        reports: list[str] = []
+        announcer = Announcer(
+            options=AnnouncerOptions(out_dir=tmp_path, play=False),
+            synthesiser=FailingFirst(speech),
+            player=None,
+            work_dir=tmp_path,
+            report=reports.append,
+            heard=heard.append,
+        )
+        kiosk = QueueClient(server.base_url, token=server.accounts.kiosk_token)
+        async with QueueClient(server.base_url, token=server.accounts.board_token) as board:
+            running = asyncio.create_task(announcer.run(board))
+            await wait_until(lambda: "已连接服务器" in reports, "the announcer's connection")
+            async with kiosk, clerk_at(server.base_url, "clerk1", 2) as clerk:
+                ticket = await kiosk.issue_ticket("general")
+                await clerk.call_next(2)
+                await wait_until(lambda: len(heard) == 1, "the call heard")
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+        return heard, reports, ticket.number
+
+    heard, reports, number = asyncio.run(scenario())
+    assert (
+        f"叫号（语音失败：语音引擎没有输出声音；第 1 次，重试）：请{number}号到2号窗口办理"
+        in reports
+    )
+    assert voiced_seconds(read_wav(heard[0].path)) > 1.0
+    assert any(line.startswith(f"叫号：请{number}号到2号窗口办理（叫号后 ") for line in reports)

@@ -8,12 +8,12 @@ from display_board.voice.wav import (
     Pcm,
     announcement,
     chime,
-    loudness,
     read_wav,
     silence,
     tone,
     write_wav,
 )
+from tests.display_board.wav_analysis import loudness, voiced_seconds
 
 RATE = 22050
 
@@ -45,6 +45,13 @@ def test_the_chime_is_audible_and_silence_is_not() -> None:
     assert loudness(chime(rate=RATE)) > 0.05
     assert loudness(silence(1.0, rate=RATE)) == 0.0
     assert loudness(Pcm(b"", RATE)) == 0.0
+
+
+def test_voiced_seconds_counts_only_the_sound() -> None:
+    sound = silence(1.0, rate=RATE) + tone(440.0, 0.5, rate=RATE) + silence(1.0, rate=RATE)
+    assert 0.3 < voiced_seconds(sound) <= 0.5  # the tone decays: its tail is quiet
+    assert voiced_seconds(silence(2.0, rate=RATE)) == 0.0
+    assert voiced_seconds(Pcm(b"", RATE)) == 0.0
 
 
 def test_wav_files_round_trip(tmp_path: Path) -> None:
