@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from queue_server.config import HallConfig, load_hall_config
 from tests.browser import (
@@ -20,7 +20,7 @@ from tests.feedback_support import clerk_at, events, serve
 from tests.support import LiveServer, live_server
 
 WAIT_MS = 15_000
-TABLET = {"width": 1280, "height": 800}
+TABLET = ViewportSize(width=1280, height=800)
 """A 10-inch Android tablet in landscape, the usual 好差评 evaluator at a window."""
 
 
