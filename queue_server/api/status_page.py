@@ -26,7 +26,12 @@ from queue_server.api.status_render import render_not_found, render_status_page
 from queue_server.domain.enums import TicketStatus
 from queue_server.domain.errors import DomainError, NotFound
 from queue_server.models import Ticket
-from queue_server.protocol import PublicEvaluationState, TicketStatusMessage, TicketStatusPublic
+from queue_server.protocol import (
+    ErrorResponse,
+    PublicEvaluationState,
+    TicketStatusMessage,
+    TicketStatusPublic,
+)
 from queue_server.services.evaluations import public_state
 from queue_server.services.public_status import find_by_code, ticket_status
 
@@ -63,7 +68,9 @@ PAGE_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
         "content": _HTML,
     },
     404: {
-        "description": "A readable page (HTML, zh-CN): no ticket has this code",
+        "description": "A readable page (HTML, zh-CN) when no ticket has this code; JSON "
+        "`{detail, code}` when the address is no status page at all (a `/` in the code)",
+        "model": ErrorResponse,
         "content": _HTML,
     },
     422: ERROR_RESPONSES[422],
