@@ -395,5 +395,6 @@ def test_a_lost_connection_is_shown_and_the_page_reconnects(
     expect(phone.locator("#number")).to_have_text(ticket["number"])
     looks_right(phone, "status-page-offline")
     link_down[0] = False
-    expect(phone.locator("#offline")).to_be_hidden()
+    # The page waits at most 15 s between attempts, however long the link was down.
+    expect(phone.locator("#offline")).to_be_hidden(timeout=40_000)
     expect(phone.locator("#connection")).to_have_text("实时更新中")
