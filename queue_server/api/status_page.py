@@ -1,5 +1,6 @@
-"""The applicant's status page `/t/{public_code}`: a static page, a read-only JSON view of
-that one ticket, and a websocket that pushes the ticket's view whenever the hall changes.
+"""The applicant's status page `/t/{public_code}`: the page with the ticket rendered in (or a
+readable 404 page), a read-only JSON view of that one ticket, and a websocket that pushes the
+ticket's view whenever the hall changes.
 
 No token: the unguessable code printed in the ticket's QR code is the capability, and it
 reaches nothing but that ticket's own public view (no personal data, no other ticket).
