@@ -104,6 +104,8 @@ __all__ = [
     "TicketStatusMessage",
     "TicketStatusPublic",
     "TransferRequest",
+    "ValidationErrorResponse",
+    "ValidationProblem",
     "WindowEvaluationSubmit",
     "WindowPublic",
     "WindowStatus",
@@ -124,6 +126,20 @@ class _Request(BaseModel):
 class ErrorResponse(_Wire):
     detail: str
     code: str = "error"
+
+
+class ValidationProblem(_Wire):
+    loc: list[str | int]
+    """Where: `path`, `query` or `body`, then the field."""
+    msg: str
+    type: str | None = None
+
+
+class ValidationErrorResponse(ErrorResponse):
+    """A 422: `invalid_request` (the request does not fit the route) lists each problem as
+    pydantic found it in `errors`; a domain refusal (`invalid_input`) has no `errors`."""
+
+    errors: list[ValidationProblem] | None = None
 
 
 class LoginRequest(_Request):

@@ -6,14 +6,22 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from queue_server.config import HallConfig, load_hall_config
-from tests.browser import screenshot
+from tests.browser import (
+    axe_violations,
+    clipped_elements,
+    covering_elements,
+    rendered_height_px,
+    screenshot,
+)
 from tests.feedback_support import clerk_at, events, serve
 from tests.support import LiveServer, live_server
 
 WAIT_MS = 15_000
+TABLET = ViewportSize(width=1280, height=800)
+"""A 10-inch Android tablet in landscape, the usual 好差评 evaluator at a window."""
 
 
 @pytest.fixture
@@ -28,6 +36,31 @@ def quick_idle_server(tmp_path: Path) -> Iterator[LiveServer]:
     )
     with live_server(tmp_path, hall=hall) as running:
         yield running
+
+
+@pytest.fixture
+def tablet(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport=TABLET, locale="zh-CN", timezone_id="Asia/Shanghai", has_touch=True
+    )
+    context.set_default_timeout(WAIT_MS)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def looks_right(page: Page, name: str, *, axe: bool = True) -> None:
+    """What a person checks: it fits the tablet, nothing is cut off or laid over the screen,
+    and axe finds nothing serious."""
+    screenshot(page, name)
+    width, height = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    assert width <= TABLET["width"] and height <= TABLET["height"], f"{name} scrolls"
+    assert clipped_elements(page) == [], name
+    assert covering_elements(page) == [], name
+    if axe:
+        assert axe_violations(page) == [], name
 
 
 def open_tablet(page: Page, server: LiveServer, window: int) -> None:
@@ -128,3 +161,30 @@ def test_the_page_refuses_staff_tokens_and_unknown_windows(server: LiveServer) -
         assert "服务评价" in page.text
         assert client.get("/rate/assets/rate.js").status_code == 200
         assert client.get("/rate/assets/secret.txt").status_code == 422
+
+
+def test_the_tablet_reads_well_in_each_state(server: LiveServer, tablet: Page) -> None:
+    open_tablet(tablet, server, 2)
+    expect(tablet.locator("#screen-idle h1")).to_be_visible()
+    looks_right(tablet, "rate-tablet-idle")
+
+    ticket = serve(server, clerk_at(server, 0, 2), 2)
+    number = tablet.locator("#ticket-number")
+    expect(number).to_have_text(f"{ticket['number']}号")
+    assert rendered_height_px(tablet, "#ticket-number") >= 32, "the number reads at arm's length"
+    for choice in tablet.locator("#levels .level").all():
+        box = choice.bounding_box()
+        assert box is not None and box["width"] >= 150 and box["height"] >= 150
+        assert box["x"] + box["width"] <= TABLET["width"], "every choice on screen"
+    looks_right(tablet, "rate-tablet-choices")
+
+    tablet.clock.install()  # hold the 4-second thanks screen while a person looks at it
+    tablet.clock.pause_at(tablet.evaluate("Date.now()") + 1000)
+    tablet.get_by_role("button", name="非常满意").click()
+    expect(tablet.locator("body")).to_have_attribute("data-screen", "thanks")
+    expect(tablet.locator("#screen-thanks h1")).to_have_text("感谢您的评价！")
+    looks_right(tablet, "rate-tablet-thanks", axe=False)
+    tablet.clock.resume()  # axe-core needs timers; it is done well within the 4 seconds
+    assert axe_violations(tablet) == []
+    assert tablet.evaluate("document.body.dataset.screen") == "thanks", "axe saw the thanks"
+    expect(tablet.locator("body")).to_have_attribute("data-screen", "idle")

@@ -15,6 +15,7 @@ from queue_server.domain.clock import Clock
 from queue_server.domain.enums import Role
 from queue_server.errors import Unauthenticated, WrongRole
 from queue_server.events import EventHub
+from queue_server.open_pages import OpenPages
 from queue_server.services.accounts import Principal, resolve_token
 from queue_server.throttle import LoginThrottle
 from queue_server.token_cache import TokenCache
@@ -42,6 +43,8 @@ class Resources:
     catalog: MatterCatalog = field(default_factory=MatterCatalog)
     tokens: TokenCache = field(default_factory=TokenCache)
     """Resolved tokens, for a few seconds (see token_cache.py for how revocation works)."""
+    open_pages: OpenPages = field(default_factory=OpenPages)
+    """The status pages following each ticket code in this process (capped)."""
 
 
 def get_resources(connection: HTTPConnection) -> Resources:

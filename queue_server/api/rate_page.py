@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from queue_server.api.deps import ROLE_LABELS, ResourcesDep, WindowNo, authenticate
+from queue_server.api.page_headers import ASSET_HEADERS, PAGE_HEADERS
 from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.domain.enums import Role
 from queue_server.errors import WrongRole
@@ -24,11 +25,6 @@ ASSETS: dict[str, str] = {
     "rate.js": "text/javascript; charset=utf-8",
 }
 _bearer = HTTPBearer(auto_error=False)
-SECURITY_HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-}
 
 
 @cache
@@ -53,11 +49,11 @@ async def evaluator_page(
         )
     await resources.db.read(lambda session: load_window(session, resources.hall, window_no))
     return Response(
-        _asset("index.html"), media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS
+        _asset("index.html"), media_type="text/html; charset=utf-8", headers=PAGE_HEADERS
     )
 
 
 @router.get("/rate/assets/{name}", response_class=Response)
 async def evaluator_asset(name: Literal["rate.css", "rate.js"]) -> Response:
     """Public: the page's style and script (no data in them)."""
-    return Response(_asset(name), media_type=ASSETS[name], headers={"Cache-Control": "no-cache"})
+    return Response(_asset(name), media_type=ASSETS[name], headers=ASSET_HEADERS)

@@ -1,5 +1,6 @@
-"""The applicant's status page `/t/{public_code}`: a static page, a read-only JSON view of
-that one ticket, and a websocket that pushes the ticket's view whenever the hall changes.
+"""The applicant's status page `/t/{public_code}`: the page with the ticket rendered in (or a
+readable 404 page), a read-only JSON view of that one ticket, and a websocket that pushes the
+ticket's view whenever the hall changes.
 
 No token: the unguessable code printed in the ticket's QR code is the capability, and it
 reaches nothing but that ticket's own public view (no personal data, no other ticket).
@@ -10,20 +11,29 @@ import contextlib
 import json
 import logging
 import re
-from collections import Counter
 from enum import StrEnum
+from functools import cache
 from importlib.resources import files
-from typing import Annotated
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Path, WebSocket
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from queue_server.api.deps import Resources, ResourcesDep
+from queue_server.api.page_headers import ASSET_HEADERS, PAGE_HEADERS
 from queue_server.api.responses import ERROR_RESPONSES
-from queue_server.domain.errors import DomainError
+from queue_server.api.status_render import render_not_found, render_status_page
+from queue_server.domain.enums import TicketStatus
+from queue_server.domain.errors import DomainError, NotFound
 from queue_server.models import Ticket
-from queue_server.protocol import TicketStatusMessage, TicketStatusPublic
+from queue_server.protocol import (
+    ErrorResponse,
+    PublicEvaluationState,
+    TicketStatusMessage,
+    TicketStatusPublic,
+)
+from queue_server.services.evaluations import public_state
 from queue_server.services.public_status import find_by_code, ticket_status
 
 log = logging.getLogger(__name__)
@@ -33,11 +43,6 @@ router = APIRouter(tags=["status page"])
 CODE_PATTERN = r"^[2-9A-HJ-NP-Z]{10,16}$"
 CLOSE_NOT_FOUND = 4404
 CLOSE_TRY_AGAIN_LATER = 1013
-MAX_PAGES_PER_TICKET = 8
-MAX_PAGES = 2000
-"""Each open page re-reads its ticket after events that concern it: caps keep one code
-shared around, or a script, from turning every event into thousands of reads."""
-_open_pages: Counter[str] = Counter()
 SEND_TIMEOUT_SECONDS = 30.0
 SETTLE_SECONDS = 0.2
 """After a relevant event, wait this long for the rest of a burst before reading once."""
@@ -52,22 +57,80 @@ class StatusAsset(StrEnum):
     JS = "status.js"
 
 
-MEDIA_TYPES = {StatusAsset.CSS: "text/css", StatusAsset.JS: "text/javascript"}
+MEDIA_TYPES = {
+    StatusAsset.CSS: "text/css; charset=utf-8",
+    StatusAsset.JS: "text/javascript; charset=utf-8",
+}
+
+_HTML: Final = {"text/html": {"schema": {"type": "string"}}}
+PAGE_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    200: {
+        "description": "The page, with the ticket's number, status and queue in it",
+        "content": _HTML,
+    },
+    404: {
+        "description": "A readable page (HTML, zh-CN) when no ticket has this code; JSON "
+        "`{detail, code}` when the address is no status page at all (a `/` in the code)",
+        "model": ErrorResponse,
+        "content": _HTML,
+    },
+    422: ERROR_RESPONSES[422],
+}
+ASSET_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    200: {
+        "description": "The page's style sheet or script (no data in it)",
+        "content": {media: {"schema": {"type": "string"}} for media in MEDIA_TYPES.values()},
+    },
+    422: ERROR_RESPONSES[422],
+}
 
 
+@cache
 def _static(name: str) -> str:
     return files("queue_server").joinpath("static", name).read_text(encoding="utf-8")
 
 
-@router.get("/t/{public_code}", response_class=HTMLResponse)
-async def status_page(public_code: Annotated[str, Path(max_length=32)]) -> HTMLResponse:
-    """The page behind the ticket's QR code; it reads the code from its own address."""
-    return HTMLResponse(_static("status.html"), headers={"Cache-Control": "no-store"})
+async def _read_page(
+    resources: Resources, code: str
+) -> tuple[TicketStatusPublic, PublicEvaluationState | None]:
+    now = resources.clock.now()
+
+    def query(session: Session) -> tuple[TicketStatusPublic, PublicEvaluationState | None]:
+        ticket = find_by_code(session, code)
+        view = ticket_status(
+            session, hall=resources.hall, catalog=resources.catalog, ticket=ticket, now=now
+        )
+        rating = None
+        if view.status is TicketStatus.DONE:
+            rating = public_state(session, hall=resources.hall, public_code=code, now=now)
+        return view, rating
+
+    return await resources.db.read(query)
 
 
-@router.get("/status-page/{asset}", response_class=Response)
+@router.get("/t/{public_code}", response_class=Response, responses=PAGE_RESPONSES)
+async def status_page(
+    public_code: Annotated[str, Path(max_length=64)], resources: ResourcesDep
+) -> HTMLResponse:
+    """The page behind the ticket's QR code, with the ticket in it; its script then follows
+    the ticket live. An unknown code gets a readable 404 page."""
+    try:
+        if not re.fullmatch(CODE_PATTERN, public_code):
+            raise NotFound("not a status-page code")
+        view, rating = await _read_page(resources, public_code)
+    except NotFound:
+        page = render_not_found(_static("not_found.html"), hall_name=resources.hall.hall.name)
+        return HTMLResponse(page, status_code=404, headers=PAGE_HEADERS)
+    page = render_status_page(
+        _static("status.html"), view=view, rating=rating, timezone=resources.hall.tz
+    )
+    return HTMLResponse(page, headers=PAGE_HEADERS)
+
+
+@router.get("/status-page/{asset}", response_class=Response, responses=ASSET_RESPONSES)
 async def status_asset(asset: StatusAsset) -> Response:
-    return Response(_static(asset.value), media_type=MEDIA_TYPES[asset])
+    """Public: the page's style sheet and script."""
+    return Response(_static(asset.value), media_type=MEDIA_TYPES[asset], headers=ASSET_HEADERS)
 
 
 async def _read_status(resources: Resources, code: str) -> tuple[TicketStatusPublic, Ticket]:
@@ -160,21 +223,19 @@ async def ticket_live(websocket: WebSocket, resources: ResourcesDep, public_code
         await websocket.send_text(json.dumps({"type": "error", "detail": "没有找到这张号票"}))
         await websocket.close(code=CLOSE_NOT_FOUND, reason="not_found")
         return
-    if _open_pages[public_code] >= MAX_PAGES_PER_TICKET or _open_pages.total() >= MAX_PAGES:
+    pages = resources.open_pages
+    if not pages.open(public_code):
         await websocket.send_text(
             json.dumps({"type": "error", "detail": "打开的页面太多，请关闭其他页面后再试"})
         )
         await websocket.close(code=CLOSE_TRY_AGAIN_LATER, reason="too_many_pages")
         return
-    _open_pages[public_code] += 1
     reader = asyncio.create_task(_read_until_closed(websocket))
     sender = asyncio.create_task(_push_updates(websocket, resources, public_code))
     try:
         await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        _open_pages[public_code] -= 1
-        if _open_pages[public_code] <= 0:
-            del _open_pages[public_code]
+        pages.close(public_code)
         for task in (reader, sender):
             task.cancel()
         for task in (reader, sender):

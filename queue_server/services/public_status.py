@@ -16,6 +16,8 @@ from queue_server.services.views import window_states
 from queue_server.services.waits import ticket_wait
 
 AT_A_WINDOW = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
+TO_BE_SERVED = AT_A_WINDOW | {TicketStatus.WAITING}
+"""The material checklist is for these: a finished ticket no longer needs it."""
 
 
 def find_by_code(session: Session, code: str) -> Ticket:
@@ -65,6 +67,8 @@ def ticket_status(
                 session, hall, ticket=ticket, states=window_states(session, hall), now=now
             )
             eta = wait.minutes if wait is not None else None
+        if ahead == 0 and eta is not None:
+            eta = 0  # next in line: what the boards call 无需等候, not a wait
     window = hall.window_by_number.get(ticket.window_no) if ticket.window_no else None
     matter = catalog.find(ticket.matter) if ticket.matter else None
     return TicketStatusPublic(
@@ -82,7 +86,7 @@ def ticket_status(
         called_at=ticket.called_at,
         call_text=call_text(hall, ticket),
         matter=ticket.matter,
-        materials=list(matter.materials) if matter else [],
+        materials=list(matter.materials) if matter and ticket.status in TO_BE_SERVED else [],
         hall_name=hall.hall.name,
         updated_at=now,
     )

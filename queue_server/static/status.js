@@ -1,82 +1,240 @@
-// The status page: reads the code from its own address, shows the ticket, and follows it
-// live over /ws/t/{code}, reconnecting with a growing pause when the link drops.
+// The status page. The server renders the ticket into the page; this script follows it live
+// over /ws/t/{code}, reconnecting with a growing pause when the link drops, and once the
+// ticket is done asks for the applicant's rating (POST /api/public/tickets/{code}/evaluation,
+// without a token). Words for each state match queue_server/api/status_render.py.
 (function () {
   "use strict";
   const code = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
+  const ratingPath = "/api/public/tickets/" + encodeURIComponent(code) + "/evaluation";
   const $ = (id) => document.getElementById(id);
   let retry = 1000;
   let gone = false;
+  let ratingAsked = false;
+  let options = null;
+  let level = null;
+  let chosen = new Set();
+  let sending = false;
 
-  function setConnection(text, offline) {
-    $("connection").textContent = text;
-    $("connection").classList.toggle("offline", offline);
+  function setOnline(online) {
+    $("offline").hidden = online;
+    $("connection").textContent = online ? "实时更新中" : "连接中断，正在重新连接…";
+    $("connection").classList.toggle("is-offline", !online);
+  }
+
+  function callWindowText(ticket) {
+    if (ticket.window_no === null || ticket.window_no === undefined) { return ""; }
+    return ticket.status === "serving"
+      ? "正在" + ticket.window_no + "号窗口办理"
+      : "请到" + ticket.window_no + "号窗口";
+  }
+
+  function etaText(ticket) {
+    if (ticket.ahead === 0) { return "无需等候，请留意叫号"; }
+    if (ticket.eta_minutes === null || ticket.eta_minutes === undefined) {
+      return "暂无法估计等候时间";
+    }
+    return "预计等候约 " + ticket.eta_minutes + " 分钟";
   }
 
   function show(ticket) {
     $("ticket").dataset.status = ticket.status;
+    document.title = ticket.number + " 排队进度";
     $("hall").textContent = ticket.hall_name;
     $("number").textContent = ticket.number;
     $("category").textContent = ticket.category_name;
     $("status").textContent = ticket.status_label;
     const atWindow = ticket.window_no !== null && ticket.window_no !== undefined;
     $("call").hidden = !atWindow;
-    if (atWindow) {
-      $("call-window").textContent = "请到" + ticket.window_no + "号窗口";
-      $("call-text").textContent = ticket.call_text || "";
-    }
+    $("call-window").textContent = callWindowText(ticket);
+    $("call-text").textContent = ticket.call_text || "";
     const waiting = ticket.status === "waiting";
     $("waiting").hidden = !waiting;
-    if (waiting) {
-      $("ahead").textContent = String(ticket.ahead);
-      $("eta").textContent = ticket.eta_minutes === null
-        ? "暂无法估计等候时间"
-        : "预计等候约 " + ticket.eta_minutes + " 分钟";
+    $("ahead").textContent = waiting && ticket.ahead !== null ? String(ticket.ahead) : "";
+    $("eta").textContent = waiting ? etaText(ticket) : "";
+    const done = ticket.status === "done";
+    $("done").hidden = !done;
+    if (done) {
+      askForRating();
+    } else {
+      for (const id of ["rating", "rated", "rating-closed"]) { $(id).hidden = true; }
     }
     $("matter-box").hidden = !ticket.matter;
     $("matter").textContent = ticket.matter || "";
-    $("materials-label").hidden = ticket.materials.length === 0;
-    $("materials").replaceChildren(...ticket.materials.map((item) => {
+    const materials = ticket.materials || [];
+    $("materials-label").hidden = materials.length === 0;
+    $("materials").hidden = materials.length === 0;
+    $("materials").replaceChildren(...materials.map((item) => {
       const li = document.createElement("li");
       li.textContent = item;
       return li;
     }));
-    $("message").hidden = true;
-    $("updated").textContent = "更新于 " + new Date(ticket.updated_at).toLocaleTimeString("zh-CN");
+    $("updated").textContent = "更新于 " +
+      new Date(ticket.updated_at).toLocaleTimeString("zh-CN", { hour12: false });
   }
+
+  // ---- rating (好差评) ----
+
+  function newKey() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function ratingError(message) {
+    $("rating-error").textContent = message;
+    $("rating-error").hidden = !message;
+  }
+
+  function showRated(label) {
+    $("rating").hidden = true;
+    $("rating-closed").hidden = true;
+    $("rated-level").textContent = "您的评价：" + label;
+    $("rated").hidden = false;
+  }
+
+  function showState(state) {
+    if (state.evaluation) {
+      showRated(state.evaluation.label);
+    } else if (state.rateable) {
+      options = state.options;
+      buildChoices();
+      $("rated").hidden = true;
+      $("rating-closed").hidden = true;
+      $("rating").hidden = false;
+    } else {
+      $("rating").hidden = true;
+      $("rating-refusal").textContent = state.refusal || "";
+      $("rating-closed").hidden = !state.refusal;
+    }
+  }
+
+  async function askForRating() {
+    if (ratingAsked) { return; }
+    ratingAsked = true;
+    try {
+      const response = await fetch(ratingPath);
+      if (!response.ok) { throw new Error(String(response.status)); }
+      showState(await response.json());
+    } catch (error) {
+      ratingAsked = false; // the next update tries again
+    }
+  }
+
+  function button(text, className, onClick) {
+    const element = document.createElement("button");
+    element.type = "button";
+    element.className = className;
+    element.textContent = text;
+    element.addEventListener("click", onClick);
+    return element;
+  }
+
+  function buildChoices() {
+    $("levels").replaceChildren(...options.levels.map((item) => {
+      const choice = button(item.label, "level", () => choose(item));
+      choice.dataset.level = String(item.level);
+      return choice;
+    }));
+    $("reasons").replaceChildren(...options.reasons.map((reason) => {
+      const toggle = button(reason, "reason", () => {
+        if (chosen.has(reason)) { chosen.delete(reason); } else { chosen.add(reason); }
+        toggle.setAttribute("aria-pressed", String(chosen.has(reason)));
+        $("submit").disabled = chosen.size === 0;
+      });
+      toggle.setAttribute("aria-pressed", "false");
+      return toggle;
+    }));
+    showLevels();
+  }
+
+  function showLevels() {
+    level = null;
+    chosen = new Set();
+    for (const toggle of $("reasons").children) { toggle.setAttribute("aria-pressed", "false"); }
+    $("comment").value = "";
+    $("submit").disabled = true;
+    $("reasons-box").hidden = true;
+    $("levels").hidden = false;
+    $("rating-title").textContent = "请您评价本次服务";
+    ratingError("");
+  }
+
+  function choose(item) {
+    level = item.level;
+    ratingError("");
+    if (item.needs_reason) {
+      $("levels").hidden = true;
+      $("reasons-box").hidden = false;
+      $("rating-title").textContent = "您选择了“" + item.label + "”";
+    } else {
+      submit();
+    }
+  }
+
+  function setSending(on) {
+    sending = on;
+    for (const element of $("rating").querySelectorAll("button")) {
+      element.disabled = on || (element.id === "submit" && chosen.size === 0);
+    }
+  }
+
+  async function submit() {
+    if (sending || level === null) { return; }
+    const payload = { level, reasons: options.reasons.filter((r) => chosen.has(r)) };
+    const comment = $("comment").value.trim();
+    if (comment && !$("reasons-box").hidden) { payload.comment = comment; }
+    setSending(true);
+    try {
+      const response = await fetch(ratingPath, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Idempotency-Key": newKey() },
+        body: JSON.stringify(payload),
+      });
+      const data = await response.json().catch(() => ({}));
+      if (response.ok) {
+        showRated(data.label);
+        $("rated").focus();
+      } else if (response.status === 409) {
+        ratingAsked = false;
+        ratingError(data.detail || "暂时不能评价");
+        askForRating();
+      } else {
+        ratingError((data.detail || "评价未能提交") + "，请重试");
+      }
+    } catch (error) {
+      ratingError("网络不可用，评价未能提交，请稍后再试");
+    } finally {
+      setSending(false);
+    }
+  }
+
+  // ---- live updates ----
 
   function notFound() {
     gone = true;
-    $("ticket").dataset.status = "not_found";
-    $("status").textContent = "未找到";
-    $("message").textContent = "没有找到这张号票，请核对二维码或咨询工作人员。";
-    $("message").hidden = false;
-    setConnection("", false);
+    location.reload(); // the server answers an unknown code with its 404 page
   }
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(scheme + "//" + location.host + "/ws/t/" + encodeURIComponent(code));
-    socket.onopen = () => { retry = 1000; setConnection("实时更新中", false); };
+    socket.onopen = () => { retry = 1000; setOnline(true); };
     socket.onmessage = (message) => {
       const data = JSON.parse(message.data);
       if (data.type === "ticket_status") { show(data.ticket); }
-      else if (data.type === "error") { notFound(); }
     };
     socket.onclose = (event) => {
       if (event.code === 4404) { notFound(); }
       if (gone) { return; }
-      setConnection("连接中断，正在重新连接…", true);
+      setOnline(false);
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 15000);
     };
   }
 
-  fetch("/api/public/tickets/" + encodeURIComponent(code))
-    .then((response) => {
-      if (response.status === 404 || response.status === 422) { notFound(); return null; }
-      return response.ok ? response.json() : null;
-    })
-    .then((ticket) => { if (ticket) { show(ticket); } })
-    .catch(() => setConnection("网络不可用，正在重试…", true))
-    .finally(() => { if (!gone) { connect(); } });
+  $("back").addEventListener("click", showLevels);
+  $("submit").addEventListener("click", submit);
+  $("connection").textContent = "正在连接…";
+  if ($("ticket").dataset.status === "done") { askForRating(); }
+  connect();
 })();
