@@ -86,6 +86,7 @@ _OVERFLOWING = """
     const style = getComputedStyle(el);
     if (style.display === 'none' || style.visibility === 'hidden') continue;
     if (el.offsetParent === null && style.position !== 'fixed') continue;
+    if (el.dataset.marquee !== undefined) continue;
     const clipsX = ['hidden', 'clip'].includes(style.overflowX);
     const clipsY = ['hidden', 'clip'].includes(style.overflowY);
     if ((clipsX && el.scrollWidth > el.clientWidth + 1) ||
@@ -104,7 +105,8 @@ _OVERFLOWING = """
 
 def clipped_elements(page: Page) -> list[str]:
     """Elements whose content is cut by their own `overflow: hidden` box (text cut through
-    its glyphs, a last row half shown), described for an assertion message."""
+    its glyphs, a last row half shown), described for an assertion message. A box meant to
+    scroll its text through itself (a news ticker) carries a `data-marquee` attribute."""
     found: list[str] = page.evaluate(_OVERFLOWING)
     return found
 

@@ -1,43 +1,16 @@
 """The web boards in real headless Chromium against a real queue server."""
 
-import contextlib
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser import screenshot
-from tests.display_board.support import RestartableServer
-from tests.support import LiveServer, login
+from tests.display_board.support import RestartableServer, clerk_client, issue, wait_connected
+from tests.support import LiveServer
 
 CALL_SHOWN_WITHIN_SECONDS = 1.0
-
-
-def wait_connected(page: Page) -> None:
-    page.wait_for_function("document.body.dataset.seq !== ''", timeout=10_000)
-    expect(page.locator("#offline")).to_be_hidden()
-
-
-@contextlib.contextmanager
-def clerk_client(base_url: str, name: str, window_no: int) -> Iterator[httpx.Client]:
-    """A clerk signed in to `window_no`, over HTTP."""
-    token = login(base_url, name)
-    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as client:
-        assert client.post(f"/api/windows/{window_no}/sign-in").status_code == 200
-        yield client
-
-
-def issue(base_url: str, kiosk_token: str, category: str = "general") -> dict[str, object]:
-    response = httpx.post(
-        f"{base_url}/api/tickets",
-        json={"category": category, "priority": "other", "priority_note": "腿脚不便"},
-        headers={"Authorization": f"Bearer {kiosk_token}"},
-    )
-    assert response.status_code == 201
-    body: dict[str, object] = response.json()
-    return body
 
 
 def test_a_call_appears_on_the_hall_board_within_a_second(server: LiveServer, page: Page) -> None:
