@@ -100,3 +100,34 @@ def test_the_board_pages_check_the_token(server: LiveServer, page: Page) -> None
     )
     assert manager.status_code == 200
     assert manager.headers["referrer-policy"] == "no-referrer"
+
+
+def test_pages_refusals_and_assets_share_one_header_policy(server: LiveServer, page: Page) -> None:
+    """One policy for everything a board loads: never cached, no referrer, only its own
+    script and style sheet (which still run: the page connects and the refusal is styled)."""
+    board = server.accounts.board_token
+    responses = {
+        "hall page": httpx.get(f"{server.base_url}/board", params={"token": board}),
+        "window page": httpx.get(f"{server.base_url}/board/window/3", params={"token": board}),
+        "refusal": httpx.get(f"{server.base_url}/board", headers={"Accept": "text/html"}),
+        "style sheet": httpx.get(f"{server.base_url}/board/board.css"),
+        "script": httpx.get(f"{server.base_url}/board/board.js"),
+    }
+    for what, response in responses.items():
+        assert response.headers["cache-control"] == "no-store", what
+        assert response.headers["referrer-policy"] == "no-referrer", what
+        assert response.headers["x-content-type-options"] == "nosniff", what
+        assert "script-src 'self'" in response.headers["content-security-policy"], what
+    assert responses["style sheet"].headers["content-type"].startswith("text/css")
+    assert "javascript" in responses["script"].headers["content-type"]
+    for unserved in ("/board/hall.html", "/board/window.html", "/board/assets/board.css"):
+        assert httpx.get(f"{server.base_url}{unserved}").status_code == 404, unserved
+
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text))
+    page.goto(f"{server.base_url}/board")
+    expect(page.locator("body")).to_have_css("font-size", "48px")
+    page.goto(f"{server.base_url}/board?token={board}")
+    wait_connected(page)
+    expect(page.locator("#queues tbody tr")).to_have_count(7)
+    assert [text for text in violations if "Content Security Policy" in text] == []
