@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import io
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -87,7 +88,7 @@ class RestartableServer:
 
 def wait_connected(page: Page) -> None:
     """Wait until a web board has its snapshot and shows no offline banner."""
-    page.wait_for_function("document.body.dataset.seq !== ''", timeout=10_000)
+    expect(page.locator("body")).to_have_attribute("data-seq", re.compile(r"^\d+$"), timeout=10_000)
     expect(page.locator("#offline")).to_be_hidden()
 
 

@@ -124,7 +124,9 @@ def staff_the_hall(
     return {window_no: number for window_no, number, _ in calls}
 
 
-def expect_staffed(page: Page, shown: dict[int, str], staffing: Staffing) -> None:
+def expect_staffed(
+    page: Page, base_url: str, token: str, shown: dict[int, str], staffing: Staffing
+) -> None:
     for window_no, number in shown.items():
         card = page.locator(f'#windows .window-card[data-window="{window_no}"]')
         expect(card).to_contain_text(number)
@@ -135,8 +137,10 @@ def expect_staffed(page: Page, shown: dict[int, str], staffing: Staffing) -> Non
     recalled = min(shown)
     expect(page.locator("#recent li").first).to_contain_text(f"{shown[recalled]}")
     expect(page.locator("#recent li").first).to_contain_text("重呼")
-    waiting = page.locator("#queues td.waiting")
-    expect(waiting).to_have_text([str(WAITING_PER_CATEGORY)] * waiting.count())
+    hall = httpx.get(f"{base_url}/api/hall", headers={"Authorization": f"Bearer {token}"})
+    counts = [str(category["waiting"]) for category in hall.json()["categories"]]
+    assert sum(map(int, counts)) == WAITING_PER_CATEGORY * len(counts)
+    expect(page.locator("#queues td.waiting")).to_have_text(counts)
 
 
 def test_the_hall_board_idle_calling_paused_busy_and_offline(tmp_path: Path, page: Page) -> None:
@@ -165,7 +169,9 @@ def test_the_hall_board_idle_calling_paused_busy_and_offline(tmp_path: Path, pag
 
         staffing = Staffing(calling=[1, 2, 3, 4, 6, 7], paused=[])
         shown = staff_the_hall(base, accounts, server.hall, accounts.clerks[2:], staffing)
-        expect_staffed(page, shown, Staffing(calling=staffing.calling, paused=[9]))
+        expect_staffed(
+            page, base, accounts.board_token, shown, Staffing(staffing.calling, paused=[9])
+        )
         expect(page.locator("#recent li")).to_have_count(7)
         look_at(page, "web-hall-busy-12", numbers=HALL_NUMBERS)
         body = page.content()
@@ -232,7 +238,7 @@ def test_the_hall_board_holds_with_few_and_many_windows(
     shown = staff_the_hall(
         server.base_url, server.accounts, config, server.accounts.clerks, staffing
     )
-    expect_staffed(page, shown, staffing)
+    expect_staffed(page, server.base_url, server.accounts.board_token, shown, staffing)
     recalled = min(shown)
     expect_latest_call(page, shown[recalled], recalled)
     expect(page.locator(f'#windows .window-card[data-window="{count}"]')).to_contain_text("未开放")
