@@ -35,6 +35,9 @@ WINDOW_NUMBERS = ("#clock", "#window-title", "#window-clerk")
 SMALL_DISPLAY = {"width": 1280, "height": 720}
 """A window's own display: a small monitor above the counter."""
 WAITING_PER_CATEGORY = 2
+RECENT_CALLS_SHOWN = 8
+"""Whole rows of recent calls that fit at 1080p; older ones give way."""
+RECENT_CALLS_KEPT = 12
 PAUSE_REASON = "午休交接"
 """Staff free text: it must never reach a board."""
 
@@ -185,7 +188,8 @@ def test_the_hall_board_idle_calling_paused_busy_and_offline(tmp_path: Path, pag
 
 
 def hall_with(windows: int) -> HallConfig:
-    """The default hall's 7 categories over `windows` windows, every category served."""
+    """The default hall's 7 categories over `windows` windows, every category served; the
+    boards keep more recent calls than the hall board has room for."""
     default = load_hall_config()
     codes = [category.code for category in default.categories]
     names = {category.code: category.name for category in default.categories}
@@ -198,6 +202,7 @@ def hall_with(windows: int) -> HallConfig:
     return HallConfig.model_validate(
         {
             **default.model_dump(),
+            "board": {**default.board.model_dump(), "recent_calls": RECENT_CALLS_KEPT},
             "windows": [
                 {
                     "number": number,
@@ -242,6 +247,7 @@ def test_the_hall_board_holds_with_few_and_many_windows(
     recalled = min(shown)
     expect_latest_call(page, shown[recalled], recalled)
     expect(page.locator(f'#windows .window-card[data-window="{count}"]')).to_contain_text("未开放")
+    expect(page.locator("#recent li")).to_have_count(min(len(shown), RECENT_CALLS_SHOWN))
     look_at(page, f"web-hall-busy-{count}", numbers=HALL_NUMBERS)
 
 
