@@ -160,6 +160,7 @@ def test_the_hall_board_idle_calling_paused_busy_and_offline(tmp_path: Path, pag
         with clerk_client(base, "clerk1", 5) as clerk:
             clerk.post("/api/windows/5/call-next").raise_for_status()
         expect_latest_call(page, str(ticket["number"]), 5)
+        expect(page.locator('#queues tr[data-category="general"] td.waiting')).to_have_text("0")
         look_at(page, "web-hall-call", numbers=HALL_NUMBERS)
 
         with clerk_client(base, "clerk2", 9) as clerk:
