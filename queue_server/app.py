@@ -144,4 +144,5 @@ def create_app(
         app.include_router(router)
     for router in (evaluations.router, cases.router, rate_page.router):
         app.include_router(router)
+    app.mount(board.ASSETS_PATH, board.board_assets(), name="board-assets")
     return app

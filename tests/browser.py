@@ -70,7 +70,7 @@ def axe_violations(page: Page, *, impacts: tuple[str, ...] = ("serious", "critic
         pytest.fail("axe-core is missing: `make test` installs it with npm into tests/axe/")
     if not page.evaluate("typeof axe !== 'undefined'"):
         # Evaluated, not added as a <script>: a page's Content-Security-Policy would block that.
-        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8") + "\n;undefined")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     lines = []
     for violation in result["violations"]:
@@ -88,6 +88,7 @@ _OVERFLOWING = """
     const style = getComputedStyle(el);
     if (style.display === 'none' || style.visibility === 'hidden') continue;
     if (el.offsetParent === null && style.position !== 'fixed') continue;
+    if (el.dataset.marquee !== undefined) continue;
     const clipsX = ['hidden', 'clip'].includes(style.overflowX);
     const clipsY = ['hidden', 'clip'].includes(style.overflowY);
     if ((clipsX && el.scrollWidth > el.clientWidth + 1) ||
@@ -106,7 +107,8 @@ _OVERFLOWING = """
 
 def clipped_elements(page: Page) -> list[str]:
     """Elements whose content is cut by their own `overflow: hidden` box (text cut through
-    its glyphs, a last row half shown), described for an assertion message."""
+    its glyphs, a last row half shown), described for an assertion message. A box meant to
+    scroll its text through itself (a news ticker) carries a `data-marquee` attribute."""
     found: list[str] = page.evaluate(_OVERFLOWING)
     return found
 

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -23,7 +24,7 @@ from queue_server.domain.clock import Clock, SystemClock
 from queue_server.domain.enums import Role
 from queue_server.models import User
 from queue_server.security import hash_password
-from queue_server.services.accounts import issue_device_token
+from queue_server.services.accounts import issue_device_token, open_login
 
 PASSWORD = "correct-horse-42"
 CLERKS = 8
@@ -46,6 +47,9 @@ class Accounts:
     kiosk_token: str = ""
     board_token: str = ""
     evaluator_token: str = ""
+    clerk_tokens: dict[str, str] = field(default_factory=dict)
+    """A login token per clerk, opened before the server starts: tests that staff many windows
+    skip the slow (argon2) login over HTTP."""
 
 
 @functools.cache
@@ -54,10 +58,11 @@ def _password_hash() -> str:
     return hash_password(PASSWORD)
 
 
-def seed_accounts(database_url: str, hall: HallConfig) -> Accounts:
+def seed_accounts(database_url: str, hall: HallConfig, *, clerks: int = CLERKS) -> Accounts:
+    """Accounts for the tests: an admin, a manager, `clerks` clerks, one device of each kind."""
     db = Database(database_url)
     prepare_database(db, hall)
-    accounts = Accounts()
+    accounts = Accounts(clerks=[f"clerk{i}" for i in range(1, clerks + 1)])
     now = SystemClock().now()
 
     def person(name: str, role: Role, display_name: str, staff_no: str | None) -> User:
@@ -75,7 +80,12 @@ def seed_accounts(database_url: str, hall: HallConfig) -> Accounts:
             session.add(person(accounts.admin, Role.ADMIN, "管理员", None))
             session.add(person(accounts.manager, Role.MANAGER, "李主任", "0001"))
             for index, name in enumerate(accounts.clerks, start=1):
-                session.add(person(name, Role.CLERK, f"窗口员{index}", f"03{index:02d}"))
+                clerk = person(name, Role.CLERK, f"窗口员{index}", f"03{index:02d}")
+                session.add(clerk)
+                session.flush()
+                accounts.clerk_tokens[name], _ = open_login(
+                    session=session, user=clerk, now=now, ttl=timedelta(hours=12)
+                )
             accounts.kiosk_token = issue_device_token(
                 session=session, name="kiosk-1", role=Role.KIOSK, now=now
             )
@@ -165,11 +175,12 @@ def live_server(
     *,
     hall: HallConfig | None = None,
     clock: Clock | None = None,
+    clerks: int = CLERKS,
     **settings: object,
 ) -> Iterator[LiveServer]:
     database_url = f"sqlite:///{tmp_path / 'hall.db'}"
     hall = hall or load_hall_config()
-    accounts = seed_accounts(database_url, hall)
+    accounts = seed_accounts(database_url, hall, clerks=clerks)
     server = threaded_server(database_url, hall=hall, clock=clock, port=None, **settings)
     with server as (host, port):
         running = LiveServer(f"http://{host}:{port}", f"ws://{host}:{port}", database_url, accounts)

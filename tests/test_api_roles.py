@@ -6,7 +6,8 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.routing import APIRoute, APIWebSocketRoute
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from queue_server.app import create_app
 from queue_server.config import Settings
@@ -60,8 +61,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("WS", "/ws"): EVERYONE,
     ("GET", "/board"): frozenset({BOARD, MANAGER, ADMIN}),
     ("GET", "/board/window/{window_no}"): frozenset({BOARD, MANAGER, ADMIN}),
-    ("GET", "/board/board.css"): PUBLIC,
-    ("GET", "/board/board.js"): PUBLIC,
+    ("GET", "/board/{path}"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
@@ -111,6 +111,8 @@ def _walk(routes: Sequence[BaseRoute]) -> Iterator[tuple[str, str]]:
             yield from ((m, route.path) for m in route.methods or () if m != "HEAD")
         elif hasattr(route, "original_router"):  # FastAPI wraps included routers
             yield from _walk(route.original_router.routes)
+        elif isinstance(route, Mount) and isinstance(route.app, StaticFiles):
+            yield "GET", f"{route.path}/{{path}}"
         else:
             raise AssertionError(f"unknown route type {type(route)}")
 
@@ -136,9 +138,10 @@ def _token_for(server: LiveServer, role: str) -> str:
 
 
 def route_url(path: str, **values: object) -> str:
-    """The path with its parameters filled in; `{name}` is a device or a page asset."""
+    """The path with its parameters filled in; `{name}`, `{asset}` and `{path}` are a device or
+    a page asset."""
     name = "kiosk-1" if path.startswith("/api/devices/") else "rate.js"
-    return path.format(name=name, asset="status.js", **values)
+    return path.format(name=name, asset="status.js", path="board.js", **values)
 
 
 @pytest.mark.parametrize("role", [None, *sorted(EVERYONE)])

@@ -1,9 +1,11 @@
 """`/board` and `/board/window/{n}`: the web boards for the hall's TVs.
 
-The pages are static HTML, CSS and JavaScript shipped in `queue_server/web/board/`; the
-page reads its device token from its own URL (`/board?token=…`) and follows `WS /ws`. The
-page itself is only served to a board device, a manager or an admin: a TV with a wrong
-token shows a readable refusal instead of an empty board.
+The pages are static HTML shipped in `queue_server/web/board/`, their style sheet and script
+in `web/board/assets/` (one static mount, `/board/board.css` and `/board/board.js`); the page
+reads its device token from its own URL (`/board?token=…`) and follows `WS /ws`. The page
+itself is only served to a board device, a manager or an admin: a TV with a wrong token shows
+a readable refusal instead of an empty board. Pages, refusals and assets share one header
+policy (`PAGE_HEADERS`).
 """
 
 from html import escape
@@ -13,6 +15,8 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Query, Request, Security
 from fastapi.responses import HTMLResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from queue_server.api.deps import ROLE_LABELS, ResourcesDep, WindowNo, authenticate
 from queue_server.api.responses import ERROR_RESPONSES
@@ -37,11 +41,18 @@ PAGE_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
 router = APIRouter(tags=["boards"])
 
 BOARD_VIEWERS: Final = (Role.BOARD, Role.MANAGER, Role.ADMIN)
-ASSETS: Final = files("queue_server").joinpath("web", "board")
+PAGES: Final = files("queue_server").joinpath("web", "board")
+ASSETS_PATH: Final = "/board"
+CONTENT_SECURITY_POLICY: Final = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+"""The boards run only their own script and style sheet and talk only to this server."""
 PAGE_HEADERS: Final = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
 }
 """The page URL holds the device token: never cache it or send it on as a referrer."""
 
@@ -52,10 +63,8 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
 
 REFUSAL_PAGE: Final = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>显示屏无法打开</title>
-<style>body{{background:#000;color:#fff;font:48px/1.5 "Noto Sans CJK SC",sans-serif;
-display:flex;align-items:center;justify-content:center;height:100vh;margin:0;text-align:center}}
-small{{display:block;font-size:28px;color:#ccc}}</style></head>
-<body><div>{message}<small>{hint}</small></div></body></html>
+<link rel="stylesheet" href="/board/board.css"></head>
+<body class="board-refusal"><div>{message}<small>{hint}</small></div></body></html>
 """
 
 
@@ -80,7 +89,7 @@ async def _check_viewer(
 
 
 def _page(name: str) -> HTMLResponse:
-    return HTMLResponse(ASSETS.joinpath(name).read_text(encoding="utf-8"), headers=PAGE_HEADERS)
+    return HTMLResponse(PAGES.joinpath(name).read_text(encoding="utf-8"), headers=PAGE_HEADERS)
 
 
 @router.get("/board", response_class=HTMLResponse, responses=PAGE_ERRORS)
@@ -113,29 +122,15 @@ async def window_board(
     return _page("window.html")
 
 
-def _asset(name: str, media_type: str) -> Response:
-    return Response(
-        ASSETS.joinpath(name).read_bytes(),
-        media_type=media_type,
-        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
-    )
+class BoardAssets(StaticFiles):
+    """Public: the boards' style sheet and script (no data in them), under the pages' policy."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.update(PAGE_HEADERS)
+        return response
 
 
-@router.get(
-    "/board/board.css",
-    response_class=Response,
-    responses={200: {"content": {"text/css": {"schema": {"type": "string"}}}}},
-)
-async def board_css() -> Response:
-    """Public: the boards' style sheet (no data in it)."""
-    return _asset("board.css", "text/css; charset=utf-8")
-
-
-@router.get(
-    "/board/board.js",
-    response_class=Response,
-    responses={200: {"content": {"text/javascript": {"schema": {"type": "string"}}}}},
-)
-async def board_js() -> Response:
-    """Public: the boards' script (no data in it)."""
-    return _asset("board.js", "text/javascript; charset=utf-8")
+def board_assets() -> BoardAssets:
+    """The static app to mount at `ASSETS_PATH`, after the board pages' own routes."""
+    return BoardAssets(packages=[("queue_server", "web/board/assets")])

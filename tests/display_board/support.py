@@ -3,16 +3,19 @@
 import asyncio
 import contextlib
 import io
-from collections.abc import AsyncIterator, Callable
+import re
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import httpx
+from playwright.sync_api import Page, expect
 from rich.console import Console
 from textual.app import App
 from textual.widgets import Digits, Static
 
 from queue_server.client import QueueClient
 from queue_server.config import load_hall_config
-from tests.support import PASSWORD, free_port, seed_accounts, threaded_server
+from tests.support import PASSWORD, free_port, login, seed_accounts, threaded_server
 
 WAIT_SECONDS = 15.0
 
@@ -81,3 +84,30 @@ class RestartableServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def wait_connected(page: Page) -> None:
+    """Wait until a web board has its snapshot and shows no offline banner."""
+    expect(page.locator("body")).to_have_attribute("data-seq", re.compile(r"^\d+$"), timeout=10_000)
+    expect(page.locator("#offline")).to_be_hidden()
+
+
+@contextlib.contextmanager
+def clerk_client(base_url: str, name: str, window_no: int) -> Iterator[httpx.Client]:
+    """A clerk signed in to `window_no`, over HTTP."""
+    token = login(base_url, name)
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as client:
+        assert client.post(f"/api/windows/{window_no}/sign-in").status_code == 200
+        yield client
+
+
+def issue(base_url: str, kiosk_token: str, category: str = "general") -> dict[str, object]:
+    """A ticket from the kiosk, with a priority note that no board may show."""
+    response = httpx.post(
+        f"{base_url}/api/tickets",
+        json={"category": category, "priority": "other", "priority_note": "腿脚不便"},
+        headers={"Authorization": f"Bearer {kiosk_token}"},
+    )
+    assert response.status_code == 201
+    body: dict[str, object] = response.json()
+    return body

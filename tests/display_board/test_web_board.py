@@ -1,43 +1,16 @@
 """The web boards in real headless Chromium against a real queue server."""
 
-import contextlib
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser import screenshot
-from tests.display_board.support import RestartableServer
-from tests.support import LiveServer, login
+from tests.display_board.support import RestartableServer, clerk_client, issue, wait_connected
+from tests.support import LiveServer
 
 CALL_SHOWN_WITHIN_SECONDS = 1.0
-
-
-def wait_connected(page: Page) -> None:
-    page.wait_for_function("document.body.dataset.seq !== ''", timeout=10_000)
-    expect(page.locator("#offline")).to_be_hidden()
-
-
-@contextlib.contextmanager
-def clerk_client(base_url: str, name: str, window_no: int) -> Iterator[httpx.Client]:
-    """A clerk signed in to `window_no`, over HTTP."""
-    token = login(base_url, name)
-    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as client:
-        assert client.post(f"/api/windows/{window_no}/sign-in").status_code == 200
-        yield client
-
-
-def issue(base_url: str, kiosk_token: str, category: str = "general") -> dict[str, object]:
-    response = httpx.post(
-        f"{base_url}/api/tickets",
-        json={"category": category, "priority": "other", "priority_note": "腿脚不便"},
-        headers={"Authorization": f"Bearer {kiosk_token}"},
-    )
-    assert response.status_code == 201
-    body: dict[str, object] = response.json()
-    return body
 
 
 def test_a_call_appears_on_the_hall_board_within_a_second(server: LiveServer, page: Page) -> None:
@@ -52,11 +25,7 @@ def test_a_call_appears_on_the_hall_board_within_a_second(server: LiveServer, pa
         sent = time.monotonic()
         response = clerk.post("/api/windows/5/call-next")
         assert response.status_code == 200
-        page.wait_for_function(
-            "n => document.getElementById('latest-number').textContent === n",
-            arg=ticket["number"],
-            timeout=5_000,
-        )
+        expect(page.locator("#latest-number")).to_have_text(str(ticket["number"]))
         shown_after = time.monotonic() - sent
     assert shown_after < CALL_SHOWN_WITHIN_SECONDS, f"the call took {shown_after:.2f} s"
     expect(page.locator("#latest-window")).to_have_text("请到 5 号窗口")
@@ -127,3 +96,34 @@ def test_the_board_pages_check_the_token(server: LiveServer, page: Page) -> None
     )
     assert manager.status_code == 200
     assert manager.headers["referrer-policy"] == "no-referrer"
+
+
+def test_pages_refusals_and_assets_share_one_header_policy(server: LiveServer, page: Page) -> None:
+    """One policy for everything a board loads: never cached, no referrer, only its own
+    script and style sheet (which still run: the page connects and the refusal is styled)."""
+    board = server.accounts.board_token
+    responses = {
+        "hall page": httpx.get(f"{server.base_url}/board", params={"token": board}),
+        "window page": httpx.get(f"{server.base_url}/board/window/3", params={"token": board}),
+        "refusal": httpx.get(f"{server.base_url}/board", headers={"Accept": "text/html"}),
+        "style sheet": httpx.get(f"{server.base_url}/board/board.css"),
+        "script": httpx.get(f"{server.base_url}/board/board.js"),
+    }
+    for what, response in responses.items():
+        assert response.headers["cache-control"] == "no-store", what
+        assert response.headers["referrer-policy"] == "no-referrer", what
+        assert response.headers["x-content-type-options"] == "nosniff", what
+        assert "script-src 'self'" in response.headers["content-security-policy"], what
+    assert responses["style sheet"].headers["content-type"].startswith("text/css")
+    assert "javascript" in responses["script"].headers["content-type"]
+    for unserved in ("/board/hall.html", "/board/window.html", "/board/assets/board.css"):
+        assert httpx.get(f"{server.base_url}{unserved}").status_code == 404, unserved
+
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text))
+    page.goto(f"{server.base_url}/board")
+    expect(page.locator("body")).to_have_css("font-size", "48px")
+    page.goto(f"{server.base_url}/board?token={board}")
+    wait_connected(page)
+    expect(page.locator("#queues tbody tr")).to_have_count(7)
+    assert [text for text in violations if "Content Security Policy" in text] == []

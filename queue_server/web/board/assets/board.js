@@ -137,6 +137,25 @@
     return "约 " + c.eta_minutes + " 分钟";
   }
 
+  // The columns that give the window tiles the largest type: a tile's number is sized to
+  // min(32% of its height, 26% of its width) by board.css, so maximise that.
+  function gridShape(count, width, height) {
+    let best = { columns: 1, rows: Math.max(1, count), size: -1 };
+    for (let columns = 1; columns <= Math.max(1, count); columns += 1) {
+      const rows = Math.ceil(count / columns);
+      const size = Math.min(0.32 * height / rows, 0.26 * width / columns);
+      if (size > best.size) best = { columns, rows, size };
+    }
+    return best;
+  }
+
+  // A list shows only whole rows: the oldest calls give way when the panel is full.
+  function dropRowsThatDoNotFit(list) {
+    while (list.lastElementChild && list.scrollHeight > list.clientHeight + 1) {
+      list.lastElementChild.remove();
+    }
+  }
+
   function renderOffline() {
     const banner = $("offline");
     if (state.refused) {
@@ -159,20 +178,26 @@
     const recent = $("recent");
     recent.replaceChildren(...state.recent.map((c) => {
       const item = element("li");
-      item.append(element("span", "number", c.number),
-        element("span", "to", c.windowNo + " 号窗口" + (c.recall ? "（重呼）" : "")));
+      item.append(element("span", "number", c.number), element("span", "to", c.windowNo + " 号窗口"));
+      if (c.recall) item.append(element("span", "recall", "（重呼）"));
       return item;
     }));
+    dropRowsThatDoNotFit(recent);
 
     const cards = [...state.windows.values()].sort((a, b) => a.number - b.number).map((w) => {
-      const card = element("div", "window-card " + w.status);
+      const calling = w.status === "open" && w.current && w.current.status !== "serving";
+      const card = element("div", "window-card " + w.status + (calling ? " calling" : ""));
       card.dataset.window = String(w.number);
-      card.append(element("div", "no", w.number + " 号窗口"),
+      card.append(element("div", "no", w.number + "号"),
         element("div", "current", w.current ? w.current.number : "—"),
         element("div", "state", windowLabel(w)));
       return card;
     });
-    $("windows").replaceChildren(...cards);
+    const grid = $("windows");
+    const shape = gridShape(cards.length, grid.clientWidth, grid.clientHeight);
+    grid.style.setProperty("--columns", String(shape.columns));
+    grid.style.setProperty("--rows", String(shape.rows));
+    grid.replaceChildren(...cards);
 
     const rows = state.categories.map((c) => {
       const row = element("tr");
@@ -322,5 +347,6 @@
   render();
   tickClock();
   setInterval(tickClock, 1000);
+  window.addEventListener("resize", render);
   connect();
 })();
