@@ -5,7 +5,7 @@ in `web/board/assets/` (one static mount, `/board/board.css` and `/board/board.j
 reads its device token from its own URL (`/board?token=…`) and follows `WS /ws`. The page
 itself is only served to a board device, a manager or an admin: a TV with a wrong token shows
 a readable refusal instead of an empty board. Pages, refusals and assets share one header
-policy (`PAGE_HEADERS`).
+policy (`api/page_headers.PAGE_HEADERS`, the same as every page people see).
 """
 
 from html import escape
@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from queue_server.api.deps import ROLE_LABELS, ResourcesDep, WindowNo, authenticate
+from queue_server.api.page_headers import PAGE_HEADERS
 from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.domain.enums import Role
 from queue_server.domain.errors import DomainError, NotFound
@@ -43,18 +44,6 @@ router = APIRouter(tags=["boards"])
 BOARD_VIEWERS: Final = (Role.BOARD, Role.MANAGER, Role.ADMIN)
 PAGES: Final = files("queue_server").joinpath("web", "board")
 ASSETS_PATH: Final = "/board"
-CONTENT_SECURITY_POLICY: Final = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
-"""The boards run only their own script and style sheet and talk only to this server."""
-PAGE_HEADERS: Final = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-}
-"""The page URL holds the device token: never cache it or send it on as a referrer."""
 
 _bearer = HTTPBearer(auto_error=False, description="A board device token")
 
