@@ -227,6 +227,13 @@ def _script(name: str) -> str:
     return str(beside) if beside.exists() else (shutil.which(name) or name)
 
 
+def _shown(script: str) -> str:
+    """A script's path as a person types it: relative when it is below this folder."""
+    with contextlib.suppress(ValueError):
+        return str(Path(script).relative_to(Path.cwd()))
+    return script
+
+
 @dataclass
 class Processes:
     """Everything the demo started, stopped together, newest first. Each child leads its own
@@ -545,13 +552,10 @@ def _run(
         f" {HUMAN_WINDOW}; no simulated clerk calls it"
     )
     typer.echo(f"Status page:   {base}/t/{own.code}   (your own ticket {own.number})")
-    typer.echo(
-        f"Clerk console: {_script('clerk-tui')} --server {base} --window {HUMAN_WINDOW}"
-        f"   (log in as {HUMAN_CLERK}, then F1 calls your ticket)"
-    )
-    typer.echo(
-        f"Manager:       {_script('clerk-tui')} manager --server {base}   (log in as manager)"
-    )
+    console = _shown(_script("clerk-tui"))
+    typer.echo(f"Clerk console: {console} --server {base} --window {HUMAN_WINDOW}")
+    typer.echo(f"               (log in as {HUMAN_CLERK}, then F1 calls your ticket)")
+    typer.echo(f"Manager:       {console} manager --server {base}   (log in as manager)")
     typer.echo(f"Hall board:    {base}/board?token={logins.board}")
     typer.echo(f"Window board:  {base}/board/window/1?token={logins.board}")
     typer.echo(f"API docs:      {base}/docs")
