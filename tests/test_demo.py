@@ -46,13 +46,15 @@ def _passwords(text: str) -> dict[str, str]:
 
 
 def _headless_day(directory: Path) -> subprocess.CompletedProcess[str]:
+    """One short day. The simulator gives up three day-hours after closing: a day squeezed
+    much below half a minute leaves a loaded machine too little time for the last tickets."""
     return subprocess.run(
         _demo(
             directory,
             free_port(),
             "--headless",
             "--day-seconds",
-            "20",
+            "30",
             "--arrival-scale",
             "0.05",
         ),
