@@ -1,27 +1,37 @@
-"""`make demo`: a fresh hall on SQLite, worked by the live simulator, shown on a board.
+"""`make demo`: a hall on SQLite, worked by the live simulator in real time, shown on a board.
 
 Starts, each as its own process: the queue server on a fresh SQLite file with the default
 hall; the live simulator (a kiosk bot and clerk bots, one window left for a real clerk); the
 voice announcer (speakers when there are any, WAV files in the demo folder otherwise); and in
-the foreground the terminal hall board (or, where that is not available, a plain list of the
-calls). Passwords and tokens are generated, printed once and never written anywhere; the bots
-receive theirs through the environment. Ctrl+C stops everything the demo started.
+the foreground, after Enter, the terminal hall board (or, where that is not available or the
+output is not a terminal, a plain list of the calls). Ctrl+C stops everything the demo started.
+
+The people's logins are written to `logins.txt` in the demo folder (owner-only, 0600) and used
+again on the next run; the bots' shared password reaches the simulator through its
+environment only. The day runs in real time by default, so arrivals, queues and waits look
+like a real morning; a crowd that waited at the door is there at opening. The user's own
+ticket is in a category that only the real clerk's window serves: no bot ever calls it.
 
 `--headless --day-seconds N` runs one short day without the board and exits 0 when the hall
-worked end to end (every ticket ended, the simulator saw no error, the announcer spoke).
+worked end to end (every ticket but the user's ended, the user's still waits, the simulator
+saw no error, the announcer spoke).
 """
 
 import asyncio
 import contextlib
+import importlib.util
 import os
+import random
+import re
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -30,7 +40,7 @@ import typer
 
 from queue_server.app import prepare_database
 from queue_server.client import QueueClient, QueueError
-from queue_server.config import load_hall_config
+from queue_server.config import HallConfig, load_hall_config
 from queue_server.db import Database
 from queue_server.domain.clock import SystemClock
 from queue_server.domain.enums import Role
@@ -38,35 +48,103 @@ from queue_server.models import User
 from queue_server.protocol import EventMessage, EventType, TicketStatus
 from queue_server.security import hash_password
 from queue_server.services.accounts import create_user, issue_device_token
+from queue_server.simulation.profile import load_profile
 
-HUMAN_CLERK = ("clerk1", "王芳", "0301")
-HUMAN_WINDOW = 2
-"""The window the bots leave free for a real clerk at `clerk-tui`."""
+PEOPLE = (
+    ("admin", "admin", Role.ADMIN, "管理员", None),
+    ("manager", "manager", Role.MANAGER, "赵主任", None),
+    ("clerk", "clerk1", Role.CLERK, "王芳", "0301"),
+)
+"""(role shown, login name, role, display name, staff number) of the accounts for people."""
+HUMAN_CLERK = "clerk1"
+HUMAN_WINDOW = 9
+"""The window the bots leave to a real clerk at `clerk-tui`. In the default hall it alone
+serves 跨域通办, the category of the user's own ticket, so no bot ever calls that ticket."""
 BOT_NAMES = ["李强", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴昊", "徐丽", "孙涛"]
+LOGINS_FILE = "logins.txt"
+DEFAULT_SPEED = 1.0
+"""Real time: arrivals per hour, queue lengths and ETAs then look like a real hall's."""
+OPENING_CROWD = 8
+"""Applicants already at the door at opening, so the first minute has calls to show."""
 STARTUP_SECONDS = 60.0
 CLIENT_TIMEOUT_SECONDS = 60.0
 FINAL = {TicketStatus.DONE, TicketStatus.TRANSFERRED, TicketStatus.CANCELLED, TicketStatus.NO_SHOW}
+LOGIN_LINE = re.compile(r"^\s*(\w+)\s+(\S+)\s+password\s+(\S+)\s*$")
+
+
+class LoginsOrigin(StrEnum):
+    NEW = "new"
+    SAME = "same"
+    CHANGED = "changed"
 
 
 @dataclass
 class Logins:
     people: list[tuple[str, str, str]] = field(default_factory=list)
-    """(role, name, password) of the accounts printed for people."""
+    """(role, name, password) of the accounts for people."""
     bots: list[tuple[str, str]] = field(default_factory=list)
-    admin_password: str = ""
     kiosk: str = ""
     board: str = ""
+    origin: LoginsOrigin = LoginsOrigin.NEW
+
+    @property
+    def admin_password(self) -> str:
+        return next(password for role, _, password in self.people if role == "admin")
 
 
 def _password() -> str:
     return secrets.token_urlsafe(9)
 
 
-def create_demo_hall(database: Path, *, windows: int) -> Logins:
+def read_passwords(path: Path) -> dict[str, str] | None:
+    """The people's passwords (by login name) from an earlier run's logins file; None when
+    the file is missing, unreadable or lacks one of them."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = {}
+    for line in text.splitlines():
+        match = LOGIN_LINE.match(line)
+        if match:
+            found[match.group(2)] = match.group(3)
+    wanted = {name for _, name, *_ in PEOPLE}
+    return found if wanted <= found.keys() else None
+
+
+def login_lines(logins: Logins) -> list[str]:
+    """The logins as the screen and the logins file show them, one account a line."""
+    lines = [f"  {role:8} {name:8} password {password}" for role, name, password in logins.people]
+    lines.append(f"  {'kiosk':8} token {logins.kiosk}")
+    lines.append(f"  {'board':8} token {logins.board}")
+    return lines
+
+
+def write_logins(path: Path, logins: Logins, *, base: str) -> None:
+    """Write the logins file readable by its owner only (0600), also when it existed."""
+    text = "\n".join(
+        [
+            "# 一门 demo logins, kept for the next `make demo` (delete this file for new ones).",
+            "# The kiosk and board device tokens are new on every run.",
+            f"# Server: {base}",
+            *login_lines(logins),
+            "",
+        ]
+    )
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as output:
+        output.write(text)
+
+
+def create_demo_hall(
+    database: Path, *, windows: int, passwords: Mapping[str, str] | None = None
+) -> Logins:
     """A fresh database with the default hall, people's accounts, bots and device tokens.
 
-    The simulated clerks share one password (hashing is slow on purpose, and they are
-    bots); it reaches the simulator through its environment only."""
+    People get the `passwords` given (an earlier run's) or new ones. The simulated clerks
+    share one password (hashing is slow on purpose, and they are bots); it reaches the
+    simulator through its environment only."""
     hall = load_hall_config()
     db = Database(f"sqlite:///{database}")
     prepare_database(db, hall)
@@ -74,9 +152,8 @@ def create_demo_hall(database: Path, *, windows: int) -> Logins:
     logins = Logins()
     try:
         with db.write_session() as session:
-
-            def person(name: str, role: Role, display: str, staff_no: str | None) -> str:
-                password = _password()
+            for role_shown, name, role, display, staff_no in PEOPLE:
+                password = (passwords or {}).get(name) or _password()
                 create_user(
                     session=session,
                     name=name,
@@ -86,15 +163,7 @@ def create_demo_hall(database: Path, *, windows: int) -> Logins:
                     staff_no=staff_no,
                     now=now,
                 )
-                return password
-
-            logins.admin_password = person("admin", Role.ADMIN, "管理员", None)
-            logins.people.append(("admin", "admin", logins.admin_password))
-            logins.people.append(
-                ("manager", "manager", person("manager", Role.MANAGER, "赵主任", None))
-            )
-            name, display, staff_no = HUMAN_CLERK
-            logins.people.append(("clerk", name, person(name, Role.CLERK, display, staff_no)))
+                logins.people.append((role_shown, name, password))
             bot_password = _password()
             bot_hash = hash_password(bot_password)
             for index in range(windows - 1):
@@ -121,6 +190,27 @@ def create_demo_hall(database: Path, *, windows: int) -> Logins:
     return logins
 
 
+def reserved_category(hall: HallConfig, window: int) -> str:
+    """A category that only `window` serves: the user's own ticket waits there for them."""
+    others = {code for w in hall.windows if w.number != window for code in w.categories}
+    own = [w for w in hall.windows if w.number == window]
+    mine = [code for code in (own[0].categories if own else []) if code not in others]
+    if not mine:
+        raise RuntimeError(f"window {window} serves no category of its own in this hall")
+    return mine[0]
+
+
+def prepare_folder(directory: Path) -> None:
+    """The demo folder, owner-only; the last run's hall, logs and WAVs removed, the logins
+    file kept."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.chmod(0o700)
+    for name in ("hall.db", "hall.db-wal", "hall.db-shm"):
+        (directory / name).unlink(missing_ok=True)
+    for name in ("logs", "announcements"):
+        shutil.rmtree(directory / name, ignore_errors=True)
+
+
 def has_speakers() -> bool:
     """Whether this machine has a sound card to speak through (Linux: ALSA's card list)."""
     cards = Path("/proc/asound/cards")
@@ -137,9 +227,17 @@ def _script(name: str) -> str:
     return str(beside) if beside.exists() else (shutil.which(name) or name)
 
 
+def _shown(script: str) -> str:
+    """A script's path as a person types it: relative when it is below this folder."""
+    with contextlib.suppress(ValueError):
+        return str(Path(script).relative_to(Path.cwd()))
+    return script
+
+
 @dataclass
 class Processes:
-    """Everything the demo started, stopped together, newest first."""
+    """Everything the demo started, stopped together, newest first. Each child leads its own
+    process group, so stopping it stops what it started too (a WAV player, say)."""
 
     running: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
     logs: list[IO[bytes]] = field(default_factory=list)
@@ -167,16 +265,22 @@ class Processes:
 
     def stop(self) -> None:
         for _, process in reversed(self.running):
-            if process.poll() is None:
-                process.terminate()
+            _signal_group(process, signal.SIGTERM)
         for _, process in reversed(self.running):
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
+            _signal_group(process, signal.SIGKILL)
         for output in self.logs:
             output.close()
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: signal.Signals) -> None:
+    """Signal the process group `process` leads (it was started in a session of its own)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
 
 
 def _wait_for_server(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -203,30 +307,64 @@ def offers(script: str, command: str) -> bool:
     return probe.returncode == 0
 
 
-async def _own_ticket(base: str, kiosk: str) -> tuple[str, str | None]:
+def _has_board() -> bool:
+    """Whether the terminal board is installed (the server never imports a user interface:
+    the board runs as its own process)."""
+    with contextlib.suppress(ModuleNotFoundError):
+        return importlib.util.find_spec("display_board.demo_board") is not None
+    return False
+
+
+@dataclass(frozen=True)
+class OwnTicket:
+    number: str
+    code: str | None
+    category_name: str
+
+
+async def _open_hall(
+    base: str, kiosk: str, *, own_category: str, crowd: dict[str, float], size: int, seed: int
+) -> tuple[OwnTicket, int]:
+    """Issue the user's own ticket, then the crowd that waited at the door (categories drawn
+    by their share of the day's arrivals). Returns the ticket and how many the crowd took."""
     async with QueueClient(base, token=kiosk, timeout=CLIENT_TIMEOUT_SECONDS) as client:
-        ticket = await client.issue_ticket("general", matter="newborn")
-    return ticket.number, ticket.public_code
+        ticket = await client.issue_ticket(own_category)
+        draw = random.Random(seed)
+        codes = list(crowd)
+        issued = 0
+        for category in draw.choices(codes, weights=[crowd[c] for c in codes], k=size):
+            try:
+                await client.issue_ticket(category)
+            except QueueError:
+                break
+            issued += 1
+    return OwnTicket(ticket.number, ticket.public_code, ticket.category_name), issued
 
 
-async def _final_check(base: str, admin_password: str) -> list[str]:
+async def _final_check(base: str, admin_password: str, own: OwnTicket) -> list[str]:
     """What is wrong with the hall after a headless day, if anything."""
     problems = []
     async with QueueClient(base, timeout=CLIENT_TIMEOUT_SECONDS) as client:
         await client.login("admin", admin_password)
         tickets = await client.list_tickets()
-    if not tickets:
+    others = [t for t in tickets if t.number != own.number]
+    if not others:
         problems.append("no ticket was issued")
-    open_ = [t.number for t in tickets if t.status not in FINAL]
+    open_ = [t.number for t in others if t.status not in FINAL]
     if open_:
         problems.append(f"tickets not ended: {', '.join(open_)}")
-    if not any(t.status is TicketStatus.DONE for t in tickets):
+    if not any(t.status is TicketStatus.DONE for t in others):
         problems.append("no ticket was served")
+    mine = [t for t in tickets if t.number == own.number]
+    if not mine or mine[0].status is not TicketStatus.WAITING:
+        state = mine[0].status if mine else "missing"
+        problems.append(f"your ticket {own.number} should still wait for you, but is {state}")
     return problems
 
 
 async def _call_list(base: str, token: str) -> None:
-    """The plain terminal board: one line per call, for when `display-board` is missing."""
+    """The plain terminal board: one line per call, for when the terminal board is missing
+    or the output is not a terminal."""
     async with QueueClient(base, token=token) as client:
         subscription = client.subscribe()
         async for item in subscription:
@@ -258,10 +396,18 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 def main(
     directory: Annotated[
-        Path, typer.Option("--dir", help="Folder for the demo database, logs and announcements")
+        Path,
+        typer.Option("--dir", help="Folder for the demo database, logins file, logs and WAVs"),
     ] = Path(".demo"),
     port: Annotated[int, typer.Option(help="Port for the queue server")] = 8000,
-    speed: Annotated[float, typer.Option(help="How much faster than life the day runs")] = 20.0,
+    speed: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            help="How much faster than life the day runs; above 1, waits, ETAs and hourly"
+            " counts are out of proportion",
+        ),
+    ] = DEFAULT_SPEED,
     headless: Annotated[
         bool, typer.Option("--headless", help="No board: run one day, check it, exit")
     ] = False,
@@ -271,18 +417,28 @@ def main(
     arrival_scale: Annotated[
         float, typer.Option("--arrival-scale", help="Multiply the profile's arrival rates")
     ] = 1.0,
+    crowd: Annotated[
+        int, typer.Option("--crowd", min=0, help="Applicants waiting at the door at opening")
+    ] = OPENING_CROWD,
     seed: Annotated[int, typer.Option(help="Seed of the simulated day")] = 1,
 ) -> None:
-    """Start a fresh demo hall, worked by simulated clerks, and show it."""
-    if directory.exists():
-        shutil.rmtree(directory)
+    """Start a demo hall, worked by simulated clerks, and show it."""
+    logins_file = directory / LOGINS_FILE
+    had_file = logins_file.exists()
+    passwords = read_passwords(logins_file)
+    prepare_folder(directory)
     logs = directory / "logs"
     voice = directory / "announcements"
-    logs.mkdir(parents=True)
+    logs.mkdir()
     database = directory / "hall.db"
     hall = load_hall_config()
-    logins = create_demo_hall(database, windows=len(hall.windows))
     base = f"http://127.0.0.1:{port}"
+    logins = create_demo_hall(database, windows=len(hall.windows), passwords=passwords)
+    if passwords is not None:
+        logins.origin = LoginsOrigin.SAME
+    elif had_file:
+        logins.origin = LoginsOrigin.CHANGED
+    write_logins(logins_file, logins, base=base)
     processes = Processes()
     exit_code = 0
     with _terminate_as_interrupt():
@@ -294,11 +450,12 @@ def main(
                 logs=logs,
                 voice=voice,
                 logins=logins,
-                hall_name=hall.hall.name,
-                window_numbers=[w.number for w in hall.windows],
+                logins_file=logins_file,
+                hall=hall,
                 speed=speed,
                 day_seconds=day_seconds,
                 arrival_scale=arrival_scale,
+                crowd=crowd,
                 seed=seed,
                 headless=headless,
                 port=port,
@@ -311,9 +468,24 @@ def main(
         finally:
             processes.stop()
     typer.echo(f"Stopped. The hall's data is in {database.resolve()} (logs in {logs.resolve()}).")
+    typer.echo(f"Logins: {logins_file.resolve()} (the same next time)")
     if voice.exists():
         typer.echo(f"Announcements: {voice.resolve()}")
     raise typer.Exit(exit_code)
+
+
+def _logins_heading(logins: Logins, logins_file: Path) -> str:
+    where = f"saved in {logins_file}, readable by you only"
+    match logins.origin:
+        case LoginsOrigin.SAME:
+            return f"Logins: the same as last time ({where}):"
+        case LoginsOrigin.CHANGED:
+            return (
+                f"Logins: NEW — the last run's file could not be read, so these replace it"
+                f" ({where}):"
+            )
+        case LoginsOrigin.NEW:
+            return f"Logins ({where}; the next run uses them again):"
 
 
 def _run(
@@ -324,11 +496,12 @@ def _run(
     logs: Path,
     voice: Path,
     logins: Logins,
-    hall_name: str,
-    window_numbers: list[int],
+    logins_file: Path,
+    hall: HallConfig,
     speed: float,
     day_seconds: float | None,
     arrival_scale: float,
+    crowd: int,
     seed: int,
     headless: bool,
     port: int,
@@ -349,25 +522,45 @@ def _run(
         log=server_log,
     )
     _wait_for_server(base, server, server_log)
-    number, code = asyncio.run(_own_ticket(base, logins.kiosk))
+    own_category = reserved_category(hall, HUMAN_WINDOW)
+    bot_windows = [w for w in hall.windows if w.number != HUMAN_WINDOW]
+    served = {code for w in bot_windows for code in w.categories}
+    shares = {
+        code: load.share for code, load in load_profile().categories.items() if code in served
+    }
+    own, crowded = asyncio.run(
+        _open_hall(
+            base, logins.kiosk, own_category=own_category, crowd=shares, size=crowd, seed=seed
+        )
+    )
 
-    typer.echo(f"\n一门 demo hall: {hall_name}  (database: {database})\n")
-    typer.echo("Accounts (shown once, not stored):")
-    for role, name, password in logins.people:
-        typer.echo(f"  {role:8} {name:8} password {password}")
-    typer.echo(f"  kiosk    token {logins.kiosk}")
-    typer.echo(f"  board    token {logins.board}\n")
-    typer.echo(f"API docs:      {base}/docs")
+    pace = (
+        f"{day_seconds:g} s for the whole day"
+        if day_seconds
+        else "in real time"
+        if speed == 1
+        else f"{speed:g}× real time"
+    )
+    typer.echo(f"\n一门 demo hall: {hall.hall.name}, a simulated day {pace}")
+    typer.echo(f"  {len(bot_windows)} simulated clerks; {crowded} applicants were at the door.\n")
+    typer.echo(_logins_heading(logins, logins_file))
+    for line in login_lines(logins):
+        typer.echo(line)
+    typer.echo("")
+    typer.echo(
+        f"Your ticket:   {own.number} ({own.category_name}), waiting for you at window"
+        f" {HUMAN_WINDOW}; no simulated clerk calls it"
+    )
+    typer.echo(f"Status page:   {base}/t/{own.code}   (your own ticket {own.number})")
+    console = _shown(_script("clerk-tui"))
+    typer.echo(f"Clerk console: {console} --server {base} --window {HUMAN_WINDOW}")
+    typer.echo(f"               (log in as {HUMAN_CLERK}, then F1 calls your ticket)")
+    typer.echo(f"Manager:       {console} manager --server {base}   (log in as manager)")
     typer.echo(f"Hall board:    {base}/board?token={logins.board}")
     typer.echo(f"Window board:  {base}/board/window/1?token={logins.board}")
-    typer.echo(f"Status page:   {base}/t/{code}   (your own ticket {number})")
-    typer.echo(
-        f"Clerk console: {_script('clerk-tui')} --server {base} --window {HUMAN_WINDOW}"
-        f"   (log in as {HUMAN_CLERK[0]}; the simulated clerks leave window {HUMAN_WINDOW} to you)"
-    )
-    typer.echo(f"Logs:          {logs}\n")
+    typer.echo(f"API docs:      {base}/docs")
+    typer.echo(f"Logs:          {logs}")
 
-    bot_windows = [n for n in window_numbers if n != HUMAN_WINDOW]
     simulate = [
         sys.executable,
         "-m",
@@ -376,7 +569,7 @@ def _run(
         "--server",
         base,
         "--windows",
-        ",".join(str(n) for n in bot_windows),
+        ",".join(str(w.number) for w in bot_windows),
         "--arrival-scale",
         str(arrival_scale),
         "--seed",
@@ -404,18 +597,21 @@ def _run(
             "announcer", announce, log=logs / "announcer.log", env=board_token
         )
         where = "the speakers" if speakers else f"WAV files in {voice}"
-        typer.echo(f"Voice announcer: speaking to {where}")
+        typer.echo(f"Voice:         speaking to {where}")
     else:
-        typer.echo("Voice announcer: not installed yet (`display-board announce`)")
+        typer.echo("Voice:         the announcer is not installed (`display-board announce`)")
 
     if headless:
-        return _headless(base, simulator, logins, announcer, None if speakers else voice)
-    typer.echo("Press Ctrl+C to stop everything.\n")
-    board = [_script("display-board"), "hall", "--server", base]
-    if sys.stdout.isatty() and offers("display-board", "hall"):
+        return _headless(base, simulator, logins, own, announcer, None if speakers else voice)
+    if sys.stdout.isatty() and sys.stdin.isatty() and _has_board():
+        typer.echo("\nPress Enter to open the hall board here; Ctrl+C stops everything.")
+        with contextlib.suppress(EOFError):
+            input()
+        board = [sys.executable, "-m", "display_board.demo_board", "--server", base]
         subprocess.run(board, check=False, env={**os.environ, **board_token})
         return 0
-    typer.echo("Calls as they happen (the plain list; the terminal board is `display-board hall`):")
+    typer.echo("\nPress Ctrl+C to stop everything.\n")
+    typer.echo("Calls as they happen:")
     asyncio.run(_call_list(base, logins.board))
     return 0
 
@@ -433,11 +629,12 @@ def _headless(
     base: str,
     simulator: subprocess.Popen[bytes],
     logins: Logins,
+    own: OwnTicket,
     announcer: subprocess.Popen[bytes] | None,
     voice: Path | None,
 ) -> int:
     simulated = simulator.wait()
-    problems = asyncio.run(_final_check(base, logins.admin_password))
+    problems = asyncio.run(_final_check(base, logins.admin_password, own))
     if simulated != 0:
         problems.append(f"the simulator exited with {simulated} (see simulator.log)")
     if announcer is not None:
@@ -449,7 +646,10 @@ def _headless(
         for problem in problems:
             typer.echo(f"FAILED: {problem}", err=True)
         return 1
-    typer.echo("The hall worked end to end: every ticket issued today has ended.")
+    typer.echo(
+        "The hall worked end to end: every other ticket issued today has ended, and your"
+        f" ticket {own.number} still waits for you at window {HUMAN_WINDOW}."
+    )
     return 0
 
 
