@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 import anyio.to_thread
 from fastapi import FastAPI
 
@@ -92,7 +93,11 @@ def create_app(
             db=db,
             hub=hub,
             clock=clock or SystemClock(),
-            login_throttle=LoginThrottle(),
+            login_throttle=LoginThrottle(
+                limit=settings.login_failures_per_name,
+                address_limit=settings.login_failures_per_address,
+            ),
+            password_checks=anyio.CapacityLimiter(settings.password_check_threads),
             catalog=catalog,
             tokens=TokenCache(settings.token_cache_seconds),
         )

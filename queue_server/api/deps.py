@@ -4,6 +4,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+from anyio import CapacityLimiter
 from fastapi import Depends, Path, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
@@ -39,6 +40,8 @@ class Resources:
     hub: EventHub
     clock: Clock
     login_throttle: LoginThrottle
+    password_checks: CapacityLimiter
+    """Bounds how many argon2 password checks run at once (see api/auth.py)."""
     catalog: MatterCatalog = field(default_factory=MatterCatalog)
     tokens: TokenCache = field(default_factory=TokenCache)
     """Resolved tokens, for a few seconds (see token_cache.py for how revocation works)."""
