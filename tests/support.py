@@ -27,6 +27,9 @@ from queue_server.services.accounts import issue_device_token
 
 PASSWORD = "correct-horse-42"
 CLERKS = 8
+KIOSK_DEVICES = ("kiosk-entrance", "kiosk-2", "kiosk-3", "kiosk-4")
+"""The kiosks the tests run with the one seeded kiosk token (besides kiosk-1 itself)."""
+BOARD_DEVICES = ("board-hall", "announcer-hall")
 
 
 def free_port() -> int:
@@ -77,10 +80,10 @@ def seed_accounts(database_url: str, hall: HallConfig) -> Accounts:
             for index, name in enumerate(accounts.clerks, start=1):
                 session.add(person(name, Role.CLERK, f"窗口员{index}", f"03{index:02d}"))
             accounts.kiosk_token = issue_device_token(
-                session=session, name="kiosk-1", role=Role.KIOSK, now=now
+                session=session, name="kiosk-1", role=Role.KIOSK, now=now, devices=KIOSK_DEVICES
             )
             accounts.board_token = issue_device_token(
-                session=session, name="board-1", role=Role.BOARD, now=now
+                session=session, name="board-1", role=Role.BOARD, now=now, devices=BOARD_DEVICES
             )
             accounts.evaluator_token = issue_device_token(
                 session=session, name="evaluator-1", role=Role.EVALUATOR, now=now
