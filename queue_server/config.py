@@ -348,6 +348,10 @@ class Settings(BaseSettings):
     alert_check_seconds: Annotated[float, Field(gt=0)] = 15.0
     """How often the server checks waits, services and queues against their alert limits,
     and rolls up finished service days for the statistics."""
+    ws_token_check_seconds: Annotated[float, Field(gt=0)] = 5.0
+    """How often an open websocket's token is checked again: a logged-out, revoked or
+    expired token's stream is closed (4401) within this time (plus `token_cache_seconds`
+    for a revocation by another process)."""
     login_failures_per_name: Annotated[int, Field(gt=0)] = 5
     """Failed logins for one name within five minutes before that name is refused a while."""
     login_failures_per_address: Annotated[int, Field(gt=0)] = 20
