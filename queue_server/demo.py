@@ -347,6 +347,8 @@ def _run(
             str(port),
         ],
         log=server_log,
+        # The simulated kiosk issues a whole compressed day: faster than one real kiosk may.
+        env={"YIMEN_KIOSK_ISSUE_SECONDS": "0"},
     )
     _wait_for_server(base, server, server_log)
     number, code = asyncio.run(_own_ticket(base, logins.kiosk))

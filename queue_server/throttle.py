@@ -24,6 +24,12 @@ class TooManyAttempts(DomainError):
         self.retry_after = max(1, retry_after)
 
 
+class RateLimited(TooManyAttempts):
+    """A device sending more than it physically could (a kiosk issuing tickets)."""
+
+    code = "rate_limited"
+
+
 @dataclass(frozen=True, slots=True)
 class Attempt:
     """A reserved login attempt: who tried, from where, and when."""
