@@ -101,3 +101,36 @@ async def test_the_right_password_in_a_concurrent_flood_gets_no_token(server: Li
     target = server.accounts.clerks[0]
     replies = await _guesses(server, target, [*(f"guess-{n:03d}" for n in range(60)), PASSWORD])
     assert not any(reply.status_code == 200 for reply in replies)
+
+
+@pytest.mark.anyio
+async def test_a_login_flood_with_random_names_does_not_stop_the_hall(server: LiveServer) -> None:
+    clerk_token = server.login(server.accounts.clerks[0])
+    kiosk = server.client(server.accounts.kiosk_token)
+    tickets = [kiosk.post("/api/tickets", json={"category": "general"}).json() for _ in range(3)]
+    headers = {"Authorization": f"Bearer {clerk_token}"}
+    async with (
+        httpx.AsyncClient(base_url=server.base_url, timeout=60) as flood,
+        httpx.AsyncClient(base_url=server.base_url, headers=headers, timeout=60) as clerk,
+    ):
+        assert (await clerk.post("/api/windows/2/sign-in")).status_code == 200
+
+        async def serve_the_queue() -> list[int]:
+            served = []
+            for _ in tickets:
+                called = await clerk.post("/api/windows/2/call-next")
+                assert called.status_code == 200, called.text
+                served.append(called.json()["id"])
+                await clerk.post(f"/api/tickets/{served[-1]}/start")
+                assert (await clerk.post(f"/api/tickets/{served[-1]}/finish")).is_success
+            return served
+
+        guesses = [
+            flood.post("/api/auth/login", json={"username": f"x{n}", "password": "guess-123"})
+            for n in range(60)
+        ]
+        served, *replies = await asyncio.gather(serve_the_queue(), *guesses)
+    assert served == [ticket["id"] for ticket in tickets]
+    statuses = Counter(reply.status_code for reply in replies)
+    assert statuses[403] <= 20, statuses
+    assert statuses[403] + statuses[429] == 60, statuses
