@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -91,6 +92,19 @@ def seed_accounts(database_url: str, hall: HallConfig) -> Accounts:
     finally:
         db.dispose()
     return accounts
+
+
+def issue_token(database_url: str, name: str, role: Role, **binding: Any) -> str:
+    """Issue one more device token straight into a server's database (`devices=`,
+    `window_no=` bind it like `queue-server token issue --device/--window`)."""
+    db = Database(database_url)
+    try:
+        with db.write_session() as session:
+            return issue_device_token(
+                session=session, name=name, role=role, now=SystemClock().now(), **binding
+            )
+    finally:
+        db.dispose()
 
 
 def login(base_url: str, name: str) -> str:

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.enums import Role
-from queue_server.services.accounts import issue_device_token
-from tests.support import LiveServer, live_server
+from tests.support import LiveServer, issue_token, live_server
 
 
 @pytest.fixture
@@ -83,15 +81,8 @@ def test_a_token_reports_only_its_own_kind_of_device(hall: LiveServer) -> None:
     assert manager.get("/api/devices").json() == []
 
 
-def test_a_kiosk_cannot_report_for_another_kiosk(hall: LiveServer, clock: ManualClock) -> None:
-    db = Database(hall.database_url)
-    try:
-        with db.write_session() as session:
-            other_token = issue_device_token(
-                session=session, name="kiosk-2", role=Role.KIOSK, now=clock.now()
-            )
-    finally:
-        db.dispose()
+def test_a_kiosk_cannot_report_for_another_kiosk(hall: LiveServer) -> None:
+    other_token = issue_token(hall.database_url, "kiosk-2", Role.KIOSK)
     first = hall.client(hall.accounts.kiosk_token)
     second = hall.client(other_token)
     body = {"kind": "kiosk", "state": "paper_out"}
@@ -122,17 +113,8 @@ def test_an_admin_heartbeat_does_not_lock_the_device_out(
     assert (device["name"], device["status"]) == ("kiosk-entrance", "paper_low")
 
 
-def test_a_device_token_reports_only_the_names_it_was_issued_for(
-    hall: LiveServer, clock: ManualClock
-) -> None:
-    db = Database(hall.database_url)
-    try:
-        with db.write_session() as session:
-            lobby = issue_device_token(
-                session=session, name="kiosk-lobby", role=Role.KIOSK, now=clock.now()
-            )
-    finally:
-        db.dispose()
+def test_a_device_token_reports_only_the_names_it_was_issued_for(hall: LiveServer) -> None:
+    lobby = issue_token(hall.database_url, "kiosk-lobby", Role.KIOSK)
     kiosk = hall.client(lobby)
     assert kiosk.post("/api/devices/kiosk-lobby/heartbeat", json={"kind": "kiosk"}).is_success
     for index in range(5):

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.enums import Role
-from queue_server.services.accounts import issue_device_token
 from tests.feedback_support import events
-from tests.support import LiveServer, live_server
+from tests.support import LiveServer, issue_token, live_server
 
 
 @pytest.fixture
@@ -24,17 +22,6 @@ def clock() -> ManualClock:
 def hall(tmp_path: Path, clock: ManualClock) -> Iterator[LiveServer]:
     with live_server(tmp_path, clock=clock, kiosk_issue_burst=5, kiosk_issue_seconds=2) as running:
         yield running
-
-
-def second_kiosk(server: LiveServer, clock: ManualClock) -> str:
-    db = Database(server.database_url)
-    try:
-        with db.write_session() as session:
-            return issue_device_token(
-                session=session, name="kiosk-side", role=Role.KIOSK, now=clock.now()
-            )
-    finally:
-        db.dispose()
 
 
 def test_a_flooding_kiosk_token_is_slowed_and_reported(
@@ -52,7 +39,7 @@ def test_a_flooding_kiosk_token_is_slowed_and_reported(
         "code": "rate_limited",
     }
 
-    other = hall.client(second_kiosk(hall, clock))
+    other = hall.client(issue_token(hall.database_url, "kiosk-side", Role.KIOSK))
     assert other.post("/api/tickets", json=ticket).status_code == 201
     clerk = hall.client(hall.login(hall.accounts.clerks[0]))
     assert clerk.post("/api/windows/2/sign-in").status_code == 200

@@ -2,27 +2,14 @@
 
 import httpx
 
-from queue_server.db import Database
-from queue_server.domain.clock import SystemClock
 from queue_server.domain.enums import Role
-from queue_server.services.accounts import issue_device_token
 from tests.feedback_support import clerk_at, serve
-from tests.support import LiveServer
+from tests.support import LiveServer, issue_token
 
 
 def evaluator_for(server: LiveServer, window: int) -> str:
-    db = Database(server.database_url)
-    try:
-        with db.write_session() as session:
-            return issue_device_token(
-                session=session,
-                name=f"rate-window-{window}",
-                role=Role.EVALUATOR,
-                now=SystemClock().now(),
-                window_no=window,
-            )
-    finally:
-        db.dispose()
+    name = f"rate-window-{window}"
+    return issue_token(server.database_url, name, Role.EVALUATOR, window_no=window)
 
 
 def test_an_evaluator_token_rates_only_its_own_window(server: LiveServer) -> None:

@@ -1,5 +1,6 @@
 """The token bucket: a burst, then a steady rate; alerts once per spell of refusals."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from queue_server.domain.rate_limit import Bucket, Rate, take
@@ -9,7 +10,7 @@ KIOSK = Rate(burst=5, seconds_per_request=2.0)
 EVERY = timedelta(minutes=10)
 
 
-def run(times: list[float], rate: Rate = KIOSK) -> list[tuple[bool, float, bool]]:
+def run(times: Sequence[float], rate: Rate = KIOSK) -> list[tuple[bool, float, bool]]:
     bucket: Bucket | None = None
     out = []
     for second in times:
