@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 import anyio.to_thread
 from fastapi import FastAPI
 
@@ -29,9 +30,11 @@ from queue_server.catalog import catalog_for_hall
 from queue_server.config import HallConfig, Settings, load_hall_config
 from queue_server.db import Database
 from queue_server.domain.clock import Clock, SystemClock
+from queue_server.domain.rate_limit import Rate
 from queue_server.errors import install_error_handlers
 from queue_server.events import EventHub, prime, publish_from_writer, tail
 from queue_server.limits import BodySizeLimit
+from queue_server.rate_limit import RateLimiter
 from queue_server.services.evaluations import DEFAULT_BATCH as UNRATED_BATCH
 from queue_server.services.evaluations import default_unrated
 from queue_server.services.housekeeping import prune
@@ -86,13 +89,22 @@ def create_app(
         hub = EventHub(queue_size=settings.ws_queue_size, replay_size=settings.ws_replay_size)
         await prime(hub, db, settings.ws_replay_size)
         db.on_commit = publish_from_writer(hub, asyncio.get_running_loop())
+        resolved_clock = clock or SystemClock()
         app.state.resources = Resources(
             settings=settings,
             hall=hall_config,
             db=db,
             hub=hub,
-            clock=clock or SystemClock(),
-            login_throttle=LoginThrottle(),
+            clock=resolved_clock,
+            login_throttle=LoginThrottle(
+                limit=settings.login_failures_per_name,
+                address_limit=settings.login_failures_per_address,
+            ),
+            password_checks=anyio.CapacityLimiter(settings.password_check_threads),
+            issue_limiter=RateLimiter(
+                Rate(settings.kiosk_issue_burst, settings.kiosk_issue_seconds),
+                clock=resolved_clock,
+            ),
             catalog=catalog,
             tokens=TokenCache(settings.token_cache_seconds),
         )

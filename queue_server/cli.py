@@ -142,17 +142,36 @@ def user_add(
 def token_issue(
     name: Annotated[str, typer.Argument(help="Device name, e.g. kiosk-entrance")],
     role: Annotated[Role, typer.Option("--role", help="kiosk, board or evaluator")],
+    devices: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--device",
+            help="A further device name whose heartbeats the token sends (repeat for more); "
+            "the token always reports the device NAME",
+        ),
+    ] = None,
+    window: Annotated[
+        int | None,
+        typer.Option("--window", min=1, help="Evaluator tokens: the one window the tablet rates"),
+    ] = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Create a device token and print it once; only its digest is stored."""
     from queue_server.services.accounts import issue_device_token
 
+    if role is Role.EVALUATOR and window is None:
+        raise _fail("an evaluator token rates one window: give --window N")
     database = _open_database(_settings(db, config))
     try:
         token = database.write_sync(
             lambda session: issue_device_token(
-                session=session, name=name, role=role, now=SystemClock().now()
+                session=session,
+                name=name,
+                role=role,
+                now=SystemClock().now(),
+                devices=devices or (),
+                window_no=window,
             )
         )
     except DomainError as error:

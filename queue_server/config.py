@@ -348,6 +348,22 @@ class Settings(BaseSettings):
     alert_check_seconds: Annotated[float, Field(gt=0)] = 15.0
     """How often the server checks waits, services and queues against their alert limits,
     and rolls up finished service days for the statistics."""
+    ws_token_check_seconds: Annotated[float, Field(gt=0)] = 5.0
+    """How often an open websocket's token is checked again: a logged-out, revoked or
+    expired token's stream is closed (4401) within this time (plus `token_cache_seconds`
+    for a revocation by another process)."""
+    login_failures_per_name: Annotated[int, Field(gt=0)] = 5
+    """Failed logins for one name within five minutes before that name is refused a while."""
+    login_failures_per_address: Annotated[int, Field(gt=0)] = 20
+    """Failed logins from one client address within five minutes before it is refused."""
+    password_check_threads: Annotated[int, Field(gt=0)] = 2
+    """Password checks (argon2, slow on purpose) run at most this many at a time."""
+    password_check_queue: Annotated[int, Field(ge=0)] = 16
+    """Logins waiting for a password check beyond this many get 429 at once."""
+    kiosk_issue_burst: Annotated[int, Field(gt=0)] = 5
+    """Tickets a kiosk token may issue in a row before it is slowed to the steady rate."""
+    kiosk_issue_seconds: Annotated[float, Field(ge=0)] = 2.0
+    """The steady rate of a kiosk token: one ticket per this many seconds (0: no limit)."""
 
     @field_validator("database_url")
     @classmethod

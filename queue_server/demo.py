@@ -520,6 +520,8 @@ def _run(
             str(port),
         ],
         log=server_log,
+        # The simulated kiosk issues a whole compressed day: faster than one real kiosk may.
+        env={"YIMEN_KIOSK_ISSUE_SECONDS": "0"},
     )
     _wait_for_server(base, server, server_log)
     own_category = reserved_category(hall, HUMAN_WINDOW)

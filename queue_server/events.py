@@ -4,11 +4,16 @@ One tailer reads new rows from the `event` table (woken at once by local writes,
 short poll for writes by other server processes), encodes each event once and hands the same
 string to every subscriber's bounded queue. A subscriber that falls behind is not waited for:
 its queue is dropped and it is told to resync from a fresh snapshot.
+
+Each event is kept in two encodings: the staff one (as stored) and a public one without the
+free text that staff write (a transfer's or cancellation's reason, a pause reason, a finish
+outcome), which is all that kiosks, boards and evaluator tablets receive.
 """
 
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -33,16 +38,47 @@ def encode(event: Event) -> str:
     return f'{{"seq":{event.seq},{body}' if body != "}" else f'{{"seq":{event.seq}}}'
 
 
+_STAFF_TEXT_MARKERS = ('"reason"', '"outcome"', '"pause_reason"')
+
+
+def _drop(data: dict[str, object], key: str) -> bool:
+    return data.pop(key, None) is not None
+
+
+def public_text(text: str) -> str:
+    """The event's wire text without staff free text (an event's `reason`: a transfer's,
+    cancellation's or pause's reason, a finish outcome; a window's `pause_reason`; a
+    ticket's `outcome`); the same string when it has none."""
+    if not any(marker in text for marker in _STAFF_TEXT_MARKERS):
+        return text
+    data = json.loads(text)
+    dropped = _drop(data, "reason")
+    window = data.get("window")
+    tickets = [data.get("ticket"), data.get("new_ticket")]
+    if isinstance(window, dict):
+        dropped = _drop(window, "pause_reason") or dropped
+        tickets.append(window.get("current"))
+    for ticket in tickets:
+        if isinstance(ticket, dict):
+            dropped = _drop(ticket, "outcome") or dropped
+    if not dropped:
+        return text
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 @dataclass(eq=False)
 class Subscriber:
     queue: asyncio.Queue[tuple[int, str]]
+    staff: bool = False
+    """Staff get events as stored; everyone else their public encoding."""
     overflowed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class EventHub:
     def __init__(self, *, queue_size: int, replay_size: int) -> None:
         self._queue_size = queue_size
-        self._replay: deque[tuple[int, str]] = deque(maxlen=replay_size)
+        self._replay: deque[tuple[int, str, str]] = deque(maxlen=replay_size)
+        """(seq, staff text, public text) of the latest events."""
         self._replay_base = 0
         self._subscribers: set[Subscriber] = set()
         self._wake = asyncio.Event()
@@ -52,7 +88,7 @@ class EventHub:
         """Begin after `seq`, with the most recent events for replay to reconnecting clients."""
         self.last_seq = seq
         self._replay.clear()
-        self._replay.extend(history)
+        self._replay.extend((seq, text, public_text(text)) for seq, text in history)
         self._replay_base = history[0][0] - 1 if history else seq
 
     def poke(self) -> None:
@@ -77,26 +113,27 @@ class EventHub:
         self.last_seq = seq
         if len(self._replay) == self._replay.maxlen:
             self._replay_base = self._replay[0][0]
-        self._replay.append((seq, text))
+        public = public_text(text)
+        self._replay.append((seq, text, public))
         for subscriber in self._subscribers:
             if subscriber.overflowed.is_set():
                 continue
             try:
-                subscriber.queue.put_nowait((seq, text))
+                subscriber.queue.put_nowait((seq, text if subscriber.staff else public))
             except asyncio.QueueFull:
                 log.warning("websocket subscriber fell behind at seq %d; it will resync", seq)
                 subscriber.overflowed.set()
 
-    def since(self, seq: int) -> list[tuple[int, str]] | None:
-        """Events after `seq`, or None when they are no longer held (the client needs a
-        snapshot). A `seq` beyond what this server knows also gets None."""
+    def since(self, seq: int, *, staff: bool = False) -> list[tuple[int, str]] | None:
+        """Events after `seq` (staff or public encoding), or None when they are no longer held
+        (the client needs a snapshot). A `seq` beyond what this server knows also gets None."""
         if seq < self._replay_base or seq > self.last_seq:
             return None
-        return [(s, text) for s, text in self._replay if s > seq]
+        return [(s, text if staff else public) for s, text, public in self._replay if s > seq]
 
     @contextmanager
-    def subscribe(self) -> Iterator[Subscriber]:
-        subscriber = Subscriber(queue=asyncio.Queue(maxsize=self._queue_size))
+    def subscribe(self, *, staff: bool = False) -> Iterator[Subscriber]:
+        subscriber = Subscriber(queue=asyncio.Queue(maxsize=self._queue_size), staff=staff)
         self._subscribers.add(subscriber)
         try:
             yield subscriber

@@ -93,6 +93,10 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = _at()
     expires_at: datetime | None = _at(default=None)
     revoked_at: datetime | None = _at(default=None)
+    device_names: str | None = Field(default=None, max_length=1000)
+    """Device tokens: further device names (space-separated) it reports besides `name`."""
+    window_no: int | None = None
+    """Evaluator tokens: the one window whose services the tablet rates."""
 
 
 class Ticket(SQLModel, table=True):

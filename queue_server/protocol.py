@@ -319,6 +319,9 @@ class AlertPublic(_Wire):
     window_no: int | None = None
     case_id: str | None = None
     """For `alert.case_overdue` (`value`: days past the due date)."""
+    device: str | None = None
+    """For `alert.device`: the device (its token's name) that went over its limit; `value`
+    is the burst and `threshold` the seconds per ticket of the issuing limit it hit."""
     message: str
     """A Chinese sentence for the manager's screen."""
 

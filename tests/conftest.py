@@ -7,6 +7,15 @@ from tests.browser import browser, page  # noqa: F401  (fixtures)
 from tests.support import LiveServer, live_server
 
 
+@pytest.fixture(autouse=True, scope="session")
+def unlimited_kiosks() -> Iterator[None]:
+    """Tests issue tickets far faster than a kiosk prints them: lift the kiosk issuing limit
+    for every server they start (tests of the limit pass their own settings)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("YIMEN_KIOSK_ISSUE_SECONDS", "0")
+        yield
+
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     """A real queue server on a free port over a fresh SQLite file, default hall."""

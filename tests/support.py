@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -28,6 +29,9 @@ from queue_server.services.accounts import issue_device_token, open_login
 
 PASSWORD = "correct-horse-42"
 CLERKS = 8
+KIOSK_DEVICES = ("kiosk-entrance", "kiosk-2", "kiosk-3", "kiosk-4")
+"""The kiosks the tests run with the one seeded kiosk token (besides kiosk-1 itself)."""
+BOARD_DEVICES = ("board-hall", "announcer-hall")
 
 
 def free_port() -> int:
@@ -87,10 +91,10 @@ def seed_accounts(database_url: str, hall: HallConfig, *, clerks: int = CLERKS) 
                     session=session, user=clerk, now=now, ttl=timedelta(hours=12)
                 )
             accounts.kiosk_token = issue_device_token(
-                session=session, name="kiosk-1", role=Role.KIOSK, now=now
+                session=session, name="kiosk-1", role=Role.KIOSK, now=now, devices=KIOSK_DEVICES
             )
             accounts.board_token = issue_device_token(
-                session=session, name="board-1", role=Role.BOARD, now=now
+                session=session, name="board-1", role=Role.BOARD, now=now, devices=BOARD_DEVICES
             )
             accounts.evaluator_token = issue_device_token(
                 session=session, name="evaluator-1", role=Role.EVALUATOR, now=now
@@ -98,6 +102,19 @@ def seed_accounts(database_url: str, hall: HallConfig, *, clerks: int = CLERKS) 
     finally:
         db.dispose()
     return accounts
+
+
+def issue_token(database_url: str, name: str, role: Role, **binding: Any) -> str:
+    """Issue one more device token straight into a server's database (`devices=`,
+    `window_no=` bind it like `queue-server token issue --device/--window`)."""
+    db = Database(database_url)
+    try:
+        with db.write_session() as session:
+            return issue_device_token(
+                session=session, name=name, role=role, now=SystemClock().now(), **binding
+            )
+    finally:
+        db.dispose()
 
 
 def login(base_url: str, name: str) -> str:

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.enums import Role
-from queue_server.services.accounts import issue_device_token
-from tests.support import LiveServer, live_server
+from tests.support import LiveServer, issue_token, live_server
 
 
 @pytest.fixture
@@ -83,15 +81,8 @@ def test_a_token_reports_only_its_own_kind_of_device(hall: LiveServer) -> None:
     assert manager.get("/api/devices").json() == []
 
 
-def test_a_kiosk_cannot_report_for_another_kiosk(hall: LiveServer, clock: ManualClock) -> None:
-    db = Database(hall.database_url)
-    try:
-        with db.write_session() as session:
-            other_token = issue_device_token(
-                session=session, name="kiosk-2", role=Role.KIOSK, now=clock.now()
-            )
-    finally:
-        db.dispose()
+def test_a_kiosk_cannot_report_for_another_kiosk(hall: LiveServer) -> None:
+    other_token = issue_token(hall.database_url, "kiosk-2", Role.KIOSK)
     first = hall.client(hall.accounts.kiosk_token)
     second = hall.client(other_token)
     body = {"kind": "kiosk", "state": "paper_out"}
@@ -103,3 +94,37 @@ def test_a_kiosk_cannot_report_for_another_kiosk(hall: LiveServer, clock: Manual
     [device] = admin.get("/api/devices").json()
     assert (device["name"], device["state"]) == ("kiosk-entrance", "paper_out")
     assert admin.post("/api/devices/kiosk-entrance/heartbeat", json={"kind": "kiosk"}).is_success
+
+
+def test_an_admin_heartbeat_does_not_lock_the_device_out(
+    hall: LiveServer, clock: ManualClock
+) -> None:
+    kiosk = hall.client(hall.accounts.kiosk_token)
+    admin = hall.client(hall.login(hall.accounts.admin))
+    body = {"kind": "kiosk", "state": "ok"}
+    assert kiosk.post("/api/devices/kiosk-entrance/heartbeat", json=body).status_code == 200
+    tested = admin.post("/api/devices/kiosk-entrance/heartbeat", json={"kind": "kiosk"})
+    assert tested.status_code == 200
+    clock.advance(timedelta(seconds=30))
+    again = kiosk.post("/api/devices/kiosk-entrance/heartbeat", json={**body, "state": "paper_low"})
+    assert again.status_code == 200, again.text
+    clock.advance(timedelta(seconds=45))  # 75 s after the admin's heartbeat, 45 s after its own
+    [device] = admin.get("/api/devices").json()
+    assert (device["name"], device["status"]) == ("kiosk-entrance", "paper_low")
+
+
+def test_a_device_token_reports_only_the_names_it_was_issued_for(hall: LiveServer) -> None:
+    lobby = issue_token(hall.database_url, "kiosk-lobby", Role.KIOSK)
+    kiosk = hall.client(lobby)
+    assert kiosk.post("/api/devices/kiosk-lobby/heartbeat", json={"kind": "kiosk"}).is_success
+    for index in range(5):
+        invented = kiosk.post(
+            f"/api/devices/kiosk-fake-{index}/heartbeat",
+            json={"kind": "kiosk", "state": "paper_out"},
+        )
+        assert invented.status_code == 403
+        assert invented.json()["detail"] == (
+            f"此令牌只能报告设备“kiosk-lobby”的状态，不能报告“kiosk-fake-{index}”"
+        )
+    manager = hall.client(hall.login(hall.accounts.manager))
+    assert [d["name"] for d in manager.get("/api/devices").json()] == ["kiosk-lobby"]

@@ -55,6 +55,10 @@ def test_bad_sections_are_refused_with_the_key_named(old: str, new: str, named: 
 
 def test_evaluator_tokens_are_issued_like_other_device_tokens(tmp_path: Path) -> None:
     db = str(tmp_path / "hall.db")
-    issued = queue_server("token", "issue", "rate-window-3", "--role", "evaluator", "--db", db)
+    unbound = queue_server("token", "issue", "rate-window-3", "--role", "evaluator", "--db", db)
+    assert unbound.returncode == 2 and "--window" in unbound.stderr
+    issued = queue_server(
+        "token", "issue", "rate-window-3", "--role", "evaluator", "--window", "3", "--db", db
+    )
     assert issued.returncode == 0, issued.stderr
     assert len(issued.stdout.strip()) >= 40

@@ -3,31 +3,38 @@
 from datetime import timedelta
 
 import anyio.to_thread
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
-from queue_server.api.deps import Anyone, ResourcesDep, Staff
+from queue_server.api.deps import Anyone, Resources, ResourcesDep, Staff
 from queue_server.api.responses import ERROR_RESPONSES
-from queue_server.domain.errors import Forbidden
 from queue_server.domain.numbering import service_day
+from queue_server.models import User
 from queue_server.protocol import ClerkDayPublic, LoginRequest, LoginResponse, MePublic
 from queue_server.services import accounts
 from queue_server.services.access import window_of
 from queue_server.services.clerk_day import clerk_day
+from queue_server.throttle import TooManyAttempts
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 
+async def _check_password(resources: Resources, user: User | None, password: str) -> User:
+    """Argon2 in a worker thread, at most `password_check_threads` at a time, so a flood of
+    logins cannot take the cores from the event loop and the writer."""
+    limiter = resources.password_checks
+    return await anyio.to_thread.run_sync(accounts.check_password, user, password, limiter=limiter)
+
+
 @router.post("/login", response_model=LoginResponse)
-async def login(body: LoginRequest, resources: ResourcesDep) -> LoginResponse:
-    throttle = resources.login_throttle
-    throttle.check(body.username, resources.clock.now())
+async def login(body: LoginRequest, request: Request, resources: ResourcesDep) -> LoginResponse:
+    waiting = resources.password_checks.statistics().tasks_waiting
+    if waiting >= resources.settings.password_check_queue:
+        raise TooManyAttempts("登录请求过多，请稍后再试", retry_after=1)
+    address = request.client.host if request.client else "unknown"
+    attempt = resources.login_throttle.reserve(body.username, address, resources.clock.now())
     found = await resources.db.read(lambda session: accounts.find_user(session, body.username))
-    try:
-        user = await anyio.to_thread.run_sync(accounts.check_password, found, body.password)
-    except Forbidden:
-        throttle.failed(body.username, resources.clock.now())
-        raise
-    throttle.succeeded(body.username)
+    user = await _check_password(resources, found, body.password)
+    resources.login_throttle.succeeded(attempt)
     ttl = timedelta(hours=resources.settings.login_ttl_hours)
     token, record = await resources.db.write(
         lambda session: accounts.open_login(

@@ -4,6 +4,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+from anyio import CapacityLimiter
 from fastapi import Depends, Path, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
@@ -16,6 +17,7 @@ from queue_server.domain.enums import Role
 from queue_server.errors import Unauthenticated, WrongRole
 from queue_server.events import EventHub
 from queue_server.open_pages import OpenPages
+from queue_server.rate_limit import RateLimiter
 from queue_server.services.accounts import Principal, resolve_token
 from queue_server.throttle import LoginThrottle
 from queue_server.token_cache import TokenCache
@@ -40,6 +42,10 @@ class Resources:
     hub: EventHub
     clock: Clock
     login_throttle: LoginThrottle
+    password_checks: CapacityLimiter
+    """Bounds how many argon2 password checks run at once (see api/auth.py)."""
+    issue_limiter: RateLimiter
+    """Tickets per kiosk token: a burst, then a steady rate (api/tickets.py)."""
     catalog: MatterCatalog = field(default_factory=MatterCatalog)
     tokens: TokenCache = field(default_factory=TokenCache)
     """Resolved tokens, for a few seconds (see token_cache.py for how revocation works)."""

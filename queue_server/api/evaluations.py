@@ -20,6 +20,7 @@ from queue_server.protocol import (
     WindowEvaluationSubmit,
 )
 from queue_server.services import evaluations
+from queue_server.services.access import check_evaluator_window
 from queue_server.services.accounts import Principal, resolve_token
 
 router = APIRouter(tags=["evaluations"], responses=ERROR_RESPONSES)
@@ -71,9 +72,10 @@ async def refuse_tokens(
 
 @router.get("/api/windows/{window_no}/evaluation", response_model=EvaluatorState)
 async def evaluator_state(
-    window_no: WindowNo, _: TabletViewer, resources: ResourcesDep
+    window_no: WindowNo, principal: TabletViewer, resources: ResourcesDep
 ) -> EvaluatorState:
     """What the window's tablet shows: the choices, and the service it may ask about now."""
+    check_evaluator_window(principal, window_no)
     now = resources.clock.now()
     return await resources.db.read(
         lambda session: evaluations.evaluator_state(
@@ -92,6 +94,7 @@ async def rate_at_window(
     principal: Evaluator,
     resources: ResourcesDep,
 ) -> Response:
+    check_evaluator_window(principal, window_no)
     return await mutate(
         request,
         resources,

@@ -7,17 +7,20 @@ from fastapi import APIRouter
 from queue_server.api.deps import Anyone, ResourcesDep
 from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.protocol import HallSnapshot, HealthResponse
-from queue_server.services.views import hall_snapshot, last_seq
+from queue_server.services.accounts import STAFF_ROLES
+from queue_server.services.views import hall_snapshot, last_seq, public_snapshot
 
 router = APIRouter(prefix="/api", tags=["hall"], responses=ERROR_RESPONSES)
 
 
 @router.get("/hall", response_model=HallSnapshot)
-async def hall(_: Anyone, resources: ResourcesDep) -> HallSnapshot:
+async def hall(principal: Anyone, resources: ResourcesDep) -> HallSnapshot:
+    """The whole hall; devices get it without what staff wrote (pause reasons, outcomes)."""
     now = resources.clock.now()
-    return await resources.db.read(
+    snapshot = await resources.db.read(
         lambda session: hall_snapshot(session, hall=resources.hall, now=now)
     )
+    return snapshot if principal.role in STAFF_ROLES else public_snapshot(snapshot)
 
 
 @router.get("/health", response_model=HealthResponse)

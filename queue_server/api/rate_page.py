@@ -13,7 +13,7 @@ from queue_server.api.page_headers import ASSET_HEADERS, PAGE_HEADERS
 from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.domain.enums import Role
 from queue_server.errors import WrongRole
-from queue_server.services.access import load_window
+from queue_server.services.access import check_evaluator_window, load_window
 
 router = APIRouter(tags=["evaluator page"], responses=ERROR_RESPONSES)
 
@@ -47,6 +47,7 @@ async def evaluator_page(
         raise WrongRole(
             f"{ROLE_LABELS[principal.role]}无权打开评价器（仅限评价器、管理人员、管理员）"
         )
+    check_evaluator_window(principal, window_no)
     await resources.db.read(lambda session: load_window(session, resources.hall, window_no))
     return Response(
         _asset("index.html"), media_type="text/html; charset=utf-8", headers=PAGE_HEADERS

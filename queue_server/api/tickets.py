@@ -1,15 +1,17 @@
 """Tickets: issuing at a kiosk, reading, and the clerk's actions on one ticket."""
 
+import logging
+import math
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 from sqlmodel import Session, col, select
 
-from queue_server.api.deps import Clerk, Issuer, ResourcesDep, Staff, TicketId
+from queue_server.api.deps import Clerk, Issuer, Resources, ResourcesDep, Staff, TicketId
 from queue_server.api.mutations import mutate
 from queue_server.api.responses import ERROR_RESPONSES
-from queue_server.domain.enums import TicketStatus
+from queue_server.domain.enums import Role, TicketStatus
 from queue_server.domain.numbering import service_day
 from queue_server.models import Ticket
 from queue_server.protocol import (
@@ -19,19 +21,58 @@ from queue_server.protocol import (
     TicketPublic,
     TransferRequest,
 )
-from queue_server.services import issuing, ticket_actions
+from queue_server.services import alerts, issuing, ticket_actions
 from queue_server.services.access import load_ticket
+from queue_server.services.accounts import Principal
 from queue_server.services.views import ticket_public
+from queue_server.throttle import RateLimited
 
 router = APIRouter(prefix="/api/tickets", tags=["tickets"], responses=ERROR_RESPONSES)
 
 MAX_LIST = 1000
 
+log = logging.getLogger(__name__)
 
-@router.post("", status_code=201, response_model=TicketPublic)
+
+async def check_issue_rate(resources: Resources, principal: Principal, category: str) -> None:
+    """A kiosk token issues no faster than a kiosk can print: a stolen token cannot fill the
+    queue. The refusal costs no write; the first one (and one each ten minutes after) raises
+    an `alert.device` for the managers."""
+    if principal.role is not Role.KIOSK:
+        return
+    decision = resources.issue_limiter.take(principal.token_id)
+    if decision.allowed:
+        return
+    rate = resources.issue_limiter.rate
+    if decision.alert:
+        log.warning("kiosk token %r is over its issuing limit", principal.name)
+        await resources.db.write(
+            lambda session: alerts.record_device_alert(
+                session,
+                hall=resources.hall,
+                now=resources.clock.now(),
+                device=principal.name,
+                category=category,
+                rate=rate,
+            )
+        )
+    wait = math.ceil(decision.retry_after)
+    raise RateLimited(
+        f"取号过于频繁：每台取号机每{rate.seconds_per_request:g}秒只能取一张号，请{wait}秒后再试",
+        retry_after=wait,
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=TicketPublic,
+    responses={429: {"description": "A kiosk token issuing faster than its limit"}},
+)
 async def issue(
     body: TicketCreate, request: Request, principal: Issuer, resources: ResourcesDep
 ) -> Response:
+    await check_issue_rate(resources, principal, body.category)
     return await mutate(
         request,
         resources,

@@ -12,7 +12,8 @@ from queue_server.api.deps import Resources, ResourcesDep, authenticate
 from queue_server.domain.errors import DomainError
 from queue_server.events import Subscriber
 from queue_server.protocol import HeartbeatMessage, SnapshotMessage
-from queue_server.services.views import hall_snapshot, last_seq
+from queue_server.services.accounts import STAFF_ROLES, Principal
+from queue_server.services.views import hall_snapshot, last_seq, public_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +23,38 @@ SEND_TIMEOUT_SECONDS = 30.0
 CLOSE_UNAUTHENTICATED = 4401
 
 
-async def _snapshot(resources: Resources) -> tuple[int, str]:
+async def _snapshot(resources: Resources, *, staff: bool) -> tuple[int, str]:
     now = resources.clock.now()
 
     def read(session: Session) -> tuple[int, str]:
         seq = last_seq(session)
         hall = hall_snapshot(session, hall=resources.hall, now=now)
+        hall = hall if staff else public_snapshot(hall)
         return seq, SnapshotMessage(seq=seq, hall=hall).model_dump_json()
 
     return await resources.db.read(read)
+
+
+async def watch_token(resources: Resources, token: str | None, principal: Principal) -> str:
+    """Return (with the reason) once the token is revoked, switched off or expired: checked
+    every `ws_token_check_seconds` (through the token cache), and at the expiry itself."""
+    while True:
+        pause = resources.settings.ws_token_check_seconds
+        if principal.expires_at is not None:
+            left = (principal.expires_at - resources.clock.now()).total_seconds()
+            pause = max(0.0, min(pause, left))
+        await asyncio.sleep(pause)
+        try:
+            await authenticate(resources, token)
+        except DomainError as error:
+            return error.message
+
+
+async def close_unauthenticated(websocket: WebSocket, detail: str) -> None:
+    """Tell the client why, then close with 4401: a refused token does not get better."""
+    with contextlib.suppress(Exception):
+        await websocket.send_text(json.dumps({"type": "error", "detail": detail}))
+        await websocket.close(code=CLOSE_UNAUTHENTICATED, reason="unauthenticated")
 
 
 class _Stream:
@@ -52,12 +76,14 @@ class _Stream:
         while not self.subscriber.queue.empty():
             self.subscriber.queue.get_nowait()
         self.subscriber.overflowed.clear()
-        seq, text = await _snapshot(self.resources)
+        seq, text = await _snapshot(self.resources, staff=self.subscriber.staff)
         await self.send(text)
         self.last_sent = seq
 
     async def start(self, since: int | None) -> None:
-        missed = self.resources.hub.since(since) if since is not None else None
+        hub = self.resources.hub
+        staff = self.subscriber.staff
+        missed = hub.since(since, staff=staff) if since is not None else None
         if missed is None:
             await self.resync()
             return
@@ -108,14 +134,16 @@ async def live(
 ) -> None:
     await websocket.accept()
     try:
-        await authenticate(resources, token)
+        principal = await authenticate(resources, token)
     except DomainError as error:
         await websocket.send_text(json.dumps({"type": "error", "detail": error.message}))
         await websocket.close(code=CLOSE_UNAUTHENTICATED, reason=error.code)
         return
-    with resources.hub.subscribe() as subscriber:
+    staff = principal.role in STAFF_ROLES
+    with resources.hub.subscribe(staff=staff) as subscriber:
         stream = _Stream(websocket, resources, subscriber)
         reader = asyncio.create_task(_read_until_closed(websocket))
+        guard = asyncio.create_task(watch_token(resources, token, principal))
 
         async def serve() -> None:
             await stream.start(since)
@@ -123,12 +151,14 @@ async def live(
 
         sender = asyncio.create_task(serve())
         try:
-            await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({reader, sender, guard}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in (reader, sender):
+            for task in (reader, sender, guard):
                 task.cancel()
-            for task in (reader, sender):
+            for task in (reader, sender, guard):
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        if sender.done() and not sender.cancelled() and sender.exception() is not None:
+        if guard.done() and not guard.cancelled() and guard.exception() is None:
+            await close_unauthenticated(websocket, guard.result())
+        elif sender.done() and not sender.cancelled() and sender.exception() is not None:
             log.info("websocket closed: %r", sender.exception())

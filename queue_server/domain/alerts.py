@@ -11,6 +11,7 @@ WAIT_TARGET: Final = EventType.ALERT_WAIT_TARGET
 SERVICE_LIMIT: Final = EventType.ALERT_SERVICE_LIMIT
 QUEUE_LENGTH: Final = EventType.ALERT_QUEUE_LENGTH
 CASE_OVERDUE: Final = EventType.ALERT_CASE_OVERDUE
+DEVICE: Final = EventType.ALERT_DEVICE
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class Alert:
     number: str | None = None
     window_no: int | None = None
     case_id: str | None = None
+    device: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,7 @@ class EventType(StrEnum):
     ALERT_SERVICE_LIMIT = "alert.service_limit"
     ALERT_QUEUE_LENGTH = "alert.queue_length"
     ALERT_CASE_OVERDUE = "alert.case_overdue"
+    ALERT_DEVICE = "alert.device"
 
 
 class DeviceKind(StrEnum):

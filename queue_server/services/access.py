@@ -23,6 +23,13 @@ def load_window(session: Session, hall: HallConfig, number: int) -> WindowState:
     return state
 
 
+def check_evaluator_window(principal: Principal, window_no: int) -> None:
+    """An evaluator tablet rates only the window its token was issued for."""
+    bound = principal.window_no
+    if principal.role is Role.EVALUATOR and bound is not None and bound != window_no:
+        raise Forbidden(f"此评价器只能评价{bound}号窗口的服务，不能评价{window_no}号窗口")
+
+
 def load_user(session: Session, principal: Principal) -> User:
     user = session.get(User, principal.user_id) if principal.user_id is not None else None
     if user is None:

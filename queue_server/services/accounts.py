@@ -1,5 +1,7 @@
 """Users, logins and device tokens."""
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,7 +13,11 @@ from queue_server.models import ApiToken, User
 from queue_server.security import hash_password, new_token, token_digest, verify_password
 
 PERSON_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.CLERK})
+STAFF_ROLES = PERSON_ROLES
+"""Roles that see what staff write (reasons, notes); devices see only public texts."""
 DEVICE_ROLES = frozenset({Role.KIOSK, Role.BOARD, Role.EVALUATOR})
+DEVICE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+"""What a device may be called (the path parameter of its heartbeat)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +32,10 @@ class Principal:
     staff_no: str | None = None
     expires_at: datetime | None = None
     """When the token stops working (login tokens); None for device tokens."""
+    devices: frozenset[str] = frozenset()
+    """Device tokens: the device names whose heartbeats it may send."""
+    window_no: int | None = None
+    """Evaluator tokens: the window it rates (None: issued before tokens were bound)."""
 
     @property
     def key(self) -> str:
@@ -62,13 +72,36 @@ def create_user(
     return user
 
 
-def issue_device_token(*, session: Session, name: str, role: Role, now: datetime) -> str:
-    """Create a device token and return it in clear; only its digest is kept."""
+def issue_device_token(
+    *,
+    session: Session,
+    name: str,
+    role: Role,
+    now: datetime,
+    devices: Sequence[str] = (),
+    window_no: int | None = None,
+) -> str:
+    """Create a device token and return it in clear; only its digest is kept. It reports the
+    heartbeats of the device `name` and of `devices`; an evaluator token rates `window_no`."""
     if role not in DEVICE_ROLES:
         raise InvalidInput(f"device tokens are for {', '.join(sorted(DEVICE_ROLES))}, not {role}")
+    if window_no is not None and role is not Role.EVALUATOR:
+        raise InvalidInput("only evaluator tokens are bound to a window (--window)")
+    extra = sorted(set(devices) - {name})
+    bad = [device for device in [name, *extra] if not DEVICE_NAME.fullmatch(device)]
+    if bad:
+        raise InvalidInput(f"not a device name (letters, digits, . _ -): {', '.join(bad)}")
     token = new_token()
     session.add(
-        ApiToken(token_hash=token_digest(token), role=role, name=name, device=True, created_at=now)
+        ApiToken(
+            token_hash=token_digest(token),
+            role=role,
+            name=name,
+            device=True,
+            created_at=now,
+            device_names=" ".join(extra) or None,
+            window_no=window_no,
+        )
     )
     session.flush()
     return token
@@ -125,6 +158,10 @@ def resolve_token(*, session: Session, token: str, now: datetime) -> Principal |
         display_name=user.display_name if user else None,
         staff_no=user.staff_no if user else None,
         expires_at=record.expires_at,
+        devices=frozenset([record.name, *(record.device_names or "").split()])
+        if record.device
+        else frozenset(),
+        window_no=record.window_no,
     )
 
 

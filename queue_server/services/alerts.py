@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from queue_server.config import HallConfig
 from queue_server.domain.alerts import (
     CASE_OVERDUE,
+    DEVICE,
     QUEUE_LENGTH,
     SERVICE_LIMIT,
     WAIT_TARGET,
@@ -25,6 +26,7 @@ from queue_server.domain.alerts import (
     ticket_alerts,
 )
 from queue_server.domain.enums import TicketStatus
+from queue_server.domain.rate_limit import Rate
 from queue_server.models import Event, Ticket
 from queue_server.protocol import AlertPublic
 from queue_server.services import journal
@@ -71,6 +73,11 @@ def describe(alert: Alert, hall: HallConfig) -> AlertPublic:
         )
     elif alert.type == CASE_OVERDUE:
         message = f"{name}案件{alert.case_id}已超过办理期限{int(alert.value)}天，请尽快办结"
+    elif alert.type == DEVICE:
+        message = (
+            f"取号机“{alert.device}”取号过于频繁（超过连续{int(alert.value)}张、"
+            f"每{alert.threshold:g}秒1张），已被限制；请检查该设备及其令牌是否被盗用"
+        )
     else:
         message = f"{name}等候{int(alert.value)}人，超过{int(alert.threshold)}人，建议开设潮汐窗口"
     return AlertPublic(
@@ -81,7 +88,18 @@ def describe(alert: Alert, hall: HallConfig) -> AlertPublic:
         ticket_number=alert.number,
         window_no=alert.window_no,
         case_id=alert.case_id,
+        device=alert.device,
         message=message,
+    )
+
+
+def record_device_alert(
+    session: Session, *, hall: HallConfig, now: datetime, device: str, category: str, rate: Rate
+) -> None:
+    """A device token went over its issuing limit (`category`: what it was issuing)."""
+    alert = Alert(DEVICE, category, float(rate.burst), rate.seconds_per_request, device=device)
+    journal.record(
+        session, hall=hall, type=alert.type, now=now, category=category, alert=describe(alert, hall)
     )
 
 

@@ -39,14 +39,17 @@ def record_heartbeat(
     now: datetime,
     offline_after: timedelta,
 ) -> DevicePublic:
-    """Store the device's state; a kiosk token reports kiosks only, a board token boards and
-    announcers, and only the token that first reported a device (or an admin) may report it
-    again, so one kiosk cannot mask another's dead printer."""
+    """Store the device's state. A kiosk token reports kiosks only, a board token boards and
+    announcers, and a device token only the device names it was issued for, so one kiosk can
+    neither mask another's dead printer nor invent devices. An admin may report any device
+    (to test it) without taking it over: the device's own token keeps working."""
     if heartbeat.kind not in KINDS_BY_ROLE.get(principal.role, frozenset()):
         raise Forbidden(f"此令牌不能报告{heartbeat.kind}设备的状态")
+    is_admin = principal.role is Role.ADMIN
+    if not is_admin and name not in principal.devices:
+        names = "、".join(f"“{device}”" for device in sorted(principal.devices))
+        raise Forbidden(f"此令牌只能报告设备{names}的状态，不能报告“{name}”")
     device = session.get(Device, name)
-    if device is not None and device.token_name != principal.name and principal.role != Role.ADMIN:
-        raise Forbidden(f"设备“{name}”由另一令牌报告状态")
     if device is None:
         device = Device(
             name=name,
@@ -59,7 +62,8 @@ def record_heartbeat(
     device.kind = heartbeat.kind
     device.state = heartbeat.state
     device.detail = heartbeat.detail
-    device.token_name = principal.name
+    if not is_admin:
+        device.token_name = principal.name
     device.last_seen_at = now
     session.add(device)
     session.flush()

@@ -185,6 +185,23 @@ def last_seq(session: Session) -> int:
     return session.exec(select(func.max(Event.seq))).one() or 0
 
 
+def public_snapshot(snapshot: HallSnapshot) -> HallSnapshot:
+    """The snapshot for devices (kiosks, boards, tablets): without what staff wrote (pause
+    reasons, finish outcomes), as their events are (events.public_text)."""
+    windows = [
+        window.model_copy(
+            update={
+                "pause_reason": None,
+                "current": window.current.model_copy(update={"outcome": None})
+                if window.current
+                else None,
+            }
+        )
+        for window in snapshot.windows
+    ]
+    return snapshot.model_copy(update={"windows": windows})
+
+
 def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallSnapshot:
     """The whole hall in a handful of queries, whatever its size."""
     day = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
