@@ -9,7 +9,7 @@ import json
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
 
 from queue_server.domain.cases import (
     CaseClass,
@@ -72,6 +72,7 @@ __all__ = [
     "EvaluatorState",
     "EventMessage",
     "EventType",
+    "FieldError",
     "FinishOutcome",
     "FinishRequest",
     "HallSnapshot",
@@ -113,6 +114,12 @@ __all__ = [
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
+RowId = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]
+"""An id in a request body: a JSON integer only, never `true`, `1.0` or `"1"` (422)."""
+Level = Annotated[int, Strict(), Field(ge=1, le=5)]
+"""An evaluation level, 1 (非常不满意) to 5 (非常满意): a JSON integer only."""
+
+
 class _Wire(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -121,9 +128,22 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class FieldError(_Wire):
+    """One problem with one field of a refused request."""
+
+    loc: list[str | int]
+    """Where: `["body", "ticket_id"]`, `["query", "day"]`."""
+    msg: str
+    type: str
+
+
 class ErrorResponse(_Wire):
+    """The body of every error answer (see docs/api.md, "Conventions")."""
+
     detail: str
     code: str = "error"
+    errors: list[FieldError] | None = None
+    """Only for `invalid_request` (400, 422): the field-level list."""
 
 
 class LoginRequest(_Request):
@@ -203,7 +223,7 @@ class FinishRequest(_Request):
 
 class TransferRequest(_Request):
     to_category: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
-    to_window: Annotated[int, Field(gt=0, lt=1000)] | None = None
+    to_window: Annotated[int, Strict(), Field(gt=0, lt=1000)] | None = None
     reason: ShortText
 
     @model_validator(mode="after")
@@ -561,14 +581,14 @@ class EvaluationOptions(_Wire):
 
 
 class EvaluationSubmit(_Request):
-    level: Annotated[int, Field(ge=1, le=5)]
+    level: Level
     reasons: Annotated[list[Reason], Field(max_length=10)] = []
     comment: Comment | None = None
     """Free text beside the reasons."""
 
 
 class WindowEvaluationSubmit(EvaluationSubmit):
-    ticket_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    ticket_id: RowId
 
 
 class EvaluationPublic(_Wire):
@@ -649,7 +669,7 @@ class StaffPublic(_Wire):
 class CaseOpen(_Request):
     summary: Note
     """What the applicant could not get done, and why."""
-    ticket_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    ticket_id: RowId | None = None
     case_class: CaseClass | None = None
     category: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
     matter: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
@@ -700,7 +720,7 @@ class CaseFeedback(_Request):
 
 class CaseFollowUp(_Request):
     note: Note
-    level: Annotated[int, Field(ge=1, le=5)] | None = None
+    level: Level | None = None
     """The applicant's (re-)rating; required for the follow-up of a bad review."""
 
 

@@ -1,6 +1,5 @@
 """Tickets: issuing at a kiosk, reading, and the clerk's actions on one ticket."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -8,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from queue_server.api.deps import Clerk, Issuer, ResourcesDep, Staff, TicketId
 from queue_server.api.mutations import mutate
-from queue_server.api.responses import ERROR_RESPONSES
+from queue_server.api.params import Day
 from queue_server.domain.enums import TicketStatus
 from queue_server.domain.numbering import service_day
 from queue_server.models import Ticket
@@ -23,7 +22,7 @@ from queue_server.services import issuing, ticket_actions
 from queue_server.services.access import load_ticket
 from queue_server.services.views import ticket_public
 
-router = APIRouter(prefix="/api/tickets", tags=["tickets"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/tickets", tags=["tickets"])
 
 MAX_LIST = 1000
 
@@ -53,7 +52,7 @@ async def list_tickets(
     resources: ResourcesDep,
     status: TicketStatus | None = None,
     category: str | None = None,
-    day: Annotated[date | None, Query(description="service day; today by default")] = None,
+    day: Annotated[Day | None, Query(description="service day; today by default")] = None,
 ) -> list[TicketPublic]:
     hall = resources.hall
     wanted_day = day or service_day(
