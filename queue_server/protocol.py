@@ -111,7 +111,13 @@ __all__ = [
     "parse_server_message",
 ]
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+NOT_BLANK = r"[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+"""One character that is not white space as `str.strip` sees it: a text the server strips
+must not be blank, and the OpenAPI says so, since `minLength` alone would allow "\\f"."""
+
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=200)
+]
 
 
 RowId = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]
@@ -147,7 +153,10 @@ class ErrorResponse(_Wire):
 
 
 class LoginRequest(_Request):
-    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    username: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=64),
+    ]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
@@ -205,7 +214,8 @@ class TicketPublic(_Wire):
 
 class CallNumberRequest(_Request):
     number: Annotated[
-        str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]\d{3,5}$")
+        str,
+        StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z][0-9]{3,5}$"),
     ]
 
 
@@ -561,7 +571,9 @@ def parse_server_message(raw: str | bytes | dict[str, Any]) -> ServerMessage:
 # --- 好差评 evaluations -------------------------------------------------------------------
 
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=32)
+]
 
 
 class EvaluationLevelPublic(_Wire):
@@ -656,8 +668,12 @@ class EvaluationSubmittedPayload(_Wire):
 
 # --- 办不成事 cases and follow-ups ---------------------------------------------------------
 
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=1000)
+]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=500)
+]
 
 
 class StaffPublic(_Wire):
@@ -684,11 +700,23 @@ class CaseClassify(_Request):
 
 class CaseAssign(_Request):
     owner: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=64
+            ),
+        ]
+        | None
     ) = None
     """Login name of the staff member who owns the case from now on."""
     department: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=64
+            ),
+        ]
+        | None
     ) = None
     """The department the matter is passed to (转办)."""
     note: Note | None = None

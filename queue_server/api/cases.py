@@ -1,12 +1,13 @@
 """The 办不成事 case desk and the follow-ups of bad reviews: `/api/cases`."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from queue_server.api.deps import MAX_DATABASE_ID, ResourcesDep, Staff
 from queue_server.api.mutations import mutate
-from queue_server.api.params import Day, WholeNumber
+from queue_server.api.params import DIGITS_ONLY, ISO_DAY_ONLY
 from queue_server.domain.cases import CaseClass, CaseKind, CaseStatus
 from queue_server.protocol import (
     CaseAssign,
@@ -23,7 +24,7 @@ from queue_server.services import cases
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 
-CaseId = Annotated[WholeNumber, Path(ge=1, le=MAX_DATABASE_ID, description="The case's id")]
+CaseId = Annotated[int, Path(ge=1, le=MAX_DATABASE_ID, description="The case's id"), DIGITS_ONLY]
 
 
 @router.get("", response_model=list[CasePublic])
@@ -35,9 +36,9 @@ async def list_cases(
     case_class: CaseClass | None = None,
     owner: Annotated[str | None, Query(max_length=64, description='login name, or "me"')] = None,
     overdue: bool | None = None,
-    ticket_id: Annotated[WholeNumber | None, Query(ge=1, le=MAX_DATABASE_ID)] = None,
-    opened_from: Day | None = None,
-    opened_to: Day | None = None,
+    ticket_id: Annotated[int | None, Query(ge=1, le=MAX_DATABASE_ID), DIGITS_ONLY] = None,
+    opened_from: Annotated[date | None, ISO_DAY_ONLY] = None,
+    opened_to: Annotated[date | None, ISO_DAY_ONLY] = None,
 ) -> list[CasePublic]:
     """The cases the caller may see, soonest due first (at most 1000)."""
     now = resources.clock.now()

@@ -1,6 +1,7 @@
 """好差评: the window's evaluator tablet, the applicant's status page, and the managers' list."""
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
@@ -8,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from queue_server.api.deps import ResourcesDep, WindowNo, require
 from queue_server.api.mutations import mutate
-from queue_server.api.params import Day, WholeNumber
+from queue_server.api.params import DIGITS_ONLY, ISO_DAY_ONLY
 from queue_server.domain.enums import Role
 from queue_server.errors import WrongRole
 from queue_server.protocol import (
@@ -143,10 +144,14 @@ async def rate_by_code(
 async def list_evaluations(
     _: Managers,
     resources: ResourcesDep,
-    day_from: Annotated[Day | None, Query(alias="from", description="first service day")] = None,
-    day_to: Annotated[Day | None, Query(alias="to", description="last service day")] = None,
-    level: Annotated[WholeNumber | None, Query(ge=1, le=5)] = None,
-    window_no: Annotated[WholeNumber | None, Query(ge=1, le=999)] = None,
+    day_from: Annotated[
+        date | None, Query(alias="from", description="first service day"), ISO_DAY_ONLY
+    ] = None,
+    day_to: Annotated[
+        date | None, Query(alias="to", description="last service day"), ISO_DAY_ONLY
+    ] = None,
+    level: Annotated[int | None, Query(ge=1, le=5), DIGITS_ONLY] = None,
+    window_no: Annotated[int | None, Query(ge=1, le=999), DIGITS_ONLY] = None,
     defaulted: bool | None = None,
 ) -> list[EvaluationPublic]:
     """Evaluations of the tickets served in a period, newest first (at most 1000)."""

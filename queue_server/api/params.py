@@ -1,13 +1,13 @@
-"""Path and query parameter types that refuse what pydantic would otherwise convert.
+"""Path and query parameters that refuse what pydantic would otherwise convert.
 
-Query and path values arrive as text, which pydantic's lax mode reads generously: `0` as the
+Path and query values arrive as text, which pydantic's lax mode reads generously: `0` as the
 date 1970-01-01, `1.0` or `+1` as the number 1. docs/api.md promises 422 for a value of the
-wrong type, so these accept only the plain spelling (`2026-03-02`, `17`) and then convert.
+wrong type, so these validators let only the plain spelling through (`2026-03-02`, `17`).
+Put one after the `Path`/`Query` in the `Annotated`, so that the bounds stay in the OpenAPI:
+`Annotated[int, Path(ge=1, le=999), DIGITS_ONLY]`.
 """
 
 import re
-from datetime import date
-from typing import Annotated
 
 from pydantic import BeforeValidator
 
@@ -27,8 +27,8 @@ def _plain_whole_number(value: object) -> object:
     return value
 
 
-Day = Annotated[date, BeforeValidator(_plain_day)]
-"""A service day given as `YYYY-MM-DD`, nothing else."""
+ISO_DAY_ONLY = BeforeValidator(_plain_day)
+"""A service day as `YYYY-MM-DD`, nothing else."""
 
-WholeNumber = Annotated[int, BeforeValidator(_plain_whole_number)]
-"""An id, number or limit given in digits, nothing else."""
+DIGITS_ONLY = BeforeValidator(_plain_whole_number)
+"""An id, number or limit in digits, nothing else."""

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from queue_server.api.deps import ResourcesDep, require
-from queue_server.api.params import Day
+from queue_server.api.params import ISO_DAY_ONLY
 from queue_server.domain.enums import Role
 from queue_server.protocol import LiveStats, StatsGroupBy, StatsReport
 from queue_server.reports.exports import to_csv, to_xlsx
@@ -16,8 +16,10 @@ from queue_server.services.stats_report import live_stats, period_report
 router = APIRouter(prefix="/api/stats", tags=["statistics"])
 
 Manager = Annotated[Principal, Depends(require(Role.MANAGER, Role.ADMIN))]
-FromDay = Annotated[Day, Query(alias="from", description="first service day, YYYY-MM-DD")]
-ToDay = Annotated[Day, Query(alias="to", description="last service day, YYYY-MM-DD")]
+FromDay = Annotated[
+    date, Query(alias="from", description="first service day, YYYY-MM-DD"), ISO_DAY_ONLY
+]
+ToDay = Annotated[date, Query(alias="to", description="last service day, YYYY-MM-DD"), ISO_DAY_ONLY]
 GroupBy = Annotated[StatsGroupBy, Query(description="category, window, clerk, hour or day")]
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,5 +1,6 @@
 """Tickets: issuing at a kiosk, reading, and the clerk's actions on one ticket."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -7,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from queue_server.api.deps import Clerk, Issuer, ResourcesDep, Staff, TicketId
 from queue_server.api.mutations import mutate
-from queue_server.api.params import Day
+from queue_server.api.params import ISO_DAY_ONLY
 from queue_server.domain.enums import TicketStatus
 from queue_server.domain.numbering import service_day
 from queue_server.models import Ticket
@@ -52,7 +53,9 @@ async def list_tickets(
     resources: ResourcesDep,
     status: TicketStatus | None = None,
     category: str | None = None,
-    day: Annotated[Day | None, Query(description="service day; today by default")] = None,
+    day: Annotated[
+        date | None, Query(description="service day; today by default"), ISO_DAY_ONLY
+    ] = None,
 ) -> list[TicketPublic]:
     hall = resources.hall
     wanted_day = day or service_day(
