@@ -23,10 +23,14 @@ from tests.support import ServerProcess, free_port, login, seed_accounts
 
 ROLES = ["admin", "manager", "clerk", "kiosk", "board", "evaluator", "anonymous"]
 
-# Examples per operation and phase, by role: the staff roles reach most of the API and get the
-# larger budget; a device or no token is refused by most routes after the first few cases.
-EXAMPLES = {"admin": 12, "manager": 6, "clerk": 12}
-DEVICE_EXAMPLES = 4
+STAFF = {"admin", "manager", "clerk"}
+"""Staff reach most of the API and get the larger budget and the stateful phase (sequences that
+create, change and read back tickets, windows and cases); a device or no token is refused by
+most routes after the first few cases."""
+EXAMPLES = {"admin": 10, "manager": 5, "clerk": 10}
+DEVICE_EXAMPLES = 3
+
+UNEXPECTED_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "PATCH", "TRACE"]
 
 SCHEMA_VALID_BUT_REFUSED = "positive_data_acceptance"
 """Schema-valid data that the hall may still refuse with 422 `invalid_input` (docs/api.md)."""
@@ -137,7 +141,11 @@ def run_all_checks(base_url: str, role: str, token: str | None) -> list[Finding]
             "headers": {"Authorization": f"Bearer {token}"} if token else {},
             "checks": {"enabled": True},
             "generation": {"max-examples": EXAMPLES.get(role, DEVICE_EXAMPLES)},
-            "phases": {"stateful": {"max-steps": 6}},
+            "phases": {
+                # Undeclared methods are routed before any token is read: one role tries them.
+                "coverage": {"unexpected-methods": UNEXPECTED_METHODS if role == "admin" else []},
+                "stateful": {"enabled": role in STAFF, "max-steps": 6},
+            },
             "suppress-health-check": ["all"],
             "operations": PER_OPERATION,
         }
