@@ -163,8 +163,10 @@ def run_all_checks(base_url: str, role: str, token: str | None) -> list[Finding]
                             f"{failure.title}: {failure.message}\n{check.failure_info.code_sample}"
                         )
                         findings.append(Finding(role, operation, check.name, detail))
-        elif isinstance(event, events.NonFatalError | events.FatalError):
-            findings.append(Finding(role, getattr(event, "label", "-"), "error", str(event.info)))
+        elif isinstance(event, events.NonFatalError):
+            findings.append(Finding(role, event.label, "error", str(event.value)))
+        elif isinstance(event, events.FatalError):
+            findings.append(Finding(role, "-", "fatal error", repr(event.exception)))
     return findings
 
 
