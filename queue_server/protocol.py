@@ -9,7 +9,14 @@ import json
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from queue_server.domain.cases import (
     CaseClass,
@@ -120,10 +127,19 @@ ShortText = Annotated[
 ]
 
 
-RowId = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]
-"""An id in a request body: a JSON integer only, never `true`, `1.0` or `"1"` (422)."""
-Level = Annotated[int, Strict(), Field(ge=1, le=5)]
-"""An evaluation level, 1 (非常不满意) to 5 (非常满意): a JSON integer only."""
+def _json_integer(value: object) -> object:
+    """JSON Schema's integer: `7` or `7.0`; pydantic would also take `true` and `"7"`."""
+    if isinstance(value, bool | str):
+        raise ValueError("expected an integer")
+    return value
+
+
+JSON_INTEGER = BeforeValidator(_json_integer)
+"""Put after the bounds (`Annotated[int, Field(ge=1), JSON_INTEGER]`): they stay in the schema."""
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1), JSON_INTEGER]
+"""An id in a request body: a JSON integer, never `true` or `"1"` (422)."""
+Level = Annotated[int, Field(ge=1, le=5), JSON_INTEGER]
+"""An evaluation level, 1 (非常不满意) to 5 (非常满意): a JSON integer."""
 
 
 class _Wire(BaseModel):
@@ -233,7 +249,7 @@ class FinishRequest(_Request):
 
 class TransferRequest(_Request):
     to_category: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
-    to_window: Annotated[int, Strict(), Field(gt=0, lt=1000)] | None = None
+    to_window: Annotated[int, Field(gt=0, lt=1000), JSON_INTEGER] | None = None
     reason: ShortText
 
     @model_validator(mode="after")

@@ -77,7 +77,7 @@ CASES: list[tuple[str, str, str, bytes | None, int, str]] = [
     ("clerk", "GET", "/api/windows/2/history?limit=true", None, 422, "limit"),
     ("clerk", "POST", "/api/cases", b'{"summary": "x", "ticket_id": true}', 422, "ticket_id"),
     ("clerk", "POST", "/api/cases", b'{"summary": "x", "ticket_id": "1"}', 422, "ticket_id"),
-    ("clerk", "POST", "/api/tickets/1/transfer", b'{"to_window": 3.0, "reason": "x"}', 422, "to_"),
+    ("clerk", "POST", "/api/tickets/1/transfer", b'{"to_window": 3.5, "reason": "x"}', 422, "to_"),
     ("clerk", "POST", "/api/tickets/1/transfer", b'{"to_window": true, "reason": "x"}', 422, "to_"),
 ]
 
