@@ -26,6 +26,7 @@ from queue_server.api import (
 )
 from queue_server.api import hall as hall_routes
 from queue_server.api.deps import Resources
+from queue_server.api.responses import ERROR_RESPONSES, declare_error_schemas
 from queue_server.catalog import catalog_for_hall
 from queue_server.config import HallConfig, Settings, load_hall_config
 from queue_server.db import Database
@@ -139,8 +140,10 @@ def create_app(
         summary="Tickets, windows, dispatch, events and live updates for a service hall.",
         version="0.1.0",
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,
     )
     install_error_handlers(app)
+    declare_error_schemas(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for router in (
         auth.router,

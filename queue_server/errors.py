@@ -1,11 +1,13 @@
 """Every error leaves the server as JSON `{detail, code}` with the right status; mapped once."""
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from queue_server.domain.errors import (
     Conflict,
@@ -19,6 +21,8 @@ from queue_server.domain.errors import (
 from queue_server.throttle import TooManyAttempts
 
 log = logging.getLogger(__name__)
+
+ROUTABLE_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFound: 404,
@@ -51,10 +55,33 @@ def status_of(error: DomainError) -> int:
     return 400
 
 
-def error_response(status: int, detail: str, code: str, **extra: object) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def error_response(
+    status: int,
+    detail: str,
+    code: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: object,
+) -> JSONResponse:
+    """The one error body; `headers` are kept (a 405's `Allow`, a 401's `WWW-Authenticate`)."""
+    sent = dict(headers or {})
+    if status == 401:
+        sent.setdefault("WWW-Authenticate", "Bearer")
     return JSONResponse(
-        {"detail": detail, "code": code, **extra}, status_code=status, headers=headers
+        {"detail": detail, "code": code, **extra}, status_code=status, headers=sent or None
+    )
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path, for a 405's `Allow`. Starlette's own header
+    names only the first route it tried (`POST` for `/api/tickets`, which also has `GET`)."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in ROUTABLE_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
     )
 
 
@@ -97,5 +124,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(500, "服务器内部错误，操作未完成，请重试", "internal_error")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        return error_response(error.status_code, str(error.detail), "http_error")
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return error_response(error.status_code, str(error.detail), "http_error", headers=headers)

@@ -9,7 +9,14 @@ import json
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from queue_server.domain.cases import (
     CaseClass,
@@ -72,6 +79,7 @@ __all__ = [
     "EvaluatorState",
     "EventMessage",
     "EventType",
+    "FieldError",
     "FinishOutcome",
     "FinishRequest",
     "HallSnapshot",
@@ -104,15 +112,34 @@ __all__ = [
     "TicketStatusMessage",
     "TicketStatusPublic",
     "TransferRequest",
-    "ValidationErrorResponse",
-    "ValidationProblem",
     "WindowEvaluationSubmit",
     "WindowPublic",
     "WindowStatus",
     "parse_server_message",
 ]
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+NOT_BLANK = r"[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+"""One character that is not white space as `str.strip` sees it: a text the server strips
+must not be blank, and the OpenAPI says so, since `minLength` alone would allow "\\f"."""
+
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=200)
+]
+
+
+def _json_integer(value: object) -> object:
+    """JSON Schema's integer: `7` or `7.0`; pydantic would also take `true` and `"7"`."""
+    if isinstance(value, bool | str):
+        raise ValueError("expected an integer")
+    return value
+
+
+JSON_INTEGER = BeforeValidator(_json_integer)
+"""Put after the bounds (`Annotated[int, Field(ge=1), JSON_INTEGER]`): they stay in the schema."""
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1), JSON_INTEGER]
+"""An id in a request body: a JSON integer, never `true` or `"1"` (422)."""
+Level = Annotated[int, Field(ge=1, le=5), JSON_INTEGER]
+"""An evaluation level, 1 (非常不满意) to 5 (非常满意): a JSON integer."""
 
 
 class _Wire(BaseModel):
@@ -123,27 +150,29 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class FieldError(_Wire):
+    """One problem with one field of a refused request."""
+
+    loc: list[str | int]
+    """Where: `["body", "ticket_id"]`, `["query", "day"]`."""
+    msg: str
+    type: str
+
+
 class ErrorResponse(_Wire):
+    """The body of every error answer (see docs/api.md, "Conventions")."""
+
     detail: str
     code: str = "error"
-
-
-class ValidationProblem(_Wire):
-    loc: list[str | int]
-    """Where: `path`, `query` or `body`, then the field."""
-    msg: str
-    type: str | None = None
-
-
-class ValidationErrorResponse(ErrorResponse):
-    """A 422: `invalid_request` (the request does not fit the route) lists each problem as
-    pydantic found it in `errors`; a domain refusal (`invalid_input`) has no `errors`."""
-
-    errors: list[ValidationProblem] | None = None
+    errors: list[FieldError] | None = None
+    """Only for `invalid_request` (400, 422): the field-level list."""
 
 
 class LoginRequest(_Request):
-    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    username: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=64),
+    ]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
@@ -201,7 +230,8 @@ class TicketPublic(_Wire):
 
 class CallNumberRequest(_Request):
     number: Annotated[
-        str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]\d{3,5}$")
+        str,
+        StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z][0-9]{3,5}$"),
     ]
 
 
@@ -219,7 +249,7 @@ class FinishRequest(_Request):
 
 class TransferRequest(_Request):
     to_category: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
-    to_window: Annotated[int, Field(gt=0, lt=1000)] | None = None
+    to_window: Annotated[int, Field(gt=0, lt=1000), JSON_INTEGER] | None = None
     reason: ShortText
 
     @model_validator(mode="after")
@@ -560,7 +590,9 @@ def parse_server_message(raw: str | bytes | dict[str, Any]) -> ServerMessage:
 # --- 好差评 evaluations -------------------------------------------------------------------
 
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=32)
+]
 
 
 class EvaluationLevelPublic(_Wire):
@@ -580,14 +612,14 @@ class EvaluationOptions(_Wire):
 
 
 class EvaluationSubmit(_Request):
-    level: Annotated[int, Field(ge=1, le=5)]
+    level: Level
     reasons: Annotated[list[Reason], Field(max_length=10)] = []
     comment: Comment | None = None
     """Free text beside the reasons."""
 
 
 class WindowEvaluationSubmit(EvaluationSubmit):
-    ticket_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    ticket_id: RowId
 
 
 class EvaluationPublic(_Wire):
@@ -655,8 +687,12 @@ class EvaluationSubmittedPayload(_Wire):
 
 # --- 办不成事 cases and follow-ups ---------------------------------------------------------
 
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=1000)
+]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=500)
+]
 
 
 class StaffPublic(_Wire):
@@ -668,7 +704,7 @@ class StaffPublic(_Wire):
 class CaseOpen(_Request):
     summary: Note
     """What the applicant could not get done, and why."""
-    ticket_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    ticket_id: RowId | None = None
     case_class: CaseClass | None = None
     category: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
     matter: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
@@ -683,11 +719,23 @@ class CaseClassify(_Request):
 
 class CaseAssign(_Request):
     owner: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=64
+            ),
+        ]
+        | None
     ) = None
     """Login name of the staff member who owns the case from now on."""
     department: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=64
+            ),
+        ]
+        | None
     ) = None
     """The department the matter is passed to (转办)."""
     note: Note | None = None
@@ -719,7 +767,7 @@ class CaseFeedback(_Request):
 
 class CaseFollowUp(_Request):
     note: Note
-    level: Annotated[int, Field(ge=1, le=5)] | None = None
+    level: Level | None = None
     """The applicant's (re-)rating; required for the follow-up of a bad review."""
 
 

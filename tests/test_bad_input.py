@@ -67,6 +67,18 @@ CASES: list[tuple[str, str, str, bytes | None, int, str]] = [
     ("clerk", "POST", "/api/tickets/1/transfer", b'{"reason": "x"}', 422, "exactly one"),
     ("clerk", "POST", "/api/tickets/1/requeue", None, 409, "无需重排"),
     ("clerk", "POST", "/api/tickets/1/finish", b'{"outcome": 5}', 422, "outcome"),
+    # Wrong types are refused, never converted: 0 is no date, true is no id, "3" no number.
+    ("clerk", "GET", "/api/tickets?day=0", None, 422, "day"),
+    ("clerk", "GET", "/api/tickets?day=20260302", None, 422, "day"),
+    ("clerk", "GET", "/api/cases?opened_to=0", None, 422, "opened_to"),
+    ("clerk", "GET", "/api/cases?ticket_id=1.0", None, 422, "ticket_id"),
+    ("manager", "GET", "/api/evaluations?to=0", None, 422, "to"),
+    ("manager", "GET", "/api/stats?from=0&to=2026-03-02", None, 422, "from"),
+    ("clerk", "GET", "/api/windows/2/history?limit=true", None, 422, "limit"),
+    ("clerk", "POST", "/api/cases", b'{"summary": "x", "ticket_id": true}', 422, "ticket_id"),
+    ("clerk", "POST", "/api/cases", b'{"summary": "x", "ticket_id": "1"}', 422, "ticket_id"),
+    ("clerk", "POST", "/api/tickets/1/transfer", b'{"to_window": 3.5, "reason": "x"}', 422, "to_"),
+    ("clerk", "POST", "/api/tickets/1/transfer", b'{"to_window": true, "reason": "x"}', 422, "to_"),
 ]
 
 
@@ -84,7 +96,12 @@ def test_bad_request_is_refused_clearly_and_changes_nothing(
     kiosk = server.client(server.accounts.kiosk_token)
     assert kiosk.post("/api/tickets", json={"category": "general"}).status_code == 201
     before = seq(server)
-    client = kiosk if who == "kiosk" else clerk
+    clients = {
+        "kiosk": kiosk,
+        "clerk": clerk,
+        "manager": server.client(server.login(server.accounts.manager)),
+    }
+    client = clients[who]
     headers = {"content-type": "application/json"} if body is not None else {}
     response = client.request(method, path, content=body, headers=headers)
     assert response.status_code == status, response.text
@@ -93,6 +110,24 @@ def test_bad_request_is_refused_clearly_and_changes_nothing(
     assert isinstance(detail, str)
     assert fragment in detail
     assert seq(server) == before
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/api/tickets", "GET, POST"),
+        ("/api/health", "GET"),
+        ("/api/windows/2/call-next", "POST"),
+    ],
+)
+def test_a_method_the_route_lacks_gets_405_with_allow(
+    server: LiveServer, path: str, allowed: str
+) -> None:
+    admin = server.client(server.login(server.accounts.admin))
+    response = admin.request("TRACE", path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert response.json() == {"detail": "Method Not Allowed", "code": "http_error"}
 
 
 def test_illegal_transition_names_the_ticket_and_state(

@@ -146,7 +146,11 @@ def test_login_me_logout_and_refusals(server: LiveServer) -> None:
             assert client.token == login.token
             me = await client.me()
             assert (me.name, me.display_name, me.window_no) == ("clerk1", "窗口员1", None)
-            assert (await client.health()).seq >= 0
+            health = await client.health()
+            async with httpx.AsyncClient() as direct:
+                raw = (await direct.get(f"{server.base_url}/api/health")).json()
+            assert health.model_dump(mode="json") == raw
+            assert (health.status, health.database) == ("ok", "sqlite")
 
             await client.logout()
             assert client.token is None

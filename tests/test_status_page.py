@@ -202,7 +202,7 @@ def test_openapi_declares_what_the_page_routes_send(server: LiveServer) -> None:
     asset = paths["/status-page/{asset}"]["get"]["responses"]
     for responses in (page, asset):
         schema = responses["422"]["content"]["application/json"]["schema"]
-        assert schema == {"$ref": "#/components/schemas/ValidationErrorResponse"}
+        assert schema == {"$ref": "#/components/schemas/ErrorResponse"}
     wrong = httpx.get(f"{server.base_url}/status-page/secret.txt").json()
     assert set(wrong) == {"detail", "code", "errors"}
     too_long = httpx.get(f"{server.base_url}/t/{'A' * 65}").json()

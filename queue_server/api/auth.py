@@ -6,7 +6,6 @@ import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 
 from queue_server.api.deps import Anyone, Resources, ResourcesDep, Staff
-from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.domain.numbering import service_day
 from queue_server.models import User
 from queue_server.protocol import ClerkDayPublic, LoginRequest, LoginResponse, MePublic
@@ -15,7 +14,7 @@ from queue_server.services.access import window_of
 from queue_server.services.clerk_day import clerk_day
 from queue_server.throttle import TooManyAttempts
 
-router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
 async def _check_password(resources: Resources, user: User | None, password: str) -> User:

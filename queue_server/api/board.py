@@ -20,13 +20,12 @@ from starlette.types import Scope
 
 from queue_server.api.deps import ROLE_LABELS, ResourcesDep, WindowNo, authenticate
 from queue_server.api.page_headers import PAGE_HEADERS
-from queue_server.api.responses import ERROR_RESPONSES
+from queue_server.api.responses import ERROR_RESPONSES, ERROR_SCHEMA
 from queue_server.domain.enums import Role
 from queue_server.domain.errors import DomainError, NotFound
 from queue_server.errors import WrongRole, error_response, status_of
-from queue_server.protocol import ErrorResponse
 
-_ERROR_SCHEMA: Final = ErrorResponse.model_json_schema()
+_ERROR_SCHEMA: Final = ERROR_SCHEMA
 PAGE_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
     status: {
         "description": "JSON `{detail, code}`, or a short HTML page for a browser",

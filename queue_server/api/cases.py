@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from queue_server.api.deps import MAX_DATABASE_ID, ResourcesDep, Staff
 from queue_server.api.mutations import mutate
-from queue_server.api.responses import ERROR_RESPONSES
+from queue_server.api.params import DIGITS_ONLY, ISO_DAY_ONLY
 from queue_server.domain.cases import CaseClass, CaseKind, CaseStatus
 from queue_server.protocol import (
     CaseAssign,
@@ -22,9 +22,9 @@ from queue_server.protocol import (
 )
 from queue_server.services import cases
 
-router = APIRouter(prefix="/api/cases", tags=["cases"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/cases", tags=["cases"])
 
-CaseId = Annotated[int, Path(ge=1, le=MAX_DATABASE_ID, description="The case's id")]
+CaseId = Annotated[int, Path(ge=1, le=MAX_DATABASE_ID, description="The case's id"), DIGITS_ONLY]
 
 
 @router.get("", response_model=list[CasePublic])
@@ -36,9 +36,9 @@ async def list_cases(
     case_class: CaseClass | None = None,
     owner: Annotated[str | None, Query(max_length=64, description='login name, or "me"')] = None,
     overdue: bool | None = None,
-    ticket_id: Annotated[int | None, Query(ge=1, le=MAX_DATABASE_ID)] = None,
-    opened_from: date | None = None,
-    opened_to: date | None = None,
+    ticket_id: Annotated[int | None, Query(ge=1, le=MAX_DATABASE_ID), DIGITS_ONLY] = None,
+    opened_from: Annotated[date | None, ISO_DAY_ONLY] = None,
+    opened_to: Annotated[date | None, ISO_DAY_ONLY] = None,
 ) -> list[CasePublic]:
     """The cases the caller may see, soonest due first (at most 1000)."""
     now = resources.clock.now()

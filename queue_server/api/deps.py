@@ -9,6 +9,7 @@ from fastapi import Depends, Path, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
+from queue_server.api.params import DIGITS_ONLY
 from queue_server.catalog import MatterCatalog
 from queue_server.config import HallConfig, Settings
 from queue_server.db import Database
@@ -110,5 +111,7 @@ Management = Annotated[Principal, Depends(require(Role.MANAGER, Role.ADMIN))]
 MAX_DATABASE_ID = 2**31 - 1
 """The largest id a 32-bit INTEGER key holds (PostgreSQL's `integer`)."""
 
-TicketId = Annotated[int, Path(ge=1, le=MAX_DATABASE_ID, description="The ticket's id")]
-WindowNo = Annotated[int, Path(ge=1, le=999, description="The window's number")]
+TicketId = Annotated[
+    int, Path(ge=1, le=MAX_DATABASE_ID, description="The ticket's id"), DIGITS_ONLY
+]
+WindowNo = Annotated[int, Path(ge=1, le=999, description="The window's number"), DIGITS_ONLY]

@@ -7,11 +7,10 @@ from fastapi import APIRouter, Path, Request, Response
 
 from queue_server.api.deps import DeviceCaller, Management, ResourcesDep
 from queue_server.api.mutations import mutate
-from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.protocol import DeviceHeartbeat, DevicePublic
 from queue_server.services.devices import list_devices, record_heartbeat
 
-router = APIRouter(prefix="/api/devices", tags=["devices"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/devices", tags=["devices"])
 
 DeviceName = Annotated[
     str,

@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from queue_server.api.deps import ResourcesDep, WindowNo, require
 from queue_server.api.mutations import mutate
-from queue_server.api.responses import ERROR_RESPONSES
+from queue_server.api.params import DIGITS_ONLY, ISO_DAY_ONLY
 from queue_server.domain.enums import Role
 from queue_server.errors import WrongRole
 from queue_server.protocol import (
@@ -23,7 +23,7 @@ from queue_server.services import evaluations
 from queue_server.services.access import check_evaluator_window
 from queue_server.services.accounts import Principal, resolve_token
 
-router = APIRouter(tags=["evaluations"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["evaluations"])
 
 Evaluator = Annotated[Principal, Depends(require(Role.EVALUATOR))]
 TabletViewer = Annotated[Principal, Depends(require(Role.EVALUATOR, Role.MANAGER, Role.ADMIN))]
@@ -147,10 +147,14 @@ async def rate_by_code(
 async def list_evaluations(
     _: Managers,
     resources: ResourcesDep,
-    day_from: Annotated[date | None, Query(alias="from", description="first service day")] = None,
-    day_to: Annotated[date | None, Query(alias="to", description="last service day")] = None,
-    level: Annotated[int | None, Query(ge=1, le=5)] = None,
-    window_no: Annotated[int | None, Query(ge=1, le=999)] = None,
+    day_from: Annotated[
+        date | None, Query(alias="from", description="first service day"), ISO_DAY_ONLY
+    ] = None,
+    day_to: Annotated[
+        date | None, Query(alias="to", description="last service day"), ISO_DAY_ONLY
+    ] = None,
+    level: Annotated[int | None, Query(ge=1, le=5), DIGITS_ONLY] = None,
+    window_no: Annotated[int | None, Query(ge=1, le=999), DIGITS_ONLY] = None,
     defaulted: bool | None = None,
 ) -> list[EvaluationPublic]:
     """Evaluations of the tickets served in a period, newest first (at most 1000)."""

@@ -5,12 +5,11 @@ from importlib.metadata import version
 from fastapi import APIRouter
 
 from queue_server.api.deps import Anyone, ResourcesDep
-from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.protocol import HallSnapshot, HealthResponse
 from queue_server.services.accounts import STAFF_ROLES
 from queue_server.services.views import hall_snapshot, last_seq, public_snapshot
 
-router = APIRouter(prefix="/api", tags=["hall"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api", tags=["hall"])
 
 
 @router.get("/hall", response_model=HallSnapshot)

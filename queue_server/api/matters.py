@@ -3,10 +3,9 @@
 from fastapi import APIRouter
 
 from queue_server.api.deps import Anyone, ResourcesDep
-from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.protocol import MatterPublic
 
-router = APIRouter(prefix="/api/matters", tags=["matters"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/matters", tags=["matters"])
 
 
 @router.get("", response_model=list[MatterPublic])

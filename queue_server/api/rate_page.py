@@ -10,12 +10,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from queue_server.api.deps import ROLE_LABELS, ResourcesDep, WindowNo, authenticate
 from queue_server.api.page_headers import ASSET_HEADERS, PAGE_HEADERS
-from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.domain.enums import Role
 from queue_server.errors import WrongRole
 from queue_server.services.access import check_evaluator_window, load_window
 
-router = APIRouter(tags=["evaluator page"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["evaluator page"])
 
 PAGE_ROLES = frozenset({Role.EVALUATOR, Role.MANAGER, Role.ADMIN})
 """Managers and admins may open the page to check a tablet; only the tablet may rate."""

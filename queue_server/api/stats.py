@@ -6,18 +6,20 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from queue_server.api.deps import ResourcesDep, require
-from queue_server.api.responses import ERROR_RESPONSES
+from queue_server.api.params import ISO_DAY_ONLY
 from queue_server.domain.enums import Role
 from queue_server.protocol import LiveStats, StatsGroupBy, StatsReport
 from queue_server.reports.exports import to_csv, to_xlsx
 from queue_server.services.accounts import Principal
 from queue_server.services.stats_report import live_stats, period_report
 
-router = APIRouter(prefix="/api/stats", tags=["statistics"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/stats", tags=["statistics"])
 
 Manager = Annotated[Principal, Depends(require(Role.MANAGER, Role.ADMIN))]
-FromDay = Annotated[date, Query(alias="from", description="first service day, YYYY-MM-DD")]
-ToDay = Annotated[date, Query(alias="to", description="last service day, YYYY-MM-DD")]
+FromDay = Annotated[
+    date, Query(alias="from", description="first service day, YYYY-MM-DD"), ISO_DAY_ONLY
+]
+ToDay = Annotated[date, Query(alias="to", description="last service day, YYYY-MM-DD"), ISO_DAY_ONLY]
 GroupBy = Annotated[StatsGroupBy, Query(description="category, window, clerk, hour or day")]
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -28,7 +28,6 @@ from queue_server.domain.enums import TicketStatus
 from queue_server.domain.errors import DomainError, NotFound
 from queue_server.models import Ticket
 from queue_server.protocol import (
-    ErrorResponse,
     PublicEvaluationState,
     TicketStatusMessage,
     TicketStatusPublic,
@@ -71,8 +70,7 @@ PAGE_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
     404: {
         "description": "A readable page (HTML, zh-CN) when no ticket has this code; JSON "
         "`{detail, code}` when the address is no status page at all (a `/` in the code)",
-        "model": ErrorResponse,
-        "content": _HTML,
+        "content": {**_HTML, **ERROR_RESPONSES[404]["content"]},
     },
     422: ERROR_RESPONSES[422],
 }
@@ -149,7 +147,6 @@ async def _read_status(resources: Resources, code: str) -> tuple[TicketStatusPub
 @router.get(
     "/api/public/tickets/{public_code}",
     response_model=TicketStatusPublic,
-    responses=ERROR_RESPONSES,
 )
 async def public_ticket(public_code: PublicCode, resources: ResourcesDep) -> TicketStatusPublic:
     view, _ = await _read_status(resources, public_code)

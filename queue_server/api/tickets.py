@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from queue_server.api.deps import Clerk, Issuer, Resources, ResourcesDep, Staff, TicketId
 from queue_server.api.mutations import mutate
-from queue_server.api.responses import ERROR_RESPONSES
+from queue_server.api.params import ISO_DAY_ONLY
 from queue_server.domain.enums import Role, TicketStatus
 from queue_server.domain.numbering import service_day
 from queue_server.models import Ticket
@@ -27,7 +27,7 @@ from queue_server.services.accounts import Principal
 from queue_server.services.views import ticket_public
 from queue_server.throttle import RateLimited
 
-router = APIRouter(prefix="/api/tickets", tags=["tickets"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/tickets", tags=["tickets"])
 
 MAX_LIST = 1000
 
@@ -94,7 +94,9 @@ async def list_tickets(
     resources: ResourcesDep,
     status: TicketStatus | None = None,
     category: str | None = None,
-    day: Annotated[date | None, Query(description="service day; today by default")] = None,
+    day: Annotated[
+        date | None, Query(description="service day; today by default"), ISO_DAY_ONLY
+    ] = None,
 ) -> list[TicketPublic]:
     hall = resources.hall
     wanted_day = day or service_day(

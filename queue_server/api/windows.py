@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from queue_server.api.deps import Anyone, Clerk, ClerkOrAdmin, ResourcesDep, Staff, WindowNo
 from queue_server.api.mutations import mutate
-from queue_server.api.responses import ERROR_RESPONSES
+from queue_server.api.params import DIGITS_ONLY
 from queue_server.domain.numbering import service_day
 from queue_server.protocol import CallNumberRequest, PauseRequest, TicketPublic, WindowPublic
 from queue_server.services import calling, windows
@@ -15,7 +15,7 @@ from queue_server.services.access import load_window
 from queue_server.services.clerk_day import window_history
 from queue_server.services.views import window_public, windows_public
 
-router = APIRouter(prefix="/api/windows", tags=["windows"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/windows", tags=["windows"])
 
 
 @router.get("", response_model=list[WindowPublic])
@@ -38,7 +38,7 @@ async def get_history(
     window_no: WindowNo,
     _: Staff,
     resources: ResourcesDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    limit: Annotated[int, Query(ge=1, le=100), DIGITS_ONLY] = 10,
 ) -> list[TicketPublic]:
     """The tickets that ended at this window today (done, no-show, transferred, cancelled),
     the latest first."""

@@ -1,7 +1,6 @@
 """The case desk (办不成事反映) and follow-ups of bad reviews (回访/整改): the vocabulary, the
 state machine 受理 → 分类 → 转办 → 办结 → 反馈 → 回访, deadlines and who may work a case."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -62,11 +61,6 @@ class CaseLogKind(StrEnum):
     FOLLOWED_UP = "followed_up"
 
 
-LOGGABLE: Final[frozenset[CaseLogKind]] = frozenset(
-    {CaseLogKind.NOTE, CaseLogKind.CALLBACK, CaseLogKind.FIX}
-)
-"""What a person may add to a case's log by hand; the rest is written by the steps."""
-
 KIND_LABELS: Final[dict[CaseKind, str]] = {
     CaseKind.UNRESOLVED: "办不成事",
     CaseKind.FOLLOWUP: "差评回访整改",
@@ -105,11 +99,6 @@ LOG_LABELS: Final[dict[CaseLogKind, str]] = {
     CaseLogKind.FEEDBACK: "反馈",
     CaseLogKind.FOLLOWED_UP: "回访",
 }
-RESOLUTION_LABELS: Final[dict[CaseResolution, str]] = {
-    CaseResolution.DONE: "已办成",
-    CaseResolution.NOT_POSSIBLE: "不能办理",
-}
-
 _S = CaseStatus
 _A = CaseAction
 OPEN: Final[frozenset[CaseStatus]] = frozenset({_S.ACCEPTED, _S.CLASSIFIED, _S.ASSIGNED})
@@ -170,10 +159,6 @@ def allowed_case_actions(kind: CaseKind, status: CaseStatus) -> frozenset[CaseAc
     if status is not CaseStatus.FOLLOWED_UP:
         actions.add(CaseAction.LOG)
     return frozenset(actions)
-
-
-def deadline_days(case_class: CaseClass, ladder: Mapping[CaseClass, int]) -> int:
-    return ladder[case_class]
 
 
 def in_time(*, closed_on: date, due: date) -> bool:

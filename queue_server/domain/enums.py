@@ -125,16 +125,6 @@ STATUS_LABELS: dict[TicketStatus, str] = {
     TicketStatus.CANCELLED: "已取消",
 }
 
-DEVICE_STATE_LABELS: dict[DeviceState, str] = {
-    DeviceState.OK: "正常",
-    DeviceState.PAPER_LOW: "纸将用尽",
-    DeviceState.PAPER_OUT: "缺纸",
-    DeviceState.COVER_OPEN: "打印机盖未关",
-    DeviceState.PRINTER_OFFLINE: "打印机离线",
-    DeviceState.PRINTER_ERROR: "打印机故障",
-    DeviceState.ERROR: "故障",
-}
-
 
 class FinishOutcome(StrEnum):
     """How a service ended, for categories that require an outcome on finish."""

@@ -1,7 +1,6 @@
 """好差评: the five levels, what makes an evaluation valid, and which tickets can be rated."""
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -63,8 +62,3 @@ def normalise_reasons(*, level: int, reasons: Sequence[str], allowed: Sequence[s
         raise InvalidInput(f"选择“{LEVEL_LABELS[level]}”时请至少选择一项原因")
     chosen = set(reasons)
     return [reason for reason in allowed if reason in chosen]
-
-
-def default_due(*, finished_at: datetime, after_days: int) -> datetime:
-    """When an unrated ticket is recorded as 基本满意."""
-    return finished_at + timedelta(days=after_days)

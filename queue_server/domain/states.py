@@ -50,8 +50,3 @@ def transition(*, number: str, status: TicketStatus, action: TicketAction) -> Ti
     if status in TERMINAL:
         hint = "该号码已结束"
     raise IllegalTransition(f"{reason}：{hint}" if hint else reason)
-
-
-def allowed_actions(status: TicketStatus) -> frozenset[TicketAction]:
-    """Every action that the status admits; clients use it to enable or disable keys."""
-    return frozenset(action for action, (allowed, _) in TRANSITIONS.items() if status in allowed)

@@ -34,7 +34,6 @@ from queue_server.services.stats_report import ALERT_TYPES, today_of, waiting_no
 
 CASE_LOOKBACK_DAYS: Final = 120
 """How far back open cases are looked for; older ones have long been reported."""
-CASE_KINDS: Final = {"unresolved": "办不成事", "followup": "回访"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,10 +123,6 @@ def _own_queue(day: date, category: str) -> list[Any]:
     ]
 
 
-def waiting_count(session: Session, *, day: date, category: str) -> int:
-    return session.exec(select(func.count()).where(*_own_queue(day, category))).one()
-
-
 def waiting_keys(session: Session, *, day: date, category: str) -> list[tuple[int, datetime]]:
     """(id, queue key) of the category's own queue, front first."""
     rows = session.exec(

@@ -4,8 +4,6 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from queue_server.domain.stats.cases import (
     CaseFigures,
     case_figures,
@@ -13,7 +11,7 @@ from queue_server.domain.stats.cases import (
     group_cases,
 )
 from queue_server.domain.stats.facts import LogEvent, Outcome, pauses_from, stints_from
-from queue_server.domain.stats.percentiles import Durations, nearest_rank
+from queue_server.domain.stats.percentiles import Durations
 from queue_server.domain.stats.tally import (
     DayRules,
     HourLoad,
@@ -118,13 +116,12 @@ def closed_day() -> Any:
 
 
 def test_percentiles_follow_the_documented_definitions() -> None:
-    assert nearest_rank([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90) == 9
-    assert nearest_rank([5], 90) == 5
+    assert Durations.of([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]).p90 == 9  # nearest rank: 9 of 10
+    assert Durations.of(list(range(1, 21))).p90 == 18
+    assert Durations.of([5]) == Durations(1, 5.0, 5.0, 5.0, 5.0)
     assert Durations.of([300, 1740, 600, 300, 720]) == Durations(5, 732.0, 600.0, 1740.0, 1740.0)
     assert Durations.of([300, 1740]).median == 1020.0
     assert Durations.of([]) == Durations(0, None, None, None, None)
-    with pytest.raises(ValueError):
-        nearest_rank([], 50)
 
 
 def test_the_last_call_counts_after_a_no_show_and_requeue() -> None:

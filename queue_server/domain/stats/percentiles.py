@@ -1,10 +1,10 @@
 """Summaries of durations in seconds, with the definitions docs/statistics.md gives.
 
 Samples are kept as float64 arrays so a year of them (hundreds of thousands) merges and
-summarises in milliseconds: percentiles use a partial sort (`numpy.partition`), never a full one.
+summarises in milliseconds. The p90 is the nearest rank (`method="inverted_cdf"`): the smallest
+value with at least 90 % of the values at or below it.
 """
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -12,18 +12,6 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
-
-
-def nearest_rank(ordered: Sequence[float], percent: float) -> float:
-    """The smallest value with at least `percent` % of the values at or below it."""
-    if not ordered:
-        raise ValueError("no values")
-    return ordered[_rank(len(ordered), percent)]
-
-
-def _rank(count: int, percent: float) -> int:
-    """Zero-based index of the nearest-rank percentile among `count` sorted values."""
-    return max(1, math.ceil(percent / 100 * count)) - 1
 
 
 class Samples:
@@ -55,10 +43,6 @@ class Samples:
     def to_bytes(self) -> bytes:
         return self.array().astype("<f8").tobytes()
 
-    @classmethod
-    def from_bytes(cls, data: bytes) -> "Samples":
-        return cls([np.frombuffer(data, dtype="<f8")] if data else [])
-
 
 @dataclass(frozen=True, slots=True)
 class Durations:
@@ -77,14 +61,12 @@ class Durations:
         count = len(data)
         if not count:
             return cls(count=0, mean=None, median=None, p90=None, max=None)
-        low, high, p90 = (count - 1) // 2, count // 2, _rank(count, 90)
-        parted = np.partition(data, sorted({low, high, p90, count - 1}))
         return cls(
             count=count,
             mean=_round(float(data.sum()) / count),
-            median=_round((float(parted[low]) + float(parted[high])) / 2),
-            p90=_round(float(parted[p90])),
-            max=_round(float(parted[count - 1])),
+            median=_round(float(np.median(data))),
+            p90=_round(float(np.percentile(data, 90, method="inverted_cdf"))),
+            max=_round(float(data.max())),
         )
 
 
