@@ -6,8 +6,7 @@ All network work runs in workers on the app; pages post messages up and get data
 
 import asyncio
 import contextlib
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path, PurePath
 from typing import ClassVar, Final, TypeVar
 
@@ -25,6 +24,7 @@ from clerk_tui.manager.pages import CasesPage, EvaluationsPage, LivePage, StatsP
 from clerk_tui.messages import LoginSubmitted
 from clerk_tui.screens.login import LoginScreen
 from queue_server.client import ConnectionState, QueueClient, QueueError, Unauthorised
+from queue_server.domain.clock import Clock, SystemClock
 from queue_server.protocol import (
     CaseClass,
     CaseDetail,
@@ -47,12 +47,7 @@ LIVE_DEBOUNCE_SECONDS: Final = 0.2
 LIVE_REFRESH_SECONDS: Final = 5.0
 ROLE_LABELS: Final = {Role.MANAGER: "大厅管理", Role.ADMIN: "系统管理员"}
 
-Clock = Callable[[], datetime]
 PageT = TypeVar("PageT", LivePage, StatsPage, EvaluationsPage, CasesPage)
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def _save(path: Path, content: bytes) -> None:
@@ -79,13 +74,13 @@ class ManagerApp(App[None]):
         self,
         client: QueueClient,
         *,
-        clock: Clock = system_clock,
+        clock: Clock | None = None,
         heartbeat_seconds: float = 15.0,
         export_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.client = client
-        self.clock = clock
+        self.clock: Clock = clock or SystemClock()
         self.heartbeat_seconds = heartbeat_seconds
         self.export_dir = export_dir or Path.cwd()
         self.main: ManagerScreen | None = None
@@ -252,7 +247,7 @@ class ManagerApp(App[None]):
                 return stats.period()
         if self.period is not None:
             return self.period[0], self.period[1]
-        day = self.clock().date()
+        day = self.clock.now().date()
         return day, day
 
     @work(exclusive=True, group="evaluations", exit_on_error=False)

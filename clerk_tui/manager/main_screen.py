@@ -42,7 +42,7 @@ class ManagerScreen(Screen[None]):
             with TabPane("办不成事 F4", id="cases"):
                 yield CasesPage(id="cases-page")
         yield Static("", id="manager-message", classes="message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#live-categories").focus()
