@@ -6,9 +6,10 @@ All network work runs in workers on the app; pages post messages up and get data
 
 import asyncio
 import contextlib
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path, PurePath
 from typing import ClassVar, Final, TypeVar
+from zoneinfo import ZoneInfo
 
 from textual import work
 from textual.app import App
@@ -63,7 +64,10 @@ class ManagerLoginScreen(LoginScreen):
 
 
 class ManagerApp(App[None]):
-    CSS_PATH: ClassVar[list[str | PurePath]] = ["../clerk.tcss", "manager.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        Path(__file__).parent.parent / "clerk.tcss",
+        Path(__file__).with_name("manager.tcss"),
+    ]
     ENABLE_COMMAND_PALETTE = False
     TITLE = "一门 · 管理控制台"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -124,9 +128,9 @@ class ManagerApp(App[None]):
         self.display_name = login.display_name or username
         self.hall_name = hall.name
         self.timezone = hall.timezone
-        yesterday = hall.service_day - timedelta(days=1)
-        self.main = ManagerScreen(self._status_text(), hall.service_day, yesterday, yesterday)
+        self.main = ManagerScreen(self._status_text(), hall.service_day)
         await self.switch_screen(self.main)
+        self.set_interval(1.0, self._show_status)
         self.follow_hall()
         self.refresh_live()
         self.set_interval(LIVE_REFRESH_SECONDS, self.refresh_live)
@@ -134,7 +138,16 @@ class ManagerApp(App[None]):
     def _status_text(self) -> str:
         role = ROLE_LABELS.get(self.role, "") if self.role else ""
         link = "● 在线" if self.online else "● 离线"
-        return f"一门 · 管理控制台 · {self.hall_name} · {self.display_name}（{role}） · {link}"
+        now = self.clock.now().astimezone(ZoneInfo(self.timezone))
+        return (
+            f"一门 · 管理控制台 · {self.hall_name} · {self.display_name}（{role}） · {link}"
+            f" · {now:%Y-%m-%d %H:%M:%S}"
+        )
+
+    def _show_status(self) -> None:
+        """The status line, with the hall's clock; redrawn every second and on reconnects."""
+        if self.main is not None:
+            self.main.query_one("#manager-status", Static).update(self._status_text())
 
     def _say(self, text: str, *, error: bool = False) -> None:
         screen = self.screen
@@ -173,8 +186,7 @@ class ManagerApp(App[None]):
 
     def _set_online(self, online: bool) -> None:
         self.online = online
-        if self.main is not None:
-            self.main.query_one("#manager-status", Static).update(self._status_text())
+        self._show_status()
 
     def _add_alerts(self, alerts: list[EventMessage]) -> None:
         known = {alert.seq for alert in self.alerts}
