@@ -39,11 +39,10 @@ class Chart(Vertical):
         yield Static(classes="chart-title")
         yield PlotextPlot()
 
-    def _start(self, title: Text, *, empty: bool) -> PlotextPlot:
-        """Clear the plot for new data; with none, say so in the title and hide the axes."""
-        if empty:
-            title.append("：本期间暂无数据", style="bold")
-        self.query_one(".chart-title", Static).update(title)
+    def _start(self, title: Text, *, empty: bool, empty_title: str) -> PlotextPlot:
+        """Clear the plot for new data; with none, show `empty_title` and hide the axes."""
+        shown = Text(empty_title, style="bold") if empty else title
+        self.query_one(".chart-title", Static).update(shown)
         self.set_class(empty, "-empty")
         plot = self.query_one(PlotextPlot)
         plot.plt.clear_data()
@@ -58,6 +57,7 @@ class HourlyChart(Chart):
         plot = self._start(
             legend("每小时到达与等候", [(FIRST, "到达人数"), (SECOND, "平均等候人数")]),
             empty=not hours,
+            empty_title="每小时到达与等候：本期间暂无取号",
         )
         if hours:
             plot.plt.multiple_bar(
@@ -77,6 +77,7 @@ class WaitChart(Chart):
         plot = self._start(
             legend("等候分钟", [(FIRST, "中位"), (SECOND, "P90"), (THIRD, "最长")]),
             empty=not labels,
+            empty_title="等候分钟：本期间无人叫号",
         )
         if labels:
             plot.plt.multiple_bar(
@@ -91,12 +92,11 @@ class SatisfactionChart(Chart):
     """How many evaluations of each of the five levels, best first."""
 
     def show(self, series: Series) -> None:
+        plot = self._start(
+            Text("好差评条数：5=非常满意 … 1=非常不满意", style="bold"),
+            empty=not any(series.values),
+            empty_title="好差评：本期间暂无评价",
+        )
         if any(series.values):
-            plot = self._start(
-                Text("好差评条数：5=非常满意 … 1=非常不满意", style="bold"), empty=False
-            )
             plot.plt.bar([str(5 - index) for index in range(len(series.values))], series.values)
-        else:
-            plot = self._start(Text("好差评：本期间暂无评价", style="bold"), empty=False)
-            self.set_class(True, "-empty")
         plot.refresh()

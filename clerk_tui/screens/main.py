@@ -11,7 +11,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from clerk_tui.availability import blocked_reason, pause_label
+from clerk_tui.availability import OFFLINE, blocked_reason, pause_label
 from clerk_tui.keys import ACTIONS
 from clerk_tui.messages import ActionRefused, ActionRequest, ActionRequested
 from clerk_tui.screens.call_number import CallNumberDialog
@@ -37,6 +37,14 @@ def key_label(key: str) -> str:
 
 
 WINDOW_ACTIONS = tuple(action for action in ACTIONS if action.id != "quit")
+
+
+def _panel_reason(reason: str | None) -> str | None:
+    """Offline, every key is blocked for the same reason, which the banner already gives in
+    full: the panel says only 离线, so that all nine keys still fit at 100×30."""
+    return "离线" if reason == OFFLINE else reason
+
+
 NO_SHOW_CONFIRM_WINDOW: Final = timedelta(seconds=5)
 """How long the first press of 过号 waits for the second press that confirms it."""
 
@@ -123,7 +131,7 @@ class MainScreen(Screen[None]):
                 action,
                 self._key_of(action.id),
                 pause_label(state) if action.id == "pause" else action.label,
-                blocked_reason(action.id, state),
+                _panel_reason(blocked_reason(action.id, state)),
             )
             for action in WINDOW_ACTIONS
         )

@@ -81,6 +81,7 @@ def test_live_page(
 
     async def steps(pilot: Pilot[None]) -> None:
         await logged_in(app, pilot)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=steps)
 
@@ -121,6 +122,7 @@ def test_evaluations_page(
         await pilot.press("f3")
         await until(pilot, lambda: row_count(app, "#evaluation-list") == 1, "the evaluation")
         await until(pilot, lambda: row_count(app, "#followups") == 1, "the follow-up case")
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=steps)
 
@@ -135,6 +137,7 @@ def test_cases_page(
         await logged_in(app, pilot)
         await pilot.press("f4")
         await until(pilot, lambda: row_count(app, "#case-list") == 1, "the case")
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=steps)
 
