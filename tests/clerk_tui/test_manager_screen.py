@@ -84,7 +84,11 @@ def test_at_100_columns_no_table_cuts_a_column(hall: LiveServer, clock: ManualCl
 
     async def scenario() -> None:
         async with small_console(hall, clock) as (app, pilot):
-            await until(pilot, lambda: app.screen.query_one("#live-windows").row_count > 0, "rows")
+            await until(
+                pilot,
+                lambda: app.screen.query_one("#live-windows", DataTable).row_count > 0,
+                "rows",
+            )
             await pilot.pause()
             for table in app.screen.query("#live-tables DataTable").results(DataTable):
                 assert whole(table), table.id
