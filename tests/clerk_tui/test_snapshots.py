@@ -142,6 +142,8 @@ def test_no_show_asks_for_a_second_press(
     async def steps(pilot: Pilot[None]) -> None:
         await serve_one_and_call_the_next(app, pilot)
         await pilot.press("f5")
+        await until(pilot, lambda: app.screen.query_one("#message").has_class("-confirm"), "ask")
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=steps)
 
