@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
 
 from clerk_tui.app import ClerkApp
+from clerk_tui.availability import blocked_reason
 from clerk_tui.screens.confirm_quit import ConfirmQuitDialog
+from clerk_tui.screens.main import WINDOW_ACTIONS
 from clerk_tui.screens.outcome import OutcomeDialog
 from clerk_tui.screens.transfer import TransferDialog
 from clerk_tui.screens.window_choice import WindowChoiceScreen
@@ -69,6 +72,21 @@ def busy_hall(server: LiveServer) -> None:
     hall.issue()
 
 
+def footer_settled(app: ClerkApp) -> bool:
+    """The footer has caught up with the state: a key is dimmed exactly when it is blocked
+    (the footer redraws its keys after a refresh, a moment after the state changes)."""
+    state = app.hall_state
+    if app.main is None or state is None:
+        return False
+    keys = list(app.main.query(FooterKey))
+    window_actions = {action.id for action in WINDOW_ACTIONS}
+    return bool(keys) and all(
+        key.has_class("-disabled") == (blocked_reason(key.action, state) is not None)
+        for key in keys
+        if key.action in window_actions
+    )
+
+
 def current(app: ClerkApp) -> tuple[str, str] | None:
     state = app.hall_state
     ticket = state.current if state else None
@@ -95,6 +113,7 @@ async def serve_one_and_call_the_next(app: ClerkApp, pilot: Pilot[None]) -> None
             and state is not None
             and len(state.history) == 1
             and len(state.next_numbers) == 2
+            and footer_settled(app)
         )
 
     await until(pilot, shows_everything, "the queue and history")
@@ -156,7 +175,8 @@ def test_paused(snap_compare: Compare, frozen_server: LiveServer, size: tuple[in
     def paused() -> bool:
         state = app.hall_state
         window = state.window if state else None
-        return settled(app) and window is not None and window.status == WindowStatus.PAUSED
+        paused = window is not None and window.status == WindowStatus.PAUSED
+        return settled(app) and paused and footer_settled(app)
 
     async def steps(pilot: Pilot[None]) -> None:
         await log_in(pilot, "clerk1")
@@ -201,7 +221,7 @@ def test_outcome_dialog(snap_compare: Compare, tmp_path: Path, size: tuple[int, 
             await until(pilot, lambda: current(app) == ("D001", "called"), "D001 called")
             await pilot.press("f3")
             await until(pilot, lambda: current(app) == ("D001", "serving"), "D001 served")
-            await until(pilot, lambda: settled(app), "the figures")
+            await until(pilot, lambda: settled(app) and footer_settled(app), "the figures")
             await pilot.press("f4")
             await until(pilot, lambda: isinstance(app.screen, OutcomeDialog), "the question")
 
@@ -243,6 +263,7 @@ def test_offline_banner(snap_compare: Compare, tmp_path: Path, size: tuple[int, 
             and not state.online
             and state.connection_note == "马上重试"
             and app.screen.query_one(OfflineBanner).has_class("-visible")
+            and footer_settled(app)
         )
 
     async def steps(pilot: Pilot[None]) -> None:
