@@ -5,9 +5,7 @@ All network work runs in workers on the app; screens post messages up and receiv
 
 import asyncio
 import contextlib
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -46,6 +44,7 @@ from queue_server.client import (
     ServerUnreachable,
     Unauthorised,
 )
+from queue_server.domain.clock import Clock, SystemClock
 from queue_server.protocol import (
     EventMessage,
     Role,
@@ -60,12 +59,6 @@ REFRESH_DEBOUNCE_SECONDS = 0.15
 UNCONFIRMED = (
     "服务器没有回应，无法确认“{label}”是否已执行。恢复连接后再按一次会安全重试，不会重复执行"
 )
-
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 class ClerkApp(App[None]):
@@ -84,15 +77,17 @@ class ClerkApp(App[None]):
         *,
         window_no: int | None = None,
         keymap: dict[str, str] | None = None,
-        clock: Clock = system_clock,
+        clock: Clock | None = None,
         heartbeat_seconds: float = 15.0,
+        reconnect_max_seconds: float = 2.0,
     ) -> None:
         super().__init__()
         self.client = client
         self.requested_window = window_no
         self.keymap = keymap or {action.id: action.key for action in ACTIONS}
-        self.clock = clock
+        self.clock: Clock = clock or SystemClock()
         self.heartbeat_seconds = heartbeat_seconds
+        self.reconnect_max_seconds = reconnect_max_seconds
         self.keys = ActionKeys()
         self.hall_state: ConsoleState | None = None
         self.main: MainScreen | None = None
@@ -167,13 +162,13 @@ class ClerkApp(App[None]):
         self.main = MainScreen(self.keymap)
         await self.switch_screen(self.main)
         self.main.state = self.hall_state
-        self.main.now = self.clock()
+        self.main.now = self.clock.now()
         self.set_interval(1.0, self._tick)
         self.follow_hall()
 
     def _tick(self) -> None:
         if self.main is not None:
-            self.main.now = self.clock()
+            self.main.now = self.clock.now()
 
     # State down
 
@@ -193,7 +188,9 @@ class ClerkApp(App[None]):
     @work(exclusive=True, group="live", exit_on_error=False)
     async def follow_hall(self) -> None:
         subscription = self.client.subscribe(
-            heartbeat_seconds=self.heartbeat_seconds, initial_delay=0.2, max_delay=2.0
+            heartbeat_seconds=self.heartbeat_seconds,
+            initial_delay=min(0.2, self.reconnect_max_seconds),
+            max_delay=self.reconnect_max_seconds,
         )
         try:
             async for item in subscription:

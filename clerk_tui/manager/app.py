@@ -6,10 +6,10 @@ All network work runs in workers on the app; pages post messages up and get data
 
 import asyncio
 import contextlib
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path, PurePath
 from typing import ClassVar, Final, TypeVar
+from zoneinfo import ZoneInfo
 
 from textual import work
 from textual.app import App
@@ -25,6 +25,7 @@ from clerk_tui.manager.pages import CasesPage, EvaluationsPage, LivePage, StatsP
 from clerk_tui.messages import LoginSubmitted
 from clerk_tui.screens.login import LoginScreen
 from queue_server.client import ConnectionState, QueueClient, QueueError, Unauthorised
+from queue_server.domain.clock import Clock, SystemClock
 from queue_server.protocol import (
     CaseClass,
     CaseDetail,
@@ -47,12 +48,7 @@ LIVE_DEBOUNCE_SECONDS: Final = 0.2
 LIVE_REFRESH_SECONDS: Final = 5.0
 ROLE_LABELS: Final = {Role.MANAGER: "大厅管理", Role.ADMIN: "系统管理员"}
 
-Clock = Callable[[], datetime]
 PageT = TypeVar("PageT", LivePage, StatsPage, EvaluationsPage, CasesPage)
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def _save(path: Path, content: bytes) -> None:
@@ -68,7 +64,10 @@ class ManagerLoginScreen(LoginScreen):
 
 
 class ManagerApp(App[None]):
-    CSS_PATH: ClassVar[list[str | PurePath]] = ["../clerk.tcss", "manager.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        Path(__file__).parent.parent / "clerk.tcss",
+        Path(__file__).with_name("manager.tcss"),
+    ]
     ENABLE_COMMAND_PALETTE = False
     TITLE = "一门 · 管理控制台"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -79,13 +78,13 @@ class ManagerApp(App[None]):
         self,
         client: QueueClient,
         *,
-        clock: Clock = system_clock,
+        clock: Clock | None = None,
         heartbeat_seconds: float = 15.0,
         export_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.client = client
-        self.clock = clock
+        self.clock: Clock = clock or SystemClock()
         self.heartbeat_seconds = heartbeat_seconds
         self.export_dir = export_dir or Path.cwd()
         self.main: ManagerScreen | None = None
@@ -129,9 +128,9 @@ class ManagerApp(App[None]):
         self.display_name = login.display_name or username
         self.hall_name = hall.name
         self.timezone = hall.timezone
-        yesterday = hall.service_day - timedelta(days=1)
-        self.main = ManagerScreen(self._status_text(), hall.service_day, yesterday, yesterday)
+        self.main = ManagerScreen(self._status_text(), hall.service_day)
         await self.switch_screen(self.main)
+        self.set_interval(1.0, self._show_status)
         self.follow_hall()
         self.refresh_live()
         self.set_interval(LIVE_REFRESH_SECONDS, self.refresh_live)
@@ -139,7 +138,16 @@ class ManagerApp(App[None]):
     def _status_text(self) -> str:
         role = ROLE_LABELS.get(self.role, "") if self.role else ""
         link = "● 在线" if self.online else "● 离线"
-        return f"一门 · 管理控制台 · {self.hall_name} · {self.display_name}（{role}） · {link}"
+        now = self.clock.now().astimezone(ZoneInfo(self.timezone))
+        return (
+            f"一门 · 管理控制台 · {self.hall_name} · {self.display_name}（{role}） · {link}"
+            f" · {now:%Y-%m-%d %H:%M:%S}"
+        )
+
+    def _show_status(self) -> None:
+        """The status line, with the hall's clock; redrawn every second and on reconnects."""
+        if self.main is not None:
+            self.main.query_one("#manager-status", Static).update(self._status_text())
 
     def _say(self, text: str, *, error: bool = False) -> None:
         screen = self.screen
@@ -178,8 +186,7 @@ class ManagerApp(App[None]):
 
     def _set_online(self, online: bool) -> None:
         self.online = online
-        if self.main is not None:
-            self.main.query_one("#manager-status", Static).update(self._status_text())
+        self._show_status()
 
     def _add_alerts(self, alerts: list[EventMessage]) -> None:
         known = {alert.seq for alert in self.alerts}
@@ -252,7 +259,7 @@ class ManagerApp(App[None]):
                 return stats.period()
         if self.period is not None:
             return self.period[0], self.period[1]
-        day = self.clock().date()
+        day = self.clock.now().date()
         return day, day
 
     @work(exclusive=True, group="evaluations", exit_on_error=False)

@@ -49,7 +49,7 @@ class CaseScreen(Screen[None]):
         with VerticalScroll(id="case-box"):
             yield Static(f"正在读取工单 {self.case_id}…", id="case-card")
         yield Static("", id="case-message", classes="message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def show_case(self, case: CaseDetail, *, done: str = "") -> None:
         """Show the case as read, after `done` (what the last step did), with what may follow."""

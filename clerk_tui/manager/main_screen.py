@@ -1,7 +1,7 @@
 """The manager's main screen: four pages on tabs, switched with F1–F4."""
 
 from datetime import date
-from typing import ClassVar, Final
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -9,8 +9,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from clerk_tui.manager.pages import CasesPage, EvaluationsPage, LivePage, StatsPage
-
-PAGES: Final = ("live", "stats", "evaluations", "cases")
 
 
 class ManagerScreen(Screen[None]):
@@ -23,12 +21,10 @@ class ManagerScreen(Screen[None]):
         Binding("f6", "app.export", "导出", priority=True),
     ]
 
-    def __init__(self, title: str, today: date, start: date, end: date) -> None:
+    def __init__(self, title: str, today: date) -> None:
         super().__init__()
         self.title_text = title
         self.today = today
-        self.start = start
-        self.end = end
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text, id="manager-status")
@@ -36,13 +32,13 @@ class ManagerScreen(Screen[None]):
             with TabPane("实时 F1", id="live"):
                 yield LivePage(id="live-page")
             with TabPane("统计 F2", id="stats"):
-                yield StatsPage(self.today, self.start, self.end, id="stats-page")
+                yield StatsPage(self.today, id="stats-page")
             with TabPane("好差评 F3", id="evaluations"):
                 yield EvaluationsPage(id="evaluations-page")
             with TabPane("办不成事 F4", id="cases"):
                 yield CasesPage(id="cases-page")
         yield Static("", id="manager-message", classes="message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#live-categories").focus()

@@ -59,18 +59,18 @@ class LivePage(Vertical):
 
 
 class StatsPage(VerticalScroll):
-    def __init__(self, today: date, start: date, end: date, *, id: str | None = None) -> None:
+    """Opens on today: 从 holds today's date and 至 is empty (an empty 至 means the 从 day)."""
+
+    def __init__(self, today: date, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.today = today
-        self.start = start
-        self.end = end
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="period"):
             yield Label("从")
-            yield Input(self.start.isoformat(), id="stats-from", placeholder="YYYY-MM-DD")
+            yield Input(self.today.isoformat(), id="stats-from", placeholder="YYYY-MM-DD")
             yield Label("至")
-            yield Input(self.end.isoformat(), id="stats-to", placeholder="YYYY-MM-DD")
+            yield Input(id="stats-to", placeholder="同开始日期")
             yield Select(
                 [(views.GROUP_LABELS[key], key) for key in views.GROUP_ORDER],
                 value="category",
@@ -81,7 +81,8 @@ class StatsPage(VerticalScroll):
             "输入日期（或“今天”“昨天”）后按 Enter 查询 · F6 导出 CSV/XLSX", classes="page-hint"
         )
         yield Static("", id="stats-title", classes="page-title")
-        yield table("stats-table", views.STATS_COLUMNS)
+        yield table("stats-table", views.pick([views.STATS_COLUMNS], views.STATS_COUNTS)[0])
+        yield table("stats-times", views.pick([views.STATS_COLUMNS], views.STATS_TIMES)[0])
         with Horizontal(classes="charts"):
             yield HourlyChart(id="chart-hourly")
             yield WaitChart(id="chart-wait")
@@ -89,8 +90,8 @@ class StatsPage(VerticalScroll):
             yield SatisfactionChart(id="chart-satisfaction")
             with Vertical(id="stats-side"):
                 yield Static("", id="satisfaction-summary")
-                yield Static("办不成事与回访工单", classes="section-title")
-                yield table("case-figures", views.CASE_FIGURE_COLUMNS)
+        yield Static("办不成事与回访工单", classes="section-title")
+        yield table("case-figures", views.CASE_FIGURE_COLUMNS)
 
     def group_by(self) -> StatsGroupBy:
         return cast(StatsGroupBy, self.query_one("#stats-group", Select).value)
@@ -121,7 +122,9 @@ class StatsPage(VerticalScroll):
 
     def show_report(self, report: StatsReport) -> None:
         self.query_one("#stats-title", Static).update(views.stats_title(report))
-        fill(self.query_one("#stats-table", DataTable), views.stats_rows(report))
+        rows = views.stats_rows(report)
+        fill(self.query_one("#stats-table", DataTable), views.pick(rows, views.STATS_COUNTS))
+        fill(self.query_one("#stats-times", DataTable), views.pick(rows, views.STATS_TIMES))
         self.query_one("#chart-hourly", HourlyChart).show(*views.hourly_series(report))
         self.query_one("#chart-wait", WaitChart).show(*views.wait_series(report))
         self.query_one("#chart-satisfaction", SatisfactionChart).show(

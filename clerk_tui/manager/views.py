@@ -57,8 +57,8 @@ CASE_CLASS_LABELS: Final[dict[str, str]] = {
 SATISFACTION_LABELS: Final = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
 EXPORT_FORMATS: Final = ("csv", "xlsx")
 
-LIVE_CATEGORY_COLUMNS: Final = ("业务类别", "等候人数", "最长等候", "目标等候", "超时人数")
-LIVE_WINDOW_COLUMNS: Final = ("窗口", "状态", "工作人员", "当前号码", "已办理")
+LIVE_CATEGORY_COLUMNS: Final = ("业务类别", "等候", "最长等候", "目标等候", "超时")
+LIVE_WINDOW_COLUMNS: Final = ("窗口", "状态", "人员", "当前号", "已办理")
 STATS_COLUMNS: Final = (
     "分组",
     "取号",
@@ -75,6 +75,10 @@ STATS_COLUMNS: Final = (
     "达标率",
     "满意度",
 )
+STATS_COUNTS: Final = (0, 1, 2, 3, 4, 5, 6, 12, 13)
+"""The columns of STATS_COLUMNS in the counts table (with the shares)."""
+STATS_TIMES: Final = (0, 7, 8, 9, 10, 11)
+"""The columns of STATS_COLUMNS in the times table: two tables fit 100 columns, one does not."""
 EVALUATION_COLUMNS: Final = ("时间", "号码", "业务类别", "窗口", "工作人员", "评价", "原因")
 CASE_FIGURE_COLUMNS: Final = ("类型 · 分类", "受理", "按期办结", "超期办结", "未办结", "已逾期")
 CASE_COLUMNS: Final = ("编号", "类型", "状态", "分类", "号码", "摘要", "办理时限", "承办人")
@@ -215,6 +219,11 @@ def stats_rows(report: StatsReport) -> list[Row]:
     return [stats_row(row) for row in report.rows] + [stats_row(total)]
 
 
+def pick(rows: list[Row], columns: tuple[int, ...]) -> list[Row]:
+    """Some columns of each row, in the order given."""
+    return [tuple(row[column] for column in columns) for row in rows]
+
+
 def stats_title(report: StatsReport) -> str:
     period = (
         report.from_day.isoformat()
@@ -227,13 +236,23 @@ def stats_title(report: StatsReport) -> str:
 
 
 def hourly_series(report: StatsReport) -> tuple[list[int], list[float], list[float]]:
-    """Hours with any arrivals or anyone waiting: (hours, arrivals, mean people waiting)."""
-    loads = [load for load in report.hourly if load.arrivals or load.waiting_mean]
+    """From the first to the last hour with any arrivals or anyone waiting, every hour (an
+    idle hour in between is a zero, so the axis reads as a time axis): (hours, arrivals, mean
+    people waiting)."""
+    busy = [load.hour for load in report.hourly if load.arrivals or load.waiting_mean]
+    if not busy:
+        return [], [], []
+    loads = [load for load in report.hourly if min(busy) <= load.hour <= max(busy)]
     return (
         [load.hour for load in loads],
         [float(load.arrivals) for load in loads],
         [round(load.waiting_mean, 2) for load in loads],
     )
+
+
+def hour_label(hour: int) -> str:
+    """An hour on a chart's axis, ASCII only (plotext counts every character as one cell)."""
+    return f"{hour}:00"
 
 
 def wait_series(report: StatsReport) -> tuple[list[str], list[float], list[float], list[float]]:

@@ -1,6 +1,9 @@
 """The login form: name first, Tab to the password, Enter to submit."""
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -10,7 +13,15 @@ from clerk_tui.messages import LoginSubmitted
 
 
 class LoginScreen(Screen[None]):
+    """Tab and Shift+Tab are priority bindings: the app moves the focus as soon as it reads the
+    key, so the keys typed after a fast Tab go to the password field. (A plain binding runs in
+    the focused field's own queue, after the app has already handed it the keys that follow.)"""
+
     AUTO_FOCUS = "#username"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+    ]
 
     error: reactive[str] = reactive("")
     busy: reactive[bool] = reactive(False)

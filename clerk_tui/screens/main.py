@@ -1,7 +1,7 @@
 """The main screen: the window's current ticket, queue, history, figures and action keys."""
 
-from datetime import UTC, datetime
-from typing import ClassVar
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar, Final
 
 from textual import events
 from textual.app import ComposeResult
@@ -11,7 +11,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from clerk_tui.availability import blocked_reason, pause_label
+from clerk_tui.availability import OFFLINE, blocked_reason, pause_label
 from clerk_tui.keys import ACTIONS
 from clerk_tui.messages import ActionRefused, ActionRequest, ActionRequested
 from clerk_tui.screens.call_number import CallNumberDialog
@@ -39,6 +39,16 @@ def key_label(key: str) -> str:
 WINDOW_ACTIONS = tuple(action for action in ACTIONS if action.id != "quit")
 
 
+def _panel_reason(reason: str | None) -> str | None:
+    """Offline, every key is blocked for the same reason, which the banner already gives in
+    full: the panel says only 离线, so that all nine keys still fit at 100×30."""
+    return "离线" if reason == OFFLINE else reason
+
+
+NO_SHOW_CONFIRM_WINDOW: Final = timedelta(seconds=5)
+"""How long the first press of 过号 waits for the second press that confirms it."""
+
+
 class MainScreen(Screen[None]):
     """Set `state` (from the app) and `now` (ticks every second); keys post ActionRequested."""
 
@@ -52,6 +62,8 @@ class MainScreen(Screen[None]):
     def __init__(self, keymap: dict[str, str]) -> None:
         super().__init__()
         self.keymap = keymap
+        self.no_show_asked: tuple[int, datetime] | None = None
+        """(ticket id, when) after a first press of 过号, until confirmed or cancelled."""
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status-bar")
@@ -65,7 +77,7 @@ class MainScreen(Screen[None]):
                 yield HistoryList(id="history-list")
         yield Static("", id="message")
         yield StatsStrip(id="stats-strip")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#current-ticket").border_title = "当前号码"
@@ -83,6 +95,9 @@ class MainScreen(Screen[None]):
         if not self.is_mounted:
             return
         self.query_one(StatusBar).now = now
+        asked = self.no_show_asked
+        if asked is not None and now - asked[1] > NO_SHOW_CONFIRM_WINDOW:
+            self._cancel_no_show()
         self.query_one(CurrentTicket).now = now
         self.query_one(QueueList).now = now
 
@@ -95,10 +110,14 @@ class MainScreen(Screen[None]):
         banner = self.query_one(OfflineBanner)
         banner.online = state.online
         banner.note = state.connection_note
-        self.query_one(CurrentTicket).ticket = state.current
-        message = self.query_one("#message", Static)
-        message.update(state.message)
-        message.set_class(state.message_is_error, "-error")
+        current = self.query_one(CurrentTicket)
+        current.ticket = state.current
+        current.idle_hint = self._idle_hint(state)
+        if self.no_show_asked is not None and (
+            state.current is None or state.current.id != self.no_show_asked[0]
+        ):
+            self.no_show_asked = None
+        self._show_message(state)
         queue = self.query_one(QueueList)
         queue.queues = state.queues
         queue.next_numbers = state.next_numbers
@@ -112,14 +131,30 @@ class MainScreen(Screen[None]):
                 action,
                 self._key_of(action.id),
                 pause_label(state) if action.id == "pause" else action.label,
-                blocked_reason(action.id, state),
+                _panel_reason(blocked_reason(action.id, state)),
             )
             for action in WINDOW_ACTIONS
         )
 
+    def _show_message(self, state: ConsoleState) -> None:
+        message = self.query_one("#message", Static)
+        asking = self.no_show_asked is not None and state.current is not None
+        if asking and state.current is not None:
+            key = self._key_of("no_show")
+            message.update(f"再按 {key} 确认过号（{state.current.number}号）· Esc 或其他键取消")
+        else:
+            message.update(state.message)
+        message.set_class(asking, "-confirm")
+        message.set_class(state.message_is_error and not asking, "-error")
+
+    def _idle_hint(self, state: ConsoleState) -> str:
+        """What to press when no ticket is at the window: resume first if paused."""
+        if state.window is not None and state.window.status == WindowStatus.PAUSED:
+            return f"暂停服务中，按 {self._key_of('pause')} 恢复服务"
+        return f"按 {self._key_of('call_next')} 叫号"
+
     def _key_of(self, action_id: str) -> str:
-        key = self.keymap.get(action_id) or next(a.key for a in ACTIONS if a.id == action_id)
-        return key_label(key)
+        return key_label(self._keys_of(action_id)[0])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {a.id for a in WINDOW_ACTIONS}:
@@ -127,8 +162,14 @@ class MainScreen(Screen[None]):
         return True
 
     def on_key(self, event: events.Key) -> None:
-        """A key of a blocked action arrives here (Textual skips disabled bindings): say why
-        rather than ignore it."""
+        """Keys reach the screen before its bindings. While 过号 waits for its confirming
+        press, any other key cancels it (Esc only cancels). A key of a blocked action arrives
+        here too (Textual skips disabled bindings): say why rather than ignore it."""
+        if self.no_show_asked is not None and event.key not in self._keys_of("no_show"):
+            self._cancel_no_show()
+            if event.key == "escape":
+                event.stop()
+                return
         for binding in self.active_bindings.values():
             if event.key != binding.binding.key or binding.enabled:
                 continue
@@ -169,8 +210,30 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(OutcomeDialog(current.number), finish_with)
 
+    def _keys_of(self, action_id: str) -> list[str]:
+        key = self.keymap.get(action_id) or next(a.key for a in ACTIONS if a.id == action_id)
+        return key.split(",")
+
+    def _cancel_no_show(self) -> None:
+        self.no_show_asked = None
+        self._show_message(self.state)
+
     def action_no_show(self) -> None:
-        self._request(ActionRequest("no_show", ticket_id=self._current_id()))
+        """过号 takes two presses: the first asks, a second within a few seconds confirms."""
+        current = self.state.current
+        if current is None:
+            return
+        asked = self.no_show_asked
+        if (
+            asked is not None
+            and asked[0] == current.id
+            and self.now - asked[1] <= (NO_SHOW_CONFIRM_WINDOW)
+        ):
+            self.no_show_asked = None
+            self._request(ActionRequest("no_show", ticket_id=current.id))
+            return
+        self.no_show_asked = (current.id, self.now)
+        self._show_message(self.state)
 
     def action_transfer(self) -> None:
         current = self.state.current

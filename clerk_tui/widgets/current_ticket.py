@@ -13,10 +13,12 @@ from queue_server.protocol import TicketPublic
 
 
 class CurrentTicket(Vertical):
-    """Set `ticket` and `now`; shows an empty window when `ticket` is None."""
+    """Set `ticket` and `now`; with no ticket it shows `idle_hint`, what the clerk can do next
+    (call a number, or resume a paused window)."""
 
     ticket: reactive[TicketPublic | None] = reactive(None, always_update=True)
     now: reactive[datetime] = reactive(datetime(2000, 1, 1, tzinfo=UTC))
+    idle_hint: reactive[str] = reactive("")
 
     def compose(self) -> ComposeResult:
         yield BigNumber(id="big-number")
@@ -29,6 +31,9 @@ class CurrentTicket(Vertical):
     def watch_now(self) -> None:
         self._render_ticket()
 
+    def watch_idle_hint(self) -> None:
+        self._render_ticket()
+
     def _render_ticket(self) -> None:
         if not self.is_mounted:
             return
@@ -36,7 +41,7 @@ class CurrentTicket(Vertical):
         self.set_class(ticket is not None, "-has-ticket")
         if ticket is None:
             self.query_one(BigNumber).number = ""
-            self.query_one("#plain-number", Static).update("当前号码：无（按 F1 叫号）")
+            self.query_one("#plain-number", Static).update(f"当前号码：无（{self.idle_hint}）")
             self.query_one("#ticket-details", Static).update("")
             return
         self.query_one(BigNumber).number = ticket.number

@@ -58,6 +58,7 @@ def arrivals_and_waiting(hours: Sequence[HourLoadPublic]) -> bytes:
         waiting = axes.twinx()
         waiting.plot(labels, [load.waiting_mean for load in hours], color="#e15759", marker="o")
         waiting.set_ylabel("平均等候人数")
+        waiting.set_ylim(bottom=0)  # from zero, like the bars: no exaggerated swings
         axes.set_title("每小时取号与等候人数")
         return _png(figure)
 

@@ -14,6 +14,7 @@ from queue_server.services.stats_report import period_report, period_tallies
 COLUMNS = (
     ("label", "名称"),
     ("issued", "取号"),
+    ("transferred_in", "转入"),
     ("served", "办结"),
     ("no_show", "过号"),
     ("transferred", "转出"),
@@ -29,6 +30,11 @@ COLUMNS = (
     ("no_show_rate", "过号率"),
     ("satisfaction_score", "满意度均分"),
 )
+TRANSFER_NOTE = (
+    '<p class="note">以上各表中，取号：在取号机取号、在此排队的人次；'
+    "转入：由其他窗口或业务类别转来的人次。"
+    "转来的号在此办结时计入转入而不计入取号，所以办结可以多于取号，但不会多于取号与转入之和。</p>"
+)
 SECONDS = {key for key, _ in COLUMNS if key.startswith(("wait_", "service_"))}
 SHARES = {"within_target_share", "no_show_rate"}
 
@@ -40,6 +46,7 @@ th, td { border: 1px solid #bbb; padding: 0.25em 0.5em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 tr.total td { font-weight: bold; }
 img { max-width: 100%; margin: 0.5em 0; }
+.note { color: #555; font-size: 0.85em; }
 @media print { h2 { page-break-after: avoid; } img { page-break-inside: avoid; } }
 """
 
@@ -84,7 +91,9 @@ def render(
     figures = [
         _image(charts.arrivals_and_waiting(category.hourly), "每小时取号与等候人数"),
         _image(waits_png, "等候时间分布"),
-        _image(charts.satisfaction(whole), "好差评分布"),
+        _image(charts.satisfaction(whole), "好差评分布")
+        if whole.evaluations
+        else "<p><strong>好差评分布</strong>：本日暂无评价。</p>",
     ]
     if category.pauses:
         figures.append(_image(charts.pauses(category.pauses), "暂停时长（按原因）"))
@@ -104,6 +113,7 @@ def render(
         _table(reports["window"]),
         "<h2>按工作人员</h2>",
         _table(reports["clerk"]),
+        TRANSFER_NOTE,
         f"<p>生成时间 {now.astimezone(hall.tz):%Y-%m-%d %H:%M}</p>",
     ]
     return (

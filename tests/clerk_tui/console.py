@@ -1,15 +1,15 @@
 """Starting the clerk console against a server and reading what it shows."""
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 from textual.pilot import Pilot
 
-from clerk_tui.app import ClerkApp, system_clock
+from clerk_tui.app import ClerkApp
 from queue_server.client import QueueClient
+from queue_server.domain.clock import Clock
 from tests.clerk_tui.helpers import type_text, until
 from tests.support import PASSWORD, LiveServer
 
@@ -37,13 +37,14 @@ async def console(
     wait: bool = True,
     keymap: dict[str, str] | None = None,
     size: tuple[int, int] = (100, 30),
-    clock: Callable[[], datetime] = system_clock,
+    clock: Clock | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    notifications: bool = False,
 ) -> AsyncIterator[tuple[ClerkApp, Pilot[None]]]:
     """The console logged in as `clerk` and signed in to `window`, with its first read done."""
     async with QueueClient(base_url, transport=transport) as client:
         app = ClerkApp(client, window_no=window, clock=clock, keymap=keymap)
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=notifications) as pilot:
             await log_in(pilot, clerk)
             if window is not None and wait:
                 await until(pilot, lambda: settled(app), "the console to settle")

@@ -3,6 +3,7 @@
 import time
 from collections.abc import Callable
 
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -13,6 +14,18 @@ KEY_NAMES = {"-": "minus", " ": "space", ".": "full_stop", "_": "underscore"}
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*[KEY_NAMES.get(char, char) for char in text])
+
+
+KEY_CHARACTERS = {"tab": "\t", "enter": "\r", "escape": "\x1b"}
+
+
+async def type_burst(pilot: Pilot[None], keys: list[str]) -> None:
+    """Send `keys` all at once, as a fast typist or a password manager's auto-type does:
+    unlike `pilot.press`, nothing is handled before the next key is already queued."""
+    for key in keys:
+        event = events.Key(key, KEY_CHARACTERS.get(key, key if len(key) == 1 else None))
+        pilot.app.post_message(event)
+    await pilot.pause()
 
 
 async def until(

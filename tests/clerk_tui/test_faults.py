@@ -10,6 +10,7 @@ import pytest
 
 from clerk_tui.app import ClerkApp
 from clerk_tui.availability import OFFLINE
+from clerk_tui.widgets.action_panel import ActionPanel
 from clerk_tui.widgets.status_bar import OfflineBanner
 from queue_server.client import IDEMPOTENCY_HEADER
 from queue_server.config import load_hall_config
@@ -59,6 +60,13 @@ def test_a_server_restart_shows_the_banner_refuses_keys_and_recovers(tmp_path: P
             await asyncio.to_thread(stack.close)
             await until(pilot, lambda: not online(app), "offline noticed")
             assert banner_shown(app)
+            await pilot.pause()
+            panel = app.screen.query_one(ActionPanel)
+            shown = [
+                line.text
+                for line in panel.render_lines(panel.content_region.translate(-panel.region.offset))
+            ]
+            assert any("F9" in line for line in shown), "every key still listed at 100x30"
             await pilot.press("f3")
             await until(
                 pilot,

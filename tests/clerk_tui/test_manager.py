@@ -153,22 +153,24 @@ def test_statistics_of_a_period_and_its_export_to_xlsx_and_csv(
 
     async def scenario() -> None:
         async with manager_console(hall, export_dir=exports) as (app, pilot):
-            await pilot.press("f2")  # the period is yesterday unless typed
+            await pilot.press("f2")  # the period is today unless typed
             assert app.focused is not None and app.focused.id == "stats-from"
+            await clear_and_type(pilot, "昨天")
             await pilot.press("enter")
             await until(pilot, lambda: row_named(app, "#stats-table", "合计") is not None, "stats")
             assert "2026-03-02 · 按业务类别" in text_of(app, "#stats-title")
             general = row_named(app, "#stats-table", "综合受理")
             assert general is not None
             assert general[1:7] == ["3", "1", "1", "0", "0", "1"]
-            assert general[7] == "7分00秒"  # mean wait: B001 called after 4 min, B002 after 10
-            assert general[10] == "10分00秒"
-            assert general[11] == "6分00秒"
+            times = row_named(app, "#stats-times", "综合受理")
+            assert times is not None
+            assert times[1] == "7分00秒"  # mean wait: B001 called after 4 min, B002 after 10
+            assert times[4] == "10分00秒"
+            assert times[5] == "6分00秒"
             total = row_named(app, "#stats-table", "合计")
             assert total is not None and total[1:4] == ["3", "1", "1"]
             assert "评价 1 条" in text_of(app, "#satisfaction-summary")
-            hourly = app.screen.query_one("#chart-hourly")
-            assert "到达" in str(hourly.render_lines(hourly.region.reset_offset)[0:16])
+            assert "到达人数" in text_of(app, "#chart-hourly .chart-title")
 
             await pilot.press("f6")
             await until(pilot, lambda: isinstance(app.screen, ChoiceDialog), "format choice")
