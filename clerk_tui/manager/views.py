@@ -34,6 +34,7 @@ ALERT_LABELS: Final[dict[str, str]] = {
     "alert.service_limit": "办理超时",
     "alert.queue_length": "排队过长",
     "alert.case_overdue": "工单逾期",
+    "alert.device": "设备异常",
 }
 GROUP_LABELS: Final[dict[str, str]] = {
     "category": "按业务类别",
