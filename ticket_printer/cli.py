@@ -229,7 +229,7 @@ def kiosk(
         client = QueueClient(server, token=token)
         return KioskApp(client, device, device_name=name or default_device_name())
 
-    run_kiosk(make_app, crash_log=str(log_file))
+    run_kiosk(make_app, crash_log=log_file)
 
 
 if __name__ == "__main__":
