@@ -74,3 +74,8 @@ def screen_lines(app: KioskApp) -> list[str]:
 def focus_is_visible(button: Button) -> bool:
     """Whether a focused button is drawn unlike an unfocused one: its thick frame."""
     return button.has_focus and button.styles.border_top[0] == FOCUS_BORDER
+
+
+def idle(app: KioskApp) -> bool:
+    """No network or printing work under way."""
+    return not any(worker.is_running for worker in app.workers)

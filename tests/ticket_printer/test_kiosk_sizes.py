@@ -74,6 +74,8 @@ def test_every_category_is_on_screen_and_reached_by_tab(
                 for code in CATEGORIES:
                     button = app.screen.query_one(f"#category-{code}", Button)
                     assert on_screen(button), f"{code} is cut off at {size}: {button.region}"
+                    lines = str(button.label).count("\n") + 1
+                    assert button.content_size.height >= lines, f"{code}'s label is cut"
                 assert focused_id(app) == "category-consult"  # Enter works straight away
                 reached = [focused_id(app)]
                 for _ in CATEGORIES[1:]:
@@ -160,6 +162,7 @@ def visible_materials(app: KioskApp) -> set[int]:
     columns = list(app.screen.query(".material-column"))
     assert all(on_screen(column) for column in columns if column.region.area)
     text = "\n".join(screen_lines(app))
+    assert "…" not in text, "a material is cut short"
     return {
         number
         for number, material in enumerate(RETIREMENT, start=1)

@@ -34,7 +34,8 @@ def column_width(width: int) -> int:
 def text_rows(text: str, width: int) -> int:
     """How many rows a material takes in a column `width` cells wide, as Rich wraps it."""
     console = Console(width=max(1, width), color_system=None)
-    return max(1, len(Text(text).wrap(console, max(1, width - NUMBER_WIDTH - 1))))
+    lines = Text(text, overflow="fold").wrap(console, max(1, width - NUMBER_WIDTH - 1))
+    return max(1, len(lines))
 
 
 def _split(materials: Sequence[Material]) -> tuple[tuple[Material, ...], ...]:
@@ -67,7 +68,7 @@ def column_table(column: Sequence[Material]) -> Table:
     """One column: numbers right-aligned, each material wrapped under its own start."""
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(justify="right", width=NUMBER_WIDTH, no_wrap=True)
-    table.add_column(ratio=1)
+    table.add_column(ratio=1, overflow="fold")
     for material in column:
         table.add_row(f"{material.number}.", material.text)
     return table
