@@ -216,7 +216,10 @@ def kiosk(
         ),
     ] = None,
 ) -> None:
-    """Run the touch kiosk full screen."""
+    """Run the touch kiosk full screen.
+
+    Supported terminals: 80×24 (the smallest) and 100×30 or larger, each showing every category.
+    """
     log_file = log_file or Path(tempfile.gettempdir()) / "yimen-kiosk.log"
     from ticket_printer.kiosk.app import KioskApp, run_kiosk
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Button
 
 from ticket_printer.escpos_output import PrintOptions
@@ -51,17 +50,6 @@ async def start(pilot: Pilot[None], app: KioskApp) -> None:
     await until(
         pilot,
         lambda: any(button.region.area for button in app.screen.query(".category")),
-    )
-
-
-def on_screen(widget: Widget) -> bool:
-    """Whether the whole widget is inside the terminal and not cut off by its containers."""
-    geometry = widget.screen._compositor.full_map.get(widget)
-    if geometry is None or not geometry.region.area:
-        return False
-    screen = widget.screen.region
-    return screen.contains_region(geometry.region) and geometry.clip.contains_region(
-        geometry.region
     )
 
 

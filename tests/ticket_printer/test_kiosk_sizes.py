@@ -14,7 +14,6 @@ from tests.support import LiveServer
 from tests.ticket_printer.pilot import (
     file_printer,
     focus_is_visible,
-    on_screen,
     screen_lines,
     shown,
     start,
@@ -22,6 +21,7 @@ from tests.ticket_printer.pilot import (
     until,
 )
 from tests.ticket_printer.support import run_async
+from tests.tui import on_screen
 from ticket_printer.kiosk.app import KioskApp
 from ticket_printer.kiosk.screens.confirm import ConfirmScreen
 from ticket_printer.kiosk.screens.matter import MatterScreen
