@@ -1,9 +1,12 @@
 """`run_kiosk` starts the kiosk again after a crash, logging the crash, and keeps one crash
 log open for all its runs, closed when it ends (it used to open another on every restart
-and close none)."""
+and close none); each run closes its own connections to the server."""
 
+import asyncio
 import threading
 from pathlib import Path
+
+import pytest
 
 from queue_server.client import QueueClient
 from tests.ticket_printer.pilot import file_printer
@@ -51,3 +54,6 @@ def test_crashes_restart_the_kiosk_with_one_crash_log_closed_at_the_end(tmp_path
     files = {id(app.error_console.file): app.error_console.file for app in made}
     assert len(files) == 1, "a crash log opened for every run"
     assert all(file.closed for file in files.values())
+    for app in made:  # and each run's connections to the server are closed with it
+        with pytest.raises(RuntimeError, match="client has been closed"):
+            asyncio.run(app.client.hall())

@@ -33,16 +33,9 @@ Compare = Callable[..., bool]
 sizes = pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 
 
-class SnapshotKiosk(KioskApp):
-    """Closes its client inside the app's own event loop, which snap_compare runs."""
-
-    async def on_unmount(self) -> None:
-        await self.client.aclose()
-
-
 def kiosk(server: LiveServer, printer: Printer, *, now: datetime = OPEN_TIME) -> KioskApp:
     client = QueueClient(server.base_url, token=server.accounts.kiosk_token)
-    return SnapshotKiosk(client, printer, device_name="kiosk-snapshot", clock=ManualClock(now))
+    return KioskApp(client, printer, device_name="kiosk-snapshot", clock=ManualClock(now))
 
 
 def issue(server: LiveServer, category: str, count: int) -> None:

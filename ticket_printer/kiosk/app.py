@@ -84,6 +84,10 @@ class KioskApp(App[None]):
         self._last: tuple[TicketPublic, TicketLayout] | None = None
         self.printer_state = DeviceState.OK
 
+    async def on_unmount(self) -> None:
+        """The kiosk owns its client: a restarted kiosk must not leave connections behind."""
+        await self.client.aclose()
+
     def on_mount(self) -> None:
         self.push_screen(self.category_screen)
         self.refresh_hall()
