@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Button
+from textual.widget import Widget
 
 from ticket_printer.escpos_output import PrintOptions
 from ticket_printer.fonts import find_cjk_font
@@ -59,9 +59,9 @@ def screen_lines(app: KioskApp) -> list[str]:
     return ["".join(segment.text for segment in strip) for strip in strips]
 
 
-def focus_is_visible(button: Button) -> bool:
-    """Whether a focused button is drawn unlike an unfocused one: its thick frame."""
-    return button.has_focus and button.styles.border_top[0] == FOCUS_BORDER
+def focus_is_visible(widget: Widget) -> bool:
+    """Whether a focused control is drawn unlike an unfocused one: its thick frame."""
+    return widget.has_focus and widget.styles.border_top[0] == FOCUS_BORDER
 
 
 def idle(app: KioskApp) -> bool:
