@@ -1,12 +1,14 @@
 """The terminal boards, driven through Textual's Pilot against a real queue server."""
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from display_board.app import BoardApp
 from queue_server.client import QueueClient
@@ -157,6 +159,9 @@ class SnapshotBoard(BoardApp):
     """Closes its client inside the app's own event loop, which snap_compare runs."""
 
     async def on_unmount(self) -> None:
+        self.workers.cancel_all()  # the live feed first, so it opens nothing after the close
+        with contextlib.suppress(WorkerCancelled):
+            await self.workers.wait_for_complete()
         await self.client.aclose()
 
 

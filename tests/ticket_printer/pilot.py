@@ -45,6 +45,14 @@ async def tap(pilot: Pilot[None], selector: str) -> None:
     assert await pilot.click(selector), f"{selector} was not hit"
 
 
+async def press(pilot: Pilot[None], selector: str) -> None:
+    """Focus a control on the current screen and press Enter on it, as from a keyboard."""
+    app = pilot.app
+    await until(pilot, lambda: any(w.region.area for w in app.screen.query(selector)))
+    app.screen.query_one(selector).focus()
+    await pilot.press("enter")
+
+
 async def start(pilot: Pilot[None], app: KioskApp) -> None:
     """Wait until the category buttons are laid out on screen."""
     await until(

@@ -1,5 +1,8 @@
 """Every kiosk screen pinned as an SVG snapshot at 80×24 (the smallest supported) and 120×40.
 
+The scenarios use the keyboard only: a mouse left over a button would draw it hovered, or not,
+depending on timing.
+
 The servers run on frozen clocks and so does the kiosk (its countdown reads the clock), so
 every number, wait and countdown is the same on every run. Screens that only read share one
 server; each ticket screen takes its number in a category of its own, so the snapshots do not
@@ -18,7 +21,7 @@ from queue_server.config import parse_hall_config
 from queue_server.domain.clock import ManualClock
 from tests.support import LiveServer, live_server
 from tests.test_config import DEFAULT_TEXT
-from tests.ticket_printer.pilot import file_printer, idle, shown, start, tap, until
+from tests.ticket_printer.pilot import file_printer, idle, press, shown, start, until
 from ticket_printer.kiosk.app import KioskApp
 from ticket_printer.kiosk.screens.confirm import ConfirmScreen
 from ticket_printer.kiosk.screens.matter import MatterScreen
@@ -104,7 +107,7 @@ def test_matters(
 
     async def open_general(pilot: Pilot[None]) -> None:
         await start(pilot, app)
-        await tap(pilot, "#category-general")
+        await press(pilot, "#category-general")
         await shown(pilot, MatterScreen)
         await pilot.pause()
 
@@ -120,12 +123,11 @@ def test_confirm_retirement(
 
     async def choose_retirement(pilot: Pilot[None]) -> None:
         await start(pilot, app)
-        await tap(pilot, "#category-general")
+        await press(pilot, "#category-general")
         await shown(pilot, MatterScreen)
-        app.screen.query_one("#matter-retirement").focus()
-        await pilot.press("enter")
+        await press(pilot, "#matter-retirement")
         await shown(pilot, ConfirmScreen)
-        await tap(pilot, "#priority-elderly")
+        await press(pilot, "#priority-elderly")
         app.screen.query_one("#confirm").focus()
         await pilot.pause()
 
@@ -141,14 +143,13 @@ def test_confirm_paged_checklist(
 
     async def choose_after_death(pilot: Pilot[None]) -> None:
         await start(pilot, app)
-        await tap(pilot, "#category-general")
+        await press(pilot, "#category-general")
         await shown(pilot, MatterScreen)
-        app.screen.query_one("#matter-after_death").focus()
-        await pilot.press("enter")
+        await press(pilot, "#matter-after_death")
         await shown(pilot, ConfirmScreen)
         await pilot.pause()
         if app.screen.query_one("#pager").display:
-            await tap(pilot, "#materials-next")
+            await press(pilot, "#materials-next")
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=choose_after_death)
@@ -157,7 +158,7 @@ def test_confirm_paged_checklist(
 def take_ticket(app: KioskApp, category: str) -> Callable[[Pilot[None]], object]:
     async def confirm(pilot: Pilot[None]) -> None:
         await start(pilot, app)
-        await tap(pilot, f"#category-{category}")
+        await press(pilot, f"#category-{category}")
         await shown(pilot, ConfirmScreen)
         await pilot.press("enter")
         await shown(pilot, TicketScreen)
