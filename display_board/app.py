@@ -1,6 +1,7 @@
 """`BoardApp`: the hall board, or one window's board, fed by the live subscription."""
 
 from dataclasses import replace
+from pathlib import Path
 from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,6 +28,7 @@ from queue_server.client import (
     SubscriptionItem,
     Unauthorised,
 )
+from queue_server.domain.clock import Clock, SystemClock
 from queue_server.protocol import EventMessage, SnapshotMessage
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -43,7 +45,7 @@ class BoardApp(App[None]):
     Waiting counts and ETAs are read again every `queue_refresh_seconds`.
     """
 
-    CSS_PATH = "board.tcss"
+    CSS_PATH = Path(__file__).with_name("board.tcss")
     TITLE = "一门 显示屏"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "退出", show=False)]
 
@@ -53,11 +55,13 @@ class BoardApp(App[None]):
         *,
         window_no: int | None = None,
         queue_refresh_seconds: float = 30.0,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__()
         self.client = client
         self.window_no = window_no
         self.queue_refresh_seconds = queue_refresh_seconds
+        self.clock: Clock = clock or SystemClock()
         self.board = BoardState()
         self.highlight = False
         self._highlight_timer: Timer | None = None
@@ -66,7 +70,7 @@ class BoardApp(App[None]):
     def compose(self) -> ComposeResult:
         yield OfflineBanner(id="offline")
         if self.window_no is None:
-            yield HallView(id="hall")
+            yield HallView(self.clock, id="hall")
         else:
             yield WindowView(self.window_no, id="window")
 

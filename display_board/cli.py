@@ -42,7 +42,9 @@ def _run_board(server: str, token: str, window_no: int | None) -> None:
 
 @app.command()
 def hall(server: ServerOption, token: TokenOption) -> None:
-    """The hall board: the newest call, recent calls, every window, queues and the notice."""
+    """The hall board: the newest call, recent calls, every window, queues and the notice.
+
+    Needs a terminal of at least 100×30 (a hall of up to 12 windows and 7 categories)."""
     _run_board(server, token, None)
 
 
@@ -52,7 +54,9 @@ def window(
     server: ServerOption,
     token: TokenOption,
 ) -> None:
-    """One window's display: its current number and clerk, or 暂停服务."""
+    """One window's display: its current number and clerk, or 暂停服务.
+
+    Needs a terminal of at least 80×24."""
     _run_board(server, token, number)
 
 

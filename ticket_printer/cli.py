@@ -216,7 +216,10 @@ def kiosk(
         ),
     ] = None,
 ) -> None:
-    """Run the touch kiosk full screen."""
+    """Run the touch kiosk full screen.
+
+    Supported terminals: 80×24 (the smallest) and 100×30 or larger, each showing every category.
+    """
     log_file = log_file or Path(tempfile.gettempdir()) / "yimen-kiosk.log"
     from ticket_printer.kiosk.app import KioskApp, run_kiosk
 
@@ -229,7 +232,7 @@ def kiosk(
         client = QueueClient(server, token=token)
         return KioskApp(client, device, device_name=name or default_device_name())
 
-    run_kiosk(make_app, crash_log=str(log_file))
+    run_kiosk(make_app, crash_log=log_file)
 
 
 if __name__ == "__main__":

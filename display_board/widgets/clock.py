@@ -1,16 +1,18 @@
-"""The clock in the board's corner, in the hall's time zone."""
+"""The clock in the board's corner, in the hall's time zone, read from the board's clock."""
 
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from textual.widgets import Static
 
+from queue_server.domain.clock import Clock
+
 WEEKDAYS = "一二三四五六日"
 
 
-class Clock(Static):
-    def __init__(self, *, id: str | None = None) -> None:
+class ClockFace(Static):
+    def __init__(self, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.clock = clock
         self.timezone = ZoneInfo("Asia/Shanghai")
 
     def on_mount(self) -> None:
@@ -18,5 +20,5 @@ class Clock(Static):
         self.set_interval(1.0, self.tick)
 
     def tick(self) -> None:
-        now = datetime.now(UTC).astimezone(self.timezone)
+        now = self.clock.now().astimezone(self.timezone)
         self.update(f"{now:%Y-%m-%d} 星期{WEEKDAYS[now.weekday()]} {now:%H:%M:%S}")

@@ -7,19 +7,24 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from display_board.state import BoardState
-from display_board.widgets.clock import Clock
+from display_board.widgets.clock import ClockFace
 from display_board.widgets.latest_call import LatestCall
 from display_board.widgets.notice import Notice
 from display_board.widgets.queue_summary import QueueSummary
 from display_board.widgets.recent_calls import RecentCalls
 from display_board.widgets.window_grid import WindowGrid
+from queue_server.domain.clock import Clock
 
 
 class HallView(Vertical):
+    def __init__(self, clock: Clock, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="title-bar"):
             yield Static("", id="hall-name")
-            yield Clock(id="clock")
+            yield ClockFace(self.clock, id="clock")
         with Horizontal(id="calls"):
             yield LatestCall(id="latest")
             with Vertical(id="recent-panel"):
@@ -28,11 +33,11 @@ class HallView(Vertical):
         with Horizontal(id="overview"):
             yield WindowGrid(id="windows")
             yield QueueSummary(id="queues")
-        yield Notice(id="notice")
+        yield Notice(self.clock, id="notice")
 
     def show_state(self, state: BoardState, *, highlight: bool, timezone: ZoneInfo) -> None:
         self.query_one("#hall-name", Static).update(state.hall_name)
-        self.query_one(Clock).timezone = timezone
+        self.query_one(ClockFace).timezone = timezone
         self.query_one(LatestCall).show_call(state.latest, highlight=highlight)
         self.query_one(RecentCalls).show_calls(state.recent)
         self.query_one(WindowGrid).show_windows(state.windows)

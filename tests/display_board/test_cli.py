@@ -33,3 +33,9 @@ def test_no_play_without_an_out_dir_is_refused() -> None:
 def test_window_numbers_are_checked() -> None:
     result = runner.invoke(app, ["window", "0", "--server", "http://127.0.0.1:9", "--token", "t"])
     assert result.exit_code == 2
+
+
+def test_the_boards_state_their_smallest_terminal() -> None:
+    hall = runner.invoke(app, ["hall", "--help"], terminal_width=200)
+    window = runner.invoke(app, ["window", "--help"], terminal_width=200)
+    assert "100×30" in hall.output and "80×24" in window.output

@@ -1,10 +1,18 @@
 """The terminal boards, driven through Textual's Pilot against a real queue server."""
 
 import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from display_board.app import BoardApp
 from queue_server.client import QueueClient
+from queue_server.domain.clock import ManualClock
 from tests.display_board.support import (
     RestartableServer,
     clerk_at,
@@ -12,7 +20,8 @@ from tests.display_board.support import (
     wait_until,
     widget_text,
 )
-from tests.support import LiveServer
+from tests.support import LiveServer, live_server
+from tests.tui import on_screen
 
 SIZE = (160, 48)
 
@@ -123,3 +132,121 @@ async def _boards_resync_after_restart(server: RestartableServer) -> None:
 def test_boards_resync_after_a_server_restart(tmp_path: Path) -> None:
     with RestartableServer(tmp_path) as server:
         asyncio.run(_boards_resync_after_restart(server))
+
+
+# Snapshots ----------------------------------------------------------------------------------
+#
+# The boards at their smallest supported sizes (the hall board 100×30, a window's board 80×24)
+# and at 160×45, on a server and a board clock that are both frozen. The calls are made before
+# the board starts, so it draws them from its first snapshot, without the flash of a new call.
+
+BOARD_TIME = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 09:30 in the hall
+HALL_BOARD_SIZES = [(100, 30), (160, 45)]
+WINDOW_BOARD_SIZES = [(80, 24), (160, 45)]
+
+Compare = Callable[..., bool]
+
+
+def _size_id(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
+
+
+hall_board_sizes = pytest.mark.parametrize("size", HALL_BOARD_SIZES, ids=_size_id)
+window_board_sizes = pytest.mark.parametrize("size", WINDOW_BOARD_SIZES, ids=_size_id)
+
+
+class SnapshotBoard(BoardApp):
+    """Closes its client inside the app's own event loop, which snap_compare runs."""
+
+    async def on_unmount(self) -> None:
+        self.workers.cancel_all()  # the live feed first, so it opens nothing after the close
+        with contextlib.suppress(WorkerCancelled):
+            await self.workers.wait_for_complete()
+        await self.client.aclose()
+
+
+@pytest.fixture(scope="module")
+def frozen_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Tickets waiting, three calls a minute apart, one ticket being served, window 4 paused."""
+    clock = ManualClock(BOARD_TIME)
+    with live_server(tmp_path_factory.mktemp("boards"), clock=clock) as server:
+        kiosk = server.client(server.accounts.kiosk_token)
+        for category, count in (("general", 6), ("consult", 2), ("enterprise", 1)):
+            for _ in range(count):
+                assert kiosk.post("/api/tickets", json={"category": category}).status_code == 201
+        clerks = {
+            window: server.client(server.login(server.accounts.clerks[window - 1]))
+            for window in (1, 2, 3, 4)
+        }
+        for window, clerk in clerks.items():
+            assert clerk.post(f"/api/windows/{window}/sign-in").status_code == 200
+        ticket = clerks[4].post("/api/windows/4/call-next").json()
+        for step in ("start", "finish"):
+            assert clerks[4].post(f"/api/tickets/{ticket['id']}/{step}", json={}).is_success
+        assert clerks[4].post("/api/windows/4/pause", json={"reason": "会议"}).is_success
+        for window in (1, 3, 2):
+            clock.advance(timedelta(minutes=1))
+            assert clerks[window].post(f"/api/windows/{window}/call-next").status_code == 200
+        ticket = clerks[3].get("/api/windows/3").json()["current"]
+        assert clerks[3].post(f"/api/tickets/{ticket['id']}/start").is_success
+        yield server
+
+
+def board(server_url: str, token: str, window_no: int | None = None) -> BoardApp:
+    client = QueueClient(server_url, token=token)
+    return SnapshotBoard(client, window_no=window_no, clock=ManualClock(BOARD_TIME))
+
+
+async def settled(app: BoardApp) -> None:
+    await wait_until(lambda: app.board.seq is not None and app.board.connected, "the snapshot")
+
+
+def drawn(app: BoardApp) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def wait(pilot: Pilot[None]) -> None:
+        await settled(app)
+        await pilot.pause()
+
+    return wait
+
+
+@hall_board_sizes
+def test_hall_board_snapshot(
+    snap_compare: Compare, frozen_hall: LiveServer, size: tuple[int, int]
+) -> None:
+    app = board(frozen_hall.base_url, frozen_hall.accounts.board_token)
+
+    async def every_row_shown(pilot: Pilot[None]) -> None:
+        await drawn(app)(pilot)
+        for selector in ("#windows", "#queues"):
+            assert on_screen(app.query_one(selector)), f"{selector} is cut off at {size}"
+
+    assert snap_compare(app, terminal_size=size, run_before=every_row_shown)
+
+
+@window_board_sizes
+def test_window_board_snapshot(
+    snap_compare: Compare, frozen_hall: LiveServer, size: tuple[int, int]
+) -> None:
+    """Window 3, serving its number."""
+    app = board(frozen_hall.base_url, frozen_hall.accounts.board_token, window_no=3)
+    assert snap_compare(app, terminal_size=size, run_before=drawn(app))
+
+
+@window_board_sizes
+def test_paused_window_snapshot(
+    snap_compare: Compare, frozen_hall: LiveServer, size: tuple[int, int]
+) -> None:
+    app = board(frozen_hall.base_url, frozen_hall.accounts.board_token, window_no=4)
+    assert snap_compare(app, terminal_size=size, run_before=drawn(app))
+
+
+@hall_board_sizes
+def test_offline_banner_snapshot(snap_compare: Compare, size: tuple[int, int]) -> None:
+    """A hall board started while its server is down (nothing listens on port 9)."""
+    app = board("http://127.0.0.1:9", "board-token")
+
+    async def offline(pilot: Pilot[None]) -> None:
+        await wait_until(lambda: app.query_one("#offline").has_class("-offline"), "the banner")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=offline)

@@ -103,3 +103,9 @@ def test_a_bad_printer_spec_is_explained_before_anything_starts(command: list[st
     result = runner.invoke(app, [*command, "--printer", "lpt1"])
     assert result.exit_code == 2
     assert "is not a printer" in result.output
+
+
+def test_kiosk_help_states_the_supported_terminal_sizes() -> None:
+    result = runner.invoke(app, ["kiosk", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "80×24" in result.output and "100×30" in result.output

@@ -7,8 +7,10 @@ ever reaches the applicant as a traceback.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -17,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from queue_server.client import QueueClient, QueueError
+from queue_server.domain.clock import Clock, SystemClock
 from queue_server.protocol import (
     CategoryPublic,
     DeviceKind,
@@ -37,6 +40,7 @@ from ticket_printer.kiosk.screens.category import CategoryScreen
 from ticket_printer.kiosk.screens.confirm import ConfirmScreen
 from ticket_printer.kiosk.screens.matter import MatterScreen
 from ticket_printer.kiosk.screens.ticket import TicketScreen
+from ticket_printer.kiosk.texts import hall_notice
 from ticket_printer.layout import TicketLayout, build_layout
 from ticket_printer.printing import Printer, PrinterFault
 
@@ -49,7 +53,7 @@ BUSY_TEXT = "系统繁忙，请稍后再试或咨询工作人员"
 
 
 class KioskApp(App[None]):
-    CSS_PATH = "kiosk.tcss"
+    CSS_PATH = Path(__file__).with_name("kiosk.tcss")
     TITLE = "一门 自助取号"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "start_over", "返回首页", show=False)
@@ -63,6 +67,7 @@ class KioskApp(App[None]):
         device_name: str,
         refresh_seconds: float = REFRESH_SECONDS,
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__()
         self.client = client
@@ -70,6 +75,7 @@ class KioskApp(App[None]):
         self.device_name = device_name
         self.refresh_seconds = refresh_seconds
         self.heartbeat_seconds = heartbeat_seconds
+        self.clock: Clock = clock or SystemClock()
         self.hall: HallSnapshot | None = None
         self.matters: list[MatterPublic] = []
         self.category_screen = CategoryScreen()
@@ -77,6 +83,10 @@ class KioskApp(App[None]):
         self._matter: MatterPublic | None = None
         self._last: tuple[TicketPublic, TicketLayout] | None = None
         self.printer_state = DeviceState.OK
+
+    async def on_unmount(self) -> None:
+        """The kiosk owns its client: a restarted kiosk must not leave connections behind."""
+        await self.client.aclose()
 
     def on_mount(self) -> None:
         self.push_screen(self.category_screen)
@@ -99,7 +109,7 @@ class KioskApp(App[None]):
             return
         self.category_screen.hall_name = self.hall.name
         self.category_screen.categories = list(self.hall.categories)
-        self.category_screen.notice = "" if self.hall.categories else "暂无可办理的业务"
+        self.category_screen.notice = hall_notice(self.category_screen.categories)
 
     @work(exclusive=True, exit_on_error=False, group="heartbeat")
     async def report_printer(self) -> None:
@@ -141,7 +151,7 @@ class KioskApp(App[None]):
         )
         self._last = (ticket, layout)
         fault = await self._print_layout(layout)
-        self.push_screen(TicketScreen(ticket, fault))
+        self.push_screen(TicketScreen(ticket, fault, clock=self.clock))
         self.refresh_hall()
 
     @work(exclusive=True, exit_on_error=False, group="issue")
@@ -224,19 +234,32 @@ class KioskApp(App[None]):
         self.refresh_hall()
 
 
-def run_kiosk(make_app: Callable[[], KioskApp], *, crash_log: str | None = None) -> None:
+def run_kiosk(
+    make_app: Callable[[], KioskApp],
+    *,
+    crash_log: Path | None = None,
+    headless: bool = False,
+    restart_pause_seconds: float = RESTART_PAUSE_SECONDS,
+) -> None:
     """Run the kiosk for good: an unexpected crash is logged (never shown) and the kiosk
-    starts again at its first screen."""
+    starts again at its first screen. The crash log is opened once, for every run, and
+    closed when the kiosk ends."""
     import time
 
     from rich.console import Console
 
-    while True:
-        app = make_app()
-        if crash_log is not None:
-            app.error_console = Console(file=open(crash_log, "a", encoding="utf-8"))  # noqa: SIM115
-        app.run()
-        if app.return_code in (0, None):
-            return
-        log.error("the kiosk crashed (return code %s); starting again", app.return_code)
-        time.sleep(RESTART_PAUSE_SECONDS)
+    with contextlib.ExitStack() as stack:
+        errors = (
+            stack.enter_context(crash_log.open("a", encoding="utf-8"))
+            if crash_log is not None
+            else None
+        )
+        while True:
+            app = make_app()
+            if errors is not None:
+                app.error_console = Console(file=errors)
+            app.run(headless=headless)
+            if app.return_code in (0, None):
+                return
+            log.error("the kiosk crashed (return code %s); starting again", app.return_code)
+            time.sleep(restart_pause_seconds)

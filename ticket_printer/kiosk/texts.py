@@ -12,7 +12,13 @@ KIOSK_PRIORITIES = (
 CERTIFICATE_NOTE = "请在窗口出示有效证件"
 
 
+NO_WAIT = "无需等候"
+"""What the kiosk says with nobody ahead, as the boards do."""
+
+
 def wait_text(waiting: int | None, eta_minutes: int | None) -> str:
+    if waiting == 0:
+        return NO_WAIT
     people = f"等候 {waiting} 人" if waiting is not None else "等候人数未知"
     if eta_minutes is None:
         return people
@@ -37,8 +43,16 @@ def matches(matter: MatterPublic, query: str) -> bool:
     return any(words in text for text in (matter.name, *matter.items))
 
 
-def materials_text(matter: MatterPublic) -> str:
-    if not matter.materials:
-        return "所需材料请咨询窗口工作人员。"
-    lines = [f"{index}. {item}" for index, item in enumerate(matter.materials, start=1)]
-    return "\n".join(lines)
+OUT_OF_HOURS = "不在办理时间"
+"""The server's reason for a category closed outside its opening hours."""
+
+
+def hall_notice(categories: list[CategoryPublic]) -> str:
+    """What the category screen says under the buttons when nothing can be taken."""
+    if not categories:
+        return "暂无可办理的业务"
+    if any(category.open for category in categories):
+        return ""
+    if all(category.closed_reason == OUT_OF_HOURS for category in categories):
+        return "现在不在取号时间，请在办理时间内再来"
+    return "暂时无法取号，请咨询工作人员"

@@ -1,5 +1,10 @@
 """The first screen: one big button per category, with its queue and wait, closed ones
-shown closed with the reason."""
+shown closed with the reason.
+
+A refresh of the hall changes the buttons in place, so the applicant's focus stays on the
+choice they were on; the buttons are rebuilt only when the hall's categories change, and then
+the focus goes back to the same category.
+"""
 
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
@@ -11,28 +16,78 @@ from queue_server.protocol import CategoryPublic
 from ticket_printer.kiosk.messages import CategoryChosen
 from ticket_printer.kiosk.texts import category_label
 
+PREFIX = "category-"
+
+
+def grid_columns(count: int) -> int:
+    """Columns of category buttons: two while every button still gets rows enough for its
+    two-line label at 80×24, more for a larger hall."""
+    if count <= 8:
+        return 2
+    return 3 if count <= 12 else 4
+
 
 class CategoryScreen(Screen[None]):
-    categories: reactive[list[CategoryPublic]] = reactive(list, recompose=True)
-    hall_name: reactive[str] = reactive("", recompose=True)
-    notice: reactive[str] = reactive("正在连接服务器…", recompose=True)
+    categories: reactive[list[CategoryPublic]] = reactive(list)
+    hall_name: reactive[str] = reactive("")
+    notice: reactive[str] = reactive("正在连接服务器…")
     """Shown under the buttons: connection trouble, or an empty hall."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="category-page"):
             yield Static(self.hall_name or "自助取号", id="hall-name", classes="title")
             yield Static("请选择您要办理的业务", classes="subtitle")
-            with Grid(id="categories"):
-                for category in self.categories:
-                    yield Button(
-                        category_label(category),
-                        id=f"category-{category.code}",
-                        classes="category" if category.open else "category -closed",
-                        disabled=not category.open,
-                    )
+            yield Grid(id="categories")
             yield Static(self.notice, id="notice", classes="notice")
+
+    async def on_mount(self) -> None:
+        self.watch_notice(self.notice)
+        await self.watch_categories(self.categories)
+
+    def watch_hall_name(self, name: str) -> None:
+        if self.is_mounted:
+            self.query_one("#hall-name", Static).update(name or "自助取号")
+
+    def watch_notice(self, notice: str) -> None:
+        if self.is_mounted:
+            shown = self.query_one("#notice", Static)
+            shown.update(notice)
+            shown.display = bool(notice)
+
+    async def watch_categories(self, categories: list[CategoryPublic]) -> None:
+        if not self.is_mounted:
+            return
+        grid = self.query_one("#categories", Grid)
+        buttons = list(grid.query(Button))
+        if [button.id for button in buttons] == [PREFIX + c.code for c in categories]:
+            for button, category in zip(buttons, categories, strict=True):
+                self._show(button, category)
+            return
+        focused = self.focused.id if self.focused is not None else None
+        await grid.remove_children()
+        for index in range(2, 5):
+            grid.set_class(grid_columns(len(categories)) == index, f"columns-{index}")
+        fresh = [Button("", id=PREFIX + category.code) for category in categories]
+        for button, category in zip(fresh, categories, strict=True):
+            self._show(button, category)
+        await grid.mount_all(fresh)
+        self._restore_focus(focused)
+
+    def _restore_focus(self, focused: str | None) -> None:
+        """Back to the category that had the focus, else the first open one."""
+        buttons = list(self.query(".category").results(Button))
+        again = [b for b in buttons if b.id == focused and not b.disabled]
+        open_buttons = [b for b in buttons if not b.disabled]
+        if again or (open_buttons and (focused is None or focused.startswith(PREFIX))):
+            (again or open_buttons)[0].focus()
+
+    @staticmethod
+    def _show(button: Button, category: CategoryPublic) -> None:
+        button.label = category_label(category)
+        button.set_classes("category" if category.open else "category -closed")
+        button.disabled = not category.open
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id and event.button.id.startswith("category-"):
-            self.post_message(CategoryChosen(event.button.id.removeprefix("category-")))
+        if event.button.id and event.button.id.startswith(PREFIX):
+            self.post_message(CategoryChosen(event.button.id.removeprefix(PREFIX)))

@@ -1,7 +1,7 @@
 """Confirm: the category, the wait, the matter's material checklist, optional priority."""
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Static
@@ -11,10 +11,10 @@ from ticket_printer.kiosk.messages import StartOver, TicketRequested
 from ticket_printer.kiosk.texts import (
     CERTIFICATE_NOTE,
     KIOSK_PRIORITIES,
-    materials_text,
     priority_label,
     wait_text,
 )
+from ticket_printer.kiosk.widgets.checklist import Checklist
 
 
 class ConfirmScreen(Screen[None]):
@@ -35,17 +35,17 @@ class ConfirmScreen(Screen[None]):
                 wait_text(self.category.waiting, self.category.eta_minutes), classes="subtitle"
             )
             if self.matter is not None:
-                with VerticalScroll(id="checklist"):
-                    yield Static(f"办理事项：{self.matter.name}", classes="matter-name")
-                    yield Static("请备齐以下材料（一次告知）：")
-                    yield Static(materials_text(self.matter), id="materials")
-            yield Static("如需优先办理，请选择（可不选）：", classes="hint")
+                yield Checklist(self.matter, id="checklist")
+            else:
+                yield Vertical(id="no-checklist")
+            with Horizontal(id="priority-hint"):
+                yield Static("如需优先办理，请选择（可不选）：", classes="hint")
+                yield Static(CERTIFICATE_NOTE, id="certificate-note", classes="note")
             with Horizontal(id="priorities"):
                 for priority in KIOSK_PRIORITIES:
                     yield Button(
                         priority_label(priority), id=f"priority-{priority}", classes="priority"
                     )
-            yield Static(CERTIFICATE_NOTE, id="certificate-note", classes="note")
             yield Static("", id="error", classes="error")
             with Horizontal(classes="actions"):
                 yield Button("返回", id="back", classes="secondary")
@@ -53,18 +53,24 @@ class ConfirmScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#certificate-note").display = False
+        self.query_one("#error").display = False
         self.query_one("#confirm", Button).focus()
 
     def watch_busy(self, busy: bool) -> None:
         if not self.is_mounted:
             return
         confirm = self.query_one("#confirm", Button)
-        confirm.disabled = busy
         confirm.label = "正在取号…" if busy else "确认取号"
+        if busy:
+            confirm.add_class("-busy")
+        else:
+            confirm.remove_class("-busy")
 
     def watch_error(self, error: str) -> None:
         if self.is_mounted:
-            self.query_one("#error", Static).update(error)
+            shown = self.query_one("#error", Static)
+            shown.update(error)
+            shown.display = bool(error)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -21,7 +21,7 @@ class MatterScreen(Screen[None]):
             yield Static(f"{self.category_name}：您要办哪件事？", classes="title")
             yield Static("选好后会告诉您要带的全部材料；不清楚可直接取号", classes="subtitle")
             yield Input(placeholder="输入文字查找，如：退休", id="matter-search")
-            with VerticalScroll(id="matters"):
+            with VerticalScroll(id="matters", can_focus=False):
                 for matter in self.matters:
                     yield Button(matter.name, id=f"matter-{matter.id}", classes="matter")
             with Horizontal(classes="actions"):

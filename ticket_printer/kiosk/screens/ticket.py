@@ -1,5 +1,8 @@
 """The last screen: the number, big; "take your ticket", or on a printer fault the number to
-note down and a reprint button; a countdown back to the start."""
+note down and a reprint button; a countdown back to the start, read from the kiosk's clock."""
+
+from datetime import datetime, timedelta
+from math import ceil
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -8,6 +11,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Digits, Static
 
+from queue_server.domain.clock import Clock
 from queue_server.protocol import TicketPublic
 from ticket_printer.kiosk.messages import ReprintRequested, StartOver
 from ticket_printer.kiosk.texts import wait_text
@@ -21,12 +25,20 @@ class TicketScreen(Screen[None]):
     """Empty once printed; else what went wrong, for the applicant."""
     remaining: reactive[int] = reactive(PRINTED_SECONDS)
 
-    def __init__(self, ticket: TicketPublic, fault: str) -> None:
+    def __init__(self, ticket: TicketPublic, fault: str, *, clock: Clock) -> None:
         super().__init__()
         self.ticket = ticket
+        self.clock = clock
         self.set_reactive(TicketScreen.fault, fault)
-        self.set_reactive(TicketScreen.remaining, FAULT_SECONDS if fault else PRINTED_SECONDS)
+        self._deadline = self._deadline_after(FAULT_SECONDS if fault else PRINTED_SECONDS)
+        self.set_reactive(TicketScreen.remaining, self._seconds_left())
         self._timer: Timer | None = None
+
+    def _deadline_after(self, seconds: int) -> datetime:
+        return self.clock.now() + timedelta(seconds=seconds)
+
+    def _seconds_left(self) -> int:
+        return max(0, ceil((self._deadline - self.clock.now()).total_seconds()))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ticket-page"):
@@ -45,9 +57,10 @@ class TicketScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(1, self._tick)
+        self.query_one("#reprint" if self.fault else "#done", Button).focus()
 
     def _tick(self) -> None:
-        self.remaining -= 1
+        self.remaining = self._seconds_left()
         if self.remaining <= 0:
             if self._timer is not None:
                 self._timer.stop()
@@ -64,7 +77,8 @@ class TicketScreen(Screen[None]):
     def printed(self) -> None:
         """The reprint worked."""
         self.fault = ""
-        self.remaining = PRINTED_SECONDS
+        self._deadline = self._deadline_after(PRINTED_SECONDS)
+        self.remaining = self._seconds_left()
 
     def _headline(self) -> str:
         return "取号成功，但号票未能打印" if self.fault else "请取走您的号票"
@@ -83,7 +97,10 @@ class TicketScreen(Screen[None]):
     def _show(self) -> None:
         self.query_one("#ticket-headline", Static).update(self._headline())
         self.query_one("#fault", Static).update(self._fault_text())
-        self.query_one("#reprint", Button).display = bool(self.fault)
+        reprint = self.query_one("#reprint", Button)
+        reprint.display = bool(self.fault)
+        if not reprint.display and reprint.has_focus:
+            self.query_one("#done", Button).focus()
         self.query_one("#countdown", Static).update(self._countdown_text())
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

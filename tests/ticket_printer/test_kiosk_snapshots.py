@@ -1,0 +1,214 @@
+"""Every kiosk screen pinned as an SVG snapshot at 80×24 (the smallest supported) and 120×40.
+
+The scenarios use the keyboard only: a mouse left over a button would draw it hovered, or not,
+depending on timing.
+
+The servers run on frozen clocks and so does the kiosk (its countdown reads the clock), so
+every number, wait and countdown is the same on every run. Screens that only read share one
+server; each ticket screen takes its number in a category of its own, so the snapshots do not
+depend on the order the tests run in.
+"""
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from queue_server.client import QueueClient
+from queue_server.config import parse_hall_config
+from queue_server.domain.clock import ManualClock
+from tests.support import LiveServer, live_server
+from tests.test_config import DEFAULT_TEXT
+from tests.ticket_printer.pilot import file_printer, idle, press, shown, start, until
+from ticket_printer.kiosk.app import KioskApp
+from ticket_printer.kiosk.screens.confirm import ConfirmScreen
+from ticket_printer.kiosk.screens.matter import MatterScreen
+from ticket_printer.kiosk.screens.ticket import TicketScreen
+from ticket_printer.printing import Printer
+
+OPEN_TIME = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 09:30 in the hall
+EVENING = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # 20:00 in the hall
+SIZES = [(80, 24), (120, 40)]
+
+Compare = Callable[..., bool]
+sizes = pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+
+
+def kiosk(server: LiveServer, printer: Printer, *, now: datetime = OPEN_TIME) -> KioskApp:
+    client = QueueClient(server.base_url, token=server.accounts.kiosk_token)
+    return KioskApp(client, printer, device_name="kiosk-snapshot", clock=ManualClock(now))
+
+
+def issue(server: LiveServer, category: str, count: int) -> None:
+    kiosk_http = server.client(server.accounts.kiosk_token)
+    for _ in range(count):
+        assert kiosk_http.post("/api/tickets", json={"category": category}).status_code == 201
+
+
+@pytest.fixture(scope="module")
+def busy_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Read only: people waiting, two windows open, 出件 out of numbers for the day."""
+    text = DEFAULT_TEXT.replace('name = "出件"\n', 'name = "出件"\ndaily_cap = 1\n')
+    hall = parse_hall_config(text, source="snapshot.toml")
+    with live_server(
+        tmp_path_factory.mktemp("busy"), hall=hall, clock=ManualClock(OPEN_TIME)
+    ) as server:
+        for category, count in (("general", 5), ("consult", 2), ("enterprise", 1), ("pickup", 1)):
+            issue(server, category, count)
+        for clerk, window in ((0, 1), (1, 3)):
+            token = server.login(server.accounts.clerks[clerk])
+            signed_in = server.client(token).post(f"/api/windows/{window}/sign-in")
+            assert signed_in.status_code == 200
+        yield server
+
+
+@pytest.fixture(scope="module")
+def issuing_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Each ticket screen takes a number in its own category, two already waiting there."""
+    with live_server(tmp_path_factory.mktemp("issuing"), clock=ManualClock(OPEN_TIME)) as server:
+        for category in ("consult", "assist", "unresolved", "cross_region"):
+            issue(server, category, 2)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def evening_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Every category open 08:30–17:00, and it is 20:00."""
+    hours = 'opening_hours = [{ start = "08:30", end = "17:00" }]\n'
+    text = DEFAULT_TEXT.replace("\nservice_minutes = ", "\n" + hours + "service_minutes = ")
+    hall = parse_hall_config(text, source="evening.toml")
+    with live_server(
+        tmp_path_factory.mktemp("evening"), hall=hall, clock=ManualClock(EVENING)
+    ) as server:
+        yield server
+
+
+@sizes
+def test_categories(
+    snap_compare: Compare, busy_hall: LiveServer, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = kiosk(busy_hall, file_printer(tmp_path / "lp0"))
+
+    async def settle(pilot: Pilot[None]) -> None:
+        await start(pilot, app)
+        await until(pilot, lambda: app.hall is not None and idle(app))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@sizes
+def test_matters(
+    snap_compare: Compare, busy_hall: LiveServer, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = kiosk(busy_hall, file_printer(tmp_path / "lp0"))
+
+    async def open_general(pilot: Pilot[None]) -> None:
+        await start(pilot, app)
+        await press(pilot, "#category-general")
+        await shown(pilot, MatterScreen)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=open_general)
+
+
+@sizes
+def test_confirm_retirement(
+    snap_compare: Compare, busy_hall: LiveServer, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """退休's eleven materials, all on one page, with 老年人 chosen."""
+    app = kiosk(busy_hall, file_printer(tmp_path / "lp0"))
+
+    async def choose_retirement(pilot: Pilot[None]) -> None:
+        await start(pilot, app)
+        await press(pilot, "#category-general")
+        await shown(pilot, MatterScreen)
+        await press(pilot, "#matter-retirement")
+        await shown(pilot, ConfirmScreen)
+        await press(pilot, "#priority-elderly")
+        app.screen.query_one("#confirm").focus()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=choose_retirement)
+
+
+@sizes
+def test_confirm_paged_checklist(
+    snap_compare: Compare, busy_hall: LiveServer, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """公民身后: twenty materials, more than 80×24 holds, on its second page."""
+    app = kiosk(busy_hall, file_printer(tmp_path / "lp0"))
+
+    async def choose_after_death(pilot: Pilot[None]) -> None:
+        await start(pilot, app)
+        await press(pilot, "#category-general")
+        await shown(pilot, MatterScreen)
+        await press(pilot, "#matter-after_death")
+        await shown(pilot, ConfirmScreen)
+        await pilot.pause()
+        if app.screen.query_one("#pager").display:
+            await press(pilot, "#materials-next")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=choose_after_death)
+
+
+def take_ticket(app: KioskApp, category: str) -> Callable[[Pilot[None]], object]:
+    async def confirm(pilot: Pilot[None]) -> None:
+        await start(pilot, app)
+        await press(pilot, f"#category-{category}")
+        await shown(pilot, ConfirmScreen)
+        await pilot.press("enter")
+        await shown(pilot, TicketScreen)
+        await until(pilot, lambda: idle(app))
+        await pilot.pause()
+
+    return confirm
+
+
+@pytest.mark.parametrize(
+    ("size", "category"),
+    [((80, 24), "consult"), ((120, 40), "assist")],
+    ids=["80x24", "120x40"],
+)
+def test_ticket_printed(
+    snap_compare: Compare,
+    issuing_hall: LiveServer,
+    tmp_path: Path,
+    size: tuple[int, int],
+    category: str,
+) -> None:
+    app = kiosk(issuing_hall, file_printer(tmp_path / "lp0"))
+    assert snap_compare(app, terminal_size=size, run_before=take_ticket(app, category))
+
+
+@pytest.mark.parametrize(
+    ("size", "category"),
+    [((80, 24), "unresolved"), ((120, 40), "cross_region")],
+    ids=["80x24", "120x40"],
+)
+def test_printer_fault(
+    snap_compare: Compare,
+    issuing_hall: LiveServer,
+    tmp_path: Path,
+    size: tuple[int, int],
+    category: str,
+) -> None:
+    app = kiosk(issuing_hall, file_printer(tmp_path / "unplugged" / "lp0"))
+    assert snap_compare(app, terminal_size=size, run_before=take_ticket(app, category))
+
+
+@sizes
+def test_closed_hours(
+    snap_compare: Compare, evening_hall: LiveServer, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = kiosk(evening_hall, file_printer(tmp_path / "lp0"), now=EVENING)
+
+    async def settle(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: len(app.screen.query(".category")) == 7)
+        await until(pilot, lambda: app.hall is not None and idle(app))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=settle)

@@ -1,0 +1,1 @@
+"""Widgets the kiosk's screens are built from."""
