@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support import free_port
 
@@ -45,7 +46,10 @@ def _passwords(text: str) -> dict[str, str]:
     return {name: password for _, name, password in PASSWORD_LINE.findall(text)}
 
 
-def _headless_day(directory: Path) -> subprocess.CompletedProcess[str]:
+DayRun = subprocess.CompletedProcess[str]
+
+
+def _headless_day(directory: Path) -> DayRun:
     """One short day. The simulator gives up three day-hours after closing: a day squeezed
     much below half a minute leaves a loaded machine too little time for the last tickets."""
     return subprocess.run(
@@ -75,22 +79,28 @@ def _wait_for(log: Path, demo: subprocess.Popen[bytes], marker: str, within: flo
     return text
 
 
-def test_headless_demo_serves_everyone_but_the_user(tmp_path: Path) -> None:
-    run = _headless_day(tmp_path / "demo")
+@pytest.fixture(scope="module")
+def headless_day(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DayRun]:
+    """One headless day for the module: its folder (logins, database) and what it printed."""
+    directory = tmp_path_factory.mktemp("headless") / "demo"
+    return directory, _headless_day(directory)
+
+
+def test_headless_demo_serves_everyone_but_the_user(headless_day: tuple[Path, DayRun]) -> None:
+    directory, run = headless_day
     assert run.returncode == 0, run.stdout + run.stderr
     assert "worked end to end" in run.stdout
     own = re.search(r"Your ticket:\s+(G\d{3}) \(跨域通办\)", run.stdout)
     assert own, run.stdout
     assert f"your ticket {own.group(1)} still waits for you at window 9" in run.stdout
-    assert (tmp_path / "demo" / "hall.db").exists()
-    assert "windows staffed" in (tmp_path / "demo" / "logs" / "simulator.log").read_text("utf-8")
+    assert (directory / "hall.db").exists()
+    assert "windows staffed" in (directory / "logs" / "simulator.log").read_text("utf-8")
 
 
 def test_demo_keeps_its_logins_in_an_owner_only_file_and_runs_in_real_time(
-    tmp_path: Path,
+    tmp_path: Path, headless_day: tuple[Path, DayRun]
 ) -> None:
-    directory = tmp_path / "demo"
-    first = _headless_day(directory)
+    directory, first = headless_day
     assert first.returncode == 0, first.stdout + first.stderr
     logins = directory / "logins.txt"
     assert stat.S_IMODE(logins.stat().st_mode) == 0o600
