@@ -215,6 +215,21 @@ def _parse_list(adapter: TypeAdapter[list[ItemT]], response: httpx.Response) -> 
         return adapter.validate_json(response.content)
 
 
+async def _close(websocket: ClientConnection) -> None:
+    """Close a websocket, and its socket even when the closing handshake is cut short.
+
+    `ClientConnection.close()` sends the close frame, then waits for the server's answer and
+    the end of the TCP connection; a task cancelled during that wait (an app closing its
+    feed twice over, `asyncio.run` cancelling what is left) would leave the socket open,
+    reported later as `ResourceWarning: unclosed <socket...>`. Abort the transport then.
+    """
+    try:
+        await websocket.close()
+    except BaseException:
+        websocket.transport.abort()
+        raise
+
+
 class QueueClient:
     """An async client for one queue server; use it as `async with QueueClient(url) as c:`.
 
@@ -832,7 +847,7 @@ class Subscription:
         self._client._forget(self)
         websocket, self._websocket = self._websocket, None
         if websocket is not None:
-            await websocket.close()
+            await _close(websocket)
 
     async def __anext__(self) -> SubscriptionItem:
         while not self._closed:
@@ -862,7 +877,7 @@ class Subscription:
         except (OSError, TimeoutError, WebSocketException) as error:
             return self._lost(f"无法连接服务器：{error!r}")
         if self._closed:
-            await websocket.close()
+            await _close(websocket)
             raise StopAsyncIteration
         self._websocket = websocket
         return ConnectionState(connected=True)
@@ -873,7 +888,7 @@ class Subscription:
         except TimeoutError:
             self._websocket = None
             with contextlib.suppress(WebSocketException, OSError):
-                await websocket.close()
+                await _close(websocket)
             return self._lost(f"{self._dead_after:g} 秒未收到服务器消息，连接已断开")
         except ConnectionClosed as closed:
             self._websocket = None

@@ -2,8 +2,10 @@
 
 import asyncio
 import contextlib
+import gc
 import subprocess
 import sys
+import warnings
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -549,3 +551,47 @@ def test_action_methods_take_the_key_of_a_repeated_press(server: LiveServer) -> 
             assert (await clerk.my_day()).served == 1
 
     run(scenario())
+
+
+def _resource_warnings(coroutine: Coroutine[Any, Any, None]) -> list[str]:
+    """Run `coroutine` in its own event loop, collect garbage, and return the ResourceWarnings
+    raised meanwhile: an unclosed socket is reported when it is collected."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        asyncio.run(coroutine)
+        gc.collect()
+    return [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+def test_a_feed_cancelled_twice_at_any_point_leaves_no_socket_open(server: LiveServer) -> None:
+    """A terminal's feed worker is cancelled when the app exits, and cancelled again while it
+    closes (Textual's shutdown, `asyncio.run` ending): at no point may that leak a socket."""
+
+    async def follow_and_cancel(first: int, gap: int) -> None:
+        async with QueueClient(server.base_url, token=server.accounts.board_token) as client:
+            subscription = client.subscribe()
+
+            async def follow() -> None:
+                try:
+                    async for _ in subscription:
+                        pass
+                finally:
+                    await subscription.aclose()
+
+            task = asyncio.create_task(follow())
+            for _ in range(first):
+                await asyncio.sleep(0)
+            task.cancel()
+            for _ in range(gap):
+                await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    leaks = {
+        (first, gap): found
+        for first in (0, 2, 5, 10, 20, 40)
+        for gap in range(0, 24, 3)
+        if (found := _resource_warnings(follow_and_cancel(first, gap)))
+    }
+    assert leaks == {}
