@@ -7,6 +7,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -94,12 +95,20 @@ class MainScreen(Screen[None]):
     def watch_now(self, now: datetime) -> None:
         if not self.is_mounted:
             return
-        self.query_one(StatusBar).now = now
+        try:
+            status, ticket, queue = (
+                self.query_one(StatusBar),
+                self.query_one(CurrentTicket),
+                self.query_one(QueueList),
+            )
+        except NoMatches:
+            return  # the app's clock ticked while the screen is being taken down at exit
+        status.now = now
         asked = self.no_show_asked
         if asked is not None and now - asked[1] > NO_SHOW_CONFIRM_WINDOW:
             self._cancel_no_show()
-        self.query_one(CurrentTicket).now = now
-        self.query_one(QueueList).now = now
+        ticket.now = now
+        queue.now = now
 
     def _show(self, state: ConsoleState) -> None:
         status = self.query_one(StatusBar)

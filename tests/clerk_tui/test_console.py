@@ -293,3 +293,18 @@ def test_a_taken_window_offers_the_others_and_rebound_keys_work(server: LiveServ
             await until(pilot, lambda: message(app) == "暂无等候的号码", "F12 to call")
 
     asyncio.run(scenario())
+
+
+def test_the_clock_ticking_while_the_screen_is_taken_down_is_harmless(server: LiveServer) -> None:
+    """At exit Textual removes the main screen's widgets while the app's one-second clock may
+    still tick: the tick must not fail the app (it once failed a whole console test)."""
+
+    async def scenario() -> None:
+        async with console(server.base_url, window=5) as (app, pilot):
+            assert app.main is not None
+            await app.main.query_one("StatusBar").remove()
+            app._tick()
+            await pilot.pause()
+            assert app.return_code is None
+
+    asyncio.run(scenario())
