@@ -67,6 +67,21 @@ def row_count(app: ManagerApp, selector: str) -> int:
     return app.screen.query_one(selector, DataTable).row_count
 
 
+def tables_sized(app: ManagerApp) -> bool:
+    """Every table on screen has sized its columns for the rows it holds. A DataTable does that
+    on its next idle after rows arrive; a snapshot taken in between (a loaded machine) shows
+    every cell cut to its heading's width."""
+    return not any(
+        table._require_update_dimensions or table._updated_cells
+        for table in app.screen.query(DataTable)
+    )
+
+
+async def settled(app: ManagerApp, pilot: Pilot[None]) -> None:
+    await until(pilot, lambda: tables_sized(app), "the tables' column widths")
+    await pilot.pause()
+
+
 async def logged_in(app: ManagerApp, pilot: Pilot[None]) -> None:
     await log_in(pilot, "manager")
     await until(pilot, lambda: app.live is not None, "the live figures")
@@ -81,7 +96,7 @@ def test_live_page(
 
     async def steps(pilot: Pilot[None]) -> None:
         await logged_in(app, pilot)
-        await pilot.pause()
+        await settled(app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=steps)
 
@@ -103,7 +118,7 @@ def test_statistics_page(
             "the statistics",
         )
         await pilot.press("tab", "tab", "tab")  # on to the table: no blinking cursor in 从
-        await pilot.pause()
+        await settled(app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=steps)
 
@@ -123,7 +138,7 @@ def test_evaluations_page(
         await pilot.press("f3")
         await until(pilot, lambda: row_count(app, "#evaluation-list") == 1, "the evaluation")
         await until(pilot, lambda: row_count(app, "#followups") == 1, "the follow-up case")
-        await pilot.pause()
+        await settled(app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=steps)
 
@@ -138,7 +153,7 @@ def test_cases_page(
         await logged_in(app, pilot)
         await pilot.press("f4")
         await until(pilot, lambda: row_count(app, "#case-list") == 1, "the case")
-        await pilot.pause()
+        await settled(app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=steps)
 
@@ -159,5 +174,6 @@ def test_case_screen(
         await until(pilot, lambda: row_count(app, "#case-list") == 1, "the case")
         await pilot.press("enter")
         await until(pilot, case_shown, "the case screen")
+        await settled(app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=steps)
