@@ -23,6 +23,7 @@ from typing import Annotated, Any
 import typer
 
 from queue_server.app import prepare_database
+from queue_server.city import city_of_one
 from queue_server.config import HallConfig, load_hall_config
 from queue_server.db import Database
 from queue_server.domain.enums import Role
@@ -382,7 +383,7 @@ def generate(path: Path, *, days: int, per_day: int, seed: int = 6) -> YearSize:
     hall = load_hall_config()
     db = Database(f"sqlite:///{path}")
     try:
-        prepare_database(db, hall)
+        prepare_database(db, city_of_one(hall))
         clerks = _create_clerks(db, hall)
         rng = random.Random(seed)
         next_id, tickets, events, open_days = 1, 0, 0, 0
@@ -414,14 +415,14 @@ def _write(
     with db.write_session() as session:
         connection = session.connection()
         connection.exec_driver_sql(
-            "INSERT INTO event (type, at, service_day, ticket_id, window_no, clerk_id, category,"
-            " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO event (hall, type, at, service_day, ticket_id, window_no, clerk_id,"
+            " category, payload) VALUES ('main', ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         connection.exec_driver_sql(
-            "INSERT INTO ticket (id, service_day, category, number, sequence, hop, status,"
+            "INSERT INTO ticket (hall, id, service_day, category, number, sequence, hop, status,"
             " public_code, issued_at, queue_key, called_at, window_no, clerk_id, recall_count)"
-            " VALUES (?, ?, ?, ?, 0, ?, ?, 'GENERATED', ?, ?, ?, ?, ?, 0)",
+            " VALUES ('main', ?, ?, ?, ?, 0, ?, ?, 'GENERATED', ?, ?, ?, ?, ?, 0)",
             [
                 (
                     ticket_id,

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,6 +10,7 @@ from contextlib import asynccontextmanager
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI
+from sqlmodel import Session
 
 from queue_server.api import (
     auth,
@@ -28,17 +30,20 @@ from queue_server.api import hall as hall_routes
 from queue_server.api.deps import Resources
 from queue_server.api.responses import ERROR_RESPONSES, declare_error_schemas
 from queue_server.catalog import catalog_for_hall
-from queue_server.config import HallConfig, Settings, load_hall_config
+from queue_server.city import CityConfig, city_of_one, load_city
+from queue_server.config import ConfigError, HallConfig, Settings
 from queue_server.db import Database
 from queue_server.domain.clock import Clock, SystemClock
 from queue_server.domain.rate_limit import Rate
 from queue_server.errors import install_error_handlers
-from queue_server.events import EventHub, prime, publish_from_writer, tail
+from queue_server.events import EventHub, EventHubs, prime, publish_from_writer, tail
 from queue_server.limits import BodySizeLimit
 from queue_server.rate_limit import RateLimiter
 from queue_server.services.evaluations import DEFAULT_BATCH as UNRATED_BATCH
 from queue_server.services.evaluations import default_unrated
 from queue_server.services.housekeeping import prune
+from queue_server.services.scope import Scope
+from queue_server.services.views import halls_with_data
 from queue_server.services.windows import ensure_windows
 from queue_server.throttle import LoginThrottle
 from queue_server.token_cache import TokenCache
@@ -49,53 +54,83 @@ log = logging.getLogger(__name__)
 HOUSEKEEPING_INTERVAL_SECONDS = 3600
 
 
-def prepare_database(db: Database, hall: HallConfig) -> None:
-    """Migrate the schema and give every configured window its state row."""
-    db.migrate()
-    db.write_sync(lambda session: ensure_windows(session, hall))
+def prepare_database(db: Database, city: CityConfig) -> None:
+    """Migrate the schema, refuse a city that leaves out a hall with data, and give every
+    hall its lock row and every configured window its state row."""
+    db.migrate(hall_code=city.default_code)
+    db.read_sync(lambda session: check_halls_kept(session, city))
+    db.ensure_halls(city.codes)
+    for entry in city.halls:
+        db.write_sync(functools.partial(ensure_windows, hall=entry.hall), hall=entry.code)
+
+
+def check_halls_kept(session: Session, city: CityConfig) -> None:
+    """Raises ConfigError when the database holds tickets, events or accounts of a hall the
+    city file no longer lists: removing a hall from the city would hide its history."""
+    holding = set(halls_with_data(session)) - set(city.codes)
+    if holding:
+        code = sorted(holding)[0]
+        raise ConfigError(
+            f"{city.source}: halls: the database still holds the data of hall {code!r}, which "
+            f"the city no longer lists; put back its [[halls]] entry (code = {code!r})"
+        )
 
 
 async def default_unrated_evaluations(db: Database, hall: HallConfig, clock: Clock) -> int:
     """Record 基本满意 (defaulted) for every ticket left unrated too long, in batches."""
     total = 0
     while True:
-        done = await db.write(lambda session: default_unrated(session, hall=hall, now=clock.now()))
+        done = await db.write(
+            lambda session: default_unrated(Scope(session, hall, clock.now())), hall=hall.code
+        )
         total += done
         if done < UNRATED_BATCH:
             return total
 
 
-async def housekeep(db: Database, clock: Clock, hub: EventHub, hall: HallConfig) -> None:
+async def housekeep(db: Database, clock: Clock, hubs: EventHubs, city: CityConfig) -> None:
     while True:
         try:
             await db.write(lambda session: prune(session=session, now=clock.now()))
-            if await default_unrated_evaluations(db, hall, clock):
-                hub.poke()
+            for entry in city.halls:
+                if await default_unrated_evaluations(db, entry.hall, clock):
+                    hubs[entry.code].poke()
         except Exception:
             log.exception("housekeeping failed; trying again later")
         await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)
 
 
 def create_app(
-    settings: Settings, *, hall: HallConfig | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    city: CityConfig | None = None,
+    hall: HallConfig | None = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
-    """Raises ConfigError at once when the hall configuration is unusable."""
-    hall_config = hall if hall is not None else load_hall_config(settings.config)
-    catalog = catalog_for_hall(hall_config)
+    """Serves `city`, or a city of just `hall`, or the city the settings name. Raises
+    ConfigError at once when the configuration is unusable."""
+    if city is None:
+        city = city_of_one(hall) if hall is not None else load_city(settings)
+    served = city
+    catalogs = {entry.code: catalog_for_hall(entry.hall) for entry in served.halls}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database_url)
-        await anyio.to_thread.run_sync(prepare_database, db, hall_config)
-        hub = EventHub(queue_size=settings.ws_queue_size, replay_size=settings.ws_replay_size)
-        await prime(hub, db, settings.ws_replay_size)
-        db.on_commit = publish_from_writer(hub, asyncio.get_running_loop())
+        await anyio.to_thread.run_sync(prepare_database, db, served)
+        hubs = EventHubs()
+        for code in served.codes:
+            hubs[code] = EventHub(
+                queue_size=settings.ws_queue_size, replay_size=settings.ws_replay_size
+            )
+            await prime(hubs[code], db, code, settings.ws_replay_size)
+        db.on_commit = publish_from_writer(hubs, asyncio.get_running_loop())
         resolved_clock = clock or SystemClock()
         app.state.resources = Resources(
             settings=settings,
-            hall=hall_config,
+            city=served,
             db=db,
-            hub=hub,
+            hubs=hubs,
             clock=resolved_clock,
             login_throttle=LoginThrottle(
                 limit=settings.login_failures_per_name,
@@ -106,25 +141,24 @@ def create_app(
                 Rate(settings.kiosk_issue_burst, settings.kiosk_issue_seconds),
                 clock=resolved_clock,
             ),
-            catalog=catalog,
+            catalogs=catalogs,
             tokens=TokenCache(settings.token_cache_seconds),
         )
         tasks = [
-            asyncio.create_task(tail(hub, db, settings.poll_seconds), name="event-tailer"),
-            asyncio.create_task(
-                housekeep(db, app.state.resources.clock, hub, hall_config), name="housekeeping"
-            ),
-            asyncio.create_task(
-                watch(
-                    db,
-                    hub,
-                    hall_config,
-                    app.state.resources.clock,
-                    settings.alert_check_seconds,
-                ),
-                name="watch",
-            ),
+            asyncio.create_task(housekeep(db, resolved_clock, hubs, served), name="housekeeping")
         ]
+        for entry in served.halls:
+            hub = hubs[entry.code]
+            tasks += [
+                asyncio.create_task(
+                    tail(hub, db, entry.code, settings.poll_seconds),
+                    name=f"event-tailer-{entry.code}",
+                ),
+                asyncio.create_task(
+                    watch(db, hub, entry.hall, resolved_clock, settings.alert_check_seconds),
+                    name=f"watch-{entry.code}",
+                ),
+            ]
         try:
             yield
         finally:

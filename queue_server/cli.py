@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from queue_server import redaction
-from queue_server.config import ConfigError, Settings, load_hall_config
+from queue_server.city import CityConfig, load_city
+from queue_server.config import ConfigError, Settings
 from queue_server.domain.clock import SystemClock
 from queue_server.domain.enums import Role
 from queue_server.domain.errors import DomainError
@@ -33,17 +34,56 @@ DbOption = Annotated[
 ]
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", help="Hall configuration TOML [env: YIMEN_CONFIG]", exists=False),
+    typer.Option(
+        "--config", help="One hall's configuration TOML [env: YIMEN_CONFIG]", exists=False
+    ),
 ]
+CityOption = Annotated[
+    Path | None,
+    typer.Option("--city", help="The city's configuration, city.toml [env: YIMEN_CITY]"),
+]
+HallOption = Annotated[
+    str | None,
+    typer.Option("--hall", help="The hall's code in the city (see city.toml)"),
+]
+HALL_BOUND_ROLES = frozenset({Role.CLERK, Role.KIOSK, Role.BOARD, Role.EVALUATOR})
+"""Clerks and devices belong to exactly one hall; managers and admins may be city-wide."""
 
 
-def _settings(db: str | None, config: Path | None = None, **extra: object) -> Settings:
+def _settings(
+    db: str | None, config: Path | None = None, city: Path | None = None, **extra: object
+) -> Settings:
     values: dict[str, object] = {key: value for key, value in extra.items() if value is not None}
     if db is not None:
         values["database_url"] = db
     if config is not None:
         values["config"] = config
+    if city is not None:
+        values["city"] = city
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def _city(settings: Settings) -> CityConfig:
+    try:
+        return load_city(settings)
+    except ConfigError as error:
+        raise _fail(str(error)) from error
+
+
+def _hall_of(city: CityConfig, hall: str | None, *, required: bool) -> str | None:
+    """The hall `--hall` names, checked against the city; for `required` (a clerk, a device,
+    a hall's report) the city's only hall when it has one, else `--hall` must be given."""
+    if hall is not None:
+        if hall not in city.codes:
+            raise _fail(
+                f"--hall: {city.source} has no hall {hall!r} (its halls: {', '.join(city.codes)})"
+            )
+        return hall
+    if not required:
+        return None
+    if city.single:
+        return city.default_code
+    raise _fail(f"--hall CODE is needed: the city has several halls ({', '.join(city.codes)})")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -51,32 +91,34 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _open_database(settings: Settings) -> "Database":
+def _open_database(settings: Settings) -> tuple["Database", CityConfig]:
     from queue_server.app import prepare_database
     from queue_server.db import Database
 
-    try:
-        hall = load_hall_config(settings.config)
-    except ConfigError as error:
-        raise _fail(str(error)) from error
+    city = _city(settings)
     db = Database(settings.database_url)
-    prepare_database(db, hall)
-    return db
+    try:
+        prepare_database(db, city)
+    except ConfigError as error:
+        db.dispose()
+        raise _fail(str(error)) from error
+    return db, city
 
 
 @app.command()
 def serve(
     db: DbOption = None,
     config: ConfigOption = None,
+    city: CityOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
 ) -> None:
-    """Run the queue server."""
+    """Run the queue server for a city (`--city`) or one hall (`--config`, or the default)."""
     import uvicorn
 
     from queue_server.app import create_app
 
-    settings = _settings(db, config, host=host, port=port)
+    settings = _settings(db, config, city, host=host, port=port)
     try:
         application = create_app(settings)
     except ConfigError as error:
@@ -109,16 +151,20 @@ def user_add(
         str | None, typer.Option("--display-name", help="Name shown on boards")
     ] = None,
     staff_no: Annotated[str | None, typer.Option("--staff-no", help="Staff number (工号)")] = None,
+    hall: HallOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
+    city: CityOption = None,
 ) -> None:
-    """Create a person's account. The password is read from stdin, never from the command line."""
+    """Create a person's account. The password is read from stdin, never from the command line.
+    A clerk works in one hall (`--hall`); a manager or admin without `--hall` is city-wide."""
     from queue_server.services.accounts import create_user
 
     if not password_stdin:
         raise _fail("give --password-stdin and pipe the password in (it must not appear in argv)")
     password = sys.stdin.readline().rstrip("\r\n")
-    database = _open_database(_settings(db, config))
+    database, served = _open_database(_settings(db, config, city))
+    bound = _hall_of(served, hall, required=role in HALL_BOUND_ROLES)
     try:
         user = database.write_sync(
             lambda session: create_user(
@@ -129,13 +175,15 @@ def user_add(
                 display_name=display_name,
                 staff_no=staff_no,
                 now=SystemClock().now(),
+                hall=bound,
             )
         )
     except DomainError as error:
         raise _fail(error.message) from error
     finally:
         database.dispose()
-    typer.echo(f"created {user.role} {user.name} ({user.display_name})")
+    where = f" in hall {user.hall}" if user.hall else " (city-wide)"
+    typer.echo(f"created {user.role} {user.name} ({user.display_name}){where}")
 
 
 @token_app.command("issue")
@@ -154,15 +202,19 @@ def token_issue(
         int | None,
         typer.Option("--window", min=1, help="Evaluator tokens: the one window the tablet rates"),
     ] = None,
+    hall: HallOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
+    city: CityOption = None,
 ) -> None:
-    """Create a device token and print it once; only its digest is stored."""
+    """Create a device token and print it once; only its digest is stored. A device belongs
+    to one hall (`--hall`, needed when the city has several)."""
     from queue_server.services.accounts import issue_device_token
 
     if role is Role.EVALUATOR and window is None:
         raise _fail("an evaluator token rates one window: give --window N")
-    database = _open_database(_settings(db, config))
+    database, served = _open_database(_settings(db, config, city))
+    bound = _hall_of(served, hall, required=role in HALL_BOUND_ROLES)
     try:
         token = database.write_sync(
             lambda session: issue_device_token(
@@ -172,6 +224,7 @@ def token_issue(
                 now=SystemClock().now(),
                 devices=devices or (),
                 window_no=window,
+                hall=bound,
             )
         )
     except DomainError as error:
@@ -205,8 +258,10 @@ def backup(
 def report(
     day: Annotated[str, typer.Option("--day", help="The service day, YYYY-MM-DD")],
     out: Annotated[Path, typer.Option("--out", help="The HTML file to write")],
+    hall: HallOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
+    city: CityOption = None,
 ) -> None:
     """Write one service day's report as a single HTML file with its charts embedded."""
     from datetime import date
@@ -217,12 +272,14 @@ def report(
         wanted = date.fromisoformat(day)
     except ValueError as error:
         raise _fail(f"--day: not a date in the form YYYY-MM-DD: {day!r}") from error
-    settings = _settings(db, config)
-    hall = load_hall_config(settings.config)
-    database = _open_database(settings)
+    database, served = _open_database(_settings(db, config, city))
+    code = _hall_of(served, hall, required=True)
+    assert code is not None
     try:
         with database.read_session() as session:
-            page = daily_report(session, hall=hall, day=wanted, now=SystemClock().now())
+            page = daily_report(
+                session, hall=served.hall(code), day=wanted, now=SystemClock().now()
+            )
     finally:
         database.dispose()
     out.write_text(page, encoding="utf-8")

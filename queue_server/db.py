@@ -1,14 +1,18 @@
 """Engines, sessions and the write path.
 
-Writes are serialised twice over: inside one process by one writer thread that group-commits
-every waiting request in one transaction (`group_commit.py`, a SAVEPOINT per request), and
-across processes by the database (SQLite takes its write lock at `BEGIN IMMEDIATE`; other
-databases lock the `hall_lock` row). Every write commits before its response is built, with
-SQLite in WAL mode and synchronous=FULL.
+Writes are serialised per hall, twice over: inside one process by a writer thread that
+group-commits every waiting request in one transaction (`group_commit.py`, a SAVEPOINT per
+request), and across processes by the database. On PostgreSQL each hall has its own writer
+whose transactions lock that hall's row in `hall`, so two halls' writes run in parallel; SQLite
+has one write lock for the whole file (taken at `BEGIN IMMEDIATE`), so one writer serves every
+hall. Writes that belong to no hall (logins, accounts, housekeeping) take no hall lock. Every
+write commits before its response is built, with SQLite in WAL mode and synchronous=FULL.
 """
 
 import asyncio
-from collections.abc import Callable, Iterator
+import functools
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
@@ -22,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from queue_server.group_commit import GroupCommitWriter
-from queue_server.models import HallLock
+from queue_server.models import HallRecord
 
 T = TypeVar("T")
 
@@ -64,6 +68,25 @@ def _make_engine(url: str, *, immediate: bool) -> Engine:
     return engine
 
 
+@contextmanager
+def _foreign_keys_off(connection: sa.Connection) -> Iterator[None]:
+    """SQLite rebuilds a table to change its keys; foreign keys must be off meanwhile (and
+    can only be switched outside a transaction). Checked again afterwards."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -76,7 +99,8 @@ class Database:
         self.read_engine = (
             _make_engine(url, immediate=False) if self.backend == "sqlite" else self.write_engine
         )
-        self._writer: GroupCommitWriter | None = None
+        self._writers: dict[str | None, GroupCommitWriter] = {}
+        self._writers_lock = threading.Lock()
         self.on_commit: Callable[[list[object]], None] | None = None
         """Called on the writer thread after each group commit with what its writes passed
         to `group_commit.after_commit` (the app hands the new events to the hub)."""
@@ -85,23 +109,35 @@ class Database:
         """The URL without its password, for logs and /api/health."""
         return sa.make_url(self.url).render_as_string(hide_password=True)
 
-    def migrate(self) -> None:
-        """Create or upgrade the schema to the newest alembic revision."""
+    def migrate(self, *, hall_code: str = "main") -> None:
+        """Create or upgrade the schema to the newest alembic revision. Rows written before
+        halls existed are filed under `hall_code`."""
         config = Config()
         config.set_main_option("script_location", str(files("queue_server") / "migrations"))
+        config.attributes["hall_code"] = hall_code
         with self.write_engine.connect() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            with _foreign_keys_off(connection):
+                command.upgrade(config, "head")
+
+    def ensure_halls(self, codes: Iterable[str]) -> None:
+        """Give every hall its lock row."""
         with Session(self.write_engine) as session:
-            if session.get(HallLock, 1) is None:
-                session.add(HallLock(id=1))
-                session.commit()
+            known = set(session.exec(select(HallRecord.code)).all())
+            session.add_all(HallRecord(code=code) for code in codes if code not in known)
+            session.commit()
 
     @contextmanager
-    def write_session(self) -> Iterator[Session]:
-        """A session whose transaction holds the hall's write lock; commits on success."""
+    def write_session(self, hall: str | None = None) -> Iterator[Session]:
+        """A session whose transaction holds `hall`'s write lock (none for None); commits on
+        success."""
         with Session(self.write_engine, expire_on_commit=False) as session:
-            session.exec(select(HallLock).where(HallLock.id == 1).with_for_update()).first()
+            if hall is not None and self.backend != "sqlite":
+                locked = session.exec(
+                    select(HallRecord.code).where(HallRecord.code == hall).with_for_update()
+                ).first()
+                if locked is None:
+                    raise LookupError(f"hall {hall!r} has no lock row; was the city prepared?")
             yield session
             session.commit()
 
@@ -110,39 +146,51 @@ class Database:
         with Session(self.read_engine) as session:
             yield session
 
-    def write_sync(self, operation: Callable[[Session], T]) -> T:
-        with self.write_session() as session:
+    def write_sync(self, operation: Callable[[Session], T], *, hall: str | None = None) -> T:
+        with self.write_session(hall) as session:
             return operation(session)
 
     def read_sync(self, operation: Callable[[Session], T]) -> T:
         with self.read_session() as session:
             return operation(session)
 
-    @property
-    def writer(self) -> GroupCommitWriter:
-        """The group-commit writer thread, started on first use."""
-        if self._writer is None:
-            self._writer = GroupCommitWriter(self.write_session, on_commit=self._committed)
-        return self._writer
+    def writer(self, hall: str | None = None) -> GroupCommitWriter:
+        """The group-commit writer thread for `hall`'s writes, started on first use (SQLite:
+        one for every hall, since the file has a single write lock anyway)."""
+        key = None if self.backend == "sqlite" else hall
+        with self._writers_lock:
+            writer = self._writers.get(key)
+            if writer is None:
+                writer = GroupCommitWriter(
+                    functools.partial(self.write_session, key),
+                    on_commit=self._committed,
+                    name=f"group-commit-{key or 'city'}",
+                )
+                self._writers[key] = writer
+        return writer
 
     def _committed(self, items: list[object]) -> None:
         if self.on_commit is not None:
             self.on_commit(items)
 
-    async def write(self, operation: Callable[[Session], T]) -> T:
-        """Run `operation` in its own savepoint of the next group commit; returns its result
-        once that transaction has committed, or raises what it raised (its changes undone).
+    async def write(self, operation: Callable[[Session], T], *, hall: str | None = None) -> T:
+        """Run `operation` in its own savepoint of the next group commit of `hall`'s writer;
+        returns its result once that transaction has committed, or raises what it raised
+        (its changes undone).
 
         The write goes on when the caller is cancelled, like a request the server has read."""
-        future = asyncio.wrap_future(self.writer.submit(operation))
+        future = asyncio.wrap_future(self.writer(hall).submit(operation))
         return await asyncio.shield(future)
 
     async def read(self, operation: Callable[[Session], T]) -> T:
         return await anyio.to_thread.run_sync(self.read_sync, operation)
 
     def dispose(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
+        with self._writers_lock:
+            writers = list(self._writers.values())
+            self._writers.clear()
+        for writer in writers:
+            writer.close()
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()

@@ -39,6 +39,7 @@ import httpx
 import typer
 
 from queue_server.app import prepare_database
+from queue_server.city import city_of_one
 from queue_server.client import QueueClient, QueueError
 from queue_server.config import HallConfig, load_hall_config
 from queue_server.db import Database
@@ -147,7 +148,7 @@ def create_demo_hall(
     simulator through its environment only."""
     hall = load_hall_config()
     db = Database(f"sqlite:///{database}")
-    prepare_database(db, hall)
+    prepare_database(db, city_of_one(hall))
     now = SystemClock().now()
     logins = Logins()
     try:

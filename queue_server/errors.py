@@ -44,6 +44,18 @@ class WrongRole(Forbidden):
     code = "wrong_role"
 
 
+class WrongHall(Forbidden):
+    """A hall-bound caller named another hall."""
+
+    code = "wrong_hall"
+
+
+class HallRequired(InvalidInput):
+    """A city-wide caller did not say which hall a hall-scoped route should act on."""
+
+    code = "hall_required"
+
+
 def status_of(error: DomainError) -> int:
     if isinstance(error, Unauthenticated):
         return 401

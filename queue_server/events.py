@@ -1,8 +1,12 @@
 """Live fan-out of the event log to websocket subscribers.
 
-One tailer reads new rows from the `event` table (woken at once by local writes, and on a
-short poll for writes by other server processes), encodes each event once and hands the same
-string to every subscriber's bounded queue. A subscriber that falls behind is not waited for:
+Each hall has its own hub and its own stream: a subscriber follows one hall. Events this
+process commits reach the hub straight from the commit when they follow on from what the hub
+has published (see `journal.Appended`); otherwise, and for events other server processes
+write, the hall's tailer reads new rows from the `event` table (woken at once by local writes,
+and on a short poll). `seq` is unique across the city and increases within a hall in commit
+order, since a hall's writes are serialised. Each event is encoded once and the same string
+goes to every subscriber's bounded queue. A subscriber that falls behind is not waited for:
 its queue is dropped and it is told to resync from a fresh snapshot.
 
 Each event is kept in two encodings: the staff one (as stored) and a public one without the
@@ -24,6 +28,7 @@ from sqlmodel import Session, col, select
 
 from queue_server.db import Database
 from queue_server.models import Event
+from queue_server.services.journal import Appended
 
 log = logging.getLogger(__name__)
 
@@ -95,14 +100,15 @@ class EventHub:
         """Tell the tailer that this process has just committed events."""
         self._wake.set()
 
-    def publish_committed(self, events: list[tuple[int, str]]) -> None:
+    def publish_committed(self, events: list[tuple[int, str, int]]) -> None:
         """Publish events this process has just committed, without reading them back, as
-        long as they follow on from the last published one; on any gap (another process
-        wrote in between, or the database skipped numbers) the tailer reads the log."""
-        for seq, text in events:
+        long as each follows on from the last published one (`previous`, the seq of the
+        hall's event before it, is what this hub last published); on any gap (another
+        process wrote in between) the tailer reads the log."""
+        for seq, text, previous in events:
             if seq <= self.last_seq:
                 continue
-            if seq != self.last_seq + 1:
+            if previous != self.last_seq:
                 self.poke()
                 return
             self.publish(seq, text)
@@ -146,50 +152,68 @@ class EventHub:
         self._wake.clear()
 
 
-def _read_after(session: Session, *, after: int, limit: int) -> list[Event]:
+class EventHubs(dict[str, EventHub]):
+    """Every hall's hub, by hall code."""
+
+
+def _read_after(session: Session, *, hall: str, after: int, limit: int) -> list[Event]:
     return list(
         session.exec(
-            select(Event).where(col(Event.seq) > after).order_by(col(Event.seq)).limit(limit)
+            select(Event)
+            .where(Event.hall == hall, col(Event.seq) > after)
+            .order_by(col(Event.seq))
+            .limit(limit)
         ).all()
     )
 
 
-def _read_latest(session: Session, limit: int) -> list[Event]:
-    rows = session.exec(select(Event).order_by(col(Event.seq).desc()).limit(limit)).all()
+def _read_latest(session: Session, *, hall: str, limit: int) -> list[Event]:
+    rows = session.exec(
+        select(Event).where(Event.hall == hall).order_by(col(Event.seq).desc()).limit(limit)
+    ).all()
     return list(reversed(rows))
 
 
-def committed_events(items: list[object]) -> list[tuple[int, str]]:
-    """The (seq, wire text) of the events among a group commit's after-commit items."""
-    return [(item.seq, encode(item)) for item in items if isinstance(item, Event) and item.seq]
+def committed_events(items: list[object]) -> dict[str, list[tuple[int, str, int]]]:
+    """Per hall, the (seq, wire text, previous seq) of the events among a group commit's
+    after-commit items."""
+    found: dict[str, list[tuple[int, str, int]]] = {}
+    for item in items:
+        if isinstance(item, Appended) and item.event.seq is not None:
+            event, seq = item.event, item.event.seq
+            found.setdefault(event.hall, []).append((seq, encode(event), item.previous))
+    return found
 
 
 def publish_from_writer(
-    hub: EventHub, loop: asyncio.AbstractEventLoop
+    hubs: EventHubs, loop: asyncio.AbstractEventLoop
 ) -> Callable[[list[object]], None]:
     """A `Database.on_commit` hook: encode on the writer thread, publish on the loop."""
 
     def on_commit(items: list[object]) -> None:
-        events = committed_events(items)
-        if events:
-            loop.call_soon_threadsafe(hub.publish_committed, events)
+        for hall, events in committed_events(items).items():
+            hub = hubs.get(hall)
+            if hub is not None:
+                loop.call_soon_threadsafe(hub.publish_committed, events)
 
     return on_commit
 
 
-async def prime(hub: EventHub, db: Database, replay_size: int) -> None:
-    latest = await db.read(lambda session: _read_latest(session, replay_size))
+async def prime(hub: EventHub, db: Database, hall: str, replay_size: int) -> None:
+    latest = await db.read(functools.partial(_read_latest, hall=hall, limit=replay_size))
     history = [(event.seq, encode(event)) for event in latest if event.seq is not None]
     hub.start_at(history[-1][0] if history else 0, history)
 
 
-async def tail(hub: EventHub, db: Database, poll_seconds: float) -> None:
-    """Publish new events in `seq` order, forever."""
+async def tail(hub: EventHub, db: Database, hall: str, poll_seconds: float) -> None:
+    """Publish the hall's new events in `seq` order, forever."""
     while True:
         await hub.wait_for_news(poll_seconds)
         try:
             while True:
-                read = functools.partial(_read_after, after=hub.last_seq, limit=TAIL_BATCH)
+                read = functools.partial(
+                    _read_after, hall=hall, after=hub.last_seq, limit=TAIL_BATCH
+                )
                 events = await db.read(read)
                 for event in events:
                     if event.seq is not None:
@@ -197,5 +221,5 @@ async def tail(hub: EventHub, db: Database, poll_seconds: float) -> None:
                 if len(events) < TAIL_BATCH:
                     break
         except Exception:
-            log.exception("reading the event log failed; retrying")
+            log.exception("reading the event log of hall %r failed; retrying", hall)
             await asyncio.sleep(poll_seconds)

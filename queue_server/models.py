@@ -57,13 +57,21 @@ def _at(**kwargs: Any) -> Any:
     return Field(sa_type=AwareDateTime, **kwargs)
 
 
-class HallLock(SQLModel, table=True):
-    """One row that every write transaction locks first, so writes are serialised across
-    server processes on databases with row locks (SQLite takes its write lock at BEGIN)."""
+HALL_CODE_LENGTH = 32
 
-    __tablename__ = "hall_lock"
 
-    id: int = Field(primary_key=True)
+def _hall(**kwargs: Any) -> Any:
+    return Field(max_length=HALL_CODE_LENGTH, **kwargs)
+
+
+class HallRecord(SQLModel, table=True):
+    """One row per hall this database has held. A hall's write transactions lock its row
+    first, so each hall's writes are serialised across server processes while other halls'
+    writes run in parallel (SQLite instead takes its one write lock at BEGIN IMMEDIATE)."""
+
+    __tablename__ = "hall"
+
+    code: str = Field(primary_key=True, max_length=HALL_CODE_LENGTH)
 
 
 class User(SQLModel, table=True):
@@ -77,6 +85,8 @@ class User(SQLModel, table=True):
     staff_no: str | None = Field(default=None, max_length=32)
     active: bool = True
     created_at: datetime = _at()
+    hall: str | None = _hall(default=None)
+    """The hall a clerk works in; None for city-wide managers and admins."""
 
 
 class ApiToken(SQLModel, table=True):
@@ -97,6 +107,8 @@ class ApiToken(SQLModel, table=True):
     """Device tokens: further device names (space-separated) it reports besides `name`."""
     window_no: int | None = None
     """Evaluator tokens: the one window whose services the tablet rates."""
+    hall: str | None = _hall(default=None)
+    """The hall the token acts in (a device's, or its user's); None for city-wide."""
 
 
 class Ticket(SQLModel, table=True):
@@ -105,12 +117,15 @@ class Ticket(SQLModel, table=True):
 
     __tablename__ = "ticket"
     __table_args__ = (
-        sa.UniqueConstraint("service_day", "category", "number", "hop", name="uq_ticket_number"),
-        sa.Index("ix_ticket_queue", "service_day", "status", "category"),
+        sa.UniqueConstraint(
+            "hall", "service_day", "category", "number", "hop", name="uq_ticket_number"
+        ),
+        sa.Index("ix_ticket_queue", "hall", "service_day", "status", "category"),
         sa.Index("ix_ticket_public_code", "public_code"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    hall: str = _hall()
     service_day: date
     category: str = Field(max_length=32)
     number: str = Field(max_length=16)
@@ -138,6 +153,7 @@ class Ticket(SQLModel, table=True):
 class WindowState(SQLModel, table=True):
     __tablename__ = "window_state"
 
+    hall: str = _hall(primary_key=True)
     number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     status: WindowStatus = Field(sa_type=_enum(WindowStatus))
     clerk_id: int | None = Field(default=None, foreign_key="user_account.id")
@@ -153,6 +169,7 @@ class NumberCounter(SQLModel, table=True):
 
     __tablename__ = "number_counter"
 
+    hall: str = _hall(primary_key=True)
     service_day: date = Field(primary_key=True)
     category: str = Field(primary_key=True, max_length=32)
     last_sequence: int = 0
@@ -164,13 +181,17 @@ class Event(SQLModel, table=True):
 
     __tablename__ = "event"
     __table_args__ = (
-        sa.Index("ix_event_day_type", "service_day", "type"),
+        sa.Index("ix_event_day_type", "hall", "service_day", "type"),
         sa.Index("ix_event_ticket", "ticket_id"),
-        sa.Index("ix_event_type_day", "type", "service_day"),
+        sa.Index("ix_event_type_day", "hall", "type", "service_day"),
+        sa.Index("ix_event_hall_seq", "hall", "seq"),
         {"sqlite_autoincrement": True},
     )
 
     seq: int | None = Field(default=None, primary_key=True)
+    """Increases with every event of the city; within one hall, in commit order (a hall's
+    writes are serialised), but with gaps where other halls' events fall."""
+    hall: str = _hall()
     type: EventType = Field(sa_type=_enum(EventType))
     at: datetime = _at()
     service_day: date
@@ -200,6 +221,7 @@ class Device(SQLModel, table=True):
 
     __tablename__ = "device"
 
+    hall: str = _hall(primary_key=True)
     name: str = Field(primary_key=True, max_length=64)
     kind: DeviceKind = Field(sa_type=_enum(DeviceKind))
     state: DeviceState = Field(sa_type=_enum(DeviceState))
@@ -214,9 +236,10 @@ class Evaluation(SQLModel, table=True):
     """One 好差评 evaluation of one done ticket (at most one per ticket)."""
 
     __tablename__ = "evaluation"
-    __table_args__ = (sa.Index("ix_evaluation_submitted_at", "submitted_at"),)
+    __table_args__ = (sa.Index("ix_evaluation_submitted_at", "hall", "submitted_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    hall: str = _hall()
     ticket_id: int = Field(foreign_key="ticket.id", unique=True)
     level: int
     """5 非常满意 … 1 非常不满意."""
@@ -239,11 +262,12 @@ class ServiceCase(SQLModel, table=True):
 
     __tablename__ = "service_case"
     __table_args__ = (
-        sa.Index("ix_service_case_status_due", "status", "due"),
+        sa.Index("ix_service_case_status_due", "hall", "status", "due"),
         sa.Index("ix_service_case_ticket", "ticket_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    hall: str = _hall()
     kind: CaseKind = Field(sa_type=_enum(CaseKind))
     status: CaseStatus = Field(sa_type=_enum(CaseStatus))
     case_class: CaseClass | None = Field(default=None, sa_type=_enum(CaseClass))
@@ -300,6 +324,7 @@ class StatsRollup(SQLModel, table=True):
 
     __tablename__ = "stats_rollup"
 
+    hall: str = _hall(primary_key=True)
     service_day: date = Field(primary_key=True)
     dimension: str = Field(primary_key=True, max_length=16)
     groups: str = Field(sa_type=sa.Text)

@@ -12,6 +12,7 @@ from queue_server.db import Database
 from queue_server.domain.clock import Clock
 from queue_server.events import EventHub
 from queue_server.services import alerts, stats_rollups
+from queue_server.services.scope import Scope
 from queue_server.services.stats_events import ComputedDay, compute_day
 
 log = logging.getLogger(__name__)
@@ -27,12 +28,12 @@ async def check_alerts(
     look again under it, since another server process may have reported it meanwhile)."""
     now = clock.now()
     count, after = await db.read(
-        lambda session: alerts.check(session, hall=hall, now=now, state=state, dry_run=True)
+        lambda session: alerts.check(Scope(session, hall, now), state=state, dry_run=True)
     )
     if not count:
         return after
     count, after = await db.write(
-        lambda session: alerts.check(session, hall=hall, now=now, state=state)
+        lambda session: alerts.check(Scope(session, hall, now), state=state), hall=hall.code
     )
     if count:
         hub.poke()
@@ -51,14 +52,15 @@ async def roll_up_finished_days(db: Database, hall: HallConfig, clock: Clock) ->
     stored = 0
     for day in days:
         computed = await db.read(functools.partial(compute_day, hall=hall, day=day, now=now))
-        stored += await db.write(functools.partial(_save, day=day, computed=computed))
+        save = functools.partial(_save, hall=hall.code, day=day, computed=computed)
+        stored += await db.write(save, hall=hall.code)
     return stored
 
 
-def _save(session: Session, *, day: date, computed: ComputedDay) -> bool:
-    if stats_rollups.newest_seq(session, day) != computed.last_seq:
+def _save(session: Session, *, hall: str, day: date, computed: ComputedDay) -> bool:
+    if stats_rollups.newest_seq(session, hall, day) != computed.last_seq:
         return False
-    stats_rollups.store(session, day, computed)
+    stats_rollups.store(session, hall, day, computed)
     return True
 
 

@@ -19,6 +19,7 @@ import httpx
 import uvicorn
 
 from queue_server.app import create_app, prepare_database
+from queue_server.city import city_of_one
 from queue_server.config import HallConfig, Settings, load_hall_config
 from queue_server.db import Database
 from queue_server.domain.clock import Clock, SystemClock
@@ -65,7 +66,7 @@ def _password_hash() -> str:
 def seed_accounts(database_url: str, hall: HallConfig, *, clerks: int = CLERKS) -> Accounts:
     """Accounts for the tests: an admin, a manager, `clerks` clerks, one device of each kind."""
     db = Database(database_url)
-    prepare_database(db, hall)
+    prepare_database(db, city_of_one(hall))
     accounts = Accounts(clerks=[f"clerk{i}" for i in range(1, clerks + 1)])
     now = SystemClock().now()
 

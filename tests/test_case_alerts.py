@@ -8,9 +8,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from queue_server.app import prepare_database
+from queue_server.city import city_of_one
 from queue_server.config import load_hall_config
 from queue_server.db import Database
 from queue_server.services.alerts import WatchState, check
+from queue_server.services.scope import Scope
 from queue_server.services.stats_report import period_report, todays_alerts
 from queue_server.services.stats_rollups import forget, roll_up
 
@@ -20,7 +22,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def _append(db: Database, type: str, day: date, payload: Mapping[str, object]) -> None:
     with db.write_session() as session:
         session.connection().exec_driver_sql(
-            "INSERT INTO event (type, at, service_day, category, payload) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO event (hall, type, at, service_day, category, payload)"
+            " VALUES ('main', ?, ?, ?, ?, ?)",
             (
                 type,
                 "2026-03-02 02:00:00.000000",
@@ -34,7 +37,7 @@ def _append(db: Database, type: str, day: date, payload: Mapping[str, object]) -
 def test_an_open_case_past_its_due_date_raises_one_alert(tmp_path: Path) -> None:
     hall = load_hall_config()
     db = Database(f"sqlite:///{tmp_path / 'hall.db'}")
-    prepare_database(db, hall)
+    prepare_database(db, city_of_one(hall))
     day = date(2026, 3, 2)
     for case_id, due in (("C1", "2026-03-03"), ("C2", "2026-03-03"), ("C3", "2026-03-20")):
         _append(
@@ -55,16 +58,18 @@ def test_an_open_case_past_its_due_date_raises_one_alert(tmp_path: Path) -> None
     day_after = datetime(2026, 3, 4, 10, 0, tzinfo=SHANGHAI)
     try:
         count, state = db.write_sync(
-            lambda s: check(s, hall=hall, now=on_due_day, state=WatchState())
+            lambda s: check(Scope(s, hall, on_due_day), state=WatchState())
         )
         assert count == 0
-        count, state = db.write_sync(lambda s: check(s, hall=hall, now=day_after, state=state))
+        count, state = db.write_sync(lambda s: check(Scope(s, hall, day_after), state=state))
         assert count == 1
         restarted = db.write_sync(
-            lambda s: check(s, hall=hall, now=day_after.replace(hour=11), state=WatchState())
+            lambda s: check(Scope(s, hall, day_after.replace(hour=11)), state=WatchState())
         )
         assert restarted[0] == 0
-        alerts = db.read_sync(lambda s: todays_alerts(s, day=date(2026, 3, 4), limit=10))
+        alerts = db.read_sync(
+            lambda s: todays_alerts(s, hall="main", day=date(2026, 3, 4), limit=10)
+        )
     finally:
         db.dispose()
     assert [a.type for a in alerts] == ["alert.case_overdue"]
@@ -78,7 +83,7 @@ def test_an_open_case_past_its_due_date_raises_one_alert(tmp_path: Path) -> None
 def test_cases_of_a_period_count_closings_made_after_it(tmp_path: Path) -> None:
     hall = load_hall_config()
     db = Database(f"sqlite:///{tmp_path / 'hall.db'}")
-    prepare_database(db, hall)
+    prepare_database(db, city_of_one(hall))
     first, second = date(2026, 3, 2), date(2026, 3, 3)
     for case_id, case_class in (("C1", "simple"), ("C2", "simple"), ("C3", "hard")):
         opened = {"case_id": case_id, "kind": "unresolved", "case_class": case_class}
@@ -104,7 +109,7 @@ def test_cases_of_a_period_count_closings_made_after_it(tmp_path: Path) -> None:
         for day in (first, second):
             db.write_sync(functools.partial(roll_up, hall=hall, day=day, now=now))
         assert cases() == expected
-        db.write_sync(lambda s: forget(s, second))
+        db.write_sync(lambda s: forget(s, "main", second))
         assert cases() == expected
     finally:
         db.dispose()

@@ -165,7 +165,7 @@ def test_concurrent_async_writes_are_batched(db: Database) -> None:
 
     answers = run_async(scenario)
     assert answers == [f"g{i}" for i in range(50)]
-    assert db.writer.batches < 50
+    assert db.writer().batches < 50
     with db.read_session() as session:
         assert len(session.exec(select(NumberCounter)).all()) == 50
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from queue_server.app import prepare_database
+from queue_server.city import city_of_one
 from queue_server.config import load_hall_config
 from queue_server.db import Database
 from queue_server.domain.enums import Role
@@ -17,7 +18,7 @@ NOW = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 
 def test_prune_keeps_what_is_still_useful(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'hall.db'}")
-    prepare_database(db, load_hall_config())
+    prepare_database(db, city_of_one(load_hall_config()))
 
     def answer(key: str, age: timedelta) -> IdempotentResponse:
         return IdempotentResponse(

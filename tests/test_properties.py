@@ -55,6 +55,7 @@ from queue_server.models import Event, NumberCounter, Ticket, User, WindowState
 from queue_server.protocol import TicketCreate, TicketPublic, TransferRequest
 from queue_server.services import calling, issuing, ticket_actions, windows
 from queue_server.services.accounts import Principal
+from queue_server.services.scope import Scope
 from tests.support import seed_accounts
 
 T = TypeVar("T")
@@ -359,7 +360,7 @@ class HallMachine(RuleBasedStateMachine):
         request = TicketCreate(category=category, priority=priority)
         issued = self._attempt(
             lambda session: issuing.issue_ticket(
-                session=session, hall=self.hall, request=request, now=self.clock.now()
+                Scope(session, self.hall, self.clock.now()), request=request
             ),
             expect=None,
             writes=EventType.TICKET_ISSUED,
@@ -400,11 +401,7 @@ class HallMachine(RuleBasedStateMachine):
         expect = Conflict if held_by_another or signed_in_elsewhere else None
         self._attempt(
             lambda session: windows.sign_in(
-                session=session,
-                hall=self.hall,
-                principal=principal,
-                window_no=window_no,
-                now=self.clock.now(),
+                Scope(session, self.hall, self.clock.now(), principal), window_no=window_no
             ),
             expect=expect,
             writes=EventType.WINDOW_SIGNED_IN,
@@ -419,11 +416,7 @@ class HallMachine(RuleBasedStateMachine):
         current = self.state.windows[window_no].current_ticket_id
         self._attempt(
             lambda session: windows.sign_out(
-                session=session,
-                hall=self.hall,
-                principal=principal,
-                window_no=window_no,
-                now=self.clock.now(),
+                Scope(session, self.hall, self.clock.now(), principal), window_no=window_no
             ),
             expect=None if holds else Forbidden,
             writes=EventType.WINDOW_SIGNED_OUT,
@@ -476,11 +469,7 @@ class HallMachine(RuleBasedStateMachine):
         ]
         called = self._attempt(
             lambda session: calling.call_next(
-                session=session,
-                hall=self.hall,
-                principal=principal,
-                window_no=window,
-                now=self.clock.now(),
+                Scope(session, self.hall, self.clock.now(), principal), window_no=window
             ),
             expect=self._calling_refusal(principal, window),
             writes=EventType.TICKET_CALLED,
@@ -509,12 +498,9 @@ class HallMachine(RuleBasedStateMachine):
             expect = IllegalTransition
         called = self._attempt(
             lambda session: calling.call_number(
-                session=session,
-                hall=self.hall,
-                principal=principal,
+                Scope(session, self.hall, self.clock.now(), principal),
                 window_no=window,
                 number=number,
-                now=self.clock.now(),
             ),
             expect=expect,
             writes=EventType.TICKET_CALLED,
@@ -564,33 +550,18 @@ class HallMachine(RuleBasedStateMachine):
         ticket_id = ticket.id
         operations: dict[TicketAction, Callable[[Session], object]] = {
             A.RECALL: lambda session: ticket_actions.recall(
-                session=session,
-                hall=self.hall,
-                principal=principal,
-                ticket_id=ticket_id,
-                now=self.clock.now(),
+                Scope(session, self.hall, self.clock.now(), principal), ticket_id=ticket_id
             ),
             A.START: lambda session: ticket_actions.start(
-                session=session,
-                hall=self.hall,
-                principal=principal,
-                ticket_id=ticket_id,
-                now=self.clock.now(),
+                Scope(session, self.hall, self.clock.now(), principal), ticket_id=ticket_id
             ),
             A.FINISH: lambda session: ticket_actions.finish(
-                session=session,
-                hall=self.hall,
-                principal=principal,
+                Scope(session, self.hall, self.clock.now(), principal),
                 ticket_id=ticket_id,
                 outcome="办结",
-                now=self.clock.now(),
             ),
             A.NO_SHOW: lambda session: ticket_actions.no_show(
-                session=session,
-                hall=self.hall,
-                principal=principal,
-                ticket_id=ticket_id,
-                now=self.clock.now(),
+                Scope(session, self.hall, self.clock.now(), principal), ticket_id=ticket_id
             ),
         }
         outcome = self._attempt(operations[action], expect=expect, writes=ACTION_EVENTS[action])
@@ -635,11 +606,7 @@ class HallMachine(RuleBasedStateMachine):
         ]
         outcome = self._attempt(
             lambda session: ticket_actions.requeue(
-                session=session,
-                hall=self.hall,
-                principal=principal,
-                ticket_id=ticket_id,
-                now=self.clock.now(),
+                Scope(session, self.hall, self.clock.now(), principal), ticket_id=ticket_id
             ),
             expect=expect,
             writes=EventType.TICKET_REQUEUED,
@@ -693,12 +660,9 @@ class HallMachine(RuleBasedStateMachine):
         opens_case = to_window is None and to_category == self.hall.case_category
         outcome = self._attempt(
             lambda session: ticket_actions.transfer(
-                session=session,
-                hall=self.hall,
-                principal=principal,
+                Scope(session, self.hall, self.clock.now(), principal),
                 ticket_id=ticket_id,
                 request=request,
-                now=self.clock.now(),
             ),
             expect=expect,
             # A transfer to 办不成事反映 also opens a case, in the same transaction.
@@ -751,12 +715,9 @@ class HallMachine(RuleBasedStateMachine):
         ]
         outcome = self._attempt(
             lambda session: ticket_actions.cancel(
-                session=session,
-                hall=self.hall,
-                principal=principal,
+                Scope(session, self.hall, self.clock.now(), principal),
                 ticket_id=ticket_id,
                 reason="群众放弃办理",
-                now=self.clock.now(),
             ),
             expect=expect,
             writes=EventType.TICKET_CANCELLED,
@@ -838,19 +799,13 @@ def serve_next(
 ) -> TicketPublic | None:
     """Call the next ticket to the window and serve it to the end."""
     with db.write_session() as session:
-        called = calling.call_next(
-            session=session, hall=hall, principal=clerk, window_no=window, now=now
-        )
+        called = calling.call_next(Scope(session, hall, now, clerk), window_no=window)
     if called is None:
         return None
     with db.write_session() as session:
-        ticket_actions.start(
-            session=session, hall=hall, principal=clerk, ticket_id=called.id, now=now
-        )
+        ticket_actions.start(Scope(session, hall, now, clerk), ticket_id=called.id)
     with db.write_session() as session:
-        ticket_actions.finish(
-            session=session, hall=hall, principal=clerk, ticket_id=called.id, outcome=None, now=now
-        )
+        ticket_actions.finish(Scope(session, hall, now, clerk), ticket_id=called.id, outcome=None)
     return called
 
 
@@ -878,9 +833,7 @@ def test_priority_never_starves_a_window_s_queue(
         db = open_copy(template, Path(directory))
         try:
             with db.write_session() as session:
-                windows.sign_in(
-                    session=session, hall=hall, principal=clerk, window_no=11, now=clock.now()
-                )
+                windows.sign_in(Scope(session, hall, clock.now(), clerk), window_no=11)
             for wave, calls in ((first, served_between), (later, len(first) + len(later))):
                 for category, priority in wave:
                     clock.advance(timedelta(seconds=20))
@@ -888,9 +841,7 @@ def test_priority_never_starves_a_window_s_queue(
                         category=category, priority=PriorityReason.ELDERLY if priority else None
                     )
                     with db.write_session() as session:
-                        issuing.issue_ticket(
-                            session=session, hall=hall, request=request, now=clock.now()
-                        )
+                        issuing.issue_ticket(Scope(session, hall, clock.now()), request=request)
                 for _ in range(calls):
                     clock.advance(timedelta(seconds=20))
                     called = serve_next(db, hall, clerk, 11, clock.now())
@@ -936,31 +887,20 @@ def test_a_requeued_no_show_waits_behind_requeue_after_tickets(
     clock = ManualClock(EARLY_MORNING + timedelta(hours=5))
     try:
         with db.write_session() as session:
-            windows.sign_in(
-                session=session, hall=hall, principal=clerk, window_no=1, now=clock.now()
-            )
+            windows.sign_in(Scope(session, hall, clock.now(), clerk), window_no=1)
         for _ in range(6):
             clock.advance(timedelta(seconds=spacing))
             with db.write_session() as session:
                 issuing.issue_ticket(
-                    session=session,
-                    hall=hall,
-                    request=TicketCreate(category="consult"),
-                    now=clock.now(),
+                    Scope(session, hall, clock.now()), request=TicketCreate(category="consult")
                 )
         with db.write_session() as session:
-            called = calling.call_next(
-                session=session, hall=hall, principal=clerk, window_no=1, now=clock.now()
-            )
+            called = calling.call_next(Scope(session, hall, clock.now(), clerk), window_no=1)
             assert called is not None and called.number == "A001"
         with db.write_session() as session:
-            ticket_actions.no_show(
-                session=session, hall=hall, principal=clerk, ticket_id=called.id, now=clock.now()
-            )
+            ticket_actions.no_show(Scope(session, hall, clock.now(), clerk), ticket_id=called.id)
         with db.write_session() as session:
-            ticket_actions.requeue(
-                session=session, hall=hall, principal=clerk, ticket_id=called.id, now=clock.now()
-            )
+            ticket_actions.requeue(Scope(session, hall, clock.now(), clerk), ticket_id=called.id)
         with db.read_session() as session:
             day = service_day(now=clock.now(), tz=hall.tz, start_hour=4)
             queue = session.exec(

@@ -5,8 +5,8 @@ from datetime import timedelta
 import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 
-from queue_server.api.deps import Anyone, Resources, ResourcesDep, Staff
-from queue_server.domain.numbering import service_day
+from queue_server.api.deps import Anyone, Resources, ResourcesDep, Staff, StaffHere, resolve_hall
+from queue_server.domain.enums import Role
 from queue_server.models import User
 from queue_server.protocol import ClerkDayPublic, LoginRequest, LoginResponse, MePublic
 from queue_server.services import accounts
@@ -60,7 +60,10 @@ async def logout(principal: Staff, resources: ResourcesDep) -> Response:
 
 @router.get("/me", response_model=MePublic)
 async def me(principal: Anyone, resources: ResourcesDep) -> MePublic:
-    window = await resources.db.read(lambda session: window_of(session, principal))
+    window = None
+    if principal.role is Role.CLERK:
+        hall = resolve_hall(resources.city, principal, None)
+        window = await resources.db.read(lambda session: window_of(session, hall, principal))
     return MePublic(
         name=principal.name,
         role=principal.role,
@@ -71,12 +74,7 @@ async def me(principal: Anyone, resources: ResourcesDep) -> MePublic:
 
 
 @router.get("/me/today", response_model=ClerkDayPublic)
-async def my_day(principal: Staff, resources: ResourcesDep) -> ClerkDayPublic:
+async def my_day(here: StaffHere) -> ClerkDayPublic:
     """The caller's own figures for today: served, no-shows, transfers, mean service time."""
-    hall = resources.hall
-    day = service_day(
-        now=resources.clock.now(), tz=hall.tz, start_hour=hall.hall.service_day_start_hour
-    )
-    return await resources.db.read(
-        lambda session: clerk_day(session, user_id=principal.user_id, day=day)
-    )
+    user_id = here.principal.user_id
+    return await here.read(lambda scope: clerk_day(scope.session, user_id=user_id, day=scope.today))

@@ -18,9 +18,17 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from queue_server.api.deps import ROLE_LABELS, ResourcesDep, WindowNo, authenticate
+from queue_server.api.deps import (
+    ROLE_LABELS,
+    HallParameter,
+    ResourcesDep,
+    WindowNo,
+    authenticate,
+    resolve_hall,
+)
 from queue_server.api.page_headers import PAGE_HEADERS
 from queue_server.api.responses import ERROR_RESPONSES, ERROR_SCHEMA
+from queue_server.config import HallConfig
 from queue_server.domain.enums import Role
 from queue_server.domain.errors import DomainError, NotFound
 from queue_server.errors import WrongRole, error_response, status_of
@@ -67,13 +75,18 @@ def _refusal(request: Request, error: DomainError) -> Response:
 
 
 async def _check_viewer(
-    resources: ResourcesDep, token: str | None, credentials: HTTPAuthorizationCredentials | None
-) -> None:
+    resources: ResourcesDep,
+    token: str | None,
+    credentials: HTTPAuthorizationCredentials | None,
+    hall: str | None,
+) -> HallConfig:
+    """The hall whose board the caller may open."""
     bearer = credentials.credentials if credentials is not None else None
     principal = await authenticate(resources, token or bearer)
     if principal.role not in BOARD_VIEWERS:
         names = "、".join(ROLE_LABELS[role] for role in BOARD_VIEWERS)
         raise WrongRole(f"{ROLE_LABELS[principal.role]}无权打开显示屏（仅限{names}）")
+    return resolve_hall(resources.city, principal, hall)
 
 
 def _page(name: str) -> HTMLResponse:
@@ -82,11 +95,15 @@ def _page(name: str) -> HTMLResponse:
 
 @router.get("/board", response_class=HTMLResponse, responses=PAGE_ERRORS)
 async def hall_board(
-    request: Request, resources: ResourcesDep, credentials: Credentials, token: TokenQuery = None
+    request: Request,
+    resources: ResourcesDep,
+    credentials: Credentials,
+    token: TokenQuery = None,
+    hall: HallParameter = None,
 ) -> Response:
     """The hall board: the newest call, recent calls, every window, the queues."""
     try:
-        await _check_viewer(resources, token, credentials)
+        await _check_viewer(resources, token, credentials, hall)
     except DomainError as error:
         return _refusal(request, error)
     return _page("hall.html")
@@ -99,11 +116,12 @@ async def window_board(
     window_no: WindowNo,
     credentials: Credentials,
     token: TokenQuery = None,
+    hall: HallParameter = None,
 ) -> Response:
     """One window's display: its current number, the clerk's name and 工号, or 暂停服务."""
     try:
-        await _check_viewer(resources, token, credentials)
-        if window_no not in resources.hall.window_by_number:
+        config = await _check_viewer(resources, token, credentials, hall)
+        if window_no not in config.window_by_number:
             raise NotFound(f"本大厅没有 {window_no} 号窗口")
     except DomainError as error:
         return _refusal(request, error)

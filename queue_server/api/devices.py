@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from queue_server.api.deps import DeviceCaller, Management, ResourcesDep
+from queue_server.api.deps import DeviceHere, ManagementHere
 from queue_server.api.mutations import mutate
 from queue_server.protocol import DeviceHeartbeat, DevicePublic
 from queue_server.services.devices import list_devices, record_heartbeat
@@ -23,33 +23,23 @@ DeviceName = Annotated[
 
 @router.post("/{name}/heartbeat", response_model=DevicePublic)
 async def heartbeat(
-    name: DeviceName,
-    body: DeviceHeartbeat,
-    request: Request,
-    principal: DeviceCaller,
-    resources: ResourcesDep,
+    name: DeviceName, body: DeviceHeartbeat, request: Request, here: DeviceHere
 ) -> Response:
-    offline_after = timedelta(seconds=resources.settings.device_offline_seconds)
+    offline_after = timedelta(seconds=here.resources.settings.device_offline_seconds)
     return await mutate(
         request,
-        resources,
-        principal,
-        lambda session, now: record_heartbeat(
-            session=session,
-            principal=principal,
-            name=name,
-            heartbeat=body,
-            now=now,
-            offline_after=offline_after,
-        ),
+        here,
+        lambda scope: record_heartbeat(scope, name, body, offline_after=offline_after),
     )
 
 
 @router.get("", response_model=list[DevicePublic])
-async def devices(_: Management, resources: ResourcesDep) -> list[DevicePublic]:
-    """Every device that ever reported, with its last state; `offline` when silent too long."""
-    now = resources.clock.now()
-    offline_after = timedelta(seconds=resources.settings.device_offline_seconds)
-    return await resources.db.read(
-        lambda session: list_devices(session, now=now, offline_after=offline_after)
+async def devices(here: ManagementHere) -> list[DevicePublic]:
+    """Every device of the hall that ever reported, with its last state; `offline` when
+    silent too long."""
+    offline_after = timedelta(seconds=here.resources.settings.device_offline_seconds)
+    return await here.read(
+        lambda scope: list_devices(
+            scope.session, hall=scope.code, now=scope.now, offline_after=offline_after
+        )
     )

@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from queue_server.api.deps import ResourcesDep, WindowNo, require
+from queue_server.api.deps import (
+    Here,
+    ManagementHere,
+    Resources,
+    ResourcesDep,
+    WindowNo,
+    at_hall,
+)
 from queue_server.api.mutations import mutate
 from queue_server.api.params import DIGITS_ONLY, ISO_DAY_ONLY
 from queue_server.domain.enums import Role
@@ -25,9 +32,8 @@ from queue_server.services.accounts import Principal, resolve_token
 
 router = APIRouter(tags=["evaluations"])
 
-Evaluator = Annotated[Principal, Depends(require(Role.EVALUATOR))]
-TabletViewer = Annotated[Principal, Depends(require(Role.EVALUATOR, Role.MANAGER, Role.ADMIN))]
-Managers = Annotated[Principal, Depends(require(Role.MANAGER, Role.ADMIN))]
+Evaluator = Annotated[Here, Depends(at_hall(Role.EVALUATOR))]
+TabletViewer = Annotated[Here, Depends(at_hall(Role.EVALUATOR, Role.MANAGER, Role.ADMIN))]
 PublicCode = Annotated[
     str,
     Path(
@@ -70,16 +76,23 @@ async def refuse_tokens(
         raise WrongRole("工作人员和设备不能代群众评价，请由群众本人在手机或评价器上评价")
 
 
+async def holder_here(resources: Resources, public_code: str) -> Here:
+    """The anonymous applicant holding `public_code`, in the hall of its ticket."""
+    code = public_code.upper()
+    ticket = await resources.db.read(lambda session: evaluations.ticket_by_code(session, code))
+    holder = TicketHolder(
+        token_id=0, role=Role.BOARD, name="applicant", public_code=code, hall=ticket.hall
+    )
+    return Here(holder, resources.city.hall(ticket.hall), resources)
+
+
 @router.get("/api/windows/{window_no}/evaluation", response_model=EvaluatorState)
-async def evaluator_state(
-    window_no: WindowNo, principal: TabletViewer, resources: ResourcesDep
-) -> EvaluatorState:
+async def evaluator_state(window_no: WindowNo, here: TabletViewer) -> EvaluatorState:
     """What the window's tablet shows: the choices, and the service it may ask about now."""
-    check_evaluator_window(principal, window_no)
-    now = resources.clock.now()
-    return await resources.db.read(
-        lambda session: evaluations.evaluator_state(
-            session, hall=resources.hall, window_no=window_no, now=now
+    check_evaluator_window(here.principal, window_no)
+    return await here.read(
+        lambda scope: evaluations.evaluator_state(
+            scope.session, hall=scope.hall, window_no=window_no, now=scope.now
         )
     )
 
@@ -88,20 +101,13 @@ async def evaluator_state(
     "/api/windows/{window_no}/evaluation", status_code=201, response_model=EvaluationPublic
 )
 async def rate_at_window(
-    window_no: WindowNo,
-    body: WindowEvaluationSubmit,
-    request: Request,
-    principal: Evaluator,
-    resources: ResourcesDep,
+    window_no: WindowNo, body: WindowEvaluationSubmit, request: Request, here: Evaluator
 ) -> Response:
-    check_evaluator_window(principal, window_no)
+    check_evaluator_window(here.principal, window_no)
     return await mutate(
         request,
-        resources,
-        principal,
-        lambda session, now: evaluations.rate_at_window(
-            session=session, hall=resources.hall, window_no=window_no, request=body, now=now
-        ),
+        here,
+        lambda scope: evaluations.rate_at_window(scope, window_no, body),
         status_code=201,
     )
 
@@ -109,10 +115,10 @@ async def rate_at_window(
 @router.get("/api/public/tickets/{public_code}/evaluation", response_model=PublicEvaluationState)
 async def public_state(public_code: PublicCode, resources: ResourcesDep) -> PublicEvaluationState:
     """Public: for the applicant's status page; no personal data."""
-    now = resources.clock.now()
-    return await resources.db.read(
-        lambda session: evaluations.public_state(
-            session, hall=resources.hall, public_code=public_code, now=now
+    here = await holder_here(resources, public_code)
+    return await here.read(
+        lambda scope: evaluations.public_state(
+            scope.session, hall=scope.hall, public_code=public_code, now=scope.now
         )
     )
 
@@ -130,23 +136,18 @@ async def rate_by_code(
     resources: ResourcesDep,
 ) -> Response:
     """Public, and only without a token: the applicant rates their own done ticket."""
-    code = public_code.upper()
-    holder = TicketHolder(token_id=0, role=Role.BOARD, name="applicant", public_code=code)
+    here = await holder_here(resources, public_code)
     return await mutate(
         request,
-        resources,
-        holder,
-        lambda session, now: evaluations.rate_by_code(
-            session=session, hall=resources.hall, public_code=public_code, request=body, now=now
-        ),
+        here,
+        lambda scope: evaluations.rate_by_code(scope, public_code, body),
         status_code=201,
     )
 
 
 @router.get("/api/evaluations", response_model=list[EvaluationPublic])
 async def list_evaluations(
-    _: Managers,
-    resources: ResourcesDep,
+    here: ManagementHere,
     day_from: Annotated[
         date | None, Query(alias="from", description="first service day"), ISO_DAY_ONLY
     ] = None,
@@ -158,10 +159,10 @@ async def list_evaluations(
     defaulted: bool | None = None,
 ) -> list[EvaluationPublic]:
     """Evaluations of the tickets served in a period, newest first (at most 1000)."""
-    return await resources.db.read(
-        lambda session: evaluations.list_evaluations(
-            session,
-            hall=resources.hall,
+    return await here.read(
+        lambda scope: evaluations.list_evaluations(
+            scope.session,
+            hall=scope.hall,
             day_from=day_from,
             day_to=day_to,
             level=level,

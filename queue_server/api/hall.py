@@ -4,26 +4,25 @@ from importlib.metadata import version
 
 from fastapi import APIRouter
 
-from queue_server.api.deps import Anyone, ResourcesDep
+from queue_server.api.deps import AnyoneHere, ResourcesDep
 from queue_server.protocol import HallSnapshot, HealthResponse
 from queue_server.services.accounts import STAFF_ROLES
-from queue_server.services.views import hall_snapshot, last_seq, public_snapshot
+from queue_server.services.views import hall_snapshot, newest_seq, public_snapshot
 
 router = APIRouter(prefix="/api", tags=["hall"])
 
 
 @router.get("/hall", response_model=HallSnapshot)
-async def hall(principal: Anyone, resources: ResourcesDep) -> HallSnapshot:
+async def hall(here: AnyoneHere) -> HallSnapshot:
     """The whole hall; devices get it without what staff wrote (pause reasons, outcomes)."""
-    now = resources.clock.now()
-    snapshot = await resources.db.read(
-        lambda session: hall_snapshot(session, hall=resources.hall, now=now)
+    snapshot = await here.read(
+        lambda scope: hall_snapshot(scope.session, hall=scope.hall, now=scope.now)
     )
-    return snapshot if principal.role in STAFF_ROLES else public_snapshot(snapshot)
+    return snapshot if here.principal.role in STAFF_ROLES else public_snapshot(snapshot)
 
 
 @router.get("/health", response_model=HealthResponse)
 async def health(resources: ResourcesDep) -> HealthResponse:
     """Public: tells a load balancer or an installer that the server and its database answer."""
-    seq = await resources.db.read(lambda session: last_seq(session))
+    seq = await resources.db.read(newest_seq)
     return HealthResponse(version=version("yimen"), database=resources.db.backend, seq=seq)

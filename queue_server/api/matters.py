@@ -2,12 +2,12 @@
 
 from fastapi import APIRouter
 
-from queue_server.api.deps import Anyone, ResourcesDep
+from queue_server.api.deps import AnyoneHere
 from queue_server.protocol import MatterPublic
 
 router = APIRouter(prefix="/api/matters", tags=["matters"])
 
 
 @router.get("", response_model=list[MatterPublic])
-async def matters(_: Anyone, resources: ResourcesDep) -> list[MatterPublic]:
-    return [matter.public() for matter in resources.catalog.matters]
+async def matters(here: AnyoneHere) -> list[MatterPublic]:
+    return [matter.public() for matter in here.catalog.matters]

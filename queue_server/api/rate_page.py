@@ -8,7 +8,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from queue_server.api.deps import ROLE_LABELS, ResourcesDep, WindowNo, authenticate
+from queue_server.api.deps import (
+    ROLE_LABELS,
+    HallParameter,
+    ResourcesDep,
+    WindowNo,
+    authenticate,
+    resolve_hall,
+)
 from queue_server.api.page_headers import ASSET_HEADERS, PAGE_HEADERS
 from queue_server.domain.enums import Role
 from queue_server.errors import WrongRole
@@ -37,6 +44,7 @@ async def evaluator_page(
     resources: ResourcesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     token: Annotated[str | None, Query(max_length=256, description="the tablet's token")] = None,
+    hall: HallParameter = None,
 ) -> Response:
     """The page itself; the tablet's device token comes in the query (or a Bearer header)."""
     principal = await authenticate(
@@ -47,7 +55,8 @@ async def evaluator_page(
             f"{ROLE_LABELS[principal.role]}无权打开评价器（仅限评价器、管理人员、管理员）"
         )
     check_evaluator_window(principal, window_no)
-    await resources.db.read(lambda session: load_window(session, resources.hall, window_no))
+    config = resolve_hall(resources.city, principal, hall)
+    await resources.db.read(lambda session: load_window(session, config, window_no))
     return Response(
         _asset("index.html"), media_type="text/html; charset=utf-8", headers=PAGE_HEADERS
     )

@@ -3,19 +3,16 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from queue_server.api.deps import ResourcesDep, require
+from queue_server.api.deps import Here, ManagementHere
 from queue_server.api.params import ISO_DAY_ONLY
-from queue_server.domain.enums import Role
 from queue_server.protocol import LiveStats, StatsGroupBy, StatsReport
 from queue_server.reports.exports import to_csv, to_xlsx
-from queue_server.services.accounts import Principal
 from queue_server.services.stats_report import live_stats, period_report
 
 router = APIRouter(prefix="/api/stats", tags=["statistics"])
 
-Manager = Annotated[Principal, Depends(require(Role.MANAGER, Role.ADMIN))]
 FromDay = Annotated[
     date, Query(alias="from", description="first service day, YYYY-MM-DD"), ISO_DAY_ONLY
 ]
@@ -25,34 +22,27 @@ GroupBy = Annotated[StatsGroupBy, Query(description="category, window, clerk, ho
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def _report(
-    resources: ResourcesDep, start: date, end: date, group_by: StatsGroupBy
-) -> StatsReport:
-    now = resources.clock.now()
-    return await resources.db.read(
-        lambda session: period_report(
-            session, hall=resources.hall, start=start, end=end, group_by=group_by, now=now
+async def _report(here: Here, start: date, end: date, group_by: StatsGroupBy) -> StatsReport:
+    return await here.read(
+        lambda scope: period_report(
+            scope.session, hall=scope.hall, start=start, end=end, group_by=group_by, now=scope.now
         )
     )
 
 
 @router.get("", response_model=StatsReport)
 async def stats(
-    _: Manager,
-    resources: ResourcesDep,
+    here: ManagementHere,
     start: FromDay,
     end: ToDay,
     group_by: GroupBy = "category",
 ) -> StatsReport:
-    return await _report(resources, start, end, group_by)
+    return await _report(here, start, end, group_by)
 
 
 @router.get("/live", response_model=LiveStats)
-async def live(_: Manager, resources: ResourcesDep) -> LiveStats:
-    now = resources.clock.now()
-    return await resources.db.read(
-        lambda session: live_stats(session, hall=resources.hall, now=now)
-    )
+async def live(here: ManagementHere) -> LiveStats:
+    return await here.read(lambda scope: live_stats(scope.session, hall=scope.hall, now=scope.now))
 
 
 @router.get(
@@ -61,15 +51,14 @@ async def live(_: Manager, resources: ResourcesDep) -> LiveStats:
     responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}},
 )
 async def export(
-    _: Manager,
-    resources: ResourcesDep,
+    here: ManagementHere,
     start: FromDay,
     end: ToDay,
     group_by: GroupBy = "category",
     format: Annotated[Literal["csv", "xlsx"], Query(description="csv or xlsx")] = "csv",
 ) -> Response:
     """The same figures as `GET /api/stats`, as a file to download."""
-    report = await _report(resources, start, end, group_by)
+    report = await _report(here, start, end, group_by)
     name = f"yimen-stats-{start}-{end}-{group_by}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "xlsx":

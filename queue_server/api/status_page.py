@@ -11,10 +11,12 @@ import contextlib
 import json
 import logging
 import re
+from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 from typing import Annotated, Any, Final
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, WebSocket
 from fastapi.responses import HTMLResponse, Response
@@ -24,6 +26,7 @@ from queue_server.api.deps import Resources, ResourcesDep
 from queue_server.api.page_headers import ASSET_HEADERS, PAGE_HEADERS
 from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.api.status_render import render_not_found, render_status_page
+from queue_server.catalog import MatterCatalog
 from queue_server.domain.enums import TicketStatus
 from queue_server.domain.errors import DomainError, NotFound
 from queue_server.models import Ticket
@@ -90,18 +93,20 @@ def _static(name: str) -> str:
 
 async def _read_page(
     resources: Resources, code: str
-) -> tuple[TicketStatusPublic, PublicEvaluationState | None]:
+) -> tuple[TicketStatusPublic, PublicEvaluationState | None, ZoneInfo]:
+    """The ticket's view, its rating state once done, and its hall's time zone."""
     now = resources.clock.now()
 
-    def query(session: Session) -> tuple[TicketStatusPublic, PublicEvaluationState | None]:
+    def query(
+        session: Session,
+    ) -> tuple[TicketStatusPublic, PublicEvaluationState | None, ZoneInfo]:
         ticket = find_by_code(session, code)
-        view = ticket_status(
-            session, hall=resources.hall, catalog=resources.catalog, ticket=ticket, now=now
-        )
+        hall = resources.city.hall(ticket.hall)
+        view = _view(resources, session, ticket, now)
         rating = None
         if view.status is TicketStatus.DONE:
-            rating = public_state(session, hall=resources.hall, public_code=code, now=now)
-        return view, rating
+            rating = public_state(session, hall=hall, public_code=code, now=now)
+        return view, rating, hall.tz
 
     return await resources.db.read(query)
 
@@ -115,13 +120,11 @@ async def status_page(
     try:
         if not re.fullmatch(CODE_PATTERN, public_code):
             raise NotFound("not a status-page code")
-        view, rating = await _read_page(resources, public_code)
+        view, rating, timezone = await _read_page(resources, public_code)
     except NotFound:
-        page = render_not_found(_static("not_found.html"), hall_name=resources.hall.hall.name)
+        page = render_not_found(_static("not_found.html"), hall_name=resources.city.name)
         return HTMLResponse(page, status_code=404, headers=PAGE_HEADERS)
-    page = render_status_page(
-        _static("status.html"), view=view, rating=rating, timezone=resources.hall.tz
-    )
+    page = render_status_page(_static("status.html"), view=view, rating=rating, timezone=timezone)
     return HTMLResponse(page, headers=PAGE_HEADERS)
 
 
@@ -131,15 +134,21 @@ async def status_asset(asset: StatusAsset) -> Response:
     return Response(_static(asset.value), media_type=MEDIA_TYPES[asset], headers=ASSET_HEADERS)
 
 
+def _view(
+    resources: Resources, session: Session, ticket: Ticket, now: datetime
+) -> TicketStatusPublic:
+    """The ticket's public view, by the rules of its own hall."""
+    hall = resources.city.hall(ticket.hall)
+    catalog = resources.catalogs.get(ticket.hall) or MatterCatalog()
+    return ticket_status(session, hall=hall, catalog=catalog, ticket=ticket, now=now)
+
+
 async def _read_status(resources: Resources, code: str) -> tuple[TicketStatusPublic, Ticket]:
     now = resources.clock.now()
 
     def query(session: Session) -> tuple[TicketStatusPublic, Ticket]:
         ticket = find_by_code(session, code)
-        view = ticket_status(
-            session, hall=resources.hall, catalog=resources.catalog, ticket=ticket, now=now
-        )
-        return view, ticket
+        return _view(resources, session, ticket, now), ticket
 
     return await resources.db.read(query)
 
@@ -178,12 +187,12 @@ async def _read_until_closed(websocket: WebSocket) -> None:
         pass
 
 
-async def _push_updates(websocket: WebSocket, resources: Resources, code: str) -> None:
+async def _push_updates(websocket: WebSocket, resources: Resources, code: str, hall: str) -> None:
     async def send(view: TicketStatusPublic) -> None:
         message = TicketStatusMessage(ticket=view).model_dump_json()
         await asyncio.wait_for(websocket.send_text(message), SEND_TIMEOUT_SECONDS)
 
-    with resources.hub.subscribe() as subscriber:
+    with resources.hubs[hall].subscribe() as subscriber:
         view, ticket = await _read_status(resources, code)
         await send(view)
         while True:
@@ -215,7 +224,7 @@ async def ticket_live(websocket: WebSocket, resources: ResourcesDep, public_code
     try:
         if not re.fullmatch(CODE_PATTERN, public_code):
             raise ValueError("bad code")
-        await _read_status(resources, public_code)
+        _, ticket = await _read_status(resources, public_code)
     except (DomainError, ValueError):
         await websocket.send_text(json.dumps({"type": "error", "detail": "没有找到这张号票"}))
         await websocket.close(code=CLOSE_NOT_FOUND, reason="not_found")
@@ -228,7 +237,7 @@ async def ticket_live(websocket: WebSocket, resources: ResourcesDep, public_code
         await websocket.close(code=CLOSE_TRY_AGAIN_LATER, reason="too_many_pages")
         return
     reader = asyncio.create_task(_read_until_closed(websocket))
-    sender = asyncio.create_task(_push_updates(websocket, resources, public_code))
+    sender = asyncio.create_task(_push_updates(websocket, resources, public_code, ticket.hall))
     try:
         await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
     finally:

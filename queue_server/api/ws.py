@@ -8,9 +8,11 @@ import logging
 from fastapi import APIRouter, WebSocket
 from sqlmodel import Session
 
-from queue_server.api.deps import Resources, ResourcesDep, authenticate
+from queue_server.api.deps import HallParameter, Resources, ResourcesDep, authenticate, resolve_hall
+from queue_server.config import HallConfig
 from queue_server.domain.errors import DomainError
-from queue_server.events import Subscriber
+from queue_server.errors import status_of
+from queue_server.events import EventHub, Subscriber
 from queue_server.protocol import HeartbeatMessage, SnapshotMessage
 from queue_server.services.accounts import STAFF_ROLES, Principal
 from queue_server.services.views import hall_snapshot, last_seq, public_snapshot
@@ -23,14 +25,14 @@ SEND_TIMEOUT_SECONDS = 30.0
 CLOSE_UNAUTHENTICATED = 4401
 
 
-async def _snapshot(resources: Resources, *, staff: bool) -> tuple[int, str]:
+async def _snapshot(resources: Resources, hall: HallConfig, *, staff: bool) -> tuple[int, str]:
     now = resources.clock.now()
 
     def read(session: Session) -> tuple[int, str]:
-        seq = last_seq(session)
-        hall = hall_snapshot(session, hall=resources.hall, now=now)
-        hall = hall if staff else public_snapshot(hall)
-        return seq, SnapshotMessage(seq=seq, hall=hall).model_dump_json()
+        seq = last_seq(session, hall.code)
+        snapshot = hall_snapshot(session, hall=hall, now=now)
+        snapshot = snapshot if staff else public_snapshot(snapshot)
+        return seq, SnapshotMessage(seq=seq, hall=snapshot).model_dump_json()
 
     return await resources.db.read(read)
 
@@ -60,9 +62,18 @@ async def close_unauthenticated(websocket: WebSocket, detail: str) -> None:
 class _Stream:
     """One connection's sender: never sends a seq twice or out of order."""
 
-    def __init__(self, websocket: WebSocket, resources: Resources, subscriber: Subscriber) -> None:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        resources: Resources,
+        hall: HallConfig,
+        hub: EventHub,
+        subscriber: Subscriber,
+    ) -> None:
         self.websocket = websocket
         self.resources = resources
+        self.hall = hall
+        self.hub = hub
         self.subscriber = subscriber
         self.last_sent = 0
 
@@ -76,14 +87,13 @@ class _Stream:
         while not self.subscriber.queue.empty():
             self.subscriber.queue.get_nowait()
         self.subscriber.overflowed.clear()
-        seq, text = await _snapshot(self.resources, staff=self.subscriber.staff)
+        seq, text = await _snapshot(self.resources, self.hall, staff=self.subscriber.staff)
         await self.send(text)
         self.last_sent = seq
 
     async def start(self, since: int | None) -> None:
-        hub = self.resources.hub
         staff = self.subscriber.staff
-        missed = hub.since(since, staff=staff) if since is not None else None
+        missed = self.hub.since(since, staff=staff) if since is not None else None
         if missed is None:
             await self.resync()
             return
@@ -131,17 +141,21 @@ async def live(
     resources: ResourcesDep,
     token: str | None = None,
     since: int | None = None,
+    hall: HallParameter = None,
 ) -> None:
+    """The hall's live stream: the caller's own hall, or the one named by `hall=`."""
     await websocket.accept()
     try:
         principal = await authenticate(resources, token)
+        config = resolve_hall(resources.city, principal, hall)
     except DomainError as error:
         await websocket.send_text(json.dumps({"type": "error", "detail": error.message}))
-        await websocket.close(code=CLOSE_UNAUTHENTICATED, reason=error.code)
+        await websocket.close(code=4000 + status_of(error), reason=error.code)
         return
     staff = principal.role in STAFF_ROLES
-    with resources.hub.subscribe(staff=staff) as subscriber:
-        stream = _Stream(websocket, resources, subscriber)
+    hub = resources.hubs[config.code]
+    with hub.subscribe(staff=staff) as subscriber:
+        stream = _Stream(websocket, resources, config, hub, subscriber)
         reader = asyncio.create_task(_read_until_closed(websocket))
         guard = asyncio.create_task(watch_token(resources, token, principal))
 

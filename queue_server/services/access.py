@@ -9,15 +9,18 @@ from queue_server.models import Ticket, User, WindowState
 from queue_server.services.accounts import Principal
 
 
-def load_ticket(session: Session, ticket_id: int) -> Ticket:
+def load_ticket(session: Session, hall: HallConfig, ticket_id: int) -> Ticket:
+    """The hall's ticket `ticket_id`; another hall's ticket is not found here."""
     ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
+    if ticket is None or ticket.hall != hall.code:
         raise NotFound(f"没有编号为{ticket_id}的票据")
     return ticket
 
 
 def load_window(session: Session, hall: HallConfig, number: int) -> WindowState:
-    state = session.get(WindowState, number) if number in hall.window_by_number else None
+    state = (
+        session.get(WindowState, (hall.code, number)) if number in hall.window_by_number else None
+    )
     if state is None:
         raise NotFound(f"没有{number}号窗口")
     return state
@@ -37,11 +40,14 @@ def load_user(session: Session, principal: Principal) -> User:
     return user
 
 
-def window_of(session: Session, principal: Principal) -> WindowState | None:
+def window_of(session: Session, hall: HallConfig, principal: Principal) -> WindowState | None:
+    """The hall's window the caller is signed in to, if any."""
     if principal.user_id is None:
         return None
     return session.exec(
-        select(WindowState).where(WindowState.clerk_id == principal.user_id)
+        select(WindowState).where(
+            WindowState.hall == hall.code, WindowState.clerk_id == principal.user_id
+        )
     ).first()
 
 
@@ -55,9 +61,11 @@ def operated_window(
     return state
 
 
-def window_holding(session: Session, principal: Principal, ticket: Ticket) -> WindowState:
+def window_holding(
+    session: Session, hall: HallConfig, principal: Principal, ticket: Ticket
+) -> WindowState:
     """The caller's window, provided the ticket is at it."""
-    own = window_of(session, principal)
+    own = window_of(session, hall, principal)
     if own is None or principal.role is not Role.CLERK:
         raise Forbidden("请先签到窗口")
     if ticket.window_no != own.number or own.current_ticket_id != ticket.id:

@@ -36,6 +36,8 @@ class Principal:
     """Device tokens: the device names whose heartbeats it may send."""
     window_no: int | None = None
     """Evaluator tokens: the window it rates (None: issued before tokens were bound)."""
+    hall: str | None = None
+    """The one hall it acts in; None for a city-wide manager or admin."""
 
     @property
     def key(self) -> str:
@@ -52,7 +54,10 @@ def create_user(
     display_name: str | None,
     staff_no: str | None,
     now: datetime,
+    hall: str | None = None,
 ) -> User:
+    """`hall`: where a clerk works (required for clerks by the CLI in a city of several
+    halls); a manager or admin without one is city-wide."""
     if role not in PERSON_ROLES:
         raise InvalidInput(f"role {role} is for devices: use `queue-server token issue`")
     if len(password) < 8:
@@ -66,6 +71,7 @@ def create_user(
         display_name=display_name or name,
         staff_no=staff_no,
         created_at=now,
+        hall=hall,
     )
     session.add(user)
     session.flush()
@@ -80,6 +86,7 @@ def issue_device_token(
     now: datetime,
     devices: Sequence[str] = (),
     window_no: int | None = None,
+    hall: str | None = None,
 ) -> str:
     """Create a device token and return it in clear; only its digest is kept. It reports the
     heartbeats of the device `name` and of `devices`; an evaluator token rates `window_no`."""
@@ -101,6 +108,7 @@ def issue_device_token(
             created_at=now,
             device_names=" ".join(extra) or None,
             window_no=window_no,
+            hall=hall,
         )
     )
     session.flush()
@@ -133,6 +141,7 @@ def open_login(
         user_id=user.id,
         created_at=now,
         expires_at=now + ttl,
+        hall=user.hall,
     )
     session.add(record)
     session.flush()
@@ -162,6 +171,7 @@ def resolve_token(*, session: Session, token: str, now: datetime) -> Principal |
         if record.device
         else frozenset(),
         window_no=record.window_no,
+        hall=user.hall if user else record.hall,
     )
 
 

@@ -3,7 +3,7 @@
 import json
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -30,7 +30,8 @@ from queue_server.domain.rate_limit import Rate
 from queue_server.models import Event, Ticket
 from queue_server.protocol import AlertPublic
 from queue_server.services import journal
-from queue_server.services.stats_report import ALERT_TYPES, today_of, waiting_now
+from queue_server.services.scope import Scope
+from queue_server.services.stats_report import ALERT_TYPES, waiting_now
 
 CASE_LOOKBACK_DAYS: Final = 120
 """How far back open cases are looked for; older ones have long been reported."""
@@ -92,21 +93,19 @@ def describe(alert: Alert, hall: HallConfig) -> AlertPublic:
     )
 
 
-def record_device_alert(
-    session: Session, *, hall: HallConfig, now: datetime, device: str, category: str, rate: Rate
-) -> None:
+def record_device_alert(scope: Scope, *, device: str, category: str, rate: Rate) -> None:
     """A device token went over its issuing limit (`category`: what it was issuing)."""
     alert = Alert(DEVICE, category, float(rate.burst), rate.seconds_per_request, device=device)
-    journal.record(
-        session, hall=hall, type=alert.type, now=now, category=category, alert=describe(alert, hall)
-    )
+    journal.record(scope, type=alert.type, category=category, alert=describe(alert, scope.hall))
 
 
-def _payloads(session: Session, types: tuple[str, ...], since: date) -> list[dict[str, Any]]:
+def _payloads(
+    session: Session, hall: str, types: tuple[str, ...], since: date
+) -> list[dict[str, Any]]:
     kind = sa.type_coerce(col(Event.type), sa.String())
     rows = session.execute(
         sa.select(kind, col(Event.payload))
-        .where(col(Event.service_day) >= since, kind.in_(types))
+        .where(col(Event.hall) == hall, col(Event.service_day) >= since, kind.in_(types))
         .order_by(col(Event.seq))
     )
     found = []
@@ -117,10 +116,10 @@ def _payloads(session: Session, types: tuple[str, ...], since: date) -> list[dic
     return found
 
 
-def open_cases(session: Session, *, today: date) -> tuple[list[OpenCase], set[str]]:
+def open_cases(session: Session, *, hall: str, today: date) -> tuple[list[OpenCase], set[str]]:
     """Cases opened in the lookback and not closed, and the case ids already alerted."""
     since = today - timedelta(days=CASE_LOOKBACK_DAYS)
-    events = _payloads(session, ("case.opened", "case.closed", CASE_OVERDUE), since)
+    events = _payloads(session, hall, ("case.opened", "case.closed", CASE_OVERDUE), since)
     closed = {str(e.get("case_id")) for e in events if e["type"] == "case.closed"}
     raised = {
         str(e["alert"].get("case_id"))
@@ -146,26 +145,25 @@ def open_cases(session: Session, *, today: date) -> tuple[list[OpenCase], set[st
     return cases, raised
 
 
-def check(
-    session: Session, *, hall: HallConfig, now: datetime, state: WatchState, dry_run: bool = False
-) -> tuple[int, WatchState]:
+def check(scope: Scope, *, state: WatchState, dry_run: bool = False) -> tuple[int, WatchState]:
     """Append the alerts due now (in the caller's write transaction); returns how many and
     the state for the next check. With `dry_run`, only count them (in a read transaction).
     Cases are checked once per service day: due dates are days, so a case only becomes
     overdue when a day turns."""
-    today = today_of(hall, now)
+    session, hall, now, today = scope.session, scope.hall, scope.now, scope.today
     flagged = state.flagged
     limits = thresholds(hall)
     kind = sa.type_coerce(col(Event.type), sa.String())
     raised_rows = session.execute(
         sa.select(kind, col(Event.ticket_id), col(Event.category)).where(
-            col(Event.service_day) == today, kind.in_(ALERT_TYPES)
+            col(Event.hall) == hall.code, col(Event.service_day) == today, kind.in_(ALERT_TYPES)
         )
     ).all()
     raised = {(type, ticket_id) for type, ticket_id, _ in raised_rows if ticket_id is not None}
-    waiting = waiting_now(session, day=today)
+    waiting = waiting_now(session, hall=hall.code, day=today)
     serving = session.exec(
         select(Ticket).where(
+            Ticket.hall == hall.code,
             Ticket.service_day == today,
             Ticket.status == TicketStatus.SERVING,
             col(Ticket.started_at).is_not(None),
@@ -198,14 +196,12 @@ def check(
     queue_due, still = queue_alerts(waiting=counts, thresholds=limits, flagged=flagged)
     overdue: list[Alert] = []
     if state.cases_checked != today:
-        cases, already = open_cases(session, today=today)
+        cases, already = open_cases(session, hall=hall.code, today=today)
         overdue = case_alerts(today=today, cases=cases, raised=already)
     for alert in [] if dry_run else [*due, *queue_due, *overdue]:
         journal.record(
-            session,
-            hall=hall,
+            scope,
             type=alert.type,
-            now=now,
             ticket=tickets.get(alert.ticket_id) if alert.ticket_id is not None else None,
             category=alert.category,
             alert=describe(alert, hall),

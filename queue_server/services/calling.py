@@ -1,34 +1,22 @@
 """Calling tickets to a window: next in line, or a given number."""
 
-from datetime import datetime
-
 import sqlalchemy as sa
-from sqlmodel import Session, col, or_, select
+from sqlmodel import col, or_, select
 
-from queue_server.config import HallConfig
 from queue_server.domain.dispatch import POLICIES, Candidate, WindowView, next_priority_streak
 from queue_server.domain.enums import CallReason, EventType, TicketAction, TicketStatus
 from queue_server.domain.errors import NotFound
-from queue_server.domain.numbering import service_day
 from queue_server.domain.states import transition
 from queue_server.models import Ticket, WindowState
 from queue_server.protocol import TicketPublic
 from queue_server.services import journal
 from queue_server.services.access import load_ticket, load_user, operated_window, ready_to_call
-from queue_server.services.accounts import Principal
+from queue_server.services.scope import Scope
 from queue_server.services.views import ticket_public
 
 
-def _call(
-    session: Session,
-    *,
-    hall: HallConfig,
-    principal: Principal,
-    state: WindowState,
-    ticket: Ticket,
-    reason: CallReason,
-    now: datetime,
-) -> TicketPublic:
+def _call(scope: Scope, *, state: WindowState, ticket: Ticket, reason: CallReason) -> TicketPublic:
+    session, principal, now = scope.session, scope.caller, scope.now
     ticket.status = transition(number=ticket.number, status=ticket.status, action=TicketAction.CALL)
     ticket.called_at = now
     ticket.window_no = state.number
@@ -38,25 +26,22 @@ def _call(
     state.priority_streak = next_priority_streak(state.priority_streak, reason)
     session.add_all([ticket, state])
     journal.record(
-        session,
-        hall=hall,
+        scope,
         type=EventType.TICKET_CALLED,
-        now=now,
         ticket=ticket,
         window=state,
         clerk=load_user(session, principal),
     )
-    return ticket_public(ticket, hall)
+    return ticket_public(ticket, scope.hall)
 
 
-def call_next(
-    *, session: Session, hall: HallConfig, principal: Principal, window_no: int, now: datetime
-) -> TicketPublic | None:
+def call_next(scope: Scope, window_no: int) -> TicketPublic | None:
     """Call the ticket the window's dispatch policy picks; None when nobody waits for it."""
-    state = operated_window(session, hall, principal, window_no)
+    session, hall = scope.session, scope.hall
+    state = operated_window(session, hall, scope.caller, window_no)
     ready_to_call(state)
     window = hall.window_by_number[window_no]
-    day = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
+    day = scope.today
     rows = session.execute(
         sa.select(
             col(Ticket.id),
@@ -65,6 +50,7 @@ def call_next(
             col(Ticket.priority),
             col(Ticket.target_window_no),
         ).where(
+            col(Ticket.hall) == hall.code,
             col(Ticket.service_day) == day,
             col(Ticket.status) == TicketStatus.WAITING,
             or_(
@@ -96,42 +82,23 @@ def call_next(
     if choice is None:
         return None
     return _call(
-        session,
-        hall=hall,
-        principal=principal,
+        scope,
         state=state,
-        ticket=load_ticket(session, choice.ticket_id),
+        ticket=load_ticket(session, hall, choice.ticket_id),
         reason=choice.reason,
-        now=now,
     )
 
 
-def call_number(
-    *,
-    session: Session,
-    hall: HallConfig,
-    principal: Principal,
-    window_no: int,
-    number: str,
-    now: datetime,
-) -> TicketPublic:
+def call_number(scope: Scope, window_no: int, number: str) -> TicketPublic:
     """Call a given number (特呼), whatever its place in the queue."""
-    state = operated_window(session, hall, principal, window_no)
+    session, hall = scope.session, scope.hall
+    state = operated_window(session, hall, scope.caller, window_no)
     ready_to_call(state)
-    day = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
     ticket = session.exec(
         select(Ticket)
-        .where(Ticket.service_day == day, Ticket.number == number)
+        .where(Ticket.hall == hall.code, Ticket.service_day == scope.today, Ticket.number == number)
         .order_by(col(Ticket.hop).desc())
     ).first()
     if ticket is None:
         raise NotFound(f"今日没有{number}号")
-    return _call(
-        session,
-        hall=hall,
-        principal=principal,
-        state=state,
-        ticket=ticket,
-        reason=CallReason.BY_NUMBER,
-        now=now,
-    )
+    return _call(scope, state=state, ticket=ticket, reason=CallReason.BY_NUMBER)

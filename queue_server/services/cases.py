@@ -50,6 +50,7 @@ from queue_server.protocol import (
 from queue_server.services import journal
 from queue_server.services.access import load_ticket, window_of
 from queue_server.services.accounts import PERSON_ROLES, Principal
+from queue_server.services.scope import Scope
 
 MAX_LIST = 1000
 
@@ -121,7 +122,7 @@ def case_public(
 
 def scope_of(session: Session, hall: HallConfig, principal: Principal) -> CaseScope:
     manager = principal.role in (Role.MANAGER, Role.ADMIN)
-    window = window_of(session, principal) if principal.role is Role.CLERK else None
+    window = window_of(session, hall, principal) if principal.role is Role.CLERK else None
     desk = hall.case_category
     at_desk = (
         window is not None
@@ -133,20 +134,19 @@ def scope_of(session: Session, hall: HallConfig, principal: Principal) -> CaseSc
 
 def _load(session: Session, hall: HallConfig, principal: Principal, case_id: int) -> ServiceCase:
     case = session.get(ServiceCase, case_id)
-    if case is None:
+    if case is None or case.hall != hall.code:
         raise NotFound(f"没有编号为{case_id}的案件")
-    scope = scope_of(session, hall, principal)
+    access = scope_of(session, hall, principal)
     if not may_access(
-        scope, kind=case.kind, owner_id=case.owner_id, opened_by_id=case.opened_by_id
+        access, kind=case.kind, owner_id=case.owner_id, opened_by_id=case.opened_by_id
     ):
         raise Forbidden(f"您无权处理案件{case_id}：请在办不成事窗口签到，或由管理人员分派")
     return case
 
 
-def get_case(
-    session: Session, *, hall: HallConfig, principal: Principal, case_id: int, now: datetime
-) -> CaseDetail:
-    return _detail(session, hall, _load(session, hall, principal, case_id), now)
+def get_case(scope: Scope, case_id: int) -> CaseDetail:
+    case = _load(scope.session, scope.hall, scope.caller, case_id)
+    return _detail(scope.session, scope.hall, case, scope.now)
 
 
 def _detail(session: Session, hall: HallConfig, case: ServiceCase, now: datetime) -> CaseDetail:
@@ -176,11 +176,8 @@ def _detail(session: Session, hall: HallConfig, case: ServiceCase, now: datetime
 
 
 def list_cases(
-    session: Session,
+    scope: Scope,
     *,
-    hall: HallConfig,
-    principal: Principal,
-    now: datetime,
     kind: CaseKind | None = None,
     status: CaseStatus | None = None,
     case_class: CaseClass | None = None,
@@ -191,15 +188,16 @@ def list_cases(
     opened_to: date | None = None,
 ) -> list[CasePublic]:
     """The cases the caller may see, soonest due first. `owner="me"` means the caller."""
-    today = local_date(hall, now)
-    statement = select(ServiceCase)
-    scope = scope_of(session, hall, principal)
-    if not scope.manager:
+    session, hall, principal = scope.session, scope.hall, scope.caller
+    today = local_date(hall, scope.now)
+    statement = select(ServiceCase).where(ServiceCase.hall == hall.code)
+    access = scope_of(session, hall, principal)
+    if not access.manager:
         visible: list[Any] = [
-            col(ServiceCase.owner_id) == scope.user_id,
-            col(ServiceCase.opened_by_id) == scope.user_id,
+            col(ServiceCase.owner_id) == access.user_id,
+            col(ServiceCase.opened_by_id) == access.user_id,
         ]
-        if scope.at_desk:
+        if access.at_desk:
             visible.append(col(ServiceCase.kind) == CaseKind.UNRESOLVED)
         statement = statement.where(or_(*visible))
     if kind is not None:
@@ -260,16 +258,12 @@ def _log(
     )
 
 
-def _opened_event(
-    session: Session, hall: HallConfig, case: ServiceCase, actor: User | None, now: datetime
-) -> None:
+def _opened_event(scope: Scope, case: ServiceCase, actor: User | None) -> None:
     if case.id is None:
         raise ValueError("case has no id yet")
     journal.record_payload(
-        session,
-        hall=hall,
+        scope,
         type=EventType.CASE_OPENED,
-        now=now,
         payload=CaseOpenedPayload(
             case_id=case.id,
             kind=case.kind,
@@ -286,22 +280,18 @@ def _opened_event(
 
 
 def _updated_event(
-    session: Session,
-    hall: HallConfig,
+    scope: Scope,
     case: ServiceCase,
     type: EventType,
     actor: User | None,
-    now: datetime,
     *,
     level: int | None = None,
 ) -> None:
     if case.id is None:
         raise ValueError("case has no id yet")
     journal.record_payload(
-        session,
-        hall=hall,
+        scope,
         type=type,
-        now=now,
         payload=CaseUpdatedPayload(
             case_id=case.id,
             kind=case.kind,
@@ -317,11 +307,11 @@ def _updated_event(
     )
 
 
-def _new_case(
-    hall: HallConfig, *, kind: CaseKind, now: datetime, days: int, **fields: Any
-) -> ServiceCase:
+def _new_case(scope: Scope, *, kind: CaseKind, days: int, **fields: Any) -> ServiceCase:
+    hall, now = scope.hall, scope.now
     opened_on = local_date(hall, now)
     return ServiceCase(
+        hall=hall.code,
         kind=kind,
         opened_at=now,
         opened_on=opened_on,
@@ -331,18 +321,16 @@ def _new_case(
     )
 
 
-def open_followup(
-    session: Session, *, hall: HallConfig, evaluation: Evaluation, ticket: Ticket, now: datetime
-) -> ServiceCase:
+def open_followup(scope: Scope, *, evaluation: Evaluation, ticket: Ticket) -> ServiceCase:
     """A bad review's 回访/整改 case, due in the configured working days."""
+    session, hall, now = scope.session, scope.hall, scope.now
     reasons = "、".join(evaluation.reasons)
     summary = f"{evaluation.label}：{reasons}" + (
         f"；{evaluation.comment}" if evaluation.comment else ""
     )
     case = _new_case(
-        hall,
+        scope,
         kind=CaseKind.FOLLOWUP,
-        now=now,
         days=hall.evaluation.followup_working_days,
         status=CaseStatus.ACCEPTED,
         ticket_id=ticket.id,
@@ -356,26 +344,19 @@ def open_followup(
     session.add(case)
     session.flush()
     _log(session, case, kind=CaseLogKind.OPENED, note="差评自动立案", actor=None, now=now)
-    _opened_event(session, hall, case, None, now)
+    _opened_event(scope, case, None)
     return case
 
 
 def open_for_transfer(
-    session: Session,
-    *,
-    hall: HallConfig,
-    ticket: Ticket,
-    successor: Ticket,
-    reason: str,
-    clerk: User,
-    now: datetime,
+    scope: Scope, *, ticket: Ticket, successor: Ticket, reason: str, clerk: User
 ) -> ServiceCase:
     """The case a transfer to 办不成事反映 opens, in the transfer's transaction."""
+    session, hall, now = scope.session, scope.hall, scope.now
     case_class = hall.cases.default_class
     case = _new_case(
-        hall,
+        scope,
         kind=CaseKind.UNRESOLVED,
-        now=now,
         days=hall.cases.deadline_working_days.days(case_class),
         status=CaseStatus.ACCEPTED,
         case_class=case_class,
@@ -391,7 +372,7 @@ def open_for_transfer(
     session.add(case)
     session.flush()
     _log(session, case, kind=CaseLogKind.OPENED, note=reason, actor=clerk, now=now)
-    _opened_event(session, hall, case, clerk, now)
+    _opened_event(scope, case, clerk)
     return case
 
 
@@ -402,15 +383,16 @@ def _actor(session: Session, principal: Principal) -> User:
     return user
 
 
-def open_case(
-    *, session: Session, hall: HallConfig, principal: Principal, request: CaseOpen, now: datetime
-) -> CaseDetail:
+def open_case(scope: Scope, request: CaseOpen) -> CaseDetail:
     """Open a 办不成事 case directly at the desk (or as a manager)."""
-    scope = scope_of(session, hall, principal)
-    if not (scope.manager or scope.at_desk):
+    session, hall, principal, now = scope.session, scope.hall, scope.caller, scope.now
+    access = scope_of(session, hall, principal)
+    if not (access.manager or access.at_desk):
         raise Forbidden("请在办不成事反映窗口签到后登记案件")
     actor = _actor(session, principal)
-    ticket = load_ticket(session, request.ticket_id) if request.ticket_id is not None else None
+    ticket = (
+        load_ticket(session, hall, request.ticket_id) if request.ticket_id is not None else None
+    )
     if ticket is not None:
         existing = session.exec(
             select(ServiceCase.id).where(
@@ -425,9 +407,8 @@ def open_case(
         raise InvalidInput(f"未知的业务类别：{category}")
     case_class = request.case_class or hall.cases.default_class
     case = _new_case(
-        hall,
+        scope,
         kind=CaseKind.UNRESOLVED,
-        now=now,
         days=hall.cases.deadline_working_days.days(case_class),
         status=CaseStatus.CLASSIFIED if request.case_class else CaseStatus.ACCEPTED,
         case_class=case_class,
@@ -453,30 +434,21 @@ def open_case(
             actor=actor,
             now=now,
         )
-    _opened_event(session, hall, case, actor, now)
+    _opened_event(scope, case, actor)
     return _detail(session, hall, case, now)
 
 
-def _step(
-    session: Session, hall: HallConfig, principal: Principal, case_id: int, action: CaseAction
-) -> tuple[ServiceCase, User, CaseStatus]:
-    case = _load(session, hall, principal, case_id)
-    actor = _actor(session, principal)
+def _step(scope: Scope, case_id: int, action: CaseAction) -> tuple[ServiceCase, User, CaseStatus]:
+    case = _load(scope.session, scope.hall, scope.caller, case_id)
+    actor = _actor(scope.session, scope.caller)
     target = case_transition(case_id=case_id, kind=case.kind, status=case.status, action=action)
     return case, actor, target
 
 
-def classify(
-    *,
-    session: Session,
-    hall: HallConfig,
-    principal: Principal,
-    case_id: int,
-    request: CaseClassify,
-    now: datetime,
-) -> CaseDetail:
+def classify(scope: Scope, case_id: int, request: CaseClassify) -> CaseDetail:
     """Set the class; the due date is counted again from the opening day."""
-    case, actor, target = _step(session, hall, principal, case_id, CaseAction.CLASSIFY)
+    session, hall, now = scope.session, scope.hall, scope.now
+    case, actor, target = _step(scope, case_id, CaseAction.CLASSIFY)
     case.status = target
     case.case_class = request.case_class
     case.due = due_date(
@@ -488,25 +460,23 @@ def classify(
     session.add(case)
     note = CLASS_LABELS[request.case_class] + (f"：{request.note}" if request.note else "")
     _log(session, case, kind=CaseLogKind.CLASSIFIED, note=note, actor=actor, now=now)
-    _updated_event(session, hall, case, EventType.CASE_CLASSIFIED, actor, now)
+    _updated_event(scope, case, EventType.CASE_CLASSIFIED, actor)
     return _detail(session, hall, case, now)
 
 
-def assign(
-    *,
-    session: Session,
-    hall: HallConfig,
-    principal: Principal,
-    case_id: int,
-    request: CaseAssign,
-    now: datetime,
-) -> CaseDetail:
+def assign(scope: Scope, case_id: int, request: CaseAssign) -> CaseDetail:
     """转办: pass the case to an owner and/or a department."""
-    case, actor, target = _step(session, hall, principal, case_id, CaseAction.ASSIGN)
+    session, hall, now = scope.session, scope.hall, scope.now
+    case, actor, target = _step(scope, case_id, CaseAction.ASSIGN)
     parts = []
     if request.owner is not None:
         owner = session.exec(select(User).where(User.name == request.owner)).first()
-        if owner is None or not owner.active or owner.role not in PERSON_ROLES:
+        if (
+            owner is None
+            or not owner.active
+            or owner.role not in PERSON_ROLES
+            or owner.hall not in (None, hall.code)
+        ):
             raise InvalidInput(f"没有名为{request.owner}的在岗工作人员")
         case.owner_id = owner.id
         parts.append(f"负责人：{owner.display_name}")
@@ -519,39 +489,25 @@ def assign(
     case.updated_at = now
     session.add(case)
     _log(session, case, kind=CaseLogKind.ASSIGNED, note="；".join(parts), actor=actor, now=now)
-    _updated_event(session, hall, case, EventType.CASE_ASSIGNED, actor, now)
+    _updated_event(scope, case, EventType.CASE_ASSIGNED, actor)
     return _detail(session, hall, case, now)
 
 
-def log_action(
-    *,
-    session: Session,
-    hall: HallConfig,
-    principal: Principal,
-    case_id: int,
-    request: CaseLogRequest,
-    now: datetime,
-) -> CaseDetail:
+def log_action(scope: Scope, case_id: int, request: CaseLogRequest) -> CaseDetail:
     """Add a note, a call-back (回访电话) or a fix (整改) to the log."""
-    case, actor, _ = _step(session, hall, principal, case_id, CaseAction.LOG)
+    session, hall, now = scope.session, scope.hall, scope.now
+    case, actor, _ = _step(scope, case_id, CaseAction.LOG)
     case.updated_at = now
     session.add(case)
     _log(session, case, kind=CaseLogKind(request.kind), note=request.note, actor=actor, now=now)
-    _updated_event(session, hall, case, EventType.CASE_LOGGED, actor, now)
+    _updated_event(scope, case, EventType.CASE_LOGGED, actor)
     return _detail(session, hall, case, now)
 
 
-def close(
-    *,
-    session: Session,
-    hall: HallConfig,
-    principal: Principal,
-    case_id: int,
-    request: CaseClose,
-    now: datetime,
-) -> CaseDetail:
+def close(scope: Scope, case_id: int, request: CaseClose) -> CaseDetail:
     """办结 with the reply; a negative answer carries its reason."""
-    case, actor, target = _step(session, hall, principal, case_id, CaseAction.CLOSE)
+    session, hall, now = scope.session, scope.hall, scope.now
+    case, actor, target = _step(scope, case_id, CaseAction.CLOSE)
     check_closing(resolution=request.resolution, reason=request.reason)
     case.status = target
     case.resolution = request.resolution
@@ -567,10 +523,8 @@ def close(
     if case.id is None:
         raise ValueError("case has no id")
     journal.record_payload(
-        session,
-        hall=hall,
+        scope,
         type=EventType.CASE_CLOSED,
-        now=now,
         payload=CaseClosedPayload(
             case_id=case.id,
             closed_at=now,
@@ -587,37 +541,23 @@ def close(
     return _detail(session, hall, case, now)
 
 
-def feedback(
-    *,
-    session: Session,
-    hall: HallConfig,
-    principal: Principal,
-    case_id: int,
-    request: CaseFeedback,
-    now: datetime,
-) -> CaseDetail:
+def feedback(scope: Scope, case_id: int, request: CaseFeedback) -> CaseDetail:
     """反馈: the reply has reached the applicant."""
-    case, actor, target = _step(session, hall, principal, case_id, CaseAction.FEEDBACK)
+    session, hall, now = scope.session, scope.hall, scope.now
+    case, actor, target = _step(scope, case_id, CaseAction.FEEDBACK)
     case.status = target
     case.feedback = request.note
     case.updated_at = now
     session.add(case)
     _log(session, case, kind=CaseLogKind.FEEDBACK, note=request.note, actor=actor, now=now)
-    _updated_event(session, hall, case, EventType.CASE_REPLIED, actor, now)
+    _updated_event(scope, case, EventType.CASE_REPLIED, actor)
     return _detail(session, hall, case, now)
 
 
-def follow_up(
-    *,
-    session: Session,
-    hall: HallConfig,
-    principal: Principal,
-    case_id: int,
-    request: CaseFollowUp,
-    now: datetime,
-) -> CaseDetail:
+def follow_up(scope: Scope, case_id: int, request: CaseFollowUp) -> CaseDetail:
     """回访: the call-back that ends the case, with the applicant's (re-)rating."""
-    case, actor, target = _step(session, hall, principal, case_id, CaseAction.FOLLOW_UP)
+    session, hall, now = scope.session, scope.hall, scope.now
+    case, actor, target = _step(scope, case_id, CaseAction.FOLLOW_UP)
     check_follow_up(kind=case.kind, level=request.level)
     case.status = target
     case.followup_level = request.level
@@ -633,5 +573,5 @@ def follow_up(
         actor=actor,
         now=now,
     )
-    _updated_event(session, hall, case, EventType.CASE_FOLLOWED_UP, actor, now, level=request.level)
+    _updated_event(scope, case, EventType.CASE_FOLLOWED_UP, actor, level=request.level)
     return _detail(session, hall, case, now)

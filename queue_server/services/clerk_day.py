@@ -26,6 +26,7 @@ def window_history(
     rows = session.exec(
         select(Ticket)
         .where(
+            Ticket.hall == hall.code,
             Ticket.service_day == day,
             Ticket.window_no == window_no,
             col(Ticket.status).in_(LEFT_THE_WINDOW),

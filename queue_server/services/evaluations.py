@@ -33,6 +33,7 @@ from queue_server.protocol import (
 )
 from queue_server.services import cases, journal
 from queue_server.services.access import load_ticket, load_window
+from queue_server.services.scope import Scope
 from queue_server.services.views import clerk_public
 
 DEFAULT_BATCH = 500
@@ -88,17 +89,16 @@ def _evaluation_of(session: Session, ticket_id: int) -> Evaluation | None:
 
 
 def _store(
-    session: Session,
+    scope: Scope,
     *,
-    hall: HallConfig,
     ticket: Ticket,
     level: int,
     reasons: Sequence[str],
     comment: str | None,
     channel: EvaluationChannel,
-    now: datetime,
 ) -> Evaluation:
     """Record an evaluation, its event and, for a bad review, its follow-up case."""
+    session, hall, now = scope.session, scope.hall, scope.now
     if ticket.id is None:
         raise ValueError("ticket has no id")
     check_rateable(
@@ -109,6 +109,7 @@ def _store(
     defaulted = channel is EvaluationChannel.DEFAULT
     chosen = normalise_reasons(level=level, reasons=reasons, allowed=hall.evaluation.reasons)
     evaluation = Evaluation(
+        hall=ticket.hall,
         ticket_id=ticket.id,
         level=level,
         label=LEVEL_LABELS[level],
@@ -126,10 +127,8 @@ def _store(
     session.flush()
     clerk = session.get(User, ticket.clerk_id) if ticket.clerk_id is not None else None
     journal.record_payload(
-        session,
-        hall=hall,
+        scope,
         type=EventType.EVALUATION_SUBMITTED,
-        now=now,
         payload=EvaluationSubmittedPayload(
             ticket_id=ticket.id,
             number=ticket.number,
@@ -147,7 +146,7 @@ def _store(
         day=ticket.service_day,
     )
     if is_bad(level):
-        cases.open_followup(session, hall=hall, evaluation=evaluation, ticket=ticket, now=now)
+        cases.open_followup(scope, evaluation=evaluation, ticket=ticket)
     return evaluation
 
 
@@ -162,6 +161,7 @@ def pending_at_window(
     latest = session.exec(
         select(Ticket)
         .where(
+            Ticket.hall == hall.code,
             Ticket.window_no == window_no,
             Ticket.status == TicketStatus.DONE,
             col(Ticket.finished_at) >= since,
@@ -198,16 +198,12 @@ def evaluator_state(
 
 
 def rate_at_window(
-    *,
-    session: Session,
-    hall: HallConfig,
-    window_no: int,
-    request: WindowEvaluationSubmit,
-    now: datetime,
+    scope: Scope, window_no: int, request: WindowEvaluationSubmit
 ) -> EvaluationPublic:
     """The tablet rates only the service just finished at its own window."""
+    session, hall, now = scope.session, scope.hall, scope.now
     load_window(session, hall, window_no)
-    ticket = load_ticket(session, request.ticket_id)
+    ticket = load_ticket(session, hall, request.ticket_id)
     pending = pending_at_window(session, hall=hall, window_no=window_no, now=now)
     if pending is None or pending.id != ticket.id:
         check_rateable(
@@ -217,14 +213,12 @@ def rate_at_window(
         )
         raise Conflict(f"{ticket.number}号不是{window_no}号窗口刚办结的业务，不能在此评价")
     evaluation = _store(
-        session,
-        hall=hall,
+        scope,
         ticket=ticket,
         level=request.level,
         reasons=request.reasons,
         comment=request.comment,
         channel=EvaluationChannel.WINDOW,
-        now=now,
     )
     return evaluation_public(evaluation, ticket, hall, staff=False)
 
@@ -282,27 +276,22 @@ def public_state(
     )
 
 
-def rate_by_code(
-    *,
-    session: Session,
-    hall: HallConfig,
-    public_code: str,
-    request: EvaluationSubmit,
-    now: datetime,
-) -> EvaluationPublic:
+def rate_by_code(scope: Scope, public_code: str, request: EvaluationSubmit) -> EvaluationPublic:
+    """The applicant's rating from the status page (`scope` is the ticket's hall)."""
+    session, hall = scope.session, scope.hall
     ticket = ticket_by_code(session, public_code)
-    refusal = _refusal(session, hall, ticket, now)
+    if ticket.hall != hall.code:
+        raise NotFound("没有找到这张票，请核对二维码或查询码")
+    refusal = _refusal(session, hall, ticket, scope.now)
     if refusal is not None:
         raise Conflict(refusal)
     evaluation = _store(
-        session,
-        hall=hall,
+        scope,
         ticket=ticket,
         level=request.level,
         reasons=request.reasons,
         comment=request.comment,
         channel=EvaluationChannel.STATUS_PAGE,
-        now=now,
     )
     return evaluation_public(evaluation, ticket, hall, staff=False)
 
@@ -310,16 +299,16 @@ def rate_by_code(
 # --- housekeeping and the managers' list ----------------------------------------------------
 
 
-def default_unrated(
-    session: Session, *, hall: HallConfig, now: datetime, limit: int = DEFAULT_BATCH
-) -> int:
+def default_unrated(scope: Scope, *, limit: int = DEFAULT_BATCH) -> int:
     """Record 基本满意 (defaulted) for up to `limit` done tickets left unrated for the
     configured days; returns how many. Call again while it returns `limit`."""
-    cutoff = now - timedelta(days=hall.evaluation.default_after_days)
+    session, hall = scope.session, scope.hall
+    cutoff = scope.now - timedelta(days=hall.evaluation.default_after_days)
     rated = sa.exists().where(col(Evaluation.ticket_id) == col(Ticket.id))
     tickets = session.exec(
         select(Ticket)
         .where(
+            Ticket.hall == hall.code,
             Ticket.status == TicketStatus.DONE,
             col(Ticket.finished_at) <= cutoff,
             ~rated,
@@ -329,14 +318,12 @@ def default_unrated(
     ).all()
     for ticket in tickets:
         _store(
-            session,
-            hall=hall,
+            scope,
             ticket=ticket,
             level=DEFAULT_LEVEL,
             reasons=(),
             comment=None,
             channel=EvaluationChannel.DEFAULT,
-            now=now,
         )
     return len(tickets)
 
@@ -352,7 +339,11 @@ def list_evaluations(
     defaulted: bool | None,
 ) -> list[EvaluationPublic]:
     """Evaluations by the evaluated tickets' service days, newest first."""
-    statement = select(Evaluation, Ticket).join(Ticket, col(Ticket.id) == col(Evaluation.ticket_id))
+    statement = (
+        select(Evaluation, Ticket)
+        .join(Ticket, col(Ticket.id) == col(Evaluation.ticket_id))
+        .where(Evaluation.hall == hall.code)
+    )
     if day_from is not None:
         statement = statement.where(Evaluation.service_day >= day_from)
     if day_to is not None:

@@ -7,15 +7,15 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from queue_server.catalog import MatterCatalog
-from queue_server.config import HallConfig
 from queue_server.domain.enums import EventType, PriorityReason, TicketStatus
 from queue_server.domain.errors import InvalidInput, Unavailable
-from queue_server.domain.numbering import format_number, service_day
+from queue_server.domain.numbering import format_number
 from queue_server.domain.queueing import next_queue_key
 from queue_server.models import NumberCounter, Ticket
 from queue_server.protocol import TicketCreate, TicketPublic
 from queue_server.security import new_public_code
 from queue_server.services import journal
+from queue_server.services.scope import Scope
 from queue_server.services.views import (
     category_eta,
     closed_reason,
@@ -30,25 +30,31 @@ _TICKETS = cast(sa.Table, sa.inspect(Ticket).local_table)
 _COUNTERS = cast(sa.Table, sa.inspect(NumberCounter).local_table)
 
 
-def next_sequence(session: Session, *, day: date, category: str) -> int:
+def next_sequence(session: Session, *, hall: str, day: date, category: str) -> int:
     """Take the next number of the day for a category. Runs under the hall's write lock; the
     unique constraint on tickets is the backstop should that ever fail."""
     connection = session.connection()
     taken = connection.execute(
         sa.update(_COUNTERS)
-        .where(_COUNTERS.c.service_day == day, _COUNTERS.c.category == category)
+        .where(
+            _COUNTERS.c.hall == hall,
+            _COUNTERS.c.service_day == day,
+            _COUNTERS.c.category == category,
+        )
         .values(last_sequence=_COUNTERS.c.last_sequence + 1)
         .returning(_COUNTERS.c.last_sequence)
     ).scalar_one_or_none()
     if taken is None:
         connection.execute(
-            sa.insert(_COUNTERS).values(service_day=day, category=category, last_sequence=1)
+            sa.insert(_COUNTERS).values(
+                hall=hall, service_day=day, category=category, last_sequence=1
+            )
         )
         return 1
     return int(taken)
 
 
-def _own_queue_length(session: Session, *, day: date, category: str) -> int:
+def _own_queue_length(session: Session, *, hall: str, day: date, category: str) -> int:
     """People waiting in the category's own queue (not sent to a named window)."""
     count = (
         session.connection()
@@ -56,6 +62,7 @@ def _own_queue_length(session: Session, *, day: date, category: str) -> int:
             sa.select(sa.func.count())
             .select_from(_TICKETS)
             .where(
+                _TICKETS.c.hall == hall,
                 _TICKETS.c.service_day == day,
                 _TICKETS.c.status == TicketStatus.WAITING,
                 _TICKETS.c.category == category,
@@ -67,12 +74,14 @@ def _own_queue_length(session: Session, *, day: date, category: str) -> int:
     return int(count)
 
 
-def _latest_queue_key(session: Session, *, day: date, category: str) -> datetime | None:
+def _latest_queue_key(session: Session, *, hall: str, day: date, category: str) -> datetime | None:
     latest: datetime | None = (
         session.connection()
         .execute(
             sa.select(sa.func.max(_TICKETS.c.queue_key)).where(
-                _TICKETS.c.service_day == day, _TICKETS.c.category == category
+                _TICKETS.c.hall == hall,
+                _TICKETS.c.service_day == day,
+                _TICKETS.c.category == category,
             )
         )
         .scalar_one()
@@ -94,33 +103,31 @@ def matter_name(catalog: MatterCatalog | None, requested: str | None) -> str | N
 
 
 def issue_ticket(
-    *,
-    session: Session,
-    hall: HallConfig,
-    request: TicketCreate,
-    now: datetime,
-    catalog: MatterCatalog | None = None,
+    scope: Scope, request: TicketCreate, *, catalog: MatterCatalog | None = None
 ) -> TicketPublic:
+    session, hall, now, code = scope.session, scope.hall, scope.now, scope.code
     category = hall.category_by_code.get(request.category)
     if category is None:
         raise InvalidInput(f"未知的业务类别：{request.category}")
     matter = matter_name(catalog, request.matter)
     if request.priority_note and request.priority is not PriorityReason.OTHER:
         raise InvalidInput("priority_note is only for priority=other")
-    day = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
+    day = scope.today
     reason = closed_reason(
         hall=hall,
         category=category.code,
         # Only a capped category needs the count.
         issued_today=(
-            issued_today(session, day=day, category=category.code) if category.daily_cap else 0
+            issued_today(session, hall=code, day=day, category=category.code)
+            if category.daily_cap
+            else 0
         ),
         now=now,
     )
     if reason:
         raise Unavailable(f"{category.name}：{reason}")
 
-    ahead = _own_queue_length(session, day=day, category=category.code)
+    ahead = _own_queue_length(session, hall=code, day=day, category=category.code)
     wait = category_eta(
         session,
         hall=hall,
@@ -129,9 +136,10 @@ def issue_ticket(
         category=category.code,
         now=now,
     )
-    sequence = next_sequence(session, day=day, category=category.code)
-    latest = _latest_queue_key(session, day=day, category=category.code)
+    sequence = next_sequence(session, hall=code, day=day, category=category.code)
+    latest = _latest_queue_key(session, hall=code, day=day, category=category.code)
     ticket = Ticket(
+        hall=code,
         service_day=day,
         category=category.code,
         number=format_number(prefix=category.prefix, sequence=sequence),
@@ -145,7 +153,7 @@ def issue_ticket(
         queue_key=next_queue_key(latest=latest, now=now),
     )
     session.add(ticket)
-    journal.record(session, hall=hall, type=EventType.TICKET_ISSUED, now=now, ticket=ticket)
+    journal.record(scope, type=EventType.TICKET_ISSUED, ticket=ticket)
     public = ticket_public(ticket, hall)
     public.ahead = ahead
     if wait is not None:

@@ -1,26 +1,82 @@
 """Appends to the event log, in the caller's transaction."""
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 
 from pydantic import BaseModel
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
-from queue_server.config import HallConfig
 from queue_server.domain.enums import EventType
-from queue_server.domain.numbering import service_day
 from queue_server.group_commit import after_commit
 from queue_server.models import Event, Ticket, User, WindowState
 from queue_server.protocol import AlertPublic, EventMessage
 from queue_server.services import stats_rollups
+from queue_server.services.scope import Scope
 from queue_server.services.views import clerk_public, ticket_public, window_public
+
+_LATEST_KEY = "yimen.latest_seq"
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """An event this transaction wrote, handed to the hub once it has committed.
+    `previous` is the seq of the hall's event before it: when the hub has published exactly
+    that one, it may publish this one at once; otherwise another process wrote in between
+    and the hub reads the log instead."""
+
+    event: Event
+    previous: int
+
+
+def _previous_seq(session: Session, hall: str) -> int:
+    """The seq of the hall's newest event. Read once per transaction, under the hall's write
+    lock, then carried along as this transaction appends."""
+    latest: dict[str, int] = session.info.setdefault(_LATEST_KEY, {})
+    if hall not in latest:
+        latest[hall] = (
+            session.exec(select(func.max(Event.seq)).where(Event.hall == hall)).one() or 0
+        )
+    return latest[hall]
+
+
+def _append(
+    scope: Scope,
+    message: EventMessage,
+    *,
+    day: date,
+    ticket_id: int | None,
+    window_no: int | None,
+    clerk_id: int | None,
+    category: str | None,
+) -> Event:
+    session = scope.session
+    if day != scope.today:
+        stats_rollups.forget(session, scope.code, day)
+    previous = _previous_seq(session, scope.code)
+    event = Event(
+        hall=scope.code,
+        type=message.type,
+        at=scope.now,
+        service_day=day,
+        ticket_id=ticket_id,
+        window_no=window_no,
+        clerk_id=clerk_id,
+        category=category,
+        payload=message.model_dump_json(exclude={"seq"}, exclude_none=True),
+    )
+    session.add(event)
+    session.flush()
+    if event.seq is not None:
+        session.info[_LATEST_KEY][scope.code] = event.seq
+    after_commit(session, Appended(event, previous))
+    return event
 
 
 def record(
-    session: Session,
+    scope: Scope,
     *,
-    hall: HallConfig,
     type: EventType,
-    now: datetime,
     ticket: Ticket | None = None,
     new_ticket: Ticket | None = None,
     window: WindowState | None = None,
@@ -31,11 +87,12 @@ def record(
 ) -> Event:
     """Write one event. Its payload is the wire message (less `seq`), encoded once here.
     An event for a service day that is already over drops that day's statistics roll-up."""
+    session, hall = scope.session, scope.hall
     session.flush()
     message = EventMessage(
         type=type,
         seq=0,
-        at=now,
+        at=scope.now,
         ticket=ticket_public(ticket, hall, private=False) if ticket else None,
         new_ticket=ticket_public(new_ticket, hall, private=False) if new_ticket else None,
         window=window_public(session, window, hall) if window else None,
@@ -43,32 +100,21 @@ def record(
         clerk=clerk_public(clerk),
         alert=alert,
     )
-    today = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
-    day = ticket.service_day if ticket else today
-    if day != today:
-        stats_rollups.forget(session, day)
-    event = Event(
-        type=type,
-        at=now,
-        service_day=day,
+    return _append(
+        scope,
+        message,
+        day=ticket.service_day if ticket else scope.today,
         ticket_id=ticket.id if ticket else None,
         window_no=window.number if window else (ticket.window_no if ticket else None),
         clerk_id=clerk.id if clerk else None,
         category=ticket.category if ticket else category,
-        payload=message.model_dump_json(exclude={"seq"}, exclude_none=True),
     )
-    session.add(event)
-    session.flush()
-    after_commit(session, event)
-    return event
 
 
 def record_payload(
-    session: Session,
+    scope: Scope,
     *,
-    hall: HallConfig,
     type: EventType,
-    now: datetime,
     payload: BaseModel,
     ticket_id: int | None = None,
     category: str | None = None,
@@ -78,27 +124,20 @@ def record_payload(
 ) -> Event:
     """Write one `evaluation.*` or `case.*` event, whose facts travel in `payload` (every key
     present, null included). `day` files it under a service day other than today's."""
-    session.flush()
+    scope.session.flush()
     message = EventMessage(
         type=type,
         seq=0,
-        at=now,
+        at=scope.now,
         clerk=clerk_public(clerk),
         payload=payload.model_dump(mode="json"),
     )
-    today = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
-    if day is not None and day != today:
-        stats_rollups.forget(session, day)
-    event = Event(
-        type=type,
-        at=now,
-        service_day=day or today,
+    return _append(
+        scope,
+        message,
+        day=day or scope.today,
         ticket_id=ticket_id,
         window_no=window_no,
         clerk_id=clerk.id if clerk else None,
         category=category,
-        payload=message.model_dump_json(exclude={"seq"}, exclude_none=True),
     )
-    session.add(event)
-    session.flush()
-    return event

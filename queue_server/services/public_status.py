@@ -33,6 +33,7 @@ def find_by_code(session: Session, code: str) -> Ticket:
 def waiting_ahead(session: Session, ticket: Ticket) -> int:
     """Tickets of the same queue that wait before this one (priority calls may still jump)."""
     queue: list[Any] = [
+        Ticket.hall == ticket.hall,
         Ticket.service_day == ticket.service_day,
         Ticket.status == TicketStatus.WAITING,
         or_(

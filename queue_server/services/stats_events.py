@@ -71,7 +71,7 @@ def to_log_event(
 
 
 def day_events(
-    session: Session, day: date, *, clerks: dict[int, str] | None = None
+    session: Session, hall: str, day: date, *, clerks: dict[int, str] | None = None
 ) -> tuple[list[LogEvent], int]:
     """The day's events in log order, and the newest seq among them (0 if none)."""
     clerks = clerk_keys(session) if clerks is None else clerks
@@ -86,7 +86,7 @@ def day_events(
             col(Event.clerk_id),
             col(Event.payload),
         )
-        .where(col(Event.service_day) == day)
+        .where(col(Event.hall) == hall, col(Event.service_day) == day)
         .order_by(col(Event.seq))
     ).all()
     events = [
@@ -122,7 +122,7 @@ def compute_day(
 ) -> ComputedDay:
     """A day's tallies straight from its events. A day that is over is cut at its last ticket
     or window event (what still waited then is abandoned); today is cut at `now`."""
-    events, last_seq = day_events(session, day, clerks=clerks)
+    events, last_seq = day_events(session, hall.code, day, clerks=clerks)
     today = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
     day_over = day < today
     if day_over:

@@ -100,15 +100,18 @@ def period_tallies(
     today = today_of(hall, now)
     last = min(end, today)
     period = PeriodTallies()
+    code = hall.code
     period.issued_by_day = stats_rollups.load_merged(
-        session, start, last, group_by, samples=True, into=period.groups
+        session, code, start, last, group_by, samples=True, into=period.groups
     )
-    stats_rollups.load_merged(session, start, last, "hour", samples=False, into=period.hours)
+    stats_rollups.load_merged(session, code, start, last, "hour", samples=False, into=period.hours)
     stats_rollups.load_merged(
-        session, start, last, PAUSE_REASON, samples=False, into=period.pause_reasons
+        session, code, start, last, PAUSE_REASON, samples=False, into=period.pause_reasons
     )
-    period.opened, period.closed = stats_rollups.load_cases(session, start, last, today)
-    first_event = session.execute(sa.select(sa.func.min(col(Event.service_day)))).scalar()
+    period.opened, period.closed = stats_rollups.load_cases(session, code, start, last, today)
+    first_event = session.execute(
+        sa.select(sa.func.min(col(Event.service_day))).where(col(Event.hall) == code)
+    ).scalar()
     clerks: dict[int, str] | None = None
     day = max(start, first_event) if first_event else today + timedelta(days=1)
     while day <= last:
@@ -123,18 +126,21 @@ def period_tallies(
             group_cases(computed.opened, into=period.opened)
             period.closed |= computed.closed
         day += timedelta(days=1)
-    rolled_up_after = stats_rollups.rolled_up_days(session, last + timedelta(days=1), today)
-    period.closed |= closings(session, after=last, until=today, skip=rolled_up_after)
+    rolled_up_after = stats_rollups.rolled_up_days(session, code, last + timedelta(days=1), today)
+    period.closed |= closings(session, hall=code, after=last, until=today, skip=rolled_up_after)
     return period
 
 
-def closings(session: Session, *, after: date, until: date, skip: set[date]) -> dict[str, bool]:
+def closings(
+    session: Session, *, hall: str, after: date, until: date, skip: set[date]
+) -> dict[str, bool]:
     """`case.closed` events on the days in (after, until] that are not in `skip`."""
     if after >= until:
         return {}
     kind = sa.type_coerce(col(Event.type), sa.String())
     rows = session.execute(
         sa.select(col(Event.service_day), col(Event.payload)).where(
+            col(Event.hall) == hall,
             kind == "case.closed",
             col(Event.service_day) > after,
             col(Event.service_day) <= until,
@@ -224,14 +230,18 @@ def period_report(
     )
 
 
-def waiting_now(session: Session, *, day: date) -> list[tuple[Ticket, datetime]]:
+def waiting_now(session: Session, *, hall: str, day: date) -> list[tuple[Ticket, datetime]]:
     """Today's waiting tickets with the moment each joined its queue: the issue, or for a
     transferred applicant the end of the previous stint."""
     previous = aliased(Ticket)
     rows = session.execute(
         sa.select(Ticket, col(previous.finished_at))
         .outerjoin(previous, col(previous.id) == col(Ticket.transferred_from_id))
-        .where(col(Ticket.service_day) == day, col(Ticket.status) == TicketStatus.WAITING)
+        .where(
+            col(Ticket.hall) == hall,
+            col(Ticket.service_day) == day,
+            col(Ticket.status) == TicketStatus.WAITING,
+        )
     ).all()
     return [(ticket, transferred_at or ticket.issued_at) for ticket, transferred_at in rows]
 
@@ -239,7 +249,7 @@ def waiting_now(session: Session, *, day: date) -> list[tuple[Ticket, datetime]]
 def live_stats(session: Session, *, hall: HallConfig, now: datetime) -> LiveStats:
     today = today_of(hall, now)
     queues: dict[str, list[float]] = {c.code: [] for c in hall.categories}
-    for ticket, queued_at in waiting_now(session, day=today):
+    for ticket, queued_at in waiting_now(session, hall=hall.code, day=today):
         queues.setdefault(ticket.category, []).append((now - queued_at).total_seconds())
     categories = []
     for category in hall.categories:
@@ -279,16 +289,16 @@ def live_stats(session: Session, *, hall: HallConfig, now: datetime) -> LiveStat
         windows_paused=sum(1 for w in windows if w.status == WindowStatus.PAUSED),
         windows_closed=sum(1 for w in windows if w.status == WindowStatus.CLOSED),
         windows=windows,
-        alerts=todays_alerts(session, day=today, limit=LIVE_ALERTS),
+        alerts=todays_alerts(session, hall=hall.code, day=today, limit=LIVE_ALERTS),
         today=stats_row("today", "今日", total(tallies["day"])),
     )
 
 
-def todays_alerts(session: Session, *, day: date, limit: int) -> list[EventMessage]:
+def todays_alerts(session: Session, *, hall: str, day: date, limit: int) -> list[EventMessage]:
     kind = sa.type_coerce(col(Event.type), sa.String())
     rows = session.execute(
         sa.select(col(Event.seq), col(Event.payload))
-        .where(col(Event.service_day) == day, kind.in_(ALERT_TYPES))
+        .where(col(Event.hall) == hall, col(Event.service_day) == day, kind.in_(ALERT_TYPES))
         .order_by(col(Event.seq).desc())
         .limit(limit)
     )

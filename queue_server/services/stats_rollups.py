@@ -30,15 +30,20 @@ CASES_DIMENSION = "cases"
 """The day's opened cases and closings, as JSON lists."""
 
 
-def forget(session: Session, day: date) -> None:
-    session.execute(sa.delete(StatsRollup).where(col(StatsRollup.service_day) == day))
+def forget(session: Session, hall: str, day: date) -> None:
+    session.execute(
+        sa.delete(StatsRollup).where(
+            col(StatsRollup.hall) == hall, col(StatsRollup.service_day) == day
+        )
+    )
 
 
-def store(session: Session, day: date, computed: ComputedDay) -> None:
-    forget(session, day)
+def store(session: Session, hall: str, day: date, computed: ComputedDay) -> None:
+    forget(session, hall, day)
     tallies, last_seq = computed.tallies, computed.last_seq
     rows: list[dict[str, Any]] = [
         {
+            "hall": hall,
             "service_day": day,
             "dimension": CASES_DIMENSION,
             "groups": json.dumps(
@@ -75,6 +80,7 @@ def store(session: Session, day: date, computed: ComputedDay) -> None:
         }
         rows.append(
             {
+                "hall": hall,
                 "service_day": day,
                 "dimension": dimension,
                 "groups": json.dumps(described, ensure_ascii=False),
@@ -91,9 +97,10 @@ def _joined(samples: Iterable[Samples]) -> bytes:
     return b"".join(sample.to_bytes() for sample in samples)
 
 
-def rolled_up_days(session: Session, start: date, end: date) -> set[date]:
+def rolled_up_days(session: Session, hall: str, start: date, end: date) -> set[date]:
     rows = session.execute(
         sa.select(col(StatsRollup.service_day)).where(
+            col(StatsRollup.hall) == hall,
             col(StatsRollup.dimension) == MARKER_DIMENSION,
             col(StatsRollup.service_day).between(start, end),
         )
@@ -115,6 +122,7 @@ class _Gathered:
 
 def load_merged(
     session: Session,
+    hall: str,
     start: date,
     end: date,
     dimension: str,
@@ -129,6 +137,7 @@ def load_merged(
         columns += [col(StatsRollup.waits), col(StatsRollup.services), col(StatsRollup.at_window)]
     rows = session.execute(
         sa.select(*columns).where(
+            col(StatsRollup.hall) == hall,
             col(StatsRollup.dimension) == dimension,
             col(StatsRollup.service_day).between(start, end),
         )
@@ -186,12 +195,13 @@ def load_merged(
 
 
 def load_cases(
-    session: Session, start: date, last: date, today: date
+    session: Session, hall: str, start: date, last: date, today: date
 ) -> tuple[CaseGroups, dict[str, bool]]:
     """Cases opened on the rolled-up days in [start, last], and closings recorded on those
     in [start, today]."""
     rows = session.execute(
         sa.select(col(StatsRollup.service_day), col(StatsRollup.groups)).where(
+            col(StatsRollup.hall) == hall,
             col(StatsRollup.dimension) == CASES_DIMENSION,
             col(StatsRollup.service_day).between(start, today),
         )
@@ -211,11 +221,13 @@ def load_cases(
 
 def pending_days(session: Session, *, hall: HallConfig, now: datetime, limit: int) -> list[date]:
     """Finished days since the first event that have no roll-up yet, oldest first."""
-    first = session.execute(sa.select(sa.func.min(col(Event.service_day)))).scalar()
+    first = session.execute(
+        sa.select(sa.func.min(col(Event.service_day))).where(col(Event.hall) == hall.code)
+    ).scalar()
     if first is None:
         return []
     today = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
-    done = rolled_up_days(session, first, today)
+    done = rolled_up_days(session, hall.code, first, today)
     pending: list[date] = []
     day = first
     while day < today and len(pending) < limit:
@@ -225,10 +237,12 @@ def pending_days(session: Session, *, hall: HallConfig, now: datetime, limit: in
     return pending
 
 
-def newest_seq(session: Session, day: date) -> int:
+def newest_seq(session: Session, hall: str, day: date) -> int:
     return int(
         session.execute(
-            sa.select(sa.func.max(col(Event.seq))).where(col(Event.service_day) == day)
+            sa.select(sa.func.max(col(Event.seq))).where(
+                col(Event.hall) == hall, col(Event.service_day) == day
+            )
         ).scalar()
         or 0
     )
@@ -236,4 +250,4 @@ def newest_seq(session: Session, day: date) -> int:
 
 def roll_up(session: Session, *, hall: HallConfig, day: date, now: datetime) -> None:
     """Compute and store one finished day (in the caller's write transaction)."""
-    store(session, day, compute_day(session, hall=hall, day=day, now=now))
+    store(session, hall.code, day, compute_day(session, hall=hall, day=day, now=now))

@@ -1,10 +1,5 @@
 """What a clerk does with a ticket once it is called, and the ways a ticket leaves a queue."""
 
-from datetime import datetime
-
-from sqlmodel import Session
-
-from queue_server.config import HallConfig
 from queue_server.domain.enums import EventType, Role, TicketAction, TicketStatus
 from queue_server.domain.errors import Forbidden, InvalidInput
 from queue_server.domain.outcomes import check_finish_outcome
@@ -20,7 +15,7 @@ from queue_server.services.access import (
     window_holding,
     window_of,
 )
-from queue_server.services.accounts import Principal
+from queue_server.services.scope import Scope
 from queue_server.services.views import ticket_public, waiting_keys
 
 
@@ -33,18 +28,16 @@ def _release(state: WindowState) -> None:
 
 
 def _at_window(
-    session: Session,
-    *,
-    hall: HallConfig,
-    principal: Principal,
+    scope: Scope,
     ticket_id: int,
+    *,
     action: TicketAction,
     event: EventType,
-    now: datetime,
     outcome: str | None = None,
 ) -> TicketPublic:
-    ticket = load_ticket(session, ticket_id)
-    state = window_holding(session, principal, ticket)
+    session, hall, now = scope.session, scope.hall, scope.now
+    ticket = load_ticket(session, hall, ticket_id)
+    state = window_holding(session, hall, scope.caller, ticket)
     _apply(ticket, action)
     if action is TicketAction.FINISH:
         category = hall.category_by_code.get(ticket.category)
@@ -66,95 +59,51 @@ def _at_window(
         _release(state)
     session.add_all([ticket, state])
     journal.record(
-        session,
-        hall=hall,
+        scope,
         type=event,
-        now=now,
         ticket=ticket,
         window=state,
-        clerk=load_user(session, principal),
+        clerk=load_user(session, scope.caller),
         reason=outcome,
     )
     return ticket_public(ticket, hall)
 
 
-def recall(
-    *, session: Session, hall: HallConfig, principal: Principal, ticket_id: int, now: datetime
-) -> TicketPublic:
+def recall(scope: Scope, ticket_id: int) -> TicketPublic:
+    return _at_window(scope, ticket_id, action=TicketAction.RECALL, event=EventType.TICKET_RECALLED)
+
+
+def start(scope: Scope, ticket_id: int) -> TicketPublic:
+    return _at_window(scope, ticket_id, action=TicketAction.START, event=EventType.TICKET_STARTED)
+
+
+def finish(scope: Scope, ticket_id: int, outcome: str | None) -> TicketPublic:
     return _at_window(
-        session,
-        hall=hall,
-        principal=principal,
-        ticket_id=ticket_id,
-        action=TicketAction.RECALL,
-        event=EventType.TICKET_RECALLED,
-        now=now,
-    )
-
-
-def start(
-    *, session: Session, hall: HallConfig, principal: Principal, ticket_id: int, now: datetime
-) -> TicketPublic:
-    return _at_window(
-        session,
-        hall=hall,
-        principal=principal,
-        ticket_id=ticket_id,
-        action=TicketAction.START,
-        event=EventType.TICKET_STARTED,
-        now=now,
-    )
-
-
-def finish(
-    *,
-    session: Session,
-    hall: HallConfig,
-    principal: Principal,
-    ticket_id: int,
-    outcome: str | None,
-    now: datetime,
-) -> TicketPublic:
-    return _at_window(
-        session,
-        hall=hall,
-        principal=principal,
-        ticket_id=ticket_id,
+        scope,
+        ticket_id,
         action=TicketAction.FINISH,
         event=EventType.TICKET_FINISHED,
-        now=now,
         outcome=outcome,
     )
 
 
-def no_show(
-    *, session: Session, hall: HallConfig, principal: Principal, ticket_id: int, now: datetime
-) -> TicketPublic:
-    return _at_window(
-        session,
-        hall=hall,
-        principal=principal,
-        ticket_id=ticket_id,
-        action=TicketAction.NO_SHOW,
-        event=EventType.TICKET_NO_SHOW,
-        now=now,
-    )
+def no_show(scope: Scope, ticket_id: int) -> TicketPublic:
+    return _at_window(scope, ticket_id, action=TicketAction.NO_SHOW, event=EventType.TICKET_NO_SHOW)
 
 
-def requeue(
-    *, session: Session, hall: HallConfig, principal: Principal, ticket_id: int, now: datetime
-) -> TicketPublic:
+def requeue(scope: Scope, ticket_id: int) -> TicketPublic:
     """Put a returning no-show back in its queue, behind the configured number of tickets."""
-    ticket = load_ticket(session, ticket_id)
-    own = window_of(session, principal)
+    session, hall, principal = scope.session, scope.hall, scope.caller
+    ticket = load_ticket(session, hall, ticket_id)
+    own = window_of(session, hall, principal)
     if principal.role is not Role.CLERK or own is None:
         raise Forbidden("请先签到窗口")
     _apply(ticket, TicketAction.REQUEUE)
-    queue = waiting_keys(session, day=ticket.service_day, category=ticket.category)
+    queue = waiting_keys(session, hall=hall.code, day=ticket.service_day, category=ticket.category)
     ticket.queue_key = requeue_key(
         waiting_keys=[key for ticket_id, key in queue if ticket_id != ticket.id],
         after=hall.hall.requeue_after,
-        now=now,
+        now=scope.now,
     )
     ticket.called_at = None
     ticket.finished_at = None
@@ -163,10 +112,8 @@ def requeue(
     ticket.target_window_no = None
     session.add(ticket)
     journal.record(
-        session,
-        hall=hall,
+        scope,
         type=EventType.TICKET_REQUEUED,
-        now=now,
         ticket=ticket,
         window=own,
         clerk=load_user(session, principal),
@@ -174,19 +121,12 @@ def requeue(
     return ticket_public(ticket, hall)
 
 
-def transfer(
-    *,
-    session: Session,
-    hall: HallConfig,
-    principal: Principal,
-    ticket_id: int,
-    request: TransferRequest,
-    now: datetime,
-) -> TicketPublic:
+def transfer(scope: Scope, ticket_id: int, request: TransferRequest) -> TicketPublic:
     """End this stint as `transferred` and queue the applicant again, same number, same issue
     time and priority, in another category or for a named window. Returns the new ticket."""
-    ticket = load_ticket(session, ticket_id)
-    state = window_holding(session, principal, ticket)
+    session, hall, principal, now = scope.session, scope.hall, scope.caller, scope.now
+    ticket = load_ticket(session, hall, ticket_id)
+    state = window_holding(session, hall, principal, ticket)
     if request.to_category is not None and request.to_category not in hall.category_by_code:
         raise InvalidInput(f"未知的业务类别：{request.to_category}")
     if request.to_window is not None:
@@ -197,6 +137,7 @@ def transfer(
     ticket.finished_at = now
     _release(state)
     successor = Ticket(
+        hall=ticket.hall,
         service_day=ticket.service_day,
         category=request.to_category or ticket.category,
         number=ticket.number,
@@ -215,10 +156,8 @@ def transfer(
     session.add_all([ticket, state, successor])
     clerk = load_user(session, principal)
     journal.record(
-        session,
-        hall=hall,
+        scope,
         type=EventType.TICKET_TRANSFERRED,
-        now=now,
         ticket=ticket,
         new_ticket=successor,
         window=state,
@@ -227,50 +166,31 @@ def transfer(
     )
     if request.to_category is not None and request.to_category == hall.case_category:
         cases.open_for_transfer(
-            session,
-            hall=hall,
-            ticket=ticket,
-            successor=successor,
-            reason=request.reason,
-            clerk=clerk,
-            now=now,
+            scope, ticket=ticket, successor=successor, reason=request.reason, clerk=clerk
         )
     return ticket_public(successor, hall)
 
 
-def cancel(
-    *,
-    session: Session,
-    hall: HallConfig,
-    principal: Principal,
-    ticket_id: int,
-    reason: str | None,
-    now: datetime,
-) -> TicketPublic:
+def cancel(scope: Scope, ticket_id: int, reason: str | None) -> TicketPublic:
     """Cancel a ticket: a clerk for a ticket at their window or still waiting, a manager or
     admin for any."""
-    ticket = load_ticket(session, ticket_id)
+    session, hall, principal = scope.session, scope.hall, scope.caller
+    ticket = load_ticket(session, hall, ticket_id)
     state: WindowState | None = None
     if ticket.status == TicketStatus.CALLED:
         if principal.role is Role.CLERK:
-            state = window_holding(session, principal, ticket)
+            state = window_holding(session, hall, principal, ticket)
         elif ticket.window_no is not None:
             state = load_window(session, hall, ticket.window_no)
-    elif principal.role is Role.CLERK and window_of(session, principal) is None:
+    elif principal.role is Role.CLERK and window_of(session, hall, principal) is None:
         raise Forbidden("请先签到窗口")
     _apply(ticket, TicketAction.CANCEL)
-    ticket.finished_at = now
+    ticket.finished_at = scope.now
     if state is not None and state.current_ticket_id == ticket.id:
         _release(state)
         session.add(state)
     session.add(ticket)
     journal.record(
-        session,
-        hall=hall,
-        type=EventType.TICKET_CANCELLED,
-        now=now,
-        ticket=ticket,
-        window=state,
-        reason=reason,
+        scope, type=EventType.TICKET_CANCELLED, ticket=ticket, window=state, reason=reason
     )
     return ticket_public(ticket, hall)

@@ -108,14 +108,17 @@ def windows_public(session: Session, hall: HallConfig) -> list[WindowPublic]:
 
 
 def window_states(session: Session, hall: HallConfig) -> list[WindowState]:
-    rows = session.exec(select(WindowState).order_by(col(WindowState.number))).all()
+    rows = session.exec(
+        select(WindowState).where(WindowState.hall == hall.code).order_by(col(WindowState.number))
+    ).all()
     configured = hall.window_by_number
     return [row for row in rows if row.number in configured]
 
 
-def _own_queue(day: date, category: str) -> list[Any]:
+def _own_queue(hall: str, day: date, category: str) -> list[Any]:
     """The category's own queue: waiting, and not sent to a named window."""
     return [
+        Ticket.hall == hall,
         Ticket.service_day == day,
         Ticket.status == TicketStatus.WAITING,
         Ticket.category == category,
@@ -123,11 +126,13 @@ def _own_queue(day: date, category: str) -> list[Any]:
     ]
 
 
-def waiting_keys(session: Session, *, day: date, category: str) -> list[tuple[int, datetime]]:
+def waiting_keys(
+    session: Session, *, hall: str, day: date, category: str
+) -> list[tuple[int, datetime]]:
     """(id, queue key) of the category's own queue, front first."""
     rows = session.exec(
         select(Ticket.id, Ticket.queue_key)
-        .where(*_own_queue(day, category))
+        .where(*_own_queue(hall, day, category))
         .order_by(col(Ticket.queue_key), col(Ticket.id))
     ).all()
     return [(ticket_id, key) for ticket_id, key in rows if ticket_id is not None]
@@ -162,14 +167,16 @@ def closed_reason(
     return None
 
 
-def issued_today(session: Session, *, day: date, category: str) -> int:
+def issued_today(session: Session, *, hall: str, day: date, category: str) -> int:
     """Read with Core, never from the identity map: issuing bumps the counter with Core."""
     counters = sa.inspect(NumberCounter).local_table
     issued = (
         session.connection()
         .execute(
             sa.select(counters.c.last_sequence).where(
-                counters.c.service_day == day, counters.c.category == category
+                counters.c.hall == hall,
+                counters.c.service_day == day,
+                counters.c.category == category,
             )
         )
         .scalar_one_or_none()
@@ -177,8 +184,22 @@ def issued_today(session: Session, *, day: date, category: str) -> int:
     return int(issued or 0)
 
 
-def last_seq(session: Session) -> int:
+def halls_with_data(session: Session) -> set[str]:
+    """Every hall the database holds tickets, events, windows or accounts of."""
+    found: set[str] = set()
+    for column in (Event.hall, Ticket.hall, WindowState.hall, User.hall):
+        found.update(code for code in session.exec(select(column).distinct()) if code)
+    return found
+
+
+def newest_seq(session: Session) -> int:
+    """The seq of the city's newest event (0 for none)."""
     return session.exec(select(func.max(Event.seq))).one() or 0
+
+
+def last_seq(session: Session, hall: str) -> int:
+    """The seq of the hall's newest event (0 for none)."""
+    return session.exec(select(func.max(Event.seq)).where(Event.hall == hall)).one() or 0
 
 
 def public_snapshot(snapshot: HallSnapshot) -> HallSnapshot:
@@ -207,6 +228,7 @@ def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallS
         for category, count, oldest in session.exec(
             select(Ticket.category, func.count(), func.min(Ticket.issued_at))
             .where(
+                Ticket.hall == hall.code,
                 Ticket.service_day == day,
                 Ticket.status == TicketStatus.WAITING,
                 col(Ticket.target_window_no).is_(None),
@@ -216,7 +238,11 @@ def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallS
     }
     issued = {
         counter.category: counter.last_sequence
-        for counter in session.exec(select(NumberCounter).where(NumberCounter.service_day == day))
+        for counter in session.exec(
+            select(NumberCounter).where(
+                NumberCounter.hall == hall.code, NumberCounter.service_day == day
+            )
+        )
     }
     load = hall_load(session, hall, states=states, day=day)
     categories = []

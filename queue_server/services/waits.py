@@ -67,13 +67,14 @@ def window_loads(
 
 
 def recent_window_seconds(
-    session: Session, *, day: date, categories: int
+    session: Session, *, hall: str, day: date, categories: int
 ) -> dict[str, list[float]]:
     """Per category, how long its latest tickets held a window (call to done, no-show or
     transfer): what a queue actually costs, walks to the window and no-shows included."""
     rows = session.exec(
         select(Ticket.category, Ticket.called_at, Ticket.finished_at)
         .where(
+            Ticket.hall == hall,
             Ticket.service_day == day,
             col(Ticket.status).in_(LEFT_A_WINDOW),
             col(Ticket.called_at).is_not(None),
@@ -90,7 +91,9 @@ def recent_window_seconds(
 
 
 def service_times(session: Session, hall: HallConfig, *, day: date) -> dict[str, ServiceTime]:
-    recent = recent_window_seconds(session, day=day, categories=len(hall.categories))
+    recent = recent_window_seconds(
+        session, hall=hall.code, day=day, categories=len(hall.categories)
+    )
     return {
         category.code: service_time(
             recent=recent.get(category.code, []), default_seconds=category.service_minutes * 60
@@ -100,11 +103,12 @@ def service_times(session: Session, hall: HallConfig, *, day: date) -> dict[str,
 
 
 def queues_ahead(
-    session: Session, *, day: date, before: datetime | None = None
+    session: Session, *, hall: str, day: date, before: datetime | None = None
 ) -> dict[str, QueueAhead]:
     """Per category, the waiting tickets of its own queue (not sent to a named window); with
     `before`, only those whose queue key is earlier."""
     conditions: list[Any] = [
+        Ticket.hall == hall,
         Ticket.service_day == day,
         Ticket.status == TicketStatus.WAITING,
         col(Ticket.target_window_no).is_(None),
@@ -130,7 +134,7 @@ def hall_load(
     return HallLoad(
         windows=window_loads(session, hall, states),
         service=service_times(session, hall, day=day),
-        queues=queues_ahead(session, day=day, before=before),
+        queues=queues_ahead(session, hall=hall.code, day=day, before=before),
     )
 
 

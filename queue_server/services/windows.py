@@ -1,7 +1,5 @@
 """Clerks signing in to windows, pausing and resuming them."""
 
-from datetime import datetime
-
 from sqlmodel import Session
 
 from queue_server.config import HallConfig
@@ -11,20 +9,21 @@ from queue_server.models import User, WindowState
 from queue_server.protocol import WindowPublic
 from queue_server.services import journal
 from queue_server.services.access import load_user, load_window, operated_window, window_of
-from queue_server.services.accounts import Principal
+from queue_server.services.scope import Scope
 from queue_server.services.views import window_public
 
 
 def ensure_windows(session: Session, hall: HallConfig) -> None:
     """Give every configured window a state row; windows added to the config start closed."""
     for window in hall.windows:
-        if session.get(WindowState, window.number) is None:
-            session.add(WindowState(number=window.number, status=WindowStatus.CLOSED))
+        if session.get(WindowState, (hall.code, window.number)) is None:
+            session.add(
+                WindowState(hall=hall.code, number=window.number, status=WindowStatus.CLOSED)
+            )
 
 
-def sign_in(
-    *, session: Session, hall: HallConfig, principal: Principal, window_no: int, now: datetime
-) -> WindowPublic:
+def sign_in(scope: Scope, window_no: int) -> WindowPublic:
+    session, hall, principal, now = scope.session, scope.hall, scope.caller, scope.now
     state = load_window(session, hall, window_no)
     if principal.role is not Role.CLERK:
         raise Forbidden("只有窗口工作人员可以签到窗口")
@@ -35,7 +34,7 @@ def sign_in(
         holder = session.get(User, state.clerk_id)
         name = holder.display_name if holder else "其他工作人员"
         raise Conflict(f"{window_no}号窗口已由{name}签到")
-    elsewhere = window_of(session, principal)
+    elsewhere = window_of(session, hall, principal)
     if elsewhere is not None:
         raise Conflict(f"您已在{elsewhere.number}号窗口签到，请先签退")
     state.clerk_id = clerk.id
@@ -44,16 +43,13 @@ def sign_in(
     state.pause_reason = None
     state.paused_at = None
     session.add(state)
-    journal.record(
-        session, hall=hall, type=EventType.WINDOW_SIGNED_IN, now=now, window=state, clerk=clerk
-    )
+    journal.record(scope, type=EventType.WINDOW_SIGNED_IN, window=state, clerk=clerk)
     return window_public(session, state, hall)
 
 
-def sign_out(
-    *, session: Session, hall: HallConfig, principal: Principal, window_no: int, now: datetime
-) -> WindowPublic:
+def sign_out(scope: Scope, window_no: int) -> WindowPublic:
     """Close the window. A ticket still at it stays there for whoever signs in next."""
+    session, hall, principal = scope.session, scope.hall, scope.caller
     if principal.role is Role.ADMIN:
         state = load_window(session, hall, window_no)
         if state.clerk_id is None:
@@ -67,21 +63,12 @@ def sign_out(
     state.pause_reason = None
     state.paused_at = None
     session.add(state)
-    journal.record(
-        session, hall=hall, type=EventType.WINDOW_SIGNED_OUT, now=now, window=state, clerk=clerk
-    )
+    journal.record(scope, type=EventType.WINDOW_SIGNED_OUT, window=state, clerk=clerk)
     return window_public(session, state, hall)
 
 
-def pause(
-    *,
-    session: Session,
-    hall: HallConfig,
-    principal: Principal,
-    window_no: int,
-    reason: str,
-    now: datetime,
-) -> WindowPublic:
+def pause(scope: Scope, window_no: int, reason: str) -> WindowPublic:
+    session, hall, principal, now = scope.session, scope.hall, scope.caller, scope.now
     state = operated_window(session, hall, principal, window_no)
     if state.status == WindowStatus.PAUSED:
         raise Conflict(f"{window_no}号窗口已在暂停服务中")
@@ -90,10 +77,8 @@ def pause(
     state.paused_at = now
     session.add(state)
     journal.record(
-        session,
-        hall=hall,
+        scope,
         type=EventType.WINDOW_PAUSED,
-        now=now,
         window=state,
         clerk=load_user(session, principal),
         reason=reason,
@@ -101,9 +86,8 @@ def pause(
     return window_public(session, state, hall)
 
 
-def resume(
-    *, session: Session, hall: HallConfig, principal: Principal, window_no: int, now: datetime
-) -> WindowPublic:
+def resume(scope: Scope, window_no: int) -> WindowPublic:
+    session, hall, principal = scope.session, scope.hall, scope.caller
     state = operated_window(session, hall, principal, window_no)
     if state.status != WindowStatus.PAUSED:
         raise Conflict(f"{window_no}号窗口没有暂停，无需恢复")
@@ -113,10 +97,8 @@ def resume(
     state.paused_at = None
     session.add(state)
     journal.record(
-        session,
-        hall=hall,
+        scope,
         type=EventType.WINDOW_RESUMED,
-        now=now,
         window=state,
         clerk=load_user(session, principal),
         reason=reason,
