@@ -120,8 +120,18 @@ class VoiceSettings(_Strict):
     """Silence between two repeats of the phrase."""
 
 
+HALL_CODE_PATTERN = r"^[a-z][a-z0-9_-]*$"
+
+HallCode = Annotated[str, Field(pattern=HALL_CODE_PATTERN, max_length=32)]
+"""A hall's code in a city: lower-case letters, digits, `_` and `-`, starting with a letter."""
+
+DEFAULT_HALL_CODE = "main"
+
+
 class Hall(_Strict):
     name: Annotated[str, Field(min_length=1)]
+    code: HallCode = DEFAULT_HALL_CODE
+    """The hall's code in its city (city.toml); a hall run on its own is `main`."""
     timezone: str = "Asia/Shanghai"
     service_day_start_hour: Annotated[int, Field(ge=0, le=23)] = 4
     requeue_after: Annotated[int, Field(ge=0)] = 3
@@ -243,6 +253,11 @@ class HallConfig(_Strict):
             raise ValueError(f"cases.category: unknown category {self.cases.category!r}")
         return self
 
+    @property
+    def code(self) -> str:
+        """The hall's code in its city."""
+        return self.hall.code
+
     @cached_property
     def case_category(self) -> str | None:
         """The 办不成事 category, when this hall has one."""
@@ -330,6 +345,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///yimen.db"
     config: Path | None = None
+    city: Path | None = None
+    """A city configuration (city.toml) naming every hall; instead of `config`."""
     host: str = "127.0.0.1"
     port: int = 8000
     login_ttl_hours: Annotated[float, Field(gt=0)] = 12.0
