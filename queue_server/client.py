@@ -56,6 +56,7 @@ from queue_server.protocol import (
     EventMessage,
     FinishRequest,
     HallSnapshot,
+    HallSummary,
     HealthResponse,
     LiveStats,
     LoginRequest,
@@ -65,6 +66,7 @@ from queue_server.protocol import (
     PauseRequest,
     PriorityReason,
     PublicEvaluationState,
+    PublicHall,
     ReasonRequest,
     ServerMessage,
     SnapshotMessage,
@@ -110,6 +112,8 @@ _MATTERS: Final = TypeAdapter(list[MatterPublic])
 _DEVICES: Final = TypeAdapter(list[DevicePublic])
 _EVALUATIONS: Final = TypeAdapter(list[EvaluationPublic])
 _CASES: Final = TypeAdapter(list[CasePublic])
+_HALL_SUMMARIES: Final = TypeAdapter(list[HallSummary])
+_PUBLIC_HALLS: Final = TypeAdapter(list[PublicHall])
 
 
 class QueueError(Exception):
@@ -247,9 +251,13 @@ class QueueClient:
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
         retries: int = 3,
+        hall: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.hall = hall
+        """The hall every call acts on (`hall=`), for a city-wide manager or admin; None for
+        the caller's own hall."""
         self.timeout = timeout
         self.retries = retries
         self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
@@ -289,6 +297,8 @@ class QueueClient:
         headers: dict[str, str] = {}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        if self.hall is not None:
+            params = {**(params or {}), "hall": self.hall}
         if method.upper() != "GET":
             headers[IDEMPOTENCY_HEADER] = idempotency_key or str(uuid.uuid4())
         content: bytes | None = None
@@ -329,6 +339,14 @@ class QueueClient:
 
     async def health(self) -> HealthResponse:
         return _parse(HealthResponse, await self.send("GET", "/api/health"))
+
+    async def halls(self) -> list[HallSummary]:
+        """Every hall the caller may see, live (managers and admins)."""
+        return _parse_list(_HALL_SUMMARIES, await self.send("GET", "/api/halls"))
+
+    async def public_halls(self) -> list[PublicHall]:
+        """Every hall of the city for the public: open or not, queues and waits."""
+        return _parse_list(_PUBLIC_HALLS, await self.send("GET", "/api/public/halls"))
 
     async def hall(self) -> HallSnapshot:
         return _parse(HallSnapshot, await self.send("GET", "/api/hall"))
@@ -754,6 +772,8 @@ class QueueClient:
             params["token"] = self.token
         if since is not None:
             params["since"] = str(since)
+        if self.hall is not None:
+            params["hall"] = self.hall
         return str(
             url.copy_with(
                 scheme="wss" if url.scheme == "https" else "ws",

@@ -83,6 +83,7 @@ __all__ = [
     "FinishOutcome",
     "FinishRequest",
     "HallSnapshot",
+    "HallSummary",
     "HealthResponse",
     "HeartbeatMessage",
     "HourLoadPublic",
@@ -98,6 +99,8 @@ __all__ = [
     "PendingRating",
     "PriorityReason",
     "PublicEvaluationState",
+    "PublicHall",
+    "PublicHallCategory",
     "ReasonRequest",
     "Role",
     "ServerMessage",
@@ -571,6 +574,46 @@ class LiveStats(_Wire):
     alerts: list[EventMessage]
     """Today's alerts, newest first."""
     today: StatsRow
+
+
+class HallSummary(_Wire):
+    """One hall of the city, live (`GET /api/halls`, the manager console's 全市 page)."""
+
+    code: str
+    name: str
+    district: str | None = None
+    address: str | None = None
+    waiting: int
+    longest_wait_seconds: float | None
+    over_target: int
+    """People waiting longer than their category's target now."""
+    windows_open: int
+    windows_paused: int
+    windows_closed: int
+    alerts: int
+    """Alerts raised today."""
+
+
+class PublicHallCategory(_Wire):
+    code: str
+    name: str
+    waiting: int
+    eta_minutes: int | None
+    """The wait of a ticket taken now; None when no window serves the category now."""
+    open: bool
+    """Whether a kiosk issues this category now."""
+
+
+class PublicHall(_Wire):
+    """One hall for the public (`GET /api/public/halls`): no personal data."""
+
+    code: str
+    name: str
+    address: str | None = None
+    district: str | None = None
+    open_now: bool
+    """Whether any of its categories issues tickets now."""
+    categories: list[PublicHallCategory]
 
 
 ServerMessage = SnapshotMessage | HeartbeatMessage | EventMessage
