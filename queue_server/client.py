@@ -918,6 +918,12 @@ class Subscription:
                     self._refusal or "令牌无效或已过期，请重新登录",
                     closed.rcvd.reason or "unauthenticated",
                 ) from closed
+            if closed.rcvd is not None and 4400 <= closed.rcvd.code < 4500:
+                raise QueueError(
+                    closed.rcvd.code - 4000,
+                    self._refusal or "服务器拒绝了此连接",
+                    closed.rcvd.reason or "refused",
+                ) from closed
             if self._closed:
                 return None
             return self._lost(f"与服务器的连接已断开：{closed}")

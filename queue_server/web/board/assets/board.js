@@ -5,6 +5,8 @@
 (function () {
   const params = new URLSearchParams(window.location.search);
   const token = params.get("token") || "";
+  const hall = params.get("hall");          // a city-wide viewer names the hall; devices need not
+  const hallQuery = hall ? "hall=" + encodeURIComponent(hall) : "";
   const kind = document.body.dataset.board;
   const windowNo = kind === "window"
     ? Number(window.location.pathname.split("/").filter(Boolean).pop())
@@ -263,6 +265,7 @@
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     let url = scheme + "//" + window.location.host + "/ws?token=" + encodeURIComponent(token);
     if (state.seq !== null) url += "&since=" + state.seq;
+    if (hallQuery) url += "&" + hallQuery;
     return url;
   }
 
@@ -308,7 +311,8 @@
       if (socket === ws) socket = null;
       state.connected = false;
       render();
-      if (closed.code === 4401) return;   // a wrong token will not become right by retrying
+      // A refused token or hall (4401, 4403, 4404, 4422) will not become right by retrying.
+      if (closed.code >= 4400 && closed.code < 4500) return;
       failures += 1;
       setTimeout(connect, reconnectDelay());
     };
@@ -329,7 +333,7 @@
     queueTimer = null;
     if (state.connected) {
       try {
-        const response = await fetch("/api/hall", {
+        const response = await fetch("/api/hall" + (hallQuery ? "?" + hallQuery : ""), {
           headers: { Authorization: "Bearer " + token },
           cache: "no-store",
         });
