@@ -153,7 +153,8 @@ class Variant:
         return f"{process}-{code}.log" if self.several else f"{process}.log"
 
     def at(self, code: str) -> str:
-        """` (hall NAME)` after something of one hall when there are several, else nothing."""
+        """` (the hall's name)` after something of one hall when there are several, else
+        nothing."""
         return f" ({self.city.hall(code).hall.name})" if self.several else ""
 
 
