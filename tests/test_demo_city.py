@@ -81,6 +81,14 @@ def test_city_demo_works_three_halls_at_once(tmp_path: Path, page: Page) -> None
             assert time.monotonic() < deadline, counts
             time.sleep(0.5)
             counts = _called_by_hall(base, manager)
+        free = httpx.get(
+            f"{base}/api/windows/9",
+            params={"hall": "main"},
+            headers={"Authorization": f"Bearer {manager}"},
+            timeout=60,
+        )
+        assert free.status_code == 200, free.text
+        assert free.json()["clerk"] is None, "the printed clerk window is left to a person"
         needs_hall = httpx.get(
             f"{base}/api/tickets", headers={"Authorization": f"Bearer {manager}"}, timeout=60
         )
