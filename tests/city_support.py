@@ -176,7 +176,8 @@ def live_city(
     city = city or example_city()
     database_url = f"sqlite:///{tmp_path / 'city.db'}"
     accounts = seed_city_accounts(database_url, city, clerks=clerks)
-    with threaded_server(database_url, city=city, clock=clock, **settings) as (host, port):
+    server = threaded_server(database_url, city=city, hall=None, clock=clock, port=None, **settings)
+    with server as (host, port):
         running = LiveCity(
             f"http://{host}:{port}",
             f"ws://{host}:{port}",
