@@ -2,14 +2,18 @@
 `GET /api/halls`, `GET /api/public/halls` and `GET /api/stats?group_by=hall`."""
 
 import io
+import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import openpyxl
 import pytest
 
+from queue_server.domain.clock import ManualClock
 from tests.city_support import LiveCity, live_city
 
 CITY = ("main", "kangbashi", "ejinhoro")
@@ -115,6 +119,28 @@ def test_summaries_count_as_the_live_statistics_do(city: LiveCity) -> None:
     assert row["over_target"] == sum(c["over_target"] for c in live["categories"])
     assert row["windows_closed"] == live["windows_closed"]
     assert row["alerts"] == len(live["alerts"])
+
+
+def test_a_wait_past_its_target_shows_in_its_hall_only(tmp_path: Path) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    with live_city(tmp_path, clock=clock, alert_check_seconds=0.1) as city:
+        manager = city.as_(city.city.manager)
+        issue(city, "kangbashi", "consult")
+        issue(city, "main", "general")
+        clock.advance(timedelta(minutes=11))
+        deadline = time.monotonic() + 15
+        while summaries(manager)["kangbashi"]["alerts"] == 0:
+            assert time.monotonic() < deadline, "no alert raised in time"
+            time.sleep(0.05)
+        rows = summaries(manager)
+        assert rows["kangbashi"]["over_target"] == 1
+        assert rows["kangbashi"]["longest_wait_seconds"] == 660.0
+        assert rows["kangbashi"]["alerts"] == 1
+        assert rows["main"]["over_target"] == 0, "20 minutes is the target of 综合受理"
+        assert rows["main"]["alerts"] == 0
+        assert rows["ejinhoro"]["waiting"] == rows["ejinhoro"]["alerts"] == 0
+        live = manager.get("/api/stats/live", params={"hall": "kangbashi"}).json()
+        assert [alert["type"] for alert in live["alerts"]] == ["alert.wait_target"]
 
 
 def test_a_hall_bound_manager_sees_only_their_hall(city: LiveCity) -> None:
