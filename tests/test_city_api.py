@@ -15,6 +15,7 @@ import pytest
 
 from queue_server.domain.clock import ManualClock
 from tests.city_support import LiveCity, live_city
+from tests.support import live_server
 
 CITY = ("main", "kangbashi", "ejinhoro")
 SUMMARY_KEYS = {
@@ -356,3 +357,21 @@ def test_stats_keep_needing_a_hall_for_other_groupings(city: LiveCity) -> None:
     assert unknown.status_code == 404
     own = city.as_("kangbashi-manager").get("/api/stats", params=period)
     assert own.status_code == 200
+
+
+def test_a_city_of_one_hall_reports_by_hall_too(tmp_path: Path) -> None:
+    with live_server(tmp_path) as hall:
+        kiosk = hall.client(hall.accounts.kiosk_token)
+        assert kiosk.post("/api/tickets", json={"category": "consult"}).status_code == 201
+        day = kiosk.get("/api/hall").json()["service_day"]
+        manager = hall.client(hall.login(hall.accounts.manager))
+        report = manager.get("/api/stats", params={"from": day, "to": day, "group_by": "hall"})
+        assert report.status_code == 200, report.text
+        rows = report.json()["rows"]
+        assert [(row["key"], row["issued"]) for row in rows] == [("main", 1)]
+        assert report.json()["total"]["issued"] == 1
+        listed = manager.get("/api/halls").json()
+        assert [(row["code"], row["waiting"]) for row in listed] == [("main", 1)]
+        public = hall.client().get("/api/public/halls").json()
+        assert [row["code"] for row in public] == ["main"]
+        assert public[0]["address"] is None
