@@ -13,6 +13,7 @@ import httpx
 import openpyxl
 import pytest
 
+from queue_server.client import QueueClient, QueueError
 from queue_server.domain.clock import ManualClock
 from tests.city_support import LiveCity, live_city
 from tests.support import live_server
@@ -375,3 +376,35 @@ def test_a_city_of_one_hall_reports_by_hall_too(tmp_path: Path) -> None:
         public = hall.client().get("/api/public/halls").json()
         assert [row["code"] for row in public] == ["main"]
         assert public[0]["address"] is None
+
+
+@pytest.mark.anyio
+async def test_the_client_reads_the_city_and_acts_in_its_hall(city: LiveCity) -> None:
+    issue(city, "kangbashi", "consult")
+    admin = city.city.token(city.city.admin)
+    async with (
+        QueueClient(city.base_url, token=admin) as everywhere,
+        QueueClient(city.base_url, token=admin, hall="kangbashi") as kangbashi,
+        QueueClient(city.base_url) as anyone,
+    ):
+        summaries = await everywhere.halls()
+        assert [(row.code, row.waiting) for row in summaries] == [
+            ("main", 0),
+            ("kangbashi", 1),
+            ("ejinhoro", 0),
+        ]
+        snapshot = await kangbashi.hall()
+        assert snapshot.name == "康巴什区政务服务中心"
+        public = await anyone.public_halls()
+        assert [hall.code for hall in public] == list(CITY)
+        consult = {c.code: c for c in public[1].categories}["consult"]
+        assert consult.waiting == 1
+        with pytest.raises(QueueError) as refused:
+            await kangbashi.stats(
+                start=snapshot.service_day, end=snapshot.service_day, group_by="hall"
+            )
+        assert (refused.value.status_code, refused.value.code) == (422, "invalid_input")
+        report = await everywhere.stats(
+            start=snapshot.service_day, end=snapshot.service_day, group_by="hall"
+        )
+        assert [row.key for row in report.rows] == list(CITY)
