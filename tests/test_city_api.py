@@ -3,8 +3,8 @@
 
 import io
 import time
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,9 +12,13 @@ from zoneinfo import ZoneInfo
 import httpx
 import openpyxl
 import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from queue_server.client import QueueClient, QueueError
+from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
+from queue_server.services.city import hall_summaries, public_halls
 from tests.city_support import LiveCity, live_city
 from tests.support import live_server
 
@@ -408,3 +412,51 @@ async def test_the_client_reads_the_city_and_acts_in_its_hall(city: LiveCity) ->
             start=snapshot.service_day, end=snapshot.service_day, group_by="hall"
         )
         assert [row.key for row in report.rows] == list(CITY)
+
+
+def statements(database_url: str, read: Callable[[Session], object]) -> int:
+    """How many SQL statements `read` runs on a fresh read session of the city's database,
+    the transaction's `BEGIN` (SQLite) left out."""
+    db = Database(database_url)
+    count = 0
+
+    def counted(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        nonlocal count
+        count += statement != "BEGIN"
+
+    sa.event.listen(db.read_engine, "before_cursor_execute", counted)
+    try:
+        db.read_sync(read)
+    finally:
+        db.dispose()
+    return count
+
+
+def test_the_city_reads_cost_a_few_queries_per_hall_whatever_the_tickets(
+    city: LiveCity,
+) -> None:
+    assert city.config is not None
+    halls = city.config.halls
+    now = datetime.now(UTC)
+
+    def costs() -> tuple[int, int]:
+        return (
+            statements(city.database_url, lambda s: hall_summaries(s, halls=halls, now=now)),
+            statements(city.database_url, lambda s: public_halls(s, halls=halls, now=now)),
+        )
+
+    quiet = costs()
+    admin = city.as_(city.city.admin)
+    for code in CITY:
+        for number in range(12):
+            category = "consult" if number % 2 else "general"
+            reply = admin.post("/api/tickets", params={"hall": code}, json={"category": category})
+            assert reply.status_code == 201, reply.text
+    window = clerk(city, "main")
+    assert window.post("/api/windows/1/sign-in").status_code == 200
+    assert window.post("/api/windows/1/call-next").status_code == 200
+    busy = costs()
+    assert busy == quiet
+    summary_cost, public_cost = busy
+    assert summary_cost <= 3 * len(halls)
+    assert public_cost <= 10 * len(halls), "the kiosk snapshot: about nine queries a hall"
