@@ -193,9 +193,11 @@ def live_server(
     hall: HallConfig | None = None,
     clock: Clock | None = None,
     clerks: int = CLERKS,
+    database_url: str | None = None,
     **settings: object,
 ) -> Iterator[LiveServer]:
-    database_url = f"sqlite:///{tmp_path / 'hall.db'}"
+    """A seeded server over `database_url` (by default a SQLite file in `tmp_path`)."""
+    database_url = database_url or f"sqlite:///{tmp_path / 'hall.db'}"
     hall = hall or load_hall_config()
     accounts = seed_accounts(database_url, hall, clerks=clerks)
     server = threaded_server(database_url, hall=hall, clock=clock, port=None, **settings)

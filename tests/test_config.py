@@ -263,7 +263,9 @@ def test_a_time_zone_that_names_a_directory_is_a_config_error() -> None:
         ("hall.db", "sqlite:///hall.db"),
         ("/srv/yimen/hall.db", "sqlite:////srv/yimen/hall.db"),
         ("sqlite:///x.db", "sqlite:///x.db"),
-        ("postgresql://u:p@db/yimen", "postgresql://u:p@db/yimen"),
+        ("postgresql://u:p@db/yimen", "postgresql+psycopg://u:p@db/yimen"),
+        ("postgres://u:p@db/yimen", "postgresql+psycopg://u:p@db/yimen"),
+        ("postgresql+psycopg://u:p@db/yimen", "postgresql+psycopg://u:p@db/yimen"),
     ],
 )
 def test_database_url_from_a_path_or_a_url(value: str, url: str) -> None:

@@ -1,9 +1,9 @@
-"""Two server processes on one database file: numbering, dispatch and live events still hold."""
+"""Two server processes on one database (a SQLite file, or PostgreSQL): numbering, dispatch
+and live events still hold."""
 
 import json
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,26 +19,24 @@ from tests.test_concurrency import (
     window_loop,
 )
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess, Accounts, Path]]:
-    database = tmp_path / "hall.db"
-    accounts = seed_accounts(f"sqlite:///{database}", load_hall_config())
-    servers = (
-        ServerProcess(f"sqlite:///{database}", free_port()),
-        ServerProcess(f"sqlite:///{database}", free_port()),
-    )
+def pair(database_url: str) -> Iterator[tuple[ServerProcess, ServerProcess, Accounts, str]]:
+    accounts = seed_accounts(database_url, load_hall_config())
+    servers = (ServerProcess(database_url, free_port()), ServerProcess(database_url, free_port()))
     for server in servers:
         server.start()
     try:
-        yield servers[0], servers[1], accounts, database
+        yield servers[0], servers[1], accounts, database_url
     finally:
         for server in servers:
             server.stop()
 
 
 def test_two_processes_share_numbering_and_never_double_call(
-    pair: tuple[ServerProcess, ServerProcess, Accounts, Path],
+    pair: tuple[ServerProcess, ServerProcess, Accounts, str],
 ) -> None:
     first, second, accounts, database = pair
     ledger = Ledger()
@@ -72,7 +70,7 @@ def test_two_processes_share_numbering_and_never_double_call(
 
 
 def test_an_event_written_by_one_process_reaches_subscribers_of_the_other(
-    pair: tuple[ServerProcess, ServerProcess, Accounts, Path],
+    pair: tuple[ServerProcess, ServerProcess, Accounts, str],
 ) -> None:
     first, second, accounts, _ = pair
     url = second.base_url.replace("http", "ws")
