@@ -212,8 +212,17 @@ def live_server(
 class ServerProcess:
     """The real `queue-server serve` command in a child process, for crash tests."""
 
-    def __init__(self, database_url: str, port: int, *, log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        port: int,
+        *,
+        log_path: Path | None = None,
+        environment: dict[str, str] | None = None,
+    ) -> None:
         self.database_url = database_url
+        self.environment = environment or {}
+        """Extra environment variables (`YIMEN_...` settings) for the server."""
         self.port = port
         self.log_path = log_path
         self.base_url = f"http://127.0.0.1:{port}"
@@ -234,7 +243,7 @@ class ServerProcess:
             ],
             stdout=log,
             stderr=log,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **self.environment},
         )
         if not isinstance(log, int):
             log.close()
