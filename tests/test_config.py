@@ -272,6 +272,11 @@ def test_database_url_from_a_path_or_a_url(value: str, url: str) -> None:
     assert database_url_from(value) == url
 
 
+def test_settings_use_psycopg_for_a_plain_postgresql_url() -> None:
+    settings = Settings(database_url="postgresql://yimen@db.example/yimen")
+    assert settings.database_url == "postgresql+psycopg://yimen@db.example/yimen"
+
+
 def test_database_url_expands_the_home_directory(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", "/home/clerk")
     assert database_url_from("~/hall.db") == "sqlite:////home/clerk/hall.db"
