@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages each target needs; installed by scripts/system-packages.sh.
-TEST_SYSTEM_PACKAGES := chromium fonts-noto-cjk wrk nodejs
-BENCH_SYSTEM_PACKAGES := wrk
+TEST_SYSTEM_PACKAGES := chromium fonts-noto-cjk wrk nodejs postgresql
+BENCH_SYSTEM_PACKAGES := wrk postgresql
 DEMO_DIR ?= .demo
 
 .PHONY: demo test bench lint clean venv

@@ -332,7 +332,11 @@ def load_hall_config(path: Path | None = None) -> HallConfig:
 
 
 def database_url_from(value: str) -> str:
-    """A bare path means a SQLite file; anything with a scheme is used as it is."""
+    """A bare path means a SQLite file; `postgresql://` (or `postgres://`) means PostgreSQL
+    through psycopg 3, the driver the server ships with; any other URL is used as it is."""
+    for plain in ("postgresql://", "postgres://"):
+        if value.startswith(plain):
+            return "postgresql+psycopg://" + value.removeprefix(plain)
     if "://" in value:
         return value
     return f"sqlite:///{Path(value).expanduser()}"

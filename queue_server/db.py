@@ -31,6 +31,8 @@ from queue_server.models import HallRecord
 T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+DISPOSE_WAIT_SECONDS = 10.0
+"""How long `dispose` waits for reads still running in worker threads."""
 
 
 def _sqlite_file(url: sa.URL) -> Path | None:
@@ -101,6 +103,8 @@ class Database:
         )
         self._writers: dict[str | None, GroupCommitWriter] = {}
         self._writers_lock = threading.Lock()
+        self._reads_running = 0
+        self._reads_done = threading.Condition()
         self.on_commit: Callable[[list[object]], None] | None = None
         """Called on the writer thread after each group commit with what its writes passed
         to `group_commit.after_commit` (the app hands the new events to the hub)."""
@@ -151,8 +155,15 @@ class Database:
             return operation(session)
 
     def read_sync(self, operation: Callable[[Session], T]) -> T:
-        with self.read_session() as session:
-            return operation(session)
+        with self._reads_done:
+            self._reads_running += 1
+        try:
+            with self.read_session() as session:
+                return operation(session)
+        finally:
+            with self._reads_done:
+                self._reads_running -= 1
+                self._reads_done.notify_all()
 
     def writer(self, hall: str | None = None) -> GroupCommitWriter:
         """The group-commit writer thread for `hall`'s writes, started on first use (SQLite:
@@ -186,11 +197,16 @@ class Database:
         return await anyio.to_thread.run_sync(self.read_sync, operation)
 
     def dispose(self) -> None:
+        """Stop the writers, wait for reads still running (a cancelled `read` goes on in its
+        worker thread), then close every pooled connection. A connection checked out while
+        the pool is disposed would stay open until garbage collection."""
         with self._writers_lock:
             writers = list(self._writers.values())
             self._writers.clear()
         for writer in writers:
             writer.close()
+        with self._reads_done:
+            self._reads_done.wait_for(lambda: self._reads_running == 0, DISPOSE_WAIT_SECONDS)
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()

@@ -6,6 +6,9 @@ import pytest
 from tests.browser import browser, page  # noqa: F401  (fixtures)
 from tests.support import LiveServer, live_server
 
+pytest_plugins = ["tests.postgres"]
+"""The PostgreSQL cluster, `database_url` and the `both_databases` marker."""
+
 
 @pytest.fixture(autouse=True, scope="session")
 def unlimited_kiosks() -> Iterator[None]:
@@ -17,7 +20,8 @@ def unlimited_kiosks() -> Iterator[None]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    """A real queue server on a free port over a fresh SQLite file, default hall."""
-    with live_server(tmp_path) as running:
+def server(tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
+    """A real queue server on a free port over a fresh database (a SQLite file unless the
+    test is marked `both_databases`), default hall."""
+    with live_server(tmp_path, database_url=database_url) as running:
         yield running

@@ -197,9 +197,11 @@ def live_server(
     hall: HallConfig | None = None,
     clock: Clock | None = None,
     clerks: int = CLERKS,
+    database_url: str | None = None,
     **settings: object,
 ) -> Iterator[LiveServer]:
-    database_url = f"sqlite:///{tmp_path / 'hall.db'}"
+    """A seeded server over `database_url` (by default a SQLite file in `tmp_path`)."""
+    database_url = database_url or f"sqlite:///{tmp_path / 'hall.db'}"
     hall = hall or load_hall_config()
     accounts = seed_accounts(database_url, hall, clerks=clerks)
     server = threaded_server(database_url, hall=hall, clock=clock, port=None, city=None, **settings)
@@ -214,8 +216,17 @@ def live_server(
 class ServerProcess:
     """The real `queue-server serve` command in a child process, for crash tests."""
 
-    def __init__(self, database_url: str, port: int, *, log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        port: int,
+        *,
+        log_path: Path | None = None,
+        environment: dict[str, str] | None = None,
+    ) -> None:
         self.database_url = database_url
+        self.environment = environment or {}
+        """Extra environment variables (`YIMEN_...` settings) for the server."""
         self.port = port
         self.log_path = log_path
         self.base_url = f"http://127.0.0.1:{port}"
@@ -236,7 +247,7 @@ class ServerProcess:
             ],
             stdout=log,
             stderr=log,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **self.environment},
         )
         if not isinstance(log, int):
             log.close()

@@ -13,6 +13,8 @@ from queue_server.app import create_app
 from queue_server.config import Settings
 from tests.support import LiveServer
 
+pytestmark = pytest.mark.both_databases
+
 ADMIN, MANAGER, CLERK, KIOSK, BOARD = "admin", "manager", "clerk", "kiosk", "board"
 EVALUATOR = "evaluator"
 EVERYONE = frozenset({ADMIN, MANAGER, CLERK, KIOSK, BOARD, EVALUATOR})

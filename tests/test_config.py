@@ -263,11 +263,18 @@ def test_a_time_zone_that_names_a_directory_is_a_config_error() -> None:
         ("hall.db", "sqlite:///hall.db"),
         ("/srv/yimen/hall.db", "sqlite:////srv/yimen/hall.db"),
         ("sqlite:///x.db", "sqlite:///x.db"),
-        ("postgresql://u:p@db/yimen", "postgresql://u:p@db/yimen"),
+        ("postgresql://u:p@db/yimen", "postgresql+psycopg://u:p@db/yimen"),
+        ("postgres://u:p@db/yimen", "postgresql+psycopg://u:p@db/yimen"),
+        ("postgresql+psycopg://u:p@db/yimen", "postgresql+psycopg://u:p@db/yimen"),
     ],
 )
 def test_database_url_from_a_path_or_a_url(value: str, url: str) -> None:
     assert database_url_from(value) == url
+
+
+def test_settings_use_psycopg_for_a_plain_postgresql_url() -> None:
+    settings = Settings(database_url="postgresql://yimen@db.example/yimen")
+    assert settings.database_url == "postgresql+psycopg://yimen@db.example/yimen"
 
 
 def test_database_url_expands_the_home_directory(monkeypatch: pytest.MonkeyPatch) -> None:

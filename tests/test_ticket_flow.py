@@ -8,6 +8,8 @@ import pytest
 
 from tests.support import LiveServer
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def kiosk(server: LiveServer) -> httpx.Client:

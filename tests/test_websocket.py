@@ -15,6 +15,8 @@ from websockets.sync.client import ClientConnection, connect
 from queue_server.events import EventHub
 from tests.support import LiveServer, live_server
 
+pytestmark = pytest.mark.both_databases
+
 
 def receive(ws: ClientConnection, timeout: float = 5) -> dict[str, Any]:
     message: dict[str, Any] = json.loads(ws.recv(timeout=timeout))
@@ -74,8 +76,8 @@ def test_reconnect_with_since_gets_exactly_what_was_missed(server: LiveServer) -
         assert next_event(ws)["seq"] == seen + 4
 
 
-def test_since_too_old_or_unknown_gets_a_snapshot(tmp_path: Path) -> None:
-    with live_server(tmp_path, ws_replay_size=2) as server:
+def test_since_too_old_or_unknown_gets_a_snapshot(tmp_path: Path, database_url: str) -> None:
+    with live_server(tmp_path, database_url=database_url, ws_replay_size=2) as server:
         for _ in range(4):
             issue(server)
         with subscribe(server, server.accounts.board_token, since=0) as ws:
@@ -88,8 +90,8 @@ def test_since_too_old_or_unknown_gets_a_snapshot(tmp_path: Path) -> None:
             assert [next_event(ws)["seq"] for _ in range(2)] == [3, 4]
 
 
-def test_heartbeats_carry_the_last_seq(tmp_path: Path) -> None:
-    with live_server(tmp_path, heartbeat_seconds=0.2) as server:
+def test_heartbeats_carry_the_last_seq(tmp_path: Path, database_url: str) -> None:
+    with live_server(tmp_path, database_url=database_url, heartbeat_seconds=0.2) as server:
         issue(server)
         with subscribe(server, server.accounts.board_token) as ws:
             assert receive(ws)["type"] == "snapshot"
@@ -107,8 +109,8 @@ def test_bad_token_is_refused_with_a_reason(server: LiveServer) -> None:
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
 
 
-def test_a_stalled_client_does_not_hold_up_a_live_one(tmp_path: Path) -> None:
-    with live_server(tmp_path, ws_queue_size=4) as server:
+def test_a_stalled_client_does_not_hold_up_a_live_one(tmp_path: Path, database_url: str) -> None:
+    with live_server(tmp_path, database_url=database_url, ws_queue_size=4) as server:
         with (
             subscribe(server, server.accounts.board_token) as stalled,
             subscribe(server, server.accounts.board_token) as live,

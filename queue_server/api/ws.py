@@ -94,6 +94,12 @@ class _Stream:
     async def start(self, since: int | None) -> None:
         staff = self.subscriber.staff
         missed = self.hub.since(since, staff=staff) if since is not None else None
+        if missed is None and since is not None and await self._logged_elsewhere(since):
+            # Another server process wrote up to `since` and this one has not read that far:
+            # everything after the hub's last seq reaches this subscriber as the tailer
+            # publishes it, so only the wake-up is needed.
+            self.hub.poke()
+            missed = []
         if missed is None:
             await self.resync()
             return
@@ -101,6 +107,13 @@ class _Stream:
         for seq, text in missed:
             await self.send(text)
             self.last_sent = seq
+
+    async def _logged_elsewhere(self, since: int) -> bool:
+        """Whether `since` is ahead of this process's hub but in the hall's event log."""
+        if since <= self.hub.last_seq:
+            return False
+        code = self.hall.code
+        return since <= await self.resources.db.read(lambda session: last_seq(session, code))
 
     async def _next(self, patience: float) -> tuple[int, str]:
         """The next queued event, without a timer when one is already waiting."""
