@@ -19,7 +19,7 @@ import httpx
 import uvicorn
 
 from queue_server.app import create_app, prepare_database
-from queue_server.city import city_of_one
+from queue_server.city import CityConfig, city_of_one
 from queue_server.config import HallConfig, Settings, load_hall_config
 from queue_server.db import Database
 from queue_server.domain.clock import Clock, SystemClock
@@ -157,15 +157,17 @@ def threaded_server(
     database_url: str,
     *,
     hall: HallConfig | None = None,
+    city: CityConfig | None = None,
     clock: Clock | None = None,
     port: int | None = None,
     **settings: object,
 ) -> Iterator[tuple[str, int]]:
     """Run the app under uvicorn in a thread; yields (host, port). Pass the `port` of a stopped
-    server to restart it where its clients expect it."""
+    server to restart it where its clients expect it; `city` serves several halls."""
     port = port if port is not None else free_port()
     app = create_app(
         Settings(database_url=database_url, **settings),  # type: ignore[arg-type]
+        city=city,
         hall=hall,
         clock=clock,
     )
