@@ -149,7 +149,9 @@ def city_server(
     """A real server for `city` (the example city by default) with `seed_city`'s accounts."""
     city = city or example_city()
     accounts = seed_city(database_url, city, clerks=clerks)
-    with threaded_server(database_url, city=city, clock=clock, **settings) as (host, port):
+    with threaded_server(
+        database_url, hall=None, city=city, clock=clock, port=None, **settings
+    ) as (host, port):
         running = CityServer(
             f"http://{host}:{port}", f"ws://{host}:{port}", database_url, city, accounts
         )

@@ -201,7 +201,7 @@ def live_server(
     database_url = f"sqlite:///{tmp_path / 'hall.db'}"
     hall = hall or load_hall_config()
     accounts = seed_accounts(database_url, hall, clerks=clerks)
-    server = threaded_server(database_url, hall=hall, clock=clock, port=None, **settings)
+    server = threaded_server(database_url, hall=hall, city=None, clock=clock, port=None, **settings)
     with server as (host, port):
         running = LiveServer(f"http://{host}:{port}", f"ws://{host}:{port}", database_url, accounts)
         try:

@@ -347,21 +347,23 @@ def test_a_hall_bound_caller_naming_another_hall_is_refused(city: City, role: st
     assert city.snapshot() == before
 
 
-@pytest.mark.parametrize("role", HALL_BOUND)
+@pytest.mark.parametrize(
+    ("bound", "role"), [*((True, r) for r in HALL_BOUND), *((False, r) for r in CITY_WIDE)]
+)
 def test_another_halls_tickets_windows_and_cases_do_not_exist_for_a_caller(
-    city: City, role: str
+    city: City, bound: bool, role: str
 ) -> None:
-    """A kangbashi caller aiming at main's ticket, case and window ids without `hall=`: its
-    own hall has no such thing (404), and nothing changes anywhere."""
-    token = city.server.token(OTHER, role)
+    """A kangbashi caller (or a city-wide one acting in kangbashi) aiming at main's ticket,
+    case and window ids: kangbashi has no such thing (404), and nothing changes anywhere."""
+    token = city.server.token(OTHER if bound else None, role)
     before = city.snapshot()
     aimed = [route for route in hall_routes() if any(p in route[1] for p in ID_PARAMETERS)]
     assert len(aimed) > 25
     for method, path, allowed in aimed:
         url = city.url(path, HOME, window_no=ONLY_IN_HOME)
-        with city.server.client(token) as client:
+        with city.server.client(token, hall=None if bound else OTHER) as client:
             response = client.request(method, url, json=BODIES.get(path))
-        where = f"{role}@{OTHER} {method} {url} -> {_outcome(response)}"
+        where = f"{role} bound={bound} in {OTHER}: {method} {url} -> {_outcome(response)}"
         if role == EVALUATOR and path.startswith(TABLET_PAGES) and role in allowed:
             # The tablet's token rates one window of its hall: any other is forbidden.
             assert _outcome(response) == (403, "forbidden"), where

@@ -126,19 +126,17 @@ def copy_into_old_schema(source_url: str, target_url: str) -> dict[str, int]:
                 _insert(writer, table.name, columns, rows)
                 copied[table.name] = len(rows)
             if target.dialect.name == "postgresql":
+                # Rows copied with their ids leave the sequences behind; 0005 had them in step.
                 for table in old.sorted_tables:
-                    for column in table.primary_key.columns:
-                        if column.autoincrement is True or (
-                            len(table.primary_key.columns) == 1
-                            and isinstance(column.type, sa.Integer)
-                        ):
-                            writer.execute(
-                                sa.text(
-                                    f"SELECT setval(pg_get_serial_sequence('{table.name}', "
-                                    f"'{column.name}'), (SELECT max({column.name}) FROM "
-                                    f"{table.name}))"
-                                )
+                    key = list(table.primary_key.columns)
+                    if len(key) == 1 and isinstance(key[0].type, sa.Integer):
+                        name = key[0].name
+                        writer.execute(
+                            sa.text(
+                                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{name}'), "
+                                f"(SELECT max({name}) FROM {table.name}))"
                             )
+                        )
     finally:
         source.dispose()
         target.dispose()
@@ -217,7 +215,8 @@ def old_hall(new_database_url: Callable[[], str]) -> OldHall:
         roll_up(session, hall=hall, day=old_day, now=clock.now())
     events = db.read_sync(
         lambda session: [
-            (row.seq, row.type) for row in session.exec(select(Event).order_by(col(Event.seq)))
+            (row.seq or 0, row.type.value)
+            for row in session.exec(select(Event).order_by(col(Event.seq)))
         ]
     )
     db.dispose()
