@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from websockets.sync.client import connect
 
-from queue_server.city import example_city_path
+from queue_server.city import example_city_path, load_city_config
 from queue_server.config import load_hall_config
 from tests.hall_support import city_server, example_city
 from tests.support import ServerProcess, free_port, seed_accounts, threaded_server
@@ -209,3 +209,13 @@ def test_clerks_and_devices_of_a_city_name_their_hall(database_url: str) -> None
             f"{base}/api/tickets", headers={"Authorization": f"Bearer {clerk_login}"}
         )
         assert [t["id"] for t in clerk_tickets.json()] == [ticket.json()["id"]]
+
+
+def test_a_hall_that_never_had_data_may_leave_the_city(database_url: str, tmp_path: Path) -> None:
+    """A hall served once but never used (no ticket, event or account) holds no data: a city
+    file without it still starts."""
+    with threaded_server(database_url, city=example_city()):
+        pass
+    smaller = load_city_config(_city_with(tmp_path, "main", "kangbashi"))
+    with threaded_server(database_url, city=smaller) as (host, port):
+        assert httpx.get(f"http://{host}:{port}/api/health").status_code == 200
