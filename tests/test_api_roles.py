@@ -225,8 +225,11 @@ def test_bad_and_revoked_tokens_are_refused(server: LiveServer) -> None:
 HOME, OTHER, UNKNOWN = "main", "kangbashi", "nowhere"
 ONLY_IN_HOME = 10
 """A window `main` has and `kangbashi` (six windows) has not."""
-CITY_ROUTES = frozenset({("POST", "/api/auth/logout"), ("GET", "/api/auth/me")})
-"""Routes that act on the caller, not on a hall: `hall=` changes nothing there."""
+CITY_ROUTES = frozenset(
+    {("POST", "/api/auth/logout"), ("GET", "/api/auth/me"), ("GET", "/api/halls")}
+)
+"""Routes that act on the caller or the whole city, not on one hall: `hall=` changes nothing
+there. (`GET /api/halls` comes with the city-api branch.)"""
 ID_PARAMETERS = ("{ticket_id}", "{case_id}", "{window_no}")
 HALL_ERRORS = frozenset({"wrong_hall", "hall_required"})
 TABLET_PAGES = ("/api/windows/{window_no}/evaluation", "/rate/window/{window_no}")
