@@ -123,6 +123,10 @@ def serve(
         application = create_app(settings)
     except ConfigError as error:
         raise _fail(str(error)) from error
+    # Check the database against the city before serving (a hall dropped from the city while
+    # it still has data): refused here, it is a message, not a failed startup's traceback.
+    database, _ = _open_database(settings)
+    database.dispose()
     typer.echo(
         f"一门 queue server on http://{host}:{port}  (database: {settings.database_url.split('://')[0]})"
     )

@@ -1,4 +1,5 @@
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,17 @@ def server(tmp_path: Path, database_url: str) -> Iterator[LiveServer]:
     test is marked `both_databases`), default hall."""
     with live_server(tmp_path, database_url=database_url) as running:
         yield running
+
+
+DatabaseFactory = Callable[[], str]
+"""Hands out the URL of a fresh, empty database on each call."""
+
+
+@pytest.fixture(scope="session")
+def new_database_url(tmp_path_factory: pytest.TempPathFactory) -> DatabaseFactory:
+    """Fresh empty databases for tests that need one beyond their own `database_url` (a server
+    shared by a module, a second database): SQLite files. The per-test `database_url`
+    (tests/postgres.py) is the one that runs on both databases."""
+    folder = tmp_path_factory.mktemp("databases")
+    numbers = itertools.count(1)
+    return lambda: f"sqlite:///{folder / f'db{next(numbers)}.db'}"

@@ -1,6 +1,7 @@
 """Every route, called with every role: the outcome is exactly what the role allows."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -11,7 +12,8 @@ from starlette.staticfiles import StaticFiles
 
 from queue_server.app import create_app
 from queue_server.config import Settings
-from tests.support import LiveServer
+from tests.hall_support import CITY_WIDE, HALL_BOUND, CityServer, city_server
+from tests.support import PASSWORD, LiveServer
 
 pytestmark = pytest.mark.both_databases
 
@@ -162,24 +164,36 @@ def test_every_http_route_admits_exactly_its_roles(server: LiveServer, role: str
         with server.client(token) as client:
             response = client.request(method, url, json=BODIES.get(path))
         where = f"{role or 'anonymous'} {method} {path} -> {response.status_code}"
-        if allowed == ANONYMOUS_ONLY:
-            if role is None:
-                assert response.status_code not in (401, 403), where
-            else:
-                assert response.status_code == 403, where
-                assert response.json()["code"] == "wrong_role", where
-        elif allowed == PUBLIC:
-            assert response.status_code not in (401, 403) or path == "/api/auth/login", where
-        elif role is None:
-            assert response.status_code == 401, where
-            assert response.json()["code"] == "unauthenticated", where
-        elif role in allowed:
-            assert response.status_code != 401, where
-            if response.status_code == 403:
-                assert response.json()["code"] != "wrong_role", where
+        assert_role_outcome(role, path, allowed, response, where)
+
+
+def assert_role_outcome(
+    role: str | None,
+    path: str,
+    allowed: frozenset[str] | str,
+    response: httpx.Response,
+    where: str,
+) -> None:
+    """The outcome `role` gets on a route that admits `allowed`: refused with wrong_role
+    exactly when the role may not call it."""
+    if allowed == ANONYMOUS_ONLY:
+        if role is None:
+            assert response.status_code not in (401, 403), where
         else:
             assert response.status_code == 403, where
             assert response.json()["code"] == "wrong_role", where
+    elif allowed == PUBLIC:
+        assert response.status_code not in (401, 403) or path == "/api/auth/login", where
+    elif role is None:
+        assert response.status_code == 401, where
+        assert response.json()["code"] == "unauthenticated", where
+    elif role in allowed:
+        assert response.status_code != 401, where
+        if response.status_code == 403:
+            assert response.json()["code"] != "wrong_role", where
+    else:
+        assert response.status_code == 403, where
+        assert response.json()["code"] == "wrong_role", where
 
 
 def test_refused_calls_change_nothing(server: LiveServer) -> None:
@@ -208,3 +222,222 @@ def test_bad_and_revoked_tokens_are_refused(server: LiveServer) -> None:
     )
     assert wrong.status_code == 403
     assert wrong.json()["detail"] == "用户名或密码错误"
+
+
+# The hall axis: a city of several halls (the example city), one server for the module.
+
+HOME, OTHER, UNKNOWN = "main", "kangbashi", "nowhere"
+ONLY_IN_HOME = 10
+"""A window `main` has and `kangbashi` (six windows) has not."""
+CITY_ROUTES = frozenset(
+    {("POST", "/api/auth/logout"), ("GET", "/api/auth/me"), ("GET", "/api/halls")}
+)
+"""Routes that act on the caller or the whole city, not on one hall: `hall=` changes nothing
+there. (`GET /api/halls` comes with the city-api branch.)"""
+ID_PARAMETERS = ("{ticket_id}", "{case_id}", "{window_no}")
+HALL_ERRORS = frozenset({"wrong_hall", "hall_required"})
+TABLET_PAGES = ("/api/windows/{window_no}/evaluation", "/rate/window/{window_no}")
+"""Where an evaluator token may act on its one window only."""
+
+
+def is_open(allowed: frozenset[str] | str) -> bool:
+    return allowed in (PUBLIC, ANONYMOUS_ONLY)
+
+
+def hall_routes() -> list[tuple[str, str, frozenset[str]]]:
+    """Every HTTP route that acts on one hall, with the roles it admits: all of the matrix but
+    the open routes and CITY_ROUTES, so a new route joins the hall axis by joining MATRIX."""
+    return sorted(
+        (method, path, allowed)
+        for (method, path), allowed in MATRIX.items()
+        if method != "WS" and not isinstance(allowed, str) and (method, path) not in CITY_ROUTES
+    )
+
+
+@dataclass(frozen=True)
+class HallIds:
+    """What one hall holds for the matrix to aim at."""
+
+    ticket_id: int
+    public_code: str
+    case_id: int
+    number: str
+    issued_at: str
+
+
+@dataclass(frozen=True)
+class City:
+    server: CityServer
+    ids: dict[str, HallIds]
+
+    def url(self, path: str, hall: str, *, window_no: int = 3) -> str:
+        ids = self.ids[hall]
+        return route_url(
+            path,
+            ticket_id=ids.ticket_id,
+            public_code=ids.public_code,
+            case_id=ids.case_id,
+            window_no=window_no,
+        )
+
+    def snapshot(self) -> dict[str, object]:
+        """The city's newest seq and every hall's tickets and windows, as a city-wide manager
+        sees them: refused calls must leave all of it as it was."""
+        manager = self.server.accounts.city_wide[MANAGER]
+        seen: dict[str, object] = {"seq": self.server.seq()}
+        for code in (HOME, OTHER):
+            with self.server.client(manager, hall=code) as client:
+                seen[f"{code} tickets"] = client.get("/api/tickets").json()
+                seen[f"{code} windows"] = client.get("/api/windows").json()
+                seen[f"{code} cases"] = client.get("/api/cases").json()
+        return seen
+
+
+@pytest.fixture(scope="module")
+def city(new_database_url: Callable[[], str]) -> Iterator[City]:
+    """A real server for the example city; in `main` and `kangbashi` a waiting ticket and an
+    open case, and kangbashi's first clerk signed in at its window 3."""
+    with city_server(new_database_url()) as server:
+        ids: dict[str, HallIds] = {}
+        for code in (HOME, OTHER):
+            with server.client(server.token(code, KIOSK)) as kiosk:
+                ticket = kiosk.post("/api/tickets", json={"category": "general"}).json()
+            with server.client(server.token(code, MANAGER)) as manager:
+                case = manager.post("/api/cases", json={"summary": f"{code}：材料不全"}).json()
+            ids[code] = HallIds(
+                ticket["id"],
+                ticket["public_code"],
+                case["id"],
+                ticket["number"],
+                ticket["issued_at"],
+            )
+        with server.client(server.token(OTHER, CLERK)) as clerk:
+            assert clerk.post("/api/windows/3/sign-in").status_code == 200
+        yield City(server, ids)
+
+
+def _outcome(response: httpx.Response) -> tuple[int, str | None]:
+    code = None
+    if response.headers.get("content-type", "").startswith("application/json"):
+        body = response.json()
+        code = body.get("code") if isinstance(body, dict) else None
+    return response.status_code, code
+
+
+@pytest.mark.parametrize("role", HALL_BOUND)
+def test_a_caller_in_its_own_hall_gets_what_its_role_allows(city: City, role: str) -> None:
+    """Same hall, named or not: exactly the single-hall matrix, and never a hall refusal."""
+    token = city.server.token(HOME, role)
+    for hall in (None, HOME):
+        for method, path, allowed in hall_routes():
+            with city.server.client(token, hall=hall) as client:
+                response = client.request(method, city.url(path, HOME), json=BODIES.get(path))
+            where = f"{role}@{HOME} hall={hall} {method} {path} -> {_outcome(response)}"
+            assert_role_outcome(role, path, allowed, response, where)
+            assert _outcome(response)[1] not in HALL_ERRORS, where
+
+
+@pytest.mark.parametrize("role", HALL_BOUND)
+def test_a_hall_bound_caller_naming_another_hall_is_refused(city: City, role: str) -> None:
+    """`hall=` of another hall: 403 wrong_hall; of no hall: 404; nothing changes."""
+    token = city.server.token(HOME, role)
+    before = city.snapshot()
+    for method, path, allowed in hall_routes():
+        for hall, expected in ((OTHER, (403, "wrong_hall")), (UNKNOWN, (404, "not_found"))):
+            with city.server.client(token, hall=hall) as client:
+                response = client.request(method, city.url(path, OTHER), json=BODIES.get(path))
+            where = f"{role}@{HOME} hall={hall} {method} {path} -> {_outcome(response)}"
+            if role in allowed:
+                assert _outcome(response) == expected, where
+            else:
+                assert _outcome(response) == (403, "wrong_role"), where
+    assert city.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("bound", "role"), [*((True, r) for r in HALL_BOUND), *((False, r) for r in CITY_WIDE)]
+)
+def test_another_halls_tickets_windows_and_cases_do_not_exist_for_a_caller(
+    city: City, bound: bool, role: str
+) -> None:
+    """A kangbashi caller (or a city-wide one acting in kangbashi) aiming at main's ticket,
+    case and window ids: kangbashi has no such thing (404), and nothing changes anywhere."""
+    token = city.server.token(OTHER if bound else None, role)
+    before = city.snapshot()
+    aimed = [route for route in hall_routes() if any(p in route[1] for p in ID_PARAMETERS)]
+    assert len(aimed) > 25
+    for method, path, allowed in aimed:
+        url = city.url(path, HOME, window_no=ONLY_IN_HOME)
+        with city.server.client(token, hall=None if bound else OTHER) as client:
+            response = client.request(method, url, json=BODIES.get(path))
+        where = f"{role} bound={bound} in {OTHER}: {method} {url} -> {_outcome(response)}"
+        if role == EVALUATOR and path.startswith(TABLET_PAGES) and role in allowed:
+            # The tablet's token rates one window of its hall: any other is forbidden.
+            assert _outcome(response) == (403, "forbidden"), where
+        elif role in allowed:
+            assert _outcome(response) == (404, "not_found"), where
+        else:
+            assert _outcome(response) == (403, "wrong_role"), where
+    assert city.snapshot() == before
+
+
+@pytest.mark.parametrize("role", CITY_WIDE)
+def test_a_city_wide_caller_names_the_hall(city: City, role: str) -> None:
+    """Without `hall=`: 422 hall_required (saying a hall is needed); an unknown hall: 404;
+    nothing changes. With `hall=kangbashi`: exactly what the role allows, in kangbashi."""
+    token = city.server.token(None, role)
+    before = city.snapshot()
+    for method, path, allowed in hall_routes():
+        for hall, expected in ((None, (422, "hall_required")), (UNKNOWN, (404, "not_found"))):
+            with city.server.client(token, hall=hall) as client:
+                response = client.request(method, city.url(path, OTHER), json=BODIES.get(path))
+            where = f"city {role} hall={hall} {method} {path} -> {_outcome(response)}"
+            if role in allowed:
+                assert _outcome(response) == expected, where
+                assert ("大厅" if hall is None else UNKNOWN) in response.json()["detail"], where
+            else:
+                assert _outcome(response) == (403, "wrong_role"), where
+    assert city.snapshot() == before
+    for method, path, allowed in hall_routes():
+        with city.server.client(token, hall=OTHER) as client:
+            response = client.request(method, city.url(path, OTHER), json=BODIES.get(path))
+        where = f"city {role} hall={OTHER} {method} {path} -> {_outcome(response)}"
+        assert_role_outcome(role, path, allowed, response, where)
+        assert _outcome(response)[1] not in HALL_ERRORS, where
+
+
+@pytest.mark.parametrize(
+    ("hall", "role"),
+    [(None, None), *((HOME, r) for r in HALL_BOUND), *((None, r) for r in CITY_WIDE)],
+)
+def test_open_and_caller_routes_ignore_the_hall(
+    city: City, hall: str | None, role: str | None
+) -> None:
+    """Login, health, the public ticket pages and the caller's own routes answer the same
+    whatever `hall=` says, for anyone; a public code finds its ticket in any hall."""
+    token = city.server.token(hall, role) if role else None
+    other = city.ids[OTHER]
+    for named in (None, OTHER, UNKNOWN):
+        for (method, path), allowed in MATRIX.items():
+            if method == "WS" or not (is_open(allowed) or (method, path) in CITY_ROUTES):
+                continue
+            if path == "/api/auth/logout":
+                continue  # below, with a token of its own
+            with city.server.client(token, hall=named) as client:
+                response = client.request(method, city.url(path, OTHER), json=BODIES.get(path))
+            where = f"{role}@{hall} hall={named} {method} {path} -> {_outcome(response)}"
+            assert_role_outcome(role, path, allowed, response, where)
+            assert _outcome(response)[1] not in HALL_ERRORS, where
+            if path.startswith(("/api/public/tickets/{public_code}", "/t/")) and method == "GET":
+                assert response.status_code == 200, where
+        with city.server.client(hall=named) as anonymous:
+            found = anonymous.get(f"/api/public/tickets/{other.public_code}").json()
+            assert (found["number"], found["issued_at"]) == (other.number, other.issued_at)
+    if role in PEOPLE:
+        name = f"city-{role}" if hall is None else f"{hall}-{role}"
+        name += "1" if role == CLERK else ""
+        with city.server.client(hall=UNKNOWN) as anonymous:
+            login = anonymous.post("/api/auth/login", json={"username": name, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        with city.server.client(login.json()["token"], hall=UNKNOWN) as client:
+            assert client.post("/api/auth/logout").status_code == 204
