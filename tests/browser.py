@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -32,16 +32,72 @@ def chromium_path() -> str:
     return found
 
 
+class Chromium:
+    """One headless Chromium, launched when a test first asks for it (starting Playwright's
+    driver and the browser takes a second or two, more on a loaded machine)."""
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    def browser(self) -> Browser:
+        if self._browser is None or not self._browser.is_connected():
+            self.close()
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS
+            )
+        return self._browser
+
+    def close(self) -> None:
+        """Close the browser and stop Playwright, which gives the main thread back its asyncio
+        (Playwright's sync API keeps an event loop running there while it is open, so
+        `asyncio.run` fails until then)."""
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
+        try:
+            if browser is not None and browser.is_connected():
+                browser.close()
+        finally:
+            if playwright is not None:
+                playwright.stop()
+
+
+CHROMIUM = pytest.StashKey[Chromium]()
+
+
+def shared_chromium(config: pytest.Config) -> Chromium:
+    """The session's one `Chromium`, kept in pytest's stash rather than in a global."""
+    if CHROMIUM not in config.stash:
+        config.stash[CHROMIUM] = Chromium()
+    return config.stash[CHROMIUM]
+
+
 @pytest.fixture
-def browser() -> Iterator[Browser]:
-    """One Chromium per test: Playwright's sync API keeps an asyncio loop running in the main
-    thread while it is open, so a wider scope would break `asyncio.run` in every later test."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS
-        )
+def browser(request: pytest.FixtureRequest) -> Iterator[Browser]:
+    """Chromium for one test. Consecutive browser tests of a module share the browser process;
+    every context a test opened is closed after it, so no page, cookie or storage outlives
+    its test. `close_chromium_unless_next_needs_it` closes the browser after the last of a run
+    of browser tests, before any other test (which may need `asyncio.run`) starts."""
+    launched = shared_chromium(request.config).browser()
+    try:
         yield launched
-        launched.close()
+    finally:
+        for context in launched.contexts:
+            context.close()
+
+
+def close_chromium_unless_next_needs_it(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """After a test: keep the shared Chromium only for a next test of the same module that
+    uses a browser. Module boundaries close it too, so no module-scoped fixture is set up
+    while Playwright holds the main thread's event loop."""
+    keep = (
+        nextitem is not None
+        and nextitem.parent is item.parent
+        and "browser" in getattr(nextitem, "fixturenames", ())
+    )
+    if not keep and CHROMIUM in item.config.stash:
+        item.config.stash[CHROMIUM].close()
 
 
 @pytest.fixture

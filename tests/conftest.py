@@ -4,11 +4,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import browser, page  # noqa: F401  (fixtures)
+from tests.browser import browser, close_chromium_unless_next_needs_it, page  # noqa: F401
 from tests.support import LiveServer, live_server
 
 pytest_plugins = ["tests.postgres"]
 """The PostgreSQL cluster, `database_url` and the `both_databases` marker."""
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """After the test's own fixtures are torn down (their pages closed)."""
+    close_chromium_unless_next_needs_it(item, nextitem)
 
 
 @pytest.fixture(autouse=True, scope="session")

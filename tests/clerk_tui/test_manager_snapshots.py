@@ -10,8 +10,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from rich.measure import Measurement
+from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable
+from textual.widgets.data_table import Column
 
 from clerk_tui.manager.app import ManagerApp
 from clerk_tui.manager.case_screen import CaseScreen
@@ -67,13 +70,25 @@ def row_count(app: ManagerApp, selector: str) -> int:
     return app.screen.query_one(selector, DataTable).row_count
 
 
+def column_fits(app: ManagerApp, table: DataTable[str], column: Column) -> bool:
+    """The column is as wide as its widest cell, measured as the table measures it (a string
+    cell is read as markup)."""
+    console = app.console
+    widths = (
+        Measurement.get(console, console.options, Text.from_markup(str(cell))).maximum
+        for cell in table.get_column(column.key)
+    )
+    return column.content_width >= max(widths, default=0)
+
+
 def tables_sized(app: ManagerApp) -> bool:
     """Every table on screen has sized its columns for the rows it holds. A DataTable does that
     on its next idle after rows arrive; a snapshot taken in between (a loaded machine) shows
     every cell cut to its heading's width."""
-    return not any(
-        table._require_update_dimensions or table._updated_cells
+    return all(
+        column_fits(app, table, column)
         for table in app.screen.query(DataTable)
+        for column in table.ordered_columns
     )
 
 

@@ -10,9 +10,11 @@ import contextlib
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets._footer import FooterKey
 
 from clerk_tui.app import ClerkApp
@@ -64,6 +66,13 @@ def frozen_server(tmp_path: Path) -> Iterator[LiveServer]:
         yield running
 
 
+@pytest.fixture
+def busy_console(frozen_server: LiveServer) -> SnapshotApp:
+    """The console for window 6 of a hall where four people wait (see `busy_hall`)."""
+    busy_hall(frozen_server)
+    return console_app(frozen_server.base_url)
+
+
 def busy_hall(server: LiveServer) -> None:
     hall = Hall(server)
     hall.issue()
@@ -93,10 +102,15 @@ def current(app: ClerkApp) -> tuple[str, str] | None:
     return (ticket.number, ticket.status.value) if ticket else None
 
 
-async def serve_one_and_call_the_next(app: ClerkApp, pilot: Pilot[None]) -> None:
-    """Log in at window 6, serve B002 (the elderly, called first), then call B001."""
+async def signed_in(app: ClerkApp, pilot: Pilot[None]) -> None:
+    """Log in as 窗口员1 and wait until the console has signed in and read the hall."""
     await log_in(pilot, "clerk1")
     await until(pilot, lambda: settled(app), "signed in")
+
+
+async def serve_one_and_call_the_next(app: ClerkApp, pilot: Pilot[None]) -> None:
+    """Log in at window 6, serve B002 (the elderly, called first), then call B001."""
+    await signed_in(app, pilot)
     for key, done in (
         ("f1", lambda: current(app) == ("B002", "called")),
         ("f3", lambda: current(app) == ("B002", "serving")),
@@ -138,12 +152,20 @@ def test_window_choice(
     assert snap_compare(app, terminal_size=size, run_before=steps)
 
 
+async def dialog_over_a_called_ticket(
+    app: ClerkApp, pilot: Pilot[None], key: str, dialog: type[Screen[Any]]
+) -> None:
+    """With B001 called (`serve_one_and_call_the_next`), press `key` until `dialog` opens."""
+    await serve_one_and_call_the_next(app, pilot)
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, dialog), f"{dialog.__name__} to open")
+
+
 @sizes
 def test_main_screen_with_a_called_ticket(
-    snap_compare: Compare, frozen_server: LiveServer, size: tuple[int, int]
+    snap_compare: Compare, busy_console: SnapshotApp, size: tuple[int, int]
 ) -> None:
-    busy_hall(frozen_server)
-    app = console_app(frozen_server.base_url)
+    app = busy_console
 
     async def steps(pilot: Pilot[None]) -> None:
         await serve_one_and_call_the_next(app, pilot)
@@ -153,10 +175,9 @@ def test_main_screen_with_a_called_ticket(
 
 @sizes
 def test_no_show_asks_for_a_second_press(
-    snap_compare: Compare, frozen_server: LiveServer, size: tuple[int, int]
+    snap_compare: Compare, busy_console: SnapshotApp, size: tuple[int, int]
 ) -> None:
-    busy_hall(frozen_server)
-    app = console_app(frozen_server.base_url)
+    app = busy_console
 
     async def steps(pilot: Pilot[None]) -> None:
         await serve_one_and_call_the_next(app, pilot)
@@ -168,9 +189,8 @@ def test_no_show_asks_for_a_second_press(
 
 
 @sizes
-def test_paused(snap_compare: Compare, frozen_server: LiveServer, size: tuple[int, int]) -> None:
-    busy_hall(frozen_server)
-    app = console_app(frozen_server.base_url)
+def test_paused(snap_compare: Compare, busy_console: SnapshotApp, size: tuple[int, int]) -> None:
+    app = busy_console
 
     def paused() -> bool:
         state = app.hall_state
@@ -179,8 +199,7 @@ def test_paused(snap_compare: Compare, frozen_server: LiveServer, size: tuple[in
         return settled(app) and paused and footer_settled(app)
 
     async def steps(pilot: Pilot[None]) -> None:
-        await log_in(pilot, "clerk1")
-        await until(pilot, lambda: settled(app), "signed in")
+        await signed_in(app, pilot)
         await pilot.press("f7", "enter")  # the first reason: 休息
         await until(pilot, paused, "the window paused")
 
@@ -189,15 +208,12 @@ def test_paused(snap_compare: Compare, frozen_server: LiveServer, size: tuple[in
 
 @sizes
 def test_transfer_dialog(
-    snap_compare: Compare, frozen_server: LiveServer, size: tuple[int, int]
+    snap_compare: Compare, busy_console: SnapshotApp, size: tuple[int, int]
 ) -> None:
-    busy_hall(frozen_server)
-    app = console_app(frozen_server.base_url)
+    app = busy_console
 
     async def steps(pilot: Pilot[None]) -> None:
-        await serve_one_and_call_the_next(app, pilot)
-        await pilot.press("f6")
-        await until(pilot, lambda: isinstance(app.screen, TransferDialog), "the dialog")
+        await dialog_over_a_called_ticket(app, pilot, "f6", TransferDialog)
 
     assert snap_compare(app, terminal_size=size, run_before=steps)
 
@@ -215,8 +231,7 @@ def test_outcome_dialog(snap_compare: Compare, tmp_path: Path, size: tuple[int, 
         app = console_app(server.base_url, 11)
 
         async def steps(pilot: Pilot[None]) -> None:
-            await log_in(pilot, "clerk1")
-            await until(pilot, lambda: settled(app), "signed in")
+            await signed_in(app, pilot)
             await pilot.press("f1")
             await until(pilot, lambda: current(app) == ("D001", "called"), "D001 called")
             await pilot.press("f3")
@@ -230,15 +245,12 @@ def test_outcome_dialog(snap_compare: Compare, tmp_path: Path, size: tuple[int, 
 
 @sizes
 def test_confirm_quit(
-    snap_compare: Compare, frozen_server: LiveServer, size: tuple[int, int]
+    snap_compare: Compare, busy_console: SnapshotApp, size: tuple[int, int]
 ) -> None:
-    busy_hall(frozen_server)
-    app = console_app(frozen_server.base_url)
+    app = busy_console
 
     async def steps(pilot: Pilot[None]) -> None:
-        await serve_one_and_call_the_next(app, pilot)
-        await pilot.press("ctrl+q")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmQuitDialog), "the question")
+        await dialog_over_a_called_ticket(app, pilot, "ctrl+q", ConfirmQuitDialog)
 
     assert snap_compare(app, terminal_size=size, run_before=steps)
 

@@ -1,4 +1,5 @@
-"""Shared by the ticket printer tests: a sample layout and a decoder for raster images."""
+"""Shared by the ticket printer tests: a sample layout, a decoder for raster images and the
+materials of the matter the kiosk tests page through."""
 
 import asyncio
 import threading
@@ -11,6 +12,21 @@ from PIL import Image
 from ticket_printer.layout import TicketLayout
 
 RASTER_HEADER = b"\x1dv0"
+
+RETIREMENT = [
+    "企业职工退休一件事办理申请表",
+    "中华人民共和国居民身份证",
+    "本人档案",
+    "本人退休申请",
+    "个人档案中最早记载出生年月的档案资料",
+    "招工表或劳动合同",
+    "人社行政部门审批表",
+    "能够证明特殊工种经历的档案资料",
+    "个人特殊工种提前退休申请",
+    "劳动行政部门出具的完全丧失劳动能力鉴定表",
+    "个人因病提前退休申请",
+]
+"""The eleven materials of 退休 (retirement) as the default hall lists them, in order."""
 
 
 def run_async(scenario: Coroutine[Any, Any, None]) -> None:

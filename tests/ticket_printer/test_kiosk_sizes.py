@@ -21,7 +21,7 @@ from tests.ticket_printer.pilot import (
     tap,
     until,
 )
-from tests.ticket_printer.support import run_async
+from tests.ticket_printer.support import RETIREMENT, run_async
 from tests.tui import on_screen
 from ticket_printer.kiosk.app import KioskApp
 from ticket_printer.kiosk.screens.confirm import ConfirmScreen
@@ -37,19 +37,6 @@ CATEGORIES = [
     "assist",
     "pickup",
     "cross_region",
-]
-RETIREMENT = [
-    "企业职工退休一件事办理申请表",
-    "中华人民共和国居民身份证",
-    "本人档案",
-    "本人退休申请",
-    "个人档案中最早记载出生年月的档案资料",
-    "招工表或劳动合同",
-    "人社行政部门审批表",
-    "能够证明特殊工种经历的档案资料",
-    "个人特殊工种提前退休申请",
-    "劳动行政部门出具的完全丧失劳动能力鉴定表",
-    "个人因病提前退休申请",
 ]
 
 size_ids = pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")

@@ -1,20 +1,7 @@
 """Paging a matter's materials into two columns that fit the space the kiosk has."""
 
+from tests.ticket_printer.support import RETIREMENT
 from ticket_printer.kiosk.material_pages import paginate, text_rows
-
-RETIREMENT = [
-    "企业职工退休一件事办理申请表",
-    "中华人民共和国居民身份证",
-    "本人档案",
-    "本人退休申请",
-    "个人档案中最早记载出生年月的档案资料",
-    "招工表或劳动合同",
-    "人社行政部门审批表",
-    "能够证明特殊工种经历的档案资料",
-    "个人特殊工种提前退休申请",
-    "劳动行政部门出具的完全丧失劳动能力鉴定表",
-    "个人因病提前退休申请",
-]
 
 
 def numbers(columns: tuple[tuple[object, ...], ...]) -> list[list[int]]:
