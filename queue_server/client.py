@@ -255,9 +255,9 @@ class QueueClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
-        self.hall = hall
+        self.hall_code = hall
         """The hall every call acts on (`hall=`), for a city-wide manager or admin; None for
-        the caller's own hall."""
+        the caller's own hall. (Not `hall`: that is the method reading the hall.)"""
         self.timeout = timeout
         self.retries = retries
         self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
@@ -297,8 +297,8 @@ class QueueClient:
         headers: dict[str, str] = {}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        if self.hall is not None:
-            params = {**(params or {}), "hall": self.hall}
+        if self.hall_code is not None:
+            params = {**(params or {}), "hall": self.hall_code}
         if method.upper() != "GET":
             headers[IDEMPOTENCY_HEADER] = idempotency_key or str(uuid.uuid4())
         content: bytes | None = None
@@ -772,8 +772,8 @@ class QueueClient:
             params["token"] = self.token
         if since is not None:
             params["since"] = str(since)
-        if self.hall is not None:
-            params["hall"] = self.hall
+        if self.hall_code is not None:
+            params["hall"] = self.hall_code
         return str(
             url.copy_with(
                 scheme="wss" if url.scheme == "https" else "ws",
