@@ -47,10 +47,19 @@ def city(tmp_path: Path, clock: ManualClock) -> Iterator[LiveCity]:
 
 @asynccontextmanager
 async def manager_console(
-    server: LiveCity, name: str = "manager", **options: float
+    server: LiveCity,
+    name: str = "manager",
+    *,
+    live_refresh_seconds: float = 5.0,
+    city_refresh_seconds: float = 5.0,
 ) -> AsyncIterator[tuple[ManagerApp, Pilot[None]]]:
     async with QueueClient(server.base_url) as client:
-        app = ManagerApp(client, heartbeat_seconds=2.0, **options)
+        app = ManagerApp(
+            client,
+            heartbeat_seconds=2.0,
+            live_refresh_seconds=live_refresh_seconds,
+            city_refresh_seconds=city_refresh_seconds,
+        )
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot, name)
             await until(pilot, lambda: app.live is not None, "the live figures")
@@ -68,6 +77,12 @@ def issue(city: LiveCity, code: str, category: str = "general") -> None:
 
 def waiting(app: ManagerApp) -> int:
     return 0 if app.live is None else sum(category.waiting for category in app.live.categories)
+
+
+def page(app: ManagerApp) -> str:
+    screen = app.screen
+    assert isinstance(screen, ManagerScreen)
+    return screen.page
 
 
 def on_hall(app: ManagerApp, code: str) -> bool:
@@ -89,8 +104,7 @@ async def test_a_hall_bound_manager_sees_only_that_hall_with_no_switcher(city: L
         assert not app.screen.query("#city-page")
         await pilot.press("f8")
         await pilot.press("f7")
-        assert isinstance(app.screen, ManagerScreen)
-        assert app.screen.page == "live"
+        assert page(app) == "live"
 
 
 @pytest.mark.anyio
@@ -123,7 +137,7 @@ async def test_f8_switches_every_page_and_the_live_feed_to_the_chosen_hall(
         await until(pilot, lambda: on_hall(app, "kangbashi"), "the chosen hall's windows")
         assert HALL_NAMES["kangbashi"] in text_of(app, "#manager-status")
         assert waiting(app) == 0
-        assert app.screen.page == "cases"  # the manager stays on the page they were on
+        assert page(app) == "cases"  # the manager stays on the page they were on
         # The live feed now follows 康巴什: its ticket shows at once, with no timer to help.
         issue(city, "kangbashi")
         await until(pilot, lambda: waiting(app) == 1, "康巴什's ticket, from its live feed")
@@ -146,7 +160,7 @@ async def test_the_city_page_shows_every_hall_live_with_trouble_marked(
 ) -> None:
     async with manager_console(city, city_refresh_seconds=0.2) as (app, pilot):
         await pilot.press("f7")
-        assert isinstance(app.screen, ManagerScreen) and app.screen.page == "city"
+        assert page(app) == "city"
         await until(pilot, lambda: len(rows(app, "#city-halls")) == 3, "every hall")
         assert [row[0] for row in rows(app, "#city-halls")] == [
             "▸ 一门市民服务中心",
@@ -166,7 +180,7 @@ async def test_the_city_page_shows_every_hall_live_with_trouble_marked(
 
         await pilot.press("down", "down", "enter")
         await until(pilot, lambda: on_hall(app, "ejinhoro"), "伊金霍洛旗's live page")
-        assert app.screen.page == "live"
+        assert page(app) == "live"
         assert HALL_NAMES["ejinhoro"] in text_of(app, "#manager-status")
         assert waiting(app) == 1
         await pilot.press("f7")
