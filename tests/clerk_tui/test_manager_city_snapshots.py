@@ -5,6 +5,7 @@ The server and the console share one frozen clock, so every figure and time is t
 every run.
 """
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 
 from clerk_tui.manager.app import ManagerApp
 from clerk_tui.manager.dialogs import ChoiceDialog
@@ -29,9 +30,20 @@ NEVER = 600.0
 Compare = Callable[..., bool]
 
 
+ALERTS_EXPECTED = {"main": 1, "ejinhoro": 2}
+"""The tickets left waiting past their target, per hall, once the clock moves 25 minutes."""
+
+
+def feed(city: LiveCity, person: str) -> ClientConnection:
+    """The live feed of a hall-bound person's hall."""
+    return connect(f"{city.ws_url}/ws?token={city.city.token(person)}", open_timeout=5)
+
+
 @pytest.fixture
 def played(tmp_path: Path) -> Iterator[tuple[LiveCity, ManualClock]]:
-    """Tickets in two halls; 伊金霍洛旗's have waited past their target and raised alerts."""
+    """The main hall with one number at window 2 and one waiting, 伊金霍洛旗 with two waiting,
+    康巴什 empty; 25 minutes on, every waiting number is past its target and has raised its
+    alert."""
     clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI))
     with live_city(tmp_path, clock=clock, alert_check_seconds=0.05) as city:
         for code, category in [
@@ -46,13 +58,16 @@ def played(tmp_path: Path) -> Iterator[tuple[LiveCity, ManualClock]]:
         clerk = city.as_("main-clerk1")
         assert clerk.post("/api/windows/2/sign-in").status_code == 200
         assert clerk.post("/api/windows/2/call-next").status_code == 200
-        token = city.city.token("ejinhoro-manager")
-        with connect(f"{city.ws_url}/ws?token={token}", open_timeout=5) as feed:
+        with contextlib.ExitStack() as stack:
+            feeds = {
+                code: stack.enter_context(feed(city, f"{code}-manager")) for code in ALERTS_EXPECTED
+            }
             clock.advance(timedelta(minutes=25))
-            alerts = 0
-            while alerts < 2:  # one per ticket past its target; the check runs every 0.05 s
-                message = json.loads(feed.recv(timeout=15))
-                alerts += message["type"] == "alert.wait_target"
+            for code, expected in ALERTS_EXPECTED.items():
+                alerts = 0
+                while alerts < expected:  # the server checks every 0.05 s
+                    message = json.loads(feeds[code].recv(timeout=15))
+                    alerts += message["type"] == "alert.wait_target"
         yield city, clock
 
 
