@@ -18,6 +18,7 @@ from queue_server.api import (
     cases,
     devices,
     evaluations,
+    halls,
     matters,
     rate_page,
     stats,
@@ -193,5 +194,6 @@ def create_app(
         app.include_router(router)
     for router in (evaluations.router, cases.router, rate_page.router):
         app.include_router(router)
+    app.include_router(halls.router)
     app.mount(board.ASSETS_PATH, board.board_assets(), name="board-assets")
     return app

@@ -257,7 +257,7 @@ class QueueClient:
         self.token = token
         self.hall_code = hall
         """The hall every call acts on (`hall=`), for a city-wide manager or admin; None for
-        the caller's own hall. (Not `hall`: that is the method reading the hall.)"""
+        the caller's own hall. (Not `self.hall`: that would hide the `hall()` method.)"""
         self.timeout = timeout
         self.retries = retries
         self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)

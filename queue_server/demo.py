@@ -15,11 +15,19 @@ ticket is in a category that only the real clerk's window serves: no bot ever ca
 `--headless --day-seconds N` runs one short day without the board and exits 0 when the hall
 worked end to end (every ticket but the user's ended, the user's still waits, the simulator
 saw no error, the announcer spoke).
+
+`--city` runs the example city shipped in the package (three halls, one server on one SQLite
+file) with a simulator in every hall at once: its clerk bots, kiosk and board belong to their
+hall; the people's manager and admin are city-wide; the real clerk's window and the user's
+own ticket are in the first hall, and the announcer speaks for that hall. What the two
+differ in is `Variant`; everything else runs the same loop over the halls.
 """
 
 import asyncio
 import contextlib
+import datetime as dt
 import importlib.util
+import json
 import os
 import random
 import re
@@ -39,7 +47,13 @@ import httpx
 import typer
 
 from queue_server.app import prepare_database
-from queue_server.city import city_of_one
+from queue_server.city import (
+    CityConfig,
+    CityHall,
+    city_of_one,
+    example_city_path,
+    load_city_config,
+)
 from queue_server.client import QueueClient, QueueError
 from queue_server.config import HallConfig, load_hall_config
 from queue_server.db import Database
@@ -49,7 +63,7 @@ from queue_server.models import User
 from queue_server.protocol import EventMessage, EventType, TicketStatus
 from queue_server.security import hash_password
 from queue_server.services.accounts import create_user, issue_device_token
-from queue_server.simulation.profile import load_profile
+from queue_server.simulation.profile import Profile, load_profile
 
 PEOPLE = (
     ("admin", "admin", Role.ADMIN, "管理员", None),
@@ -70,6 +84,14 @@ OPENING_CROWD = 8
 STARTUP_SECONDS = 60.0
 CLIENT_TIMEOUT_SECONDS = 60.0
 FINAL = {TicketStatus.DONE, TicketStatus.TRANSFERRED, TicketStatus.CANCELLED, TicketStatus.NO_SHOW}
+SERVER_ENV = {
+    # The simulated kiosk issues a whole compressed day: faster than one real kiosk may.
+    "YIMEN_KIOSK_ISSUE_SECONDS": "0",
+    # Every clerk bot logs in at once from this one address (a city's are two dozen): a
+    # login counts against the address's failures until its password is checked.
+    "YIMEN_LOGIN_FAILURES_PER_ADDRESS": "100",
+    "YIMEN_PASSWORD_CHECK_QUEUE": "100",
+}
 LOGIN_LINE = re.compile(r"^\s*(\w+)\s+(\S+)\s+password\s+(\S+)\s*$")
 
 
@@ -80,17 +102,97 @@ class LoginsOrigin(StrEnum):
 
 
 @dataclass
-class Logins:
-    people: list[tuple[str, str, str]] = field(default_factory=list)
-    """(role, name, password) of the accounts for people."""
+class HallLogins:
+    """What belongs to one hall: its clerk bots (name, password) and device tokens."""
+
+    code: str
     bots: list[tuple[str, str]] = field(default_factory=list)
     kiosk: str = ""
     board: str = ""
+
+
+@dataclass
+class Logins:
+    people: list[tuple[str, str, str]] = field(default_factory=list)
+    """(role, name, password) of the accounts for people."""
+    halls: list[HallLogins] = field(default_factory=list)
+    """One entry per hall, in the city's order; the first is the user's hall."""
     origin: LoginsOrigin = LoginsOrigin.NEW
 
     @property
     def admin_password(self) -> str:
         return next(password for role, _, password in self.people if role == "admin")
+
+    @property
+    def first(self) -> HallLogins:
+        return self.halls[0]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """What `make demo` (one hall) and `--city` (the example city) differ in."""
+
+    city: CityConfig
+    city_file: Path | None
+    """The city.toml the server is started with; None for the one built-in hall."""
+
+    @property
+    def several(self) -> bool:
+        return not self.city.single
+
+    @property
+    def noun(self) -> str:
+        return "city" if self.several else "hall"
+
+    @property
+    def database_name(self) -> str:
+        return f"{self.noun}.db"
+
+    def log_name(self, process: str, code: str) -> str:
+        """A hall's log of `process`: `simulator.log`, or `simulator-kangbashi.log` in a city."""
+        return f"{process}-{code}.log" if self.several else f"{process}.log"
+
+    def at(self, code: str) -> str:
+        """` (the hall's name)` after something of one hall when there are several, else
+        nothing."""
+        return f" ({self.city.hall(code).hall.name})" if self.several else ""
+
+
+def demo_variant(city: bool) -> Variant:
+    """The example city (`--city`) or a city of just the built-in default hall."""
+    if city:
+        path = example_city_path()
+        return Variant(load_city_config(path), path)
+    return Variant(city_of_one(load_hall_config()), None)
+
+
+@dataclass(frozen=True)
+class DemoHall:
+    """One hall as the demo works it: which windows the bots staff."""
+
+    entry: CityHall
+    human_window: int | None
+    """The window left to a real clerk (in the first hall only)."""
+
+    @property
+    def code(self) -> str:
+        return self.entry.code
+
+    @property
+    def config(self) -> HallConfig:
+        return self.entry.hall
+
+    @property
+    def bot_windows(self) -> list[int]:
+        return [w.number for w in self.config.windows if w.number != self.human_window]
+
+
+def demo_halls(city: CityConfig) -> list[DemoHall]:
+    """The city's halls; the first keeps `HUMAN_WINDOW` for a real clerk."""
+    return [
+        DemoHall(entry, HUMAN_WINDOW if index == 0 else None)
+        for index, entry in enumerate(city.halls)
+    ]
 
 
 def _password() -> str:
@@ -116,8 +218,11 @@ def read_passwords(path: Path) -> dict[str, str] | None:
 def login_lines(logins: Logins) -> list[str]:
     """The logins as the screen and the logins file show them, one account a line."""
     lines = [f"  {role:8} {name:8} password {password}" for role, name, password in logins.people]
-    lines.append(f"  {'kiosk':8} token {logins.kiosk}")
-    lines.append(f"  {'board':8} token {logins.board}")
+    several = len(logins.halls) > 1
+    for hall in logins.halls:
+        where = f"   (hall {hall.code})" if several else ""
+        lines.append(f"  {'kiosk':8} token {hall.kiosk}{where}")
+        lines.append(f"  {'board':8} token {hall.board}{where}")
     return lines
 
 
@@ -138,17 +243,18 @@ def write_logins(path: Path, logins: Logins, *, base: str) -> None:
         output.write(text)
 
 
-def create_demo_hall(
-    database: Path, *, windows: int, passwords: Mapping[str, str] | None = None
+def create_demo_accounts(
+    database: Path, city: CityConfig, *, passwords: Mapping[str, str] | None = None
 ) -> Logins:
-    """A fresh database with the default hall, people's accounts, bots and device tokens.
+    """A fresh database with the city's halls, people's accounts, and each hall's bots and
+    device tokens.
 
-    People get the `passwords` given (an earlier run's) or new ones. The simulated clerks
-    share one password (hashing is slow on purpose, and they are bots); it reaches the
-    simulator through its environment only."""
-    hall = load_hall_config()
+    People get the `passwords` given (an earlier run's) or new ones; the manager and admin are
+    city-wide, the real clerk works in the first hall. The simulated clerks share one password
+    (hashing is slow on purpose, and they are bots); it reaches the simulators through their
+    environment only."""
     db = Database(f"sqlite:///{database}")
-    prepare_database(db, city_of_one(hall))
+    prepare_database(db, city)
     now = SystemClock().now()
     logins = Logins()
     try:
@@ -163,32 +269,89 @@ def create_demo_hall(
                     display_name=display,
                     staff_no=staff_no,
                     now=now,
+                    hall=city.default_code if role is Role.CLERK else None,
                 )
                 logins.people.append((role_shown, name, password))
             bot_password = _password()
             bot_hash = hash_password(bot_password)
-            for index in range(windows - 1):
-                bot = f"clerk{index + 2}"
-                session.add(
-                    User(
-                        name=bot,
-                        role=Role.CLERK,
-                        password_hash=bot_hash,
-                        display_name=BOT_NAMES[index % len(BOT_NAMES)],
-                        staff_no=f"03{index + 2:02d}",
-                        created_at=now,
+            for number, hall in enumerate(demo_halls(city)):
+                own = HallLogins(hall.code)
+                for index in range(len(hall.bot_windows)):
+                    # The first hall's bots keep the one-hall demo's names: clerk2, clerk3 …
+                    bot = f"clerk{index + 2}" if number == 0 else f"{hall.code}-clerk{index + 1}"
+                    session.add(
+                        User(
+                            name=bot,
+                            role=Role.CLERK,
+                            password_hash=bot_hash,
+                            display_name=BOT_NAMES[(index + number) % len(BOT_NAMES)],
+                            staff_no=f"{number + 3:02d}{index + 2:02d}",
+                            created_at=now,
+                            hall=hall.code,
+                        )
                     )
+                    own.bots.append((bot, bot_password))
+                prefix = "demo" if number == 0 else f"demo-{hall.code}"
+                own.kiosk = issue_device_token(
+                    session=session,
+                    name=f"{prefix}-kiosk",
+                    role=Role.KIOSK,
+                    now=now,
+                    hall=hall.code,
                 )
-                logins.bots.append((bot, bot_password))
-            logins.kiosk = issue_device_token(
-                session=session, name="demo-kiosk", role=Role.KIOSK, now=now
-            )
-            logins.board = issue_device_token(
-                session=session, name="demo-board", role=Role.BOARD, now=now
-            )
+                own.board = issue_device_token(
+                    session=session,
+                    name=f"{prefix}-board",
+                    role=Role.BOARD,
+                    now=now,
+                    hall=hall.code,
+                )
+                logins.halls.append(own)
     finally:
         db.dispose()
     return logins
+
+
+def fitted_profile(profile: Profile, hall: HallConfig) -> Profile | None:
+    """The simulation profile without the categories `hall` lacks (a district hall has fewer
+    than the default one); None when the profile fits the hall as it is."""
+    kept = {
+        code: load for code, load in profile.categories.items() if code in hall.category_by_code
+    }
+    if kept.keys() == profile.categories.keys():
+        return None
+    applicants = profile.applicants
+    if applicants.transfer_to not in hall.category_by_code:
+        applicants = applicants.model_copy(update={"transfer_to": None})
+    return profile.model_copy(update={"categories": kept, "applicants": applicants})
+
+
+def _toml_value(value: object) -> str:
+    """A TOML value of the kinds a simulation profile holds (no TOML writer is installed)."""
+    match value:
+        case bool():
+            return "true" if value else "false"
+        case int() | float():
+            return repr(value)
+        case str():
+            return json.dumps(value, ensure_ascii=False)
+        case dt.time():
+            return value.isoformat()
+        case list() | tuple():
+            return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+        case dict():
+            pairs = (f"{json.dumps(str(key))} = {_toml_value(item)}" for key, item in value.items())
+            return "{ " + ", ".join(pairs) + " }"
+    raise TypeError(f"no TOML for {value!r}")
+
+
+def profile_toml(profile: Profile) -> str:
+    """The profile as a TOML file `queue-server simulate --profile` reads back."""
+    lines = ["# Written by the demo: the default profile, fitted to one hall's categories."]
+    for section, table in profile.model_dump(exclude_none=True).items():
+        lines.append(f"\n[{section}]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in table.items()]
+    return "\n".join(lines) + "\n"
 
 
 def reserved_category(hall: HallConfig, window: int) -> str:
@@ -202,13 +365,14 @@ def reserved_category(hall: HallConfig, window: int) -> str:
 
 
 def prepare_folder(directory: Path) -> None:
-    """The demo folder, owner-only; the last run's hall, logs and WAVs removed, the logins
-    file kept."""
+    """The demo folder, owner-only; the last run's hall or city, logs, profiles and WAVs
+    removed, the logins file kept."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     directory.chmod(0o700)
-    for name in ("hall.db", "hall.db-wal", "hall.db-shm"):
-        (directory / name).unlink(missing_ok=True)
-    for name in ("logs", "announcements"):
+    for database in ("hall.db", "city.db"):
+        for suffix in ("", "-wal", "-shm"):
+            (directory / f"{database}{suffix}").unlink(missing_ok=True)
+    for name in ("logs", "announcements", "profiles"):
         shutil.rmtree(directory / name, ignore_errors=True)
 
 
@@ -324,12 +488,22 @@ class OwnTicket:
 
 
 async def _open_hall(
-    base: str, kiosk: str, *, own_category: str, crowd: dict[str, float], size: int, seed: int
-) -> tuple[OwnTicket, int]:
-    """Issue the user's own ticket, then the crowd that waited at the door (categories drawn
-    by their share of the day's arrivals). Returns the ticket and how many the crowd took."""
+    base: str,
+    kiosk: str,
+    *,
+    own_category: str | None,
+    crowd: dict[str, float],
+    size: int,
+    seed: int,
+) -> tuple[OwnTicket | None, int]:
+    """Issue the user's own ticket (in the user's hall), then the crowd that waited at the
+    door (categories drawn by their share of the day's arrivals). Returns the ticket and how
+    many the crowd took."""
+    own = None
     async with QueueClient(base, token=kiosk, timeout=CLIENT_TIMEOUT_SECONDS) as client:
-        ticket = await client.issue_ticket(own_category)
+        if own_category is not None:
+            ticket = await client.issue_ticket(own_category)
+            own = OwnTicket(ticket.number, ticket.public_code, ticket.category_name)
         draw = random.Random(seed)
         codes = list(crowd)
         issued = 0
@@ -339,16 +513,19 @@ async def _open_hall(
             except QueueError:
                 break
             issued += 1
-    return OwnTicket(ticket.number, ticket.public_code, ticket.category_name), issued
+    return own, issued
 
 
-async def _final_check(base: str, admin_password: str, own: OwnTicket) -> list[str]:
-    """What is wrong with the hall after a headless day, if anything."""
+async def _final_check(
+    base: str, admin_password: str, own: OwnTicket | None, *, hall: str | None
+) -> list[str]:
+    """What is wrong with a hall after a headless day, if anything (`hall`: the hall the
+    city-wide admin names, in a city of several)."""
     problems = []
-    async with QueueClient(base, timeout=CLIENT_TIMEOUT_SECONDS) as client:
+    async with QueueClient(base, timeout=CLIENT_TIMEOUT_SECONDS, hall=hall) as client:
         await client.login("admin", admin_password)
         tickets = await client.list_tickets()
-    others = [t for t in tickets if t.number != own.number]
+    others = [t for t in tickets if own is None or t.number != own.number]
     if not others:
         problems.append("no ticket was issued")
     open_ = [t.number for t in others if t.status not in FINAL]
@@ -356,16 +533,17 @@ async def _final_check(base: str, admin_password: str, own: OwnTicket) -> list[s
         problems.append(f"tickets not ended: {', '.join(open_)}")
     if not any(t.status is TicketStatus.DONE for t in others):
         problems.append("no ticket was served")
-    mine = [t for t in tickets if t.number == own.number]
-    if not mine or mine[0].status is not TicketStatus.WAITING:
-        state = mine[0].status if mine else "missing"
-        problems.append(f"your ticket {own.number} should still wait for you, but is {state}")
-    return problems
+    if own is not None:
+        mine = [t for t in tickets if t.number == own.number]
+        if not mine or mine[0].status is not TicketStatus.WAITING:
+            state = mine[0].status if mine else "missing"
+            problems.append(f"your ticket {own.number} should still wait for you, but is {state}")
+    return [f"hall {hall}: {problem}" for problem in problems] if hall else problems
 
 
-async def _call_list(base: str, token: str) -> None:
+async def _call_list(base: str, token: str, *, label: str = "") -> None:
     """The plain terminal board: one line per call, for when the terminal board is missing
-    or the output is not a terminal."""
+    or the output is not a terminal (`label`: the hall's name, in a city)."""
     async with QueueClient(base, token=token) as client:
         subscription = client.subscribe()
         async for item in subscription:
@@ -376,9 +554,23 @@ async def _call_list(base: str, token: str) -> None:
                 stamp = time.strftime("%H:%M:%S")
                 ticket = item.ticket
                 typer.echo(
-                    f"{stamp}  请 {ticket.number} 号到 {ticket.window_no} 号窗口办理{again}"
+                    f"{stamp}  {label}请 {ticket.number} 号到 {ticket.window_no} 号窗口办理{again}"
                     f"  [{ticket.category_name}]"
                 )
+
+
+async def _call_lists(base: str, variant: Variant, logins: Logins) -> None:
+    """Every hall's calls as they happen, each line with its hall's name in a city."""
+    await asyncio.gather(
+        *(
+            _call_list(
+                base,
+                hall.board,
+                label=f"{variant.city.hall(hall.code).hall.name}  " if variant.several else "",
+            )
+            for hall in logins.halls
+        )
+    )
 
 
 @contextlib.contextmanager
@@ -393,6 +585,23 @@ def _terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@dataclass(frozen=True)
+class Day:
+    """How the simulated day runs."""
+
+    speed: float
+    day_seconds: float | None
+    arrival_scale: float
+    crowd: int
+    seed: int
+
+    @property
+    def pace(self) -> str:
+        if self.day_seconds:
+            return f"{self.day_seconds:g} s for the whole day"
+        return "in real time" if self.speed == 1 else f"{self.speed:g}× real time"
 
 
 def main(
@@ -422,8 +631,15 @@ def main(
         int, typer.Option("--crowd", min=0, help="Applicants waiting at the door at opening")
     ] = OPENING_CROWD,
     seed: Annotated[int, typer.Option(help="Seed of the simulated day")] = 1,
+    city: Annotated[
+        bool,
+        typer.Option(
+            "--city", help="The example city: three halls on one server, all worked at once"
+        ),
+    ] = False,
 ) -> None:
-    """Start a demo hall, worked by simulated clerks, and show it."""
+    """Start a demo hall (or with --city a demo city), worked by simulated clerks, and show it."""
+    variant = demo_variant(city)
     logins_file = directory / LOGINS_FILE
     had_file = logins_file.exists()
     passwords = read_passwords(logins_file)
@@ -431,10 +647,9 @@ def main(
     logs = directory / "logs"
     voice = directory / "announcements"
     logs.mkdir()
-    database = directory / "hall.db"
-    hall = load_hall_config()
+    database = directory / variant.database_name
     base = f"http://127.0.0.1:{port}"
-    logins = create_demo_hall(database, windows=len(hall.windows), passwords=passwords)
+    logins = create_demo_accounts(database, variant.city, passwords=passwords)
     if passwords is not None:
         logins.origin = LoginsOrigin.SAME
     elif had_file:
@@ -446,18 +661,13 @@ def main(
         try:
             exit_code = _run(
                 processes,
+                variant,
                 base=base,
                 database=database,
-                logs=logs,
-                voice=voice,
+                directory=directory,
                 logins=logins,
                 logins_file=logins_file,
-                hall=hall,
-                speed=speed,
-                day_seconds=day_seconds,
-                arrival_scale=arrival_scale,
-                crowd=crowd,
-                seed=seed,
+                day=Day(speed, day_seconds, arrival_scale, crowd, seed),
                 headless=headless,
                 port=port,
             )
@@ -468,7 +678,9 @@ def main(
             exit_code = 1
         finally:
             processes.stop()
-    typer.echo(f"Stopped. The hall's data is in {database.resolve()} (logs in {logs.resolve()}).")
+    typer.echo(
+        f"Stopped. The {variant.noun}'s data is in {database.resolve()} (logs in {logs.resolve()})."
+    )
     typer.echo(f"Logins: {logins_file.resolve()} (the same next time)")
     if voice.exists():
         typer.echo(f"Announcements: {voice.resolve()}")
@@ -489,107 +701,221 @@ def _logins_heading(logins: Logins, logins_file: Path) -> str:
             return f"Logins ({where}; the next run uses them again):"
 
 
-def _run(
+def _crowd_shares(profile: Profile, hall: DemoHall) -> dict[str, float]:
+    """The share of the day's arrivals of each category the hall's bots serve."""
+    served = {
+        code for w in hall.config.windows if w.number in hall.bot_windows for code in w.categories
+    }
+    return {code: load.share for code, load in profile.categories.items() if code in served}
+
+
+async def _open_halls(
+    base: str, halls: list[DemoHall], logins: Logins, day: Day
+) -> tuple[OwnTicket, list[int]]:
+    """Open every hall: the user's ticket in the first, the crowd at each hall's door."""
+    profile = load_profile()
+    opened = [
+        await _open_hall(
+            base,
+            own.kiosk,
+            own_category=None
+            if hall.human_window is None
+            else reserved_category(hall.config, hall.human_window),
+            crowd=_crowd_shares(profile, hall),
+            size=day.crowd,
+            seed=day.seed + index,
+        )
+        for index, (hall, own) in enumerate(zip(halls, logins.halls, strict=True))
+    ]
+    ticket = opened[0][0]
+    assert ticket is not None  # the first hall keeps a window for the user
+    return ticket, [crowded for _, crowded in opened]
+
+
+def _start_server(
+    processes: Processes, variant: Variant, *, database: Path, port: int, logs: Path
+) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "queue_server.cli",
+        "serve",
+        "--db",
+        str(database),
+        "--port",
+        str(port),
+    ]
+    if variant.city_file is not None:
+        command += ["--city", str(variant.city_file)]
+    return processes.start(
+        "queue-server",
+        command,
+        log=logs / "server.log",
+        env=SERVER_ENV,
+    )
+
+
+def _start_simulators(
     processes: Processes,
+    variant: Variant,
     *,
     base: str,
-    database: Path,
-    logs: Path,
-    voice: Path,
+    halls: list[DemoHall],
     logins: Logins,
-    logins_file: Path,
-    hall: HallConfig,
-    speed: float,
-    day_seconds: float | None,
-    arrival_scale: float,
-    crowd: int,
-    seed: int,
-    headless: bool,
-    port: int,
-) -> int:
-    server_log = logs / "server.log"
-    server = processes.start(
-        "queue-server",
-        [
+    day: Day,
+    directory: Path,
+) -> list[subprocess.Popen[bytes]]:
+    """One simulator per hall, with that hall's kiosk and clerk bots; a smaller hall gets
+    fewer arrivals (in proportion to its windows) and the profile without the categories it
+    lacks."""
+    profile = load_profile()
+    first_windows = len(halls[0].config.windows)
+    simulators = []
+    for index, (hall, own) in enumerate(zip(halls, logins.halls, strict=True)):
+        scale = day.arrival_scale * len(hall.config.windows) / first_windows
+        simulate = [
             sys.executable,
             "-m",
             "queue_server.cli",
-            "serve",
-            "--db",
-            str(database),
-            "--port",
-            str(port),
-        ],
-        log=server_log,
-        # The simulated kiosk issues a whole compressed day: faster than one real kiosk may.
-        env={"YIMEN_KIOSK_ISSUE_SECONDS": "0"},
-    )
-    _wait_for_server(base, server, server_log)
-    own_category = reserved_category(hall, HUMAN_WINDOW)
-    bot_windows = [w for w in hall.windows if w.number != HUMAN_WINDOW]
-    served = {code for w in bot_windows for code in w.categories}
-    shares = {
-        code: load.share for code, load in load_profile().categories.items() if code in served
-    }
-    own, crowded = asyncio.run(
-        _open_hall(
-            base, logins.kiosk, own_category=own_category, crowd=shares, size=crowd, seed=seed
+            "simulate",
+            "--server",
+            base,
+            "--windows",
+            ",".join(str(number) for number in hall.bot_windows),
+            "--arrival-scale",
+            str(scale),
+            "--seed",
+            str(day.seed + index),
+        ]
+        if day.day_seconds:
+            simulate += ["--day-seconds", str(day.day_seconds)]
+        else:
+            simulate += ["--speed", str(day.speed)]
+        fitted = fitted_profile(profile, hall.config)
+        if fitted is not None:
+            path = directory / "profiles" / f"{hall.code}.toml"
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(profile_toml(fitted), encoding="utf-8")
+            simulate += ["--profile", str(path)]
+        simulators.append(
+            processes.start(
+                f"simulator {hall.code}",
+                simulate,
+                log=directory / "logs" / variant.log_name("simulator", hall.code),
+                env={
+                    "YIMEN_SIM_KIOSK_TOKEN": own.kiosk,
+                    "YIMEN_SIM_CLERKS": ",".join(f"{name}:{pw}" for name, pw in own.bots),
+                },
+            )
         )
-    )
+    return simulators
 
-    pace = (
-        f"{day_seconds:g} s for the whole day"
-        if day_seconds
-        else "in real time"
-        if speed == 1
-        else f"{speed:g}× real time"
-    )
-    typer.echo(f"\n一门 demo hall: {hall.hall.name}, a simulated day {pace}")
-    typer.echo(f"  {len(bot_windows)} simulated clerks; {crowded} applicants were at the door.\n")
+
+def _print_welcome(
+    variant: Variant,
+    *,
+    base: str,
+    halls: list[DemoHall],
+    logins: Logins,
+    logins_file: Path,
+    own: OwnTicket,
+    crowded: list[int],
+    day: Day,
+    logs: Path,
+) -> None:
+    first = halls[0]
+    if variant.several:
+        typer.echo(
+            f"\n一门 demo city: {variant.city.name}, {len(halls)} halls on one server,"
+            f" a simulated day {day.pace} in every hall"
+        )
+        for hall, count in zip(halls, crowded, strict=True):
+            typer.echo(
+                f"  {hall.config.hall.name} ({hall.code}): {len(hall.bot_windows)} simulated"
+                f" clerks; {count} applicants were at the door."
+            )
+        typer.echo("")
+    else:
+        typer.echo(f"\n一门 demo hall: {first.config.hall.name}, a simulated day {day.pace}")
+        typer.echo(
+            f"  {len(first.bot_windows)} simulated clerks; {crowded[0]} applicants were at"
+            " the door.\n"
+        )
     typer.echo(_logins_heading(logins, logins_file))
     for line in login_lines(logins):
         typer.echo(line)
     typer.echo("")
+    at_first = variant.at(first.code)
     typer.echo(
         f"Your ticket:   {own.number} ({own.category_name}), waiting for you at window"
-        f" {HUMAN_WINDOW}; no simulated clerk calls it"
+        f" {HUMAN_WINDOW}{at_first}; no simulated clerk calls it"
     )
     typer.echo(f"Status page:   {base}/t/{own.code}   (your own ticket {own.number})")
     console = _shown(_script("clerk-tui"))
     typer.echo(f"Clerk console: {console} --server {base} --window {HUMAN_WINDOW}")
     typer.echo(f"               (log in as {HUMAN_CLERK}, then F1 calls your ticket)")
-    typer.echo(f"Manager:       {console} manager --server {base}   (log in as manager)")
-    typer.echo(f"Hall board:    {base}/board?token={logins.board}")
-    typer.echo(f"Window board:  {base}/board/window/1?token={logins.board}")
+    if variant.several:
+        typer.echo(
+            f"Manager:       {console} manager --server {base}"
+            "   (log in as manager: city-wide, every hall)"
+        )
+        typer.echo(f"Public halls:  {base}/api/public/halls")
+        for hall, own_logins in zip(halls, logins.halls, strict=True):
+            label = "Hall boards:" if hall is first else ""
+            typer.echo(
+                f"{label:15}{base}/board?token={own_logins.board}"
+                f"   {hall.code}: {hall.config.hall.name}"
+            )
+    else:
+        typer.echo(f"Manager:       {console} manager --server {base}   (log in as manager)")
+        typer.echo(f"Hall board:    {base}/board?token={logins.first.board}")
+    typer.echo(f"Window board:  {base}/board/window/1?token={logins.first.board}{at_first}")
     typer.echo(f"API docs:      {base}/docs")
     typer.echo(f"Logs:          {logs}")
 
-    simulate = [
-        sys.executable,
-        "-m",
-        "queue_server.cli",
-        "simulate",
-        "--server",
-        base,
-        "--windows",
-        ",".join(str(w.number) for w in bot_windows),
-        "--arrival-scale",
-        str(arrival_scale),
-        "--seed",
-        str(seed),
-    ]
-    simulate += ["--day-seconds", str(day_seconds)] if day_seconds else ["--speed", str(speed)]
-    simulator = processes.start(
-        "simulator",
-        simulate,
-        log=logs / "simulator.log",
-        env={
-            "YIMEN_SIM_KIOSK_TOKEN": logins.kiosk,
-            "YIMEN_SIM_CLERKS": ",".join(f"{name}:{pw}" for name, pw in logins.bots),
-        },
+
+def _run(
+    processes: Processes,
+    variant: Variant,
+    *,
+    base: str,
+    database: Path,
+    directory: Path,
+    logins: Logins,
+    logins_file: Path,
+    day: Day,
+    headless: bool,
+    port: int,
+) -> int:
+    logs = directory / "logs"
+    voice = directory / "announcements"
+    server = _start_server(processes, variant, database=database, port=port, logs=logs)
+    _wait_for_server(base, server, logs / "server.log")
+    halls = demo_halls(variant.city)
+    own, crowded = asyncio.run(_open_halls(base, halls, logins, day))
+    _print_welcome(
+        variant,
+        base=base,
+        halls=halls,
+        logins=logins,
+        logins_file=logins_file,
+        own=own,
+        crowded=crowded,
+        day=day,
+        logs=logs,
+    )
+    simulators = _start_simulators(
+        processes,
+        variant,
+        base=base,
+        halls=halls,
+        logins=logins,
+        day=day,
+        directory=directory,
     )
     speakers = has_speakers() and not headless
-    board_token = {"YIMEN_BOARD_TOKEN": logins.board}
+    # The announcer speaks for the first hall: three halls through one speaker would be noise.
+    board_token = {"YIMEN_BOARD_TOKEN": logins.first.board}
     announcer: subprocess.Popen[bytes] | None = None
     if offers("display-board", "announce"):
         announce = [_script("display-board"), "announce", "--server", base]
@@ -600,14 +926,19 @@ def _run(
             "announcer", announce, log=logs / "announcer.log", env=board_token
         )
         where = "the speakers" if speakers else f"WAV files in {voice}"
-        typer.echo(f"Voice:         speaking to {where}")
+        typer.echo(f"Voice:         speaking to {where}{variant.at(halls[0].code)}")
     else:
         typer.echo("Voice:         the announcer is not installed (`display-board announce`)")
 
     if headless:
-        return _headless(base, simulator, logins, own, announcer, None if speakers else voice)
+        return _headless(
+            base, variant, simulators, logins, own, announcer, None if speakers else voice
+        )
     if sys.stdout.isatty() and sys.stdin.isatty() and _has_board():
-        typer.echo("\nPress Enter to open the hall board here; Ctrl+C stops everything.")
+        typer.echo(
+            f"\nPress Enter to open the hall board{variant.at(halls[0].code)} here;"
+            " Ctrl+C stops everything."
+        )
         with contextlib.suppress(EOFError):
             input()
         board = [sys.executable, "-m", "display_board.demo_board", "--server", base]
@@ -615,7 +946,7 @@ def _run(
         return 0
     typer.echo("\nPress Ctrl+C to stop everything.\n")
     typer.echo("Calls as they happen:")
-    asyncio.run(_call_list(base, logins.board))
+    asyncio.run(_call_lists(base, variant, logins))
     return 0
 
 
@@ -630,16 +961,28 @@ def _wait_for_wav(folder: Path, *, within: float = 20.0) -> bool:
 
 def _headless(
     base: str,
-    simulator: subprocess.Popen[bytes],
+    variant: Variant,
+    simulators: list[subprocess.Popen[bytes]],
     logins: Logins,
     own: OwnTicket,
     announcer: subprocess.Popen[bytes] | None,
     voice: Path | None,
 ) -> int:
-    simulated = simulator.wait()
-    problems = asyncio.run(_final_check(base, logins.admin_password, own))
-    if simulated != 0:
-        problems.append(f"the simulator exited with {simulated} (see simulator.log)")
+    problems = []
+    for hall, simulator in zip(logins.halls, simulators, strict=True):
+        simulated = simulator.wait()
+        if simulated != 0:
+            log = variant.log_name("simulator", hall.code)
+            problems.append(f"the simulator exited with {simulated} (see {log})")
+    for index, hall in enumerate(logins.halls):
+        problems += asyncio.run(
+            _final_check(
+                base,
+                logins.admin_password,
+                own if index == 0 else None,
+                hall=hall.code if variant.several else None,
+            )
+        )
     if announcer is not None:
         if announcer.poll() is not None:
             problems.append("the announcer stopped (see announcer.log)")
@@ -649,8 +992,9 @@ def _headless(
         for problem in problems:
             typer.echo(f"FAILED: {problem}", err=True)
         return 1
+    worked = f"Every hall of {variant.city.name}" if variant.several else "The hall"
     typer.echo(
-        "The hall worked end to end: every other ticket issued today has ended, and your"
+        f"{worked} worked end to end: every other ticket issued today has ended, and your"
         f" ticket {own.number} still waits for you at window {HUMAN_WINDOW}."
     )
     return 0

@@ -458,7 +458,8 @@ class TicketStatusMessage(_Wire):
     ticket: TicketStatusPublic
 
 
-StatsGroupBy = Literal["category", "window", "clerk", "hour", "day"]
+StatsGroupBy = Literal["category", "window", "clerk", "hour", "day", "hall"]
+"""`hall`: one row per hall of the city (city-wide managers and admins only)."""
 
 
 class StatsRow(_Wire):

@@ -19,7 +19,7 @@ import httpx
 import uvicorn
 
 from queue_server.app import create_app, prepare_database
-from queue_server.city import city_of_one
+from queue_server.city import CityConfig, city_of_one
 from queue_server.config import HallConfig, Settings, load_hall_config
 from queue_server.db import Database
 from queue_server.domain.clock import Clock, SystemClock
@@ -159,13 +159,16 @@ def threaded_server(
     hall: HallConfig | None = None,
     clock: Clock | None = None,
     port: int | None = None,
+    city: CityConfig | None = None,
     **settings: object,
 ) -> Iterator[tuple[str, int]]:
     """Run the app under uvicorn in a thread; yields (host, port). Pass the `port` of a stopped
-    server to restart it where its clients expect it."""
+    server to restart it where its clients expect it; `city` serves a city of several halls
+    (see tests/city_support.py for its accounts)."""
     port = port if port is not None else free_port()
     app = create_app(
         Settings(database_url=database_url, **settings),  # type: ignore[arg-type]
+        city=city,
         hall=hall,
         clock=clock,
     )
@@ -199,7 +202,7 @@ def live_server(
     database_url = f"sqlite:///{tmp_path / 'hall.db'}"
     hall = hall or load_hall_config()
     accounts = seed_accounts(database_url, hall, clerks=clerks)
-    server = threaded_server(database_url, hall=hall, clock=clock, port=None, **settings)
+    server = threaded_server(database_url, hall=hall, clock=clock, port=None, city=None, **settings)
     with server as (host, port):
         running = LiveServer(f"http://{host}:{port}", f"ws://{host}:{port}", database_url, accounts)
         try:

@@ -82,6 +82,8 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/cases/{case_id}/follow-up"): PEOPLE,
     ("GET", "/rate/window/{window_no}"): frozenset({EVALUATOR, MANAGER, ADMIN}),
     ("GET", "/rate/assets/{name}"): PUBLIC,
+    ("GET", "/api/halls"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/public/halls"): PUBLIC,
 }
 
 BODIES: dict[str, dict[str, Any]] = {

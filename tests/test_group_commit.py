@@ -45,7 +45,9 @@ def db(tmp_path: Path) -> Iterator[Database]:
 def _add_counter(category: str) -> Callable[[Session], str]:
     def operation(session: Session) -> str:
         session.add(
-            NumberCounter(service_day=date.fromisoformat(DAY), category=category, last_sequence=1)
+            NumberCounter(
+                hall="main", service_day=date.fromisoformat(DAY), category=category, last_sequence=1
+            )
         )
         session.flush()
         after_commit(session, category)

@@ -19,6 +19,7 @@ from queue_server.domain.enums import Role
 from queue_server.domain.errors import NotFound
 from queue_server.errors import HallRequired, Unauthenticated, WrongHall, WrongRole
 from queue_server.events import EventHub, EventHubs
+from queue_server.fresh_answer import FreshAnswer
 from queue_server.open_pages import OpenPages
 from queue_server.rate_limit import RateLimiter
 from queue_server.services.accounts import Principal, resolve_token
@@ -56,6 +57,8 @@ class Resources:
     """Resolved tokens, for a few seconds (see token_cache.py for how revocation works)."""
     open_pages: OpenPages = field(default_factory=OpenPages)
     """The status pages following each ticket code in this process (capped)."""
+    public_halls: FreshAnswer[bytes] = field(default_factory=lambda: FreshAnswer(seconds=2.0))
+    """`GET /api/public/halls`, encoded, while no event happens and for at most 2 s."""
 
 
 T = TypeVar("T")

@@ -5,10 +5,22 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from queue_server.api.deps import Here, ManagementHere
+from queue_server.api.deps import (
+    HallParameter,
+    Here,
+    Management,
+    ManagementHere,
+    Resources,
+    ResourcesDep,
+    resolve_hall,
+)
 from queue_server.api.params import ISO_DAY_ONLY
+from queue_server.domain.errors import InvalidInput
+from queue_server.errors import WrongHall
 from queue_server.protocol import LiveStats, StatsGroupBy, StatsReport
 from queue_server.reports.exports import to_csv, to_xlsx
+from queue_server.services.accounts import Principal
+from queue_server.services.city import city_report
 from queue_server.services.stats_report import live_stats, period_report
 
 router = APIRouter(prefix="/api/stats", tags=["statistics"])
@@ -17,12 +29,40 @@ FromDay = Annotated[
     date, Query(alias="from", description="first service day, YYYY-MM-DD"), ISO_DAY_ONLY
 ]
 ToDay = Annotated[date, Query(alias="to", description="last service day, YYYY-MM-DD"), ISO_DAY_ONLY]
-GroupBy = Annotated[StatsGroupBy, Query(description="category, window, clerk, hour or day")]
+GroupBy = Annotated[
+    StatsGroupBy,
+    Query(
+        description="category, window, clerk, hour, day, or hall (one row per hall of the "
+        "city: city-wide managers and admins only, without `hall=`)"
+    ),
+]
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def _report(here: Here, start: date, end: date, group_by: StatsGroupBy) -> StatsReport:
+async def _report(
+    principal: Principal,
+    resources: Resources,
+    hall: str | None,
+    start: date,
+    end: date,
+    group_by: StatsGroupBy,
+) -> StatsReport:
+    """One hall's report (the hall resolved as on every hall-scoped route), or with
+    `group_by=hall` the city's: one row per hall, for city-wide callers only."""
+    if group_by == "hall":
+        if hall is not None:
+            raise InvalidInput("按大厅统计（group_by=hall）是全市统计，不能同时指定 hall")
+        if principal.hall is not None:
+            raise WrongHall(
+                f"本账号属于大厅“{principal.hall}”，按大厅统计（group_by=hall）仅限全市账号"
+            )
+        city = resources.city
+        now = resources.clock.now()
+        return await resources.db.read(
+            lambda session: city_report(session, halls=city.halls, start=start, end=end, now=now)
+        )
+    here = Here(principal, resolve_hall(resources.city, principal, hall), resources)
     return await here.read(
         lambda scope: period_report(
             scope.session, hall=scope.hall, start=start, end=end, group_by=group_by, now=scope.now
@@ -32,12 +72,14 @@ async def _report(here: Here, start: date, end: date, group_by: StatsGroupBy) ->
 
 @router.get("", response_model=StatsReport)
 async def stats(
-    here: ManagementHere,
+    principal: Management,
+    resources: ResourcesDep,
     start: FromDay,
     end: ToDay,
     group_by: GroupBy = "category",
+    hall: HallParameter = None,
 ) -> StatsReport:
-    return await _report(here, start, end, group_by)
+    return await _report(principal, resources, hall, start, end, group_by)
 
 
 @router.get("/live", response_model=LiveStats)
@@ -51,14 +93,16 @@ async def live(here: ManagementHere) -> LiveStats:
     responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}},
 )
 async def export(
-    here: ManagementHere,
+    principal: Management,
+    resources: ResourcesDep,
     start: FromDay,
     end: ToDay,
     group_by: GroupBy = "category",
     format: Annotated[Literal["csv", "xlsx"], Query(description="csv or xlsx")] = "csv",
+    hall: HallParameter = None,
 ) -> Response:
     """The same figures as `GET /api/stats`, as a file to download."""
-    report = await _report(here, start, end, group_by)
+    report = await _report(principal, resources, hall, start, end, group_by)
     name = f"yimen-stats-{start}-{end}-{group_by}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "xlsx":

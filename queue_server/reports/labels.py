@@ -50,4 +50,5 @@ GROUP_LABELS: Final[dict[str, str]] = {
     "clerk": "工作人员",
     "hour": "时段",
     "day": "日期",
+    "hall": "大厅",
 }

@@ -84,7 +84,8 @@ class PeriodTallies:
         return whole
 
 
-def _add(into: dict[str, Tally], groups: dict[str, Tally]) -> None:
+def add_tallies(into: dict[str, Tally], groups: dict[str, Tally]) -> None:
+    """Merge `groups` into `into`, group by group."""
     for key, tally in groups.items():
         target = into.get(key)
         if target is None:
@@ -119,9 +120,9 @@ def period_tallies(
             clerks = clerk_keys(session) if clerks is None else clerks
             computed = compute_day(session, hall=hall, day=day, now=now, clerks=clerks)
             tallies = computed.tallies
-            _add(period.groups, tallies[group_by])
-            _add(period.hours, tallies["hour"])
-            _add(period.pause_reasons, tallies[PAUSE_REASON])
+            add_tallies(period.groups, tallies[group_by])
+            add_tallies(period.hours, tallies["hour"])
+            add_tallies(period.pause_reasons, tallies[PAUSE_REASON])
             period.issued_by_day[day] = sum(t.counts["issued"] for t in tallies[group_by].values())
             group_cases(computed.opened, into=period.opened)
             period.closed |= computed.closed
@@ -206,6 +207,28 @@ def period_report(
         for key in sorted(groups, key=lambda k: _sort_key(group_by, k))
         if +groups[key].counts
     ]
+    return assemble_report(
+        period,
+        rows=rows,
+        start=start,
+        end=end,
+        group_by=group_by,
+        now=now,
+        today=today_of(hall, now),
+    )
+
+
+def assemble_report(
+    period: PeriodTallies,
+    *,
+    rows: list[StatsRow],
+    start: date,
+    end: date,
+    group_by: StatsGroupBy,
+    now: datetime,
+    today: date,
+) -> StatsReport:
+    """The report of a period's tallies, with `rows` for its groups and the merged total."""
     days = period.days
     pauses = [
         PauseReasonPublic(
@@ -215,7 +238,7 @@ def period_report(
             period.pause_reasons.items(), key=lambda item: -item[1].pause_seconds
         )
     ]
-    cases = case_figures(period.opened, period.closed, today=today_of(hall, now))
+    cases = case_figures(period.opened, period.closed, today=today)
     return StatsReport(
         from_day=start,
         to_day=end,
@@ -246,8 +269,10 @@ def waiting_now(session: Session, *, hall: str, day: date) -> list[tuple[Ticket,
     return [(ticket, transferred_at or ticket.issued_at) for ticket, transferred_at in rows]
 
 
-def live_stats(session: Session, *, hall: HallConfig, now: datetime) -> LiveStats:
-    today = today_of(hall, now)
+def live_categories(
+    session: Session, *, hall: HallConfig, now: datetime, today: date
+) -> list[LiveCategory]:
+    """Each category's waiting people now, their longest wait and how many are over target."""
     queues: dict[str, list[float]] = {c.code: [] for c in hall.categories}
     for ticket, queued_at in waiting_now(session, hall=hall.code, day=today):
         queues.setdefault(ticket.category, []).append((now - queued_at).total_seconds())
@@ -265,6 +290,12 @@ def live_stats(session: Session, *, hall: HallConfig, now: datetime) -> LiveStat
                 over_target=sum(1 for wait in waits if wait > target),
             )
         )
+    return categories
+
+
+def live_stats(session: Session, *, hall: HallConfig, now: datetime) -> LiveStats:
+    today = today_of(hall, now)
+    categories = live_categories(session, hall=hall, now=now, today=today)
     windows = []
     for window in windows_public(session, hall):
         current = window.current
@@ -305,3 +336,14 @@ def todays_alerts(session: Session, *, hall: str, day: date, limit: int) -> list
     return [
         EventMessage.model_validate(json.loads(payload) | {"seq": seq}) for seq, payload in rows
     ]
+
+
+def alerts_raised(session: Session, *, hall: str, day: date) -> int:
+    """How many alerts the hall raised on `day`: one counting query."""
+    kind = sa.type_coerce(col(Event.type), sa.String())
+    count = session.execute(
+        sa.select(sa.func.count())
+        .select_from(Event)
+        .where(col(Event.hall) == hall, col(Event.service_day) == day, kind.in_(ALERT_TYPES))
+    ).scalar_one()
+    return int(count)
