@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.widgets import Static, TabbedContent
 
 from clerk_tui.manager import city, views
@@ -183,8 +184,13 @@ class ManagerApp(App[None]):
 
     def _show_status(self) -> None:
         """The status line, with the hall's clock; redrawn every second and on reconnects."""
-        if self.main is not None:
-            self.main.query_one("#manager-status", Static).update(self._status_text())
+        if self.main is None:
+            return
+        try:
+            status = self.main.query_one("#manager-status", Static)
+        except NoMatches:
+            return  # the clock ticked while the screen is being taken down at exit
+        status.update(self._status_text())
 
     def _say(self, text: str, *, error: bool = False) -> None:
         screen = self.screen
