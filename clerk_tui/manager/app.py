@@ -117,6 +117,8 @@ class ManagerApp(App[None]):
         self.period: tuple[date, date, StatsGroupBy] | None = None
         self.live: LiveStats | None = None
         """The live figures last read."""
+        self.followed_seq: int | None = None
+        """The seq of the last snapshot or event of the current hall's live feed."""
         self.halls: list[HallSummary] = []
         """Every hall this manager may see, as last read (`GET /api/halls`)."""
         self.city_wide = False
@@ -171,6 +173,7 @@ class ManagerApp(App[None]):
         self.timezone = hall.timezone
         self.alerts = []
         self.live = None
+        self.followed_seq = None
 
     def _status_text(self) -> str:
         labels = CITY_ROLE_LABELS if self.city_wide else ROLE_LABELS
@@ -221,8 +224,10 @@ class ManagerApp(App[None]):
                 if isinstance(item, ConnectionState):
                     self._set_online(item.connected)
                 elif isinstance(item, SnapshotMessage):
+                    self.followed_seq = item.seq
                     self.refresh_live()
                 elif isinstance(item, EventMessage):
+                    self.followed_seq = item.seq
                     if views.is_alert(item):
                         self._add_alerts([item])
                     self.refresh_live()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 from websockets.sync.client import ClientConnection, connect
 
 from clerk_tui.manager.app import ManagerApp
@@ -81,10 +82,34 @@ def manager_app(city: LiveCity, clock: ManualClock) -> SnapshotManagerApp:
     )
 
 
+def reading(app: ManagerApp) -> bool:
+    """A read of the live figures or of the city is still on its way."""
+    return any(
+        worker.group in ("live-read", "city") and not worker.is_finished for worker in app.workers
+    )
+
+
+def main_tables_sized(app: ManagerApp) -> bool:
+    """Like `settled`, for the main screen's tables, also under a dialog."""
+    assert app.main is not None
+    return not any(
+        table._require_update_dimensions or table._updated_cells
+        for table in app.main.query(DataTable)
+    )
+
+
 async def logged_in(app: ManagerApp, pilot: Pilot[None]) -> None:
+    """Logged in, following the hall, and every read it set off done: the live feed's
+    snapshot reads the live figures once more, which would redraw a table mid-snapshot."""
     await log_in(pilot, "manager")
     await until(pilot, lambda: app.live is not None, "the live figures")
     await until(pilot, lambda: len(rows(app, "#live-windows")) > 0, "the windows")
+    await until(
+        pilot,
+        lambda: app.followed_seq is not None and not reading(app),
+        "the read set off by the live feed's snapshot",
+    )
+    await until(pilot, lambda: main_tables_sized(app), "the tables' column widths")
 
 
 def test_city_page(snap_compare: Compare, played: tuple[LiveCity, ManualClock]) -> None:
@@ -108,6 +133,7 @@ def test_hall_switcher(snap_compare: Compare, played: tuple[LiveCity, ManualCloc
         await settled(app, pilot)
         await pilot.press("f8")
         await until(pilot, lambda: isinstance(app.screen, ChoiceDialog), "the switcher")
+        await until(pilot, lambda: main_tables_sized(app), "the tables under the switcher")
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
