@@ -1,5 +1,6 @@
 """ManagerApp: the hall manager's console. Log in (manager or admin only), then watch the
-hall live, read the statistics of any period, read evaluations, work cases and export.
+hall live, read the statistics of any period, read evaluations, work cases and export. A
+city-wide manager also watches every hall on the 全市 page and switches between halls.
 
 All network work runs in workers on the app; pages post messages up and get data down.
 """
@@ -14,13 +15,21 @@ from zoneinfo import ZoneInfo
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.widgets import Static, TabbedContent
 
-from clerk_tui.manager import views
+from clerk_tui.manager import city, views
 from clerk_tui.manager.case_screen import STEP_LABELS, CaseScreen
+from clerk_tui.manager.city_page import CityPage
 from clerk_tui.manager.dialogs import ChoiceDialog, Field, FormDialog
 from clerk_tui.manager.main_screen import ManagerScreen
-from clerk_tui.manager.messages import CaseChosen, CaseStep, StatsRequested
+from clerk_tui.manager.messages import (
+    CaseChosen,
+    CaseStep,
+    HallChosen,
+    HallSwitcherWanted,
+    StatsRequested,
+)
 from clerk_tui.manager.pages import CasesPage, EvaluationsPage, LivePage, StatsPage
 from clerk_tui.messages import LoginSubmitted
 from clerk_tui.screens.login import LoginScreen
@@ -33,6 +42,8 @@ from queue_server.protocol import (
     CaseLogKind,
     CaseResolution,
     EventMessage,
+    HallSnapshot,
+    HallSummary,
     LiveStats,
     Role,
     SnapshotMessage,
@@ -47,8 +58,11 @@ WRONG_ROLE: Final = (
 LIVE_DEBOUNCE_SECONDS: Final = 0.2
 LIVE_REFRESH_SECONDS: Final = 5.0
 ROLE_LABELS: Final = {Role.MANAGER: "大厅管理", Role.ADMIN: "系统管理员"}
+CITY_ROLE_LABELS: Final = {Role.MANAGER: "全市管理", Role.ADMIN: "系统管理员"}
+PAGES: Final = ("live", "stats", "evaluations", "cases")
+"""The pages that show one hall, read again when the manager switches halls."""
 
-PageT = TypeVar("PageT", LivePage, StatsPage, EvaluationsPage, CasesPage)
+PageT = TypeVar("PageT", LivePage, StatsPage, EvaluationsPage, CasesPage, CityPage)
 
 
 def _save(path: Path, content: bytes) -> None:
@@ -81,12 +95,18 @@ class ManagerApp(App[None]):
         clock: Clock | None = None,
         heartbeat_seconds: float = 15.0,
         export_dir: Path | None = None,
+        live_refresh_seconds: float = LIVE_REFRESH_SECONDS,
+        city_refresh_seconds: float = city.CITY_REFRESH_SECONDS,
     ) -> None:
+        """`live_refresh_seconds`: how often the hall's live figures are read besides on its
+        events; `city_refresh_seconds`: how often every hall's summary is read (全市)."""
         super().__init__()
         self.client = client
         self.clock: Clock = clock or SystemClock()
         self.heartbeat_seconds = heartbeat_seconds
         self.export_dir = export_dir or Path.cwd()
+        self.live_refresh_seconds = live_refresh_seconds
+        self.city_refresh_seconds = city_refresh_seconds
         self.main: ManagerScreen | None = None
         self.timezone = "Asia/Shanghai"
         self.hall_name = ""
@@ -97,6 +117,12 @@ class ManagerApp(App[None]):
         self.period: tuple[date, date, StatsGroupBy] | None = None
         self.live: LiveStats | None = None
         """The live figures last read."""
+        self.followed_seq: int | None = None
+        """The seq of the last snapshot or event of the current hall's live feed."""
+        self.halls: list[HallSummary] = []
+        """Every hall this manager may see, as last read (`GET /api/halls`)."""
+        self.city_wide = False
+        """A city-wide manager in a city of several halls: the 全市 page and the switcher."""
         self.saved: Path | None = None
         """The last file exported."""
 
@@ -119,6 +145,9 @@ class ManagerApp(App[None]):
                 with contextlib.suppress(QueueError):
                     await self.client.logout()
                 raise QueueError(403, WRONG_ROLE, "wrong_role")
+            halls = await self.client.halls()
+            if len(halls) > 1 and self.client.hall_code not in {hall.code for hall in halls}:
+                self.client.hall_code = halls[0].code
             hall = await self.client.hall()
         except QueueError as error:
             if isinstance(screen, LoginScreen):
@@ -126,17 +155,29 @@ class ManagerApp(App[None]):
             return
         self.role = login.role
         self.display_name = login.display_name or username
-        self.hall_name = hall.name
-        self.timezone = hall.timezone
-        self.main = ManagerScreen(self._status_text(), hall.service_day)
+        self.halls = halls
+        self.city_wide = len(halls) > 1
+        self._enter_hall(hall)
+        self.main = ManagerScreen(self._status_text(), hall.service_day, city=self.city_wide)
         await self.switch_screen(self.main)
         self.set_interval(1.0, self._show_status)
         self.follow_hall()
         self.refresh_live()
-        self.set_interval(LIVE_REFRESH_SECONDS, self.refresh_live)
+        self.set_interval(self.live_refresh_seconds, self.refresh_live)
+        if self.city_wide:
+            self.refresh_city()
+            self.set_interval(self.city_refresh_seconds, self.refresh_city)
+
+    def _enter_hall(self, hall: HallSnapshot) -> None:
+        self.hall_name = hall.name
+        self.timezone = hall.timezone
+        self.alerts = []
+        self.live = None
+        self.followed_seq = None
 
     def _status_text(self) -> str:
-        role = ROLE_LABELS.get(self.role, "") if self.role else ""
+        labels = CITY_ROLE_LABELS if self.city_wide else ROLE_LABELS
+        role = labels.get(self.role, "") if self.role else ""
         link = "● 在线" if self.online else "● 离线"
         now = self.clock.now().astimezone(ZoneInfo(self.timezone))
         return (
@@ -146,8 +187,13 @@ class ManagerApp(App[None]):
 
     def _show_status(self) -> None:
         """The status line, with the hall's clock; redrawn every second and on reconnects."""
-        if self.main is not None:
-            self.main.query_one("#manager-status", Static).update(self._status_text())
+        if self.main is None:
+            return
+        try:
+            status = self.main.query_one("#manager-status", Static)
+        except NoMatches:
+            return  # the clock ticked while the screen is being taken down at exit
+        status.update(self._status_text())
 
     def _say(self, text: str, *, error: bool = False) -> None:
         screen = self.screen
@@ -165,16 +211,23 @@ class ManagerApp(App[None]):
 
     @work(exclusive=True, group="live", exit_on_error=False)
     async def follow_hall(self) -> None:
+        """Follow the current hall's live feed; started again (replacing this one) when the
+        manager switches halls, so the new feed carries the new `hall=`."""
         subscription = self.client.subscribe(
             heartbeat_seconds=self.heartbeat_seconds, initial_delay=0.2, max_delay=2.0
         )
+        hall = self.client.hall_code
         try:
             async for item in subscription:
+                if self.client.hall_code != hall:
+                    continue  # a hall left behind; this feed is about to be replaced
                 if isinstance(item, ConnectionState):
                     self._set_online(item.connected)
                 elif isinstance(item, SnapshotMessage):
+                    self.followed_seq = item.seq
                     self.refresh_live()
                 elif isinstance(item, EventMessage):
+                    self.followed_seq = item.seq
                     if views.is_alert(item):
                         self._add_alerts([item])
                     self.refresh_live()
@@ -202,16 +255,83 @@ class ManagerApp(App[None]):
     async def refresh_live(self) -> None:
         """Read the live figures again; a burst of events collapses into one read."""
         await asyncio.sleep(LIVE_DEBOUNCE_SECONDS)
+        hall = self.client.hall_code
         try:
             live = await self.client.live_stats()
         except QueueError as error:
             self._say(f"实时数据读取失败：{error.detail}", error=True)
+            return
+        if self.client.hall_code != hall:
             return
         self.live = live
         page = self._page(LivePage)
         if page is not None:
             page.show_live(live)
             self._add_alerts(live.alerts)
+
+    # The city: every hall, and switching between them
+
+    @work(exclusive=True, group="city", exit_on_error=False)
+    async def refresh_city(self) -> None:
+        """Read every hall's summary again (there is no city-wide live feed)."""
+        try:
+            halls = await self.client.halls()
+        except QueueError as error:
+            self._say(f"全市数据读取失败：{error.detail}", error=True)
+            return
+        self.halls = halls
+        self._show_city()
+
+    def _show_city(self) -> None:
+        page = self._page(CityPage) if self.city_wide else None
+        if page is not None:
+            now = self.clock.now()
+            page.show_halls(self.halls, self.client.hall_code, now, self.timezone)
+
+    def on_hall_switcher_wanted(self, _: HallSwitcherWanted) -> None:
+        if not self.city_wide or self.screen is not self.main:
+            return
+
+        def chosen(code: str | None) -> None:
+            if code is not None:
+                self.switch_hall(code)
+
+        choices = city.hall_choices(self.halls, self.client.hall_code)
+        self.push_screen(ChoiceDialog("切换大厅", choices, current=self.client.hall_code), chosen)
+
+    def on_hall_chosen(self, message: HallChosen) -> None:
+        self.switch_hall(message.code)
+
+    @work(exclusive=True, group="hall", exit_on_error=False)
+    async def switch_hall(self, code: str) -> None:
+        """Work on another hall: every page, and the live feed, read again for it."""
+        if self.main is None:
+            return
+        from_city_page = self.main.page == "city"
+        if code == self.client.hall_code:
+            if from_city_page:
+                self.main.action_page("live")
+            return
+        previous = self.client.hall_code
+        self.client.hall_code = code
+        self._say("正在切换大厅…")
+        try:
+            hall = await self.client.hall()
+        except QueueError as error:
+            self.client.hall_code = previous
+            self._say(f"切换大厅失败：{error.detail}", error=True)
+            return
+        self._enter_hall(hall)
+        self.main.forget_hall()
+        self.main.query_one(StatsPage).today = hall.service_day
+        self._show_status()
+        self._show_city()
+        self.follow_hall()
+        for page in PAGES:
+            self.reload_page(page)
+        if from_city_page:
+            self.main.action_page("live")
+        self._say(f"已切换到 {hall.name}")
 
     # Statistics, evaluations and cases
 
@@ -251,6 +371,8 @@ class ManagerApp(App[None]):
                 self.load_evaluations()
             case "cases":
                 self.load_cases()
+            case "city":
+                self.refresh_city()
 
     def _chosen_period(self) -> tuple[date, date]:
         stats = self._page(StatsPage)
@@ -292,7 +414,8 @@ class ManagerApp(App[None]):
     # Working a case
 
     def on_case_chosen(self, message: CaseChosen) -> None:
-        screen = CaseScreen(message.case_id, self.timezone)
+        hall = self.hall_name if self.city_wide else None
+        screen = CaseScreen(message.case_id, self.timezone, hall=hall)
         self.push_screen(screen, lambda _: self._after_case())
         self.load_case(screen)
 

@@ -39,13 +39,17 @@ class CaseScreen(Screen[None]):
         Binding("escape", "back", "返回"),
     ]
 
-    def __init__(self, case_id: int, timezone: str) -> None:
+    def __init__(self, case_id: int, timezone: str, *, hall: str | None = None) -> None:
+        """`hall`: the hall's name, shown above the case for a city-wide manager."""
         super().__init__()
         self.case_id = case_id
         self.timezone = timezone
+        self.hall = hall
         self.case: CaseDetail | None = None
 
     def compose(self) -> ComposeResult:
+        if self.hall is not None:
+            yield Static(f"大厅：{self.hall}", id="case-hall")
         with VerticalScroll(id="case-box"):
             yield Static(f"正在读取工单 {self.case_id}…", id="case-card")
         yield Static("", id="case-message", classes="message")

@@ -17,16 +17,25 @@ class ChoiceDialog(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "取消")]
     AUTO_FOCUS = "#choices"
 
-    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+    def __init__(
+        self, title: str, choices: list[tuple[str, str]], *, current: str | None = None
+    ) -> None:
+        """`current`: the id of the option highlighted when the dialog opens."""
         super().__init__()
         self.title_text = title
         self.choices = choices
+        self.current = current
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
             yield OptionList(*[Option(label, id=key) for key, label in self.choices], id="choices")
             yield Static("↑↓ 选择 · Enter 确认 · Esc 取消", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        keys = [key for key, _ in self.choices]
+        if self.current in keys:
+            self.query_one(OptionList).highlighted = keys.index(self.current)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

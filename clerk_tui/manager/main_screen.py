@@ -1,4 +1,5 @@
-"""The manager's main screen: four pages on tabs, switched with F1–F4."""
+"""The manager's main screen: the pages on tabs, switched with F1–F4 (and F7 全市 for a
+city-wide manager, who also switches halls with F8)."""
 
 from datetime import date
 from typing import ClassVar
@@ -6,9 +7,19 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
+from clerk_tui.manager.city_page import CityPage
+from clerk_tui.manager.messages import HallSwitcherWanted
 from clerk_tui.manager.pages import CasesPage, EvaluationsPage, LivePage, StatsPage
+
+PAGE_FOCUS = {
+    "live": "#live-categories",
+    "stats": "#stats-from",
+    "evaluations": "#followups",
+    "cases": "#case-list",
+    "city": "#city-halls",
+}
 
 
 class ManagerScreen(Screen[None]):
@@ -19,12 +30,17 @@ class ManagerScreen(Screen[None]):
         Binding("f4", "page('cases')", "办不成事", priority=True),
         Binding("f5", "app.reload", "刷新", priority=True),
         Binding("f6", "app.export", "导出", priority=True),
+        Binding("f7", "page('city')", "全市", priority=True),
+        Binding("f8", "choose_hall", "切换大厅", priority=True),
     ]
 
-    def __init__(self, title: str, today: date) -> None:
+    def __init__(self, title: str, today: date, *, city: bool = False) -> None:
+        """`city`: the manager is city-wide in a city of several halls, and gets the 全市 page
+        and the hall switcher."""
         super().__init__()
         self.title_text = title
         self.today = today
+        self.city = city
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text, id="manager-status")
@@ -37,11 +53,20 @@ class ManagerScreen(Screen[None]):
                 yield EvaluationsPage(id="evaluations-page")
             with TabPane("办不成事 F4", id="cases"):
                 yield CasesPage(id="cases-page")
+            if self.city:
+                with TabPane("全市 F7", id="city"):
+                    yield CityPage(id="city-page")
         yield Static("", id="manager-message", classes="message")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#live-categories").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The 全市 page and the hall switcher exist only for a city-wide manager."""
+        if action == "choose_hall" or (action == "page" and parameters == ("city",)):
+            return self.city
+        return True
 
     @property
     def page(self) -> str:
@@ -49,13 +74,19 @@ class ManagerScreen(Screen[None]):
 
     def action_page(self, page: str) -> None:
         self.query_one(TabbedContent).active = page
-        focus = {
-            "live": "#live-categories",
-            "stats": "#stats-from",
-            "evaluations": "#followups",
-            "cases": "#case-list",
-        }[page]
-        self.query_one(focus).focus()
+        self.query_one(PAGE_FOCUS[page]).focus()
+
+    def action_choose_hall(self) -> None:
+        self.post_message(HallSwitcherWanted())
+
+    def forget_hall(self) -> None:
+        """Empty every page of the hall left behind (the 全市 page stays), so nothing of it
+        shows under the next hall's name while that hall is read."""
+        for pane in ("#live", "#stats", "#evaluations", "#cases"):
+            for table in self.query_one(pane).query(DataTable):
+                table.clear()
+        self.query_one(LivePage).show_alerts([], "UTC")
+        self.query_one("#live-summary", Static).update("正在读取…")
 
     def say(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#manager-message", Static)

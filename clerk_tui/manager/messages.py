@@ -27,3 +27,14 @@ class CaseStep(Message):
     case_id: int
     step: str
     values: dict[str, str]
+
+
+@dataclass
+class HallChosen(Message):
+    """The manager chose a hall to work on (a city-wide manager only)."""
+
+    code: str
+
+
+class HallSwitcherWanted(Message):
+    """The manager pressed the hall switcher's key (F8)."""

@@ -1,7 +1,8 @@
 """The four pages of the manager console: live hall, statistics, evaluations, cases."""
 
+from collections.abc import Sequence
 from datetime import date
-from typing import cast
+from typing import TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -21,8 +22,12 @@ from queue_server.protocol import (
 
 MAX_ALERTS_SHOWN = 50
 
+CellT = TypeVar("CellT")
 
-def fill(table: DataTable[str], rows: list[views.Row], keys: list[str] | None = None) -> None:
+
+def fill(
+    table: DataTable[CellT], rows: Sequence[tuple[CellT, ...]], keys: list[str] | None = None
+) -> None:
     """Replace a table's rows, keeping the cursor where it was when it still fits."""
     row = table.cursor_row
     table.clear()

@@ -316,3 +316,20 @@ def test_a_period_that_is_not_a_date_is_explained(hall: LiveServer) -> None:
             )
 
     asyncio.run(scenario())
+
+
+def test_the_status_clock_ticking_while_the_screen_is_taken_down_is_harmless(
+    hall: LiveServer,
+) -> None:
+    """At exit Textual removes the main screen's widgets while the one-second status clock may
+    still tick: the tick must not fail the app (it once failed a manager console test)."""
+
+    async def scenario() -> None:
+        async with manager_console(hall) as (app, pilot):
+            assert app.main is not None
+            await app.main.query_one("#manager-status").remove()
+            app._show_status()
+            await pilot.pause()
+            assert app.return_code is None
+
+    asyncio.run(scenario())
