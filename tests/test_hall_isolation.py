@@ -17,6 +17,8 @@ from tests.support import issue_token
 
 HOME, OTHER = "main", "kangbashi"
 KIOSKS_PER_HALL = 3
+pytestmark = pytest.mark.both_databases
+
 TICKETS_PER_KIOSK = 12
 CATEGORIES = ("consult", "general")
 """Prefixes A and B in both halls."""

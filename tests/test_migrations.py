@@ -106,12 +106,13 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def _insert(connection: sa.Connection, table: str, columns: list[str], rows: list[Any]) -> None:
+def _insert(
+    connection: sa.Connection, table: sa.Table, columns: list[str], rows: list[Any]
+) -> None:
+    """Insert through the old schema's reflected column types, so booleans, times and JSON
+    arrive as the target database keeps them."""
     if rows:
-        listed = ", ".join(columns)
-        values = ", ".join(f":{name}" for name in columns)
-        statement = sa.text(f"INSERT INTO {table} ({listed}) VALUES ({values})")
-        connection.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
+        connection.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def copy_into_old_schema(source_url: str, target_url: str) -> dict[str, int]:
@@ -128,14 +129,13 @@ def copy_into_old_schema(source_url: str, target_url: str) -> dict[str, int]:
                 if table.name == "alembic_version":
                     continue
                 if table.name == "hall_lock":
-                    _insert(writer, "hall_lock", ["id"], [(1,)])
+                    _insert(writer, table, ["id"], [(1,)])
                     continue
                 have = {column["name"] for column in current.get_columns(table.name)}
                 columns = [column.name for column in table.columns if column.name in have]
-                rows = list(
-                    reader.execute(sa.text(f"SELECT {', '.join(columns)} FROM {table.name}"))
-                )
-                _insert(writer, table.name, columns, rows)
+                written = sa.Table(table.name, sa.MetaData(), autoload_with=reader)
+                rows = list(reader.execute(sa.select(*(written.c[name] for name in columns))))
+                _insert(writer, table, columns, rows)
                 copied[table.name] = len(rows)
             if target.dialect.name == "postgresql":
                 # Rows copied with their ids leave the sequences behind; 0005 had them in step.
@@ -206,9 +206,10 @@ def _history(server: LiveServer, clock: ManualClock, old_day: date) -> None:
 
 
 @pytest.fixture
-def old_hall(new_database_url: Callable[[], str]) -> OldHall:
-    """A database at revision 0005 holding one hall's realistic history, made by running the
-    server (on another database) and copying its rows into the old schema."""
+def old_hall(new_database_url: Callable[[], str], database_url: str) -> OldHall:
+    """The test's database at revision 0005 holding one hall's realistic history, made by
+    running the server (on a SQLite database of its own) and copying its rows into the old
+    schema."""
     hall = load_hall_config()
     zone = ZoneInfo(hall.hall.timezone)
     old_day = datetime.now(zone).date() - timedelta(days=3)
@@ -232,7 +233,7 @@ def old_hall(new_database_url: Callable[[], str]) -> OldHall:
         ]
     )
     db.dispose()
-    target_url = new_database_url()
+    target_url = database_url
     command.upgrade(alembic_config(target_url), OLD)
     rows = copy_into_old_schema(source_url, target_url)
     rolled_up = f"SELECT count(*) FROM stats_rollup WHERE service_day = '{old_day}'"

@@ -15,8 +15,12 @@ def run_migrations_online() -> None:
         url = context.config.get_main_option("sqlalchemy.url")
         if not url:
             raise RuntimeError("no connection and no sqlalchemy.url given to alembic")
-        with sa.create_engine(url).connect() as own:
-            _run(own)
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as own:
+                _run(own)
+        finally:
+            engine.dispose()
     else:
         _run(connection)
 
