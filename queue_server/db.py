@@ -26,8 +26,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from queue_server.group_commit import GroupCommitWriter
-from queue_server.notify import notify_written
 from queue_server.models import HallRecord
+from queue_server.notify import notify_written
 
 T = TypeVar("T")
 

@@ -206,6 +206,23 @@ def postgres_url(postgres_cluster: PostgresCluster, postgres_template: str) -> I
         postgres_cluster.drop_database(name)
 
 
+@pytest.fixture(scope="module", params=DATABASES)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database shared by one module's tests (a server they all use), once on SQLite and
+    once on PostgreSQL: the module's tests run twice, with ids [sqlite] and [postgresql]."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('module') / 'shared.db'}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    name = cluster.create_database(template=request.getfixturevalue("postgres_template"))
+    try:
+        yield cluster.url(name)
+    finally:
+        cluster.drop_database(name)
+
+
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The database a test's server runs on: a SQLite file in `tmp_path`, or (in a test

@@ -1,6 +1,6 @@
 """Every route, called with every role: the outcome is exactly what the role allows."""
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -294,10 +294,11 @@ class City:
 
 
 @pytest.fixture(scope="module")
-def city(new_database_url: Callable[[], str]) -> Iterator[City]:
-    """A real server for the example city; in `main` and `kangbashi` a waiting ticket and an
-    open case, and kangbashi's first clerk signed in at its window 3."""
-    with city_server(new_database_url()) as server:
+def city(module_database_url: str) -> Iterator[City]:
+    """A real server for the example city (on each database in turn); in `main` and
+    `kangbashi` a waiting ticket and an open case, and kangbashi's first clerk signed in at
+    its window 3."""
+    with city_server(module_database_url) as server:
         ids: dict[str, HallIds] = {}
         for code in (HOME, OTHER):
             with server.client(server.token(code, KIOSK)) as kiosk:

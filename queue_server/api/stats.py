@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from queue_server.api.deps import (
     HallParameter,
@@ -19,7 +19,6 @@ from queue_server.domain.errors import InvalidInput
 from queue_server.errors import WrongHall
 from queue_server.protocol import LiveStats, StatsGroupBy, StatsReport
 from queue_server.reports.exports import to_csv, to_xlsx
-from queue_server.services.accounts import Principal
 from queue_server.services.city import city_report
 from queue_server.services.stats_report import live_stats, period_report
 
@@ -40,29 +39,38 @@ GroupBy = Annotated[
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+async def report_of(
+    principal: Management,
+    resources: ResourcesDep,
+    group_by: GroupBy = "category",
+    hall: HallParameter = None,
+) -> Here | None:
+    """The hall a report is of, resolved as on every hall-scoped route (and refused before
+    the other parameters are looked at); None for the city's report, `group_by=hall`, which
+    is for city-wide callers only."""
+    if group_by != "hall":
+        return Here(principal, resolve_hall(resources.city, principal, hall), resources)
+    if hall is not None:
+        raise InvalidInput("按大厅统计（group_by=hall）是全市统计，不能同时指定 hall")
+    if principal.hall is not None:
+        raise WrongHall(
+            f"本账号属于大厅“{principal.hall}”，按大厅统计（group_by=hall）仅限全市账号"
+        )
+    return None
+
+
+ReportOf = Annotated[Here | None, Depends(report_of)]
+
+
 async def _report(
-    principal: Principal,
-    resources: Resources,
-    hall: str | None,
-    start: date,
-    end: date,
-    group_by: StatsGroupBy,
+    here: Here | None, resources: Resources, start: date, end: date, group_by: StatsGroupBy
 ) -> StatsReport:
-    """One hall's report (the hall resolved as on every hall-scoped route), or with
-    `group_by=hall` the city's: one row per hall, for city-wide callers only."""
-    if group_by == "hall":
-        if hall is not None:
-            raise InvalidInput("按大厅统计（group_by=hall）是全市统计，不能同时指定 hall")
-        if principal.hall is not None:
-            raise WrongHall(
-                f"本账号属于大厅“{principal.hall}”，按大厅统计（group_by=hall）仅限全市账号"
-            )
+    if here is None:
         city = resources.city
         now = resources.clock.now()
         return await resources.db.read(
             lambda session: city_report(session, halls=city.halls, start=start, end=end, now=now)
         )
-    here = Here(principal, resolve_hall(resources.city, principal, hall), resources)
     return await here.read(
         lambda scope: period_report(
             scope.session, hall=scope.hall, start=start, end=end, group_by=group_by, now=scope.now
@@ -72,14 +80,13 @@ async def _report(
 
 @router.get("", response_model=StatsReport)
 async def stats(
-    principal: Management,
+    report: ReportOf,
     resources: ResourcesDep,
     start: FromDay,
     end: ToDay,
     group_by: GroupBy = "category",
-    hall: HallParameter = None,
 ) -> StatsReport:
-    return await _report(principal, resources, hall, start, end, group_by)
+    return await _report(report, resources, start, end, group_by)
 
 
 @router.get("/live", response_model=LiveStats)
@@ -93,16 +100,15 @@ async def live(here: ManagementHere) -> LiveStats:
     responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}},
 )
 async def export(
-    principal: Management,
+    report_hall: ReportOf,
     resources: ResourcesDep,
     start: FromDay,
     end: ToDay,
     group_by: GroupBy = "category",
     format: Annotated[Literal["csv", "xlsx"], Query(description="csv or xlsx")] = "csv",
-    hall: HallParameter = None,
 ) -> Response:
     """The same figures as `GET /api/stats`, as a file to download."""
-    report = await _report(principal, resources, hall, start, end, group_by)
+    report = await _report(report_hall, resources, start, end, group_by)
     name = f"yimen-stats-{start}-{end}-{group_by}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "xlsx":
