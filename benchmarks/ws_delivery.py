@@ -65,7 +65,7 @@ class DeliveryRun:
         }
 
 
-async def _read_line(stream: asyncio.StreamReader, prefix: str, limit: float) -> str:
+async def read_line(stream: asyncio.StreamReader, prefix: str, limit: float) -> str:
     async def find() -> str:
         while True:
             line = await stream.readline()
@@ -78,7 +78,7 @@ async def _read_line(stream: asyncio.StreamReader, prefix: str, limit: float) ->
     return await asyncio.wait_for(find(), limit)
 
 
-def _source_root() -> str:
+def source_root() -> str:
     """Where `benchmarks` can be imported from, ahead of whatever PYTHONPATH held."""
     root = str(Path(__file__).resolve().parent.parent)
     inherited = os.environ.get("PYTHONPATH")
@@ -100,21 +100,21 @@ async def run_once(
         sys.executable,
         "-m",
         "benchmarks.boards",
-        url,
-        str(boards),
         str(total),
         # The boards listen longer than the clerk calls, so the last call is heard too.
         str(time_limit + RESULT_GRACE_SECONDS / 2),
+        url,
+        str(boards),
         stdout=asyncio.subprocess.PIPE,
         limit=RESULT_LINE_LIMIT,
-        env={**os.environ, "PYTHONPATH": _source_root()},
+        env={**os.environ, "PYTHONPATH": source_root()},
     )
     sent: dict[int, tuple[float, float]] = {}
     clerk: httpx.AsyncClient | None = None
     try:
         if process.stdout is None:
             raise RuntimeError("no pipe from the board process")
-        await _read_line(process.stdout, board_process.READY, READY_TIMEOUT_SECONDS)
+        await read_line(process.stdout, board_process.READY, READY_TIMEOUT_SECONDS)
         # Signed in only now: a client left idle while a thousand boards connect could have
         # its next request cut off by the server's keep-alive timeout.
         clerk = await signed_in(server, token, WINDOW_NO)
@@ -131,7 +131,7 @@ async def run_once(
             if index >= WARMUP_CALLS:
                 sent[ticket_id] = (sent_at, answered_at)
             await serve_through(clerk, ticket_id)
-        line = await _read_line(
+        line = await read_line(
             process.stdout, board_process.RESULT_PREFIX, time_limit + RESULT_GRACE_SECONDS
         )
         report = json.loads(line.removeprefix(board_process.RESULT_PREFIX))
@@ -146,7 +146,7 @@ async def run_once(
     server.check_alive()
     if not sent:
         raise RuntimeError("no call was measured within the time limit")
-    arrivals: dict[str, list[float]] = report["arrivals"]
+    arrivals: dict[str, list[float]] = report["arrivals"][0]
     deliveries: list[float] = []
     last_board: list[float] = []
     missing = 0
