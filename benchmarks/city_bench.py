@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from benchmarks import city_delivery, city_issue, issue, pg_raw
 from benchmarks.checks import Check
@@ -39,27 +40,17 @@ class CityResult:
 
     @property
     def checks(self) -> list[Check]:
-        found = [
-            Check(
-                f"city issuing, {self.layouts[key].label()}, run {index}: {c.name}",
-                c.passed,
-                c.detail,
-            )
-            for key, runs in self.issuing.items()
+        measured: list[tuple[str, dict[str, list[Any]]]] = [
+            ("city issuing", self.issuing),
+            ("city call → board", self.delivery),
+        ]
+        return [
+            Check(f"{what}, {self.layouts[key].label()}, run {index}: {c.name}", c.passed, c.detail)
+            for what, by_layout in measured
+            for key, runs in by_layout.items()
             for index, run in enumerate(runs, start=1)
             for c in run.checks
-        ]
-        found += [
-            Check(
-                f"city call → board, {self.layouts[key].label()}, run {index}: {c.name}",
-                c.passed,
-                c.detail,
-            )
-            for key, runs in self.delivery.items()
-            for index, run in enumerate(runs, start=1)
-            for c in run.checks
-        ]
-        return found + self.failures
+        ] + self.failures
 
     def as_dict(self) -> dict[str, object]:
         return {

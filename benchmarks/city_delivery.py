@@ -11,24 +11,15 @@ heard the call before the clerk read the answer); the boards run in a process of
 """
 
 import asyncio
-import contextlib
-import json
-import os
-import sys
 from dataclasses import dataclass
+from typing import Any
 
 from benchmarks import boards as board_process
 from benchmarks.checks import Check
 from benchmarks.city import RunningCity
 from benchmarks.hall import expect, issue_tickets, serve_through, signed_in
 from benchmarks.stats import Latency
-from benchmarks.ws_delivery import (
-    READY_TIMEOUT_SECONDS,
-    RESULT_GRACE_SECONDS,
-    RESULT_LINE_LIMIT,
-    read_line,
-    source_root,
-)
+from benchmarks.ws_delivery import listening_boards
 
 BOARDS_PER_HALL = 25
 WINDOW_NO = 2
@@ -121,40 +112,20 @@ async def run_once(
             count = len(range(server, boards_per_hall, len(city.servers)))  # round robin
             if count:
                 groups.append(_Group(hall, server, count))
-    arguments: list[str] = []
-    for group in groups:
-        token = accounts.hall(city.codes[group.hall]).board_token
-        arguments += [f"{city.servers[group.server].ws_url}/ws?token={token}", str(group.boards)]
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.boards",
-        str(total),
-        # The boards listen longer than the clerks call, so the last call is heard too.
-        str(time_limit + RESULT_GRACE_SECONDS / 2),
-        *arguments,
-        stdout=asyncio.subprocess.PIPE,
-        limit=RESULT_LINE_LIMIT,
-        env={**os.environ, "PYTHONPATH": source_root()},
-    )
-    try:
-        if process.stdout is None:
-            raise RuntimeError("no pipe from the board process")
-        await read_line(process.stdout, board_process.READY, READY_TIMEOUT_SECONDS)
+    urls = [
+        (
+            f"{city.servers[group.server].ws_url}/ws"
+            f"?token={accounts.hall(city.codes[group.hall]).board_token}",
+            group.boards,
+        )
+        for group in groups
+    ]
+    async with listening_boards(urls, total, time_limit) as listening:
         deadline = board_process.now() + time_limit
         sent = await asyncio.gather(
             *(_clerk(city, hall, total, deadline) for hall in range(len(city.codes)))
         )
-        line = await read_line(
-            process.stdout, board_process.RESULT_PREFIX, time_limit + RESULT_GRACE_SECONDS
-        )
-        report = json.loads(line.removeprefix(board_process.RESULT_PREFIX))
-        await asyncio.wait_for(process.wait(), RESULT_GRACE_SECONDS)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            with contextlib.suppress(Exception):
-                await process.wait()
+        report = await listening.result()
     city.check_alive()
     return _measure(city, groups, sent, report, boards_per_hall)
 
@@ -163,11 +134,10 @@ def _measure(
     city: RunningCity,
     groups: list[_Group],
     sent: list[dict[int, tuple[float, float]]],
-    report: dict[str, object],
+    report: dict[str, Any],
     boards_per_hall: int,
 ) -> CityDeliveryRun:
-    arrivals = report["arrivals"]
-    assert isinstance(arrivals, list)
+    arrivals: list[dict[str, list[float]]] = report["arrivals"]
     same: list[float] = []
     other: list[float] = []
     missing = 0
@@ -175,7 +145,7 @@ def _measure(
         clerk_server = group.hall % len(city.servers)  # as `city.spread(hall)` chose
         into = same if group.server == clerk_server else other
         for ticket_id, (_, answered_at) in sent[group.hall].items():
-            heard: list[float] = heard_by_ticket.get(str(ticket_id), [])
+            heard = heard_by_ticket.get(str(ticket_id), [])
             missing += group.boards - len(heard)
             into.extend(at - answered_at for at in heard)
     calls = sum(len(measured) for measured in sent)

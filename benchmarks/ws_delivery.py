@@ -11,9 +11,10 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -85,6 +86,56 @@ def source_root() -> str:
     return f"{root}{os.pathsep}{inherited}" if inherited else root
 
 
+@dataclass(frozen=True, slots=True)
+class ListeningBoards:
+    """The board process (`benchmarks/boards.py`), its boards connected and listening."""
+
+    process: asyncio.subprocess.Process
+    stdout: asyncio.StreamReader
+    time_limit: float
+
+    async def result(self) -> dict[str, Any]:
+        """Its report, once every board has heard every call (or its time is up)."""
+        line = await read_line(
+            self.stdout, board_process.RESULT_PREFIX, self.time_limit + RESULT_GRACE_SECONDS
+        )
+        report: dict[str, Any] = json.loads(line.removeprefix(board_process.RESULT_PREFIX))
+        await asyncio.wait_for(self.process.wait(), RESULT_GRACE_SECONDS)
+        return report
+
+
+@contextlib.asynccontextmanager
+async def listening_boards(
+    groups: list[tuple[str, int]], calls: int, time_limit: float
+) -> AsyncIterator[ListeningBoards]:
+    """Start the board process with (websocket URL, boards) `groups`, each board waiting for
+    `calls` calls, and wait until every board has its snapshot; killed if still running when
+    the block ends."""
+    arguments = [part for url, boards in groups for part in (url, str(boards))]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.boards",
+        str(calls),
+        # The boards listen longer than the clerks call, so the last call is heard too.
+        str(time_limit + RESULT_GRACE_SECONDS / 2),
+        *arguments,
+        stdout=asyncio.subprocess.PIPE,
+        limit=RESULT_LINE_LIMIT,
+        env={**os.environ, "PYTHONPATH": source_root()},
+    )
+    try:
+        if process.stdout is None:
+            raise RuntimeError("no pipe from the board process")
+        await read_line(process.stdout, board_process.READY, READY_TIMEOUT_SECONDS)
+        yield ListeningBoards(process, process.stdout, time_limit)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            with contextlib.suppress(Exception):
+                await process.wait()
+
+
 async def run_once(
     server: RunningServer, *, boards: int, calls: int, time_limit: float
 ) -> DeliveryRun:
@@ -96,53 +147,30 @@ async def run_once(
     await issue_tickets(server, [CATEGORY] * total)
     token = await login_token(server, server.accounts.clerks[0])
     url = f"{server.ws_url}/ws?token={server.accounts.board_token}"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.boards",
-        str(total),
-        # The boards listen longer than the clerk calls, so the last call is heard too.
-        str(time_limit + RESULT_GRACE_SECONDS / 2),
-        url,
-        str(boards),
-        stdout=asyncio.subprocess.PIPE,
-        limit=RESULT_LINE_LIMIT,
-        env={**os.environ, "PYTHONPATH": source_root()},
-    )
     sent: dict[int, tuple[float, float]] = {}
     clerk: httpx.AsyncClient | None = None
-    try:
-        if process.stdout is None:
-            raise RuntimeError("no pipe from the board process")
-        await read_line(process.stdout, board_process.READY, READY_TIMEOUT_SECONDS)
-        # Signed in only now: a client left idle while a thousand boards connect could have
-        # its next request cut off by the server's keep-alive timeout.
-        clerk = await signed_in(server, token, WINDOW_NO)
-        gap = call_gap_seconds(boards)
-        deadline = time.monotonic() + time_limit
-        for index in range(total):
-            if time.monotonic() > deadline:
-                break
-            await asyncio.sleep(gap)
-            sent_at = board_process.now()
-            response = expect(await clerk.post(f"/api/windows/{WINDOW_NO}/call-next"), 200)
-            answered_at = board_process.now()
-            ticket_id: int = response.json()["id"]
-            if index >= WARMUP_CALLS:
-                sent[ticket_id] = (sent_at, answered_at)
-            await serve_through(clerk, ticket_id)
-        line = await read_line(
-            process.stdout, board_process.RESULT_PREFIX, time_limit + RESULT_GRACE_SECONDS
-        )
-        report = json.loads(line.removeprefix(board_process.RESULT_PREFIX))
-        await asyncio.wait_for(process.wait(), RESULT_GRACE_SECONDS)
-    finally:
-        if clerk is not None:
-            await clerk.aclose()
-        if process.returncode is None:
-            process.kill()
-            with contextlib.suppress(Exception):
-                await process.wait()
+    async with listening_boards([(url, boards)], total, time_limit) as listening:
+        try:
+            # Signed in only now: a client left idle while a thousand boards connect could
+            # have its next request cut off by the server's keep-alive timeout.
+            clerk = await signed_in(server, token, WINDOW_NO)
+            gap = call_gap_seconds(boards)
+            deadline = time.monotonic() + time_limit
+            for index in range(total):
+                if time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(gap)
+                sent_at = board_process.now()
+                response = expect(await clerk.post(f"/api/windows/{WINDOW_NO}/call-next"), 200)
+                answered_at = board_process.now()
+                ticket_id: int = response.json()["id"]
+                if index >= WARMUP_CALLS:
+                    sent[ticket_id] = (sent_at, answered_at)
+                await serve_through(clerk, ticket_id)
+        finally:
+            if clerk is not None:
+                await clerk.aclose()
+        report = await listening.result()
     server.check_alive()
     if not sent:
         raise RuntimeError("no call was measured within the time limit")
