@@ -39,6 +39,7 @@ from queue_server.domain.rate_limit import Rate
 from queue_server.errors import install_error_handlers
 from queue_server.events import EventHub, EventHubs, prime, publish_from_writer, tail
 from queue_server.limits import BodySizeLimit
+from queue_server.notify import Listener
 from queue_server.rate_limit import RateLimiter
 from queue_server.services.evaluations import DEFAULT_BATCH as UNRATED_BATCH
 from queue_server.services.evaluations import default_unrated
@@ -101,6 +102,13 @@ async def housekeep(db: Database, clock: Clock, hubs: EventHubs, city: CityConfi
         await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)
 
 
+def wake_hall(hubs: EventHubs, loop: asyncio.AbstractEventLoop, hall: str) -> None:
+    """Another process wrote events for `hall`: have its tailer read them now."""
+    hub = hubs.get(hall)
+    if hub is not None:
+        loop.call_soon_threadsafe(hub.poke)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -125,7 +133,12 @@ def create_app(
                 queue_size=settings.ws_queue_size, replay_size=settings.ws_replay_size
             )
             await prime(hubs[code], db, code, settings.ws_replay_size)
-        db.on_commit = publish_from_writer(hubs, asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        db.on_commit = publish_from_writer(hubs, loop)
+        listener = None
+        if db.backend == "postgresql":
+            listener = Listener(settings.database_url, functools.partial(wake_hall, hubs, loop))
+            listener.start()
         resolved_clock = clock or SystemClock()
         app.state.resources = Resources(
             settings=settings,
@@ -168,6 +181,8 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if listener is not None:
+                listener.close()
             db.dispose()
 
     app = FastAPI(

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from queue_server.group_commit import GroupCommitWriter
+from queue_server.notify import notify_written
 from queue_server.models import HallRecord
 
 T = TypeVar("T")
@@ -143,6 +144,8 @@ class Database:
                 if locked is None:
                     raise LookupError(f"hall {hall!r} has no lock row; was the city prepared?")
             yield session
+            if self.backend == "postgresql":
+                notify_written(session)
             session.commit()
 
     @contextmanager

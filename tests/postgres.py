@@ -24,6 +24,7 @@ __all__ = ["PostgresCluster"]
 
 DATABASES = ("sqlite", "postgresql")
 BOTH_DATABASES_MARKER = "both_databases"
+POSTGRESQL_ONLY_MARKER = "postgresql_only"
 TEMPLATE = "yimen_template"
 
 
@@ -89,11 +90,20 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{BOTH_DATABASES_MARKER}: run each test that uses `database_url` (or `server`) on "
         "SQLite and on a throwaway PostgreSQL, with ids [sqlite] and [postgresql]",
     )
+    config.addinivalue_line(
+        "markers",
+        f"{POSTGRESQL_ONLY_MARKER}: run a test that uses `database_url` on PostgreSQL only "
+        "(its docstring says why)",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Run each `both_databases` test that uses `database_url` on SQLite and on PostgreSQL."""
-    if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
-        BOTH_DATABASES_MARKER
-    ):
+    """Run each `both_databases` test that uses `database_url` on SQLite and on PostgreSQL,
+    and each `postgresql_only` one on PostgreSQL alone."""
+    if "database_url" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker
+    if marker(POSTGRESQL_ONLY_MARKER):
+        metafunc.parametrize("database_url", ["postgresql"], indirect=True, ids=["postgresql"])
+    elif marker(BOTH_DATABASES_MARKER):
         metafunc.parametrize("database_url", DATABASES, indirect=True, ids=DATABASES)

@@ -130,3 +130,31 @@ def test_resuming_with_since_on_the_other_process_gets_what_was_missed(
     finally:
         for server in (writer, reader):
             server.stop()
+
+
+@pytest.mark.postgresql_only
+def test_a_call_through_one_process_reaches_a_board_on_the_other_at_once(
+    database_url: str,
+) -> None:
+    """PostgreSQL tells the other process at once (LISTEN/NOTIFY): with its poll made a
+    minute long, the board still sees the call within seconds. (SQLite has no notices; there
+    the poll is the only way, so this runs on PostgreSQL alone.)"""
+    accounts = seed_accounts(database_url, load_hall_config())
+    writer = ServerProcess(database_url, free_port())
+    reader = ServerProcess(database_url, free_port(), environment={"YIMEN_POLL_SECONDS": "60"})
+    for server in (writer, reader):
+        server.start()
+    try:
+        url = f"{reader.base_url.replace('http', 'ws')}/ws?token={accounts.board_token}"
+        with connect(url) as ws:
+            assert json.loads(ws.recv(timeout=5))["type"] == "snapshot"
+            issued = httpx.post(
+                f"{writer.base_url}/api/tickets",
+                json={"category": "general"},
+                headers={"Authorization": f"Bearer {accounts.kiosk_token}"},
+            ).json()
+            message = next_event(ws)
+        assert (message["type"], message["ticket"]["id"]) == ("ticket.issued", issued["id"])
+    finally:
+        for server in (writer, reader):
+            server.stop()

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from queue_server.domain.enums import EventType
 from queue_server.group_commit import after_commit
 from queue_server.models import Event, Ticket, User, WindowState
+from queue_server.notify import hall_written
 from queue_server.protocol import AlertPublic, EventMessage
 from queue_server.services import stats_rollups
 from queue_server.services.scope import Scope
@@ -70,6 +71,7 @@ def _append(
     if event.seq is not None:
         session.info[_LATEST_KEY][scope.code] = event.seq
     after_commit(session, Appended(event, previous))
+    hall_written(session, scope.code)
     return event
 
 
