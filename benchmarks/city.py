@@ -27,7 +27,9 @@ DEFAULT_POLL_SECONDS = 1.0
 @dataclass(frozen=True, slots=True)
 class Layout:
     """How many server processes share the database, and how often each polls the event log
-    for what the others wrote (`YIMEN_POLL_SECONDS`)."""
+    for what the others wrote (`YIMEN_POLL_SECONDS`). On PostgreSQL each process also LISTENs
+    for the others' NOTIFY (queue_server/notify.py), which wakes its tailer at once; the poll
+    is the fallback."""
 
     processes: int
     poll_seconds: float = DEFAULT_POLL_SECONDS
@@ -35,7 +37,7 @@ class Layout:
     def label(self) -> str:
         if self.processes == 1:
             return "1 process"
-        return f"{self.processes} processes, poll {self.poll_seconds:g} s"
+        return f"{self.processes} processes, NOTIFY + poll {self.poll_seconds:g} s"
 
     def key(self) -> str:
         return f"{self.processes}p-poll{self.poll_seconds:g}"

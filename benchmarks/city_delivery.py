@@ -3,8 +3,9 @@ server processes sharing one PostgreSQL.
 
 Each hall's boards (with that hall's board token) are spread round robin over the processes;
 hall N's clerk uses process N mod P. A board on the clerk's own process hears the call from
-the commit at once; a board on another process hears it when that process's event tailer next
-reads the log (every `YIMEN_POLL_SECONDS`, 1 s by default). The figure is measured from the
+the commit at once; a board on another process hears it when that process's event tailer
+reads the log: woken by PostgreSQL's NOTIFY at the commit, or at its next poll
+(`YIMEN_POLL_SECONDS`, 1 s by default) if a notice was lost. The figure is measured from the
 clerk's `call-next` HTTP answer to each board reading `ticket.called` (negative when a board
 heard the call before the clerk read the answer); the boards run in a process of their own
 (`benchmarks/boards.py`), both stamping with CLOCK_MONOTONIC.
