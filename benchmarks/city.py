@@ -145,4 +145,4 @@ def query(
 ) -> list[tuple[object, ...]]:
     """Read the database directly, to check what was stored."""
     with seeded.cluster.connect(database) as connection:
-        return list(connection.execute(sql, parameters).fetchall())  # type: ignore[arg-type]
+        return list(connection.execute(sql, parameters).fetchall())

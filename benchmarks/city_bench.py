@@ -180,7 +180,7 @@ def rows(result: CityResult) -> list[Row]:
                 rate=Figure.of([result.raw.per_second]),
             )
         )
-    for key, runs in result.delivery.items():
+    for key, deliveries in result.delivery.items():
         layout = result.layouts[key]
         boards = result.halls * result.boards_per_hall
         table.append(
@@ -189,21 +189,21 @@ def rows(result: CityResult) -> list[Row]:
                     f"city: call answered → ticket.called on a board, {result.halls} halls × "
                     f"{result.boards_per_hall} boards, {layout.label()}"
                 ),
-                runs=len(runs),
-                p50=Figure.of([run.delivery.p50 for run in runs]),
-                p99=Figure.of([run.delivery.p99 for run in runs]),
+                runs=len(deliveries),
+                p50=Figure.of([run.delivery.p50 for run in deliveries]),
+                p99=Figure.of([run.delivery.p99 for run in deliveries]),
             )
         )
         if layout.processes > 1:
             table.append(
                 Row(
                     name="  boards on the clerk's process",
-                    runs=len(runs),
-                    p50=Figure.of([run.same_process.p50 for run in runs]),
-                    p99=Figure.of([run.same_process.p99 for run in runs]),
+                    runs=len(deliveries),
+                    p50=Figure.of([run.same_process.p50 for run in deliveries]),
+                    p99=Figure.of([run.same_process.p99 for run in deliveries]),
                 )
             )
-            others = [run.other_process for run in runs if run.other_process is not None]
+            others = [run.other_process for run in deliveries if run.other_process is not None]
             if others:
                 table.append(
                     Row(
@@ -216,9 +216,9 @@ def rows(result: CityResult) -> list[Row]:
         table.append(
             Row(
                 name=f"  call-next HTTP round trip, {boards} boards, {layout.label()}",
-                runs=len(runs),
-                p50=Figure.of([run.call_request.p50 for run in runs]),
-                p99=Figure.of([run.call_request.p99 for run in runs]),
+                runs=len(deliveries),
+                p50=Figure.of([run.call_request.p50 for run in deliveries]),
+                p99=Figure.of([run.call_request.p99 for run in deliveries]),
             )
         )
     return table

@@ -82,7 +82,7 @@ def measure(cluster: PostgresCluster, halls: list[str], *, seconds: float) -> Ra
     try:
         with cluster.connect(database) as connection:
             for statement in SCHEMA:
-                connection.execute(statement)  # type: ignore[arg-type]
+                connection.execute(statement)
             for hall in halls:
                 connection.execute("INSERT INTO hall_lock VALUES (%s)", (hall,))
                 for category in CATEGORIES:
