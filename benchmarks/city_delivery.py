@@ -12,15 +12,16 @@ heard the call before the clerk read the answer); the boards run in a process of
 """
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
 from benchmarks import boards as board_process
 from benchmarks.checks import Check
 from benchmarks.city import RunningCity
-from benchmarks.hall import expect, issue_tickets, serve_through, signed_in
+from benchmarks.hall import issue_tickets, signed_in
 from benchmarks.stats import Latency
-from benchmarks.ws_delivery import listening_boards
+from benchmarks.ws_delivery import call_one_after_another, listening_boards
 
 BOARDS_PER_HALL = 25
 WINDOW_NO = 2
@@ -75,23 +76,15 @@ async def _clerk(
     accounts = city.seeded.accounts
     server = city.spread(hall)
     token = accounts.token(accounts.hall(code).clerks[0])
-    measured: dict[int, tuple[float, float]] = {}
-    clerk = await signed_in(server, token, WINDOW_NO)
-    try:
-        for index in range(total):
-            if board_process.now() > deadline:
-                break
-            await asyncio.sleep(CALL_GAP_SECONDS)
-            sent_at = board_process.now()
-            response = expect(await clerk.post(f"/api/windows/{WINDOW_NO}/call-next"), 200)
-            answered_at = board_process.now()
-            ticket_id: int = response.json()["id"]
-            if index >= WARMUP_CALLS:
-                measured[ticket_id] = (sent_at, answered_at)
-            await serve_through(clerk, ticket_id)
-    finally:
-        await clerk.aclose()
-    return measured
+    async with contextlib.aclosing(await signed_in(server, token, WINDOW_NO)) as clerk:
+        return await call_one_after_another(
+            clerk,
+            window_no=WINDOW_NO,
+            total=total,
+            warmup=WARMUP_CALLS,
+            gap=CALL_GAP_SECONDS,
+            deadline=deadline,
+        )
 
 
 async def run_once(

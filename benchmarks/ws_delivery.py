@@ -10,7 +10,6 @@ import contextlib
 import json
 import os
 import sys
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +135,33 @@ async def listening_boards(
                 await process.wait()
 
 
+async def call_one_after_another(
+    clerk: httpx.AsyncClient,
+    *,
+    window_no: int,
+    total: int,
+    warmup: int,
+    gap: float,
+    deadline: float,
+) -> dict[int, tuple[float, float]]:
+    """Call up to `total` tickets at `window_no`, `gap` seconds apart, until `deadline`
+    (CLOCK_MONOTONIC), each then started and finished (untimed) to free the window. Returns,
+    per ticket called after the first `warmup`, when its call was sent and answered."""
+    sent: dict[int, tuple[float, float]] = {}
+    for index in range(total):
+        if board_process.now() > deadline:
+            break
+        await asyncio.sleep(gap)
+        sent_at = board_process.now()
+        response = expect(await clerk.post(f"/api/windows/{window_no}/call-next"), 200)
+        answered_at = board_process.now()
+        ticket_id: int = response.json()["id"]
+        if index >= warmup:
+            sent[ticket_id] = (sent_at, answered_at)
+        await serve_through(clerk, ticket_id)
+    return sent
+
+
 async def run_once(
     server: RunningServer, *, boards: int, calls: int, time_limit: float
 ) -> DeliveryRun:
@@ -147,29 +173,18 @@ async def run_once(
     await issue_tickets(server, [CATEGORY] * total)
     token = await login_token(server, server.accounts.clerks[0])
     url = f"{server.ws_url}/ws?token={server.accounts.board_token}"
-    sent: dict[int, tuple[float, float]] = {}
-    clerk: httpx.AsyncClient | None = None
     async with listening_boards([(url, boards)], total, time_limit) as listening:
-        try:
-            # Signed in only now: a client left idle while a thousand boards connect could
-            # have its next request cut off by the server's keep-alive timeout.
-            clerk = await signed_in(server, token, WINDOW_NO)
-            gap = call_gap_seconds(boards)
-            deadline = time.monotonic() + time_limit
-            for index in range(total):
-                if time.monotonic() > deadline:
-                    break
-                await asyncio.sleep(gap)
-                sent_at = board_process.now()
-                response = expect(await clerk.post(f"/api/windows/{WINDOW_NO}/call-next"), 200)
-                answered_at = board_process.now()
-                ticket_id: int = response.json()["id"]
-                if index >= WARMUP_CALLS:
-                    sent[ticket_id] = (sent_at, answered_at)
-                await serve_through(clerk, ticket_id)
-        finally:
-            if clerk is not None:
-                await clerk.aclose()
+        # Signed in only now: a client left idle while a thousand boards connect could have
+        # its next request cut off by the server's keep-alive timeout.
+        async with contextlib.aclosing(await signed_in(server, token, WINDOW_NO)) as clerk:
+            sent = await call_one_after_another(
+                clerk,
+                window_no=WINDOW_NO,
+                total=total,
+                warmup=WARMUP_CALLS,
+                gap=call_gap_seconds(boards),
+                deadline=board_process.now() + time_limit,
+            )
         report = await listening.result()
     server.check_alive()
     if not sent:
