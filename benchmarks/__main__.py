@@ -28,6 +28,9 @@ def main(
         typer.Option("--boards", help="Board counts (repeatable) [default: 10, 100, 1000]"),
     ] = None,
     calls: Annotated[int, typer.Option(help="Calls measured per delivery run")] = 100,
+    city_calls: Annotated[
+        int, typer.Option(help="Calls measured per hall in each city call → board run")
+    ] = 30,
     save: Annotated[bool, typer.Option(help="Write the results to --results-dir")] = True,
     results_dir: Annotated[
         Path, typer.Option(help="Where the JSON (and latest.md) go")
@@ -39,6 +42,7 @@ def main(
         "repeats": repeats,
         "issue_seconds": issue_seconds,
         "calls": calls,
+        "city_calls": city_calls,
     }
     if kiosks:
         options["kiosks"] = tuple(kiosks)

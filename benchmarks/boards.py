@@ -1,11 +1,13 @@
-"""Board subscribers in a process of their own: `python -m benchmarks.boards URL COUNT CALLS`.
+"""Board subscribers in a process of their own:
+`python -m benchmarks.boards CALLS TIME_LIMIT URL COUNT [URL COUNT ...]`.
 
-Opens COUNT websocket connections to URL, waits until each has its snapshot, prints
+Opens COUNT websocket connections to each URL (a group: one hall on one server process),
+waits until each has its snapshot, prints
 `READY`, then stamps the arrival of every `ticket.called` event on every connection with the
 system-wide monotonic clock (CLOCK_MONOTONIC, the same one the caller stamps its calls with).
 When every board has heard CALLS calls, or after a time limit, it prints one line
-`RESULT {json}`: arrival times per ticket id, and the count of events out of order, repeated,
-or replaced by a resync snapshot.
+`RESULT {json}`: arrival times per ticket id for each group (in the order given), and the
+count of events out of order, repeated, or replaced by a resync snapshot.
 
 Each message is inspected as cheaply as possible (a substring test; only calls are parsed),
 so that the subscribers measure the server and not themselves.
@@ -103,17 +105,24 @@ async def _open(url: str) -> tuple[ClientConnection, Board]:
     return connection, Board(last_seq=int(first["seq"]))
 
 
-async def run(url: str, count: int, calls: int, limit: float) -> dict[str, object]:
+async def run(groups: list[tuple[str, int]], calls: int, limit: float) -> dict[str, object]:
+    """`groups`: (URL, number of boards) pairs."""
     opened: list[tuple[ClientConnection, Board]] = []
+    arrivals: list[dict[int, list[float]]] = [{} for _ in groups]
+    group_of: list[int] = []
+    count = sum(boards for _, boards in groups)
     try:
+        urls = [(index, url) for index, (url, boards) in enumerate(groups) for _ in range(boards)]
         for start in range(0, count, CONNECT_AT_ONCE):
-            chunk = min(CONNECT_AT_ONCE, count - start)
-            opened.extend(await asyncio.gather(*(_open(url) for _ in range(chunk))))
-        arrivals: dict[int, list[float]] = {}
+            chunk = urls[start : start + CONNECT_AT_ONCE]
+            opened.extend(await asyncio.gather(*(_open(url) for _, url in chunk)))
+            group_of.extend(index for index, _ in chunk)
         progress = Progress(boards=count)
         listeners = [
-            asyncio.create_task(_listen(connection, board, arrivals, calls, progress))
-            for connection, board in opened
+            asyncio.create_task(
+                _listen(connection, board, arrivals[group_of[index]], calls, progress)
+            )
+            for index, (connection, board) in enumerate(opened)
         ]
         print(READY, flush=True)
         with contextlib.suppress(TimeoutError):
@@ -127,7 +136,9 @@ async def run(url: str, count: int, calls: int, limit: float) -> dict[str, objec
             "complete": progress.complete,
             "disorder": sum(board.disorder for board in boards),
             "resyncs": sum(board.resyncs for board in boards),
-            "arrivals": {str(ticket): times for ticket, times in arrivals.items()},
+            "arrivals": [
+                {str(ticket): times for ticket, times in group.items()} for group in arrivals
+            ],
         }
     finally:
         await asyncio.gather(
@@ -142,14 +153,18 @@ def _raise_file_limit() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 4:
-        print("usage: python -m benchmarks.boards WS_URL COUNT CALLS TIME_LIMIT", file=sys.stderr)
+    if len(argv) < 4 or len(argv) % 2:
+        print(
+            "usage: python -m benchmarks.boards CALLS TIME_LIMIT WS_URL COUNT [WS_URL COUNT ...]",
+            file=sys.stderr,
+        )
         return 2
-    url, count, calls, limit = argv[0], int(argv[1]), int(argv[2]), float(argv[3])
+    calls, limit = int(argv[0]), float(argv[1])
+    groups = [(argv[index], int(argv[index + 1])) for index in range(2, len(argv), 2)]
     _raise_file_limit()
     import uvloop  # uvicorn[standard] brings it; the boards read faster on it
 
-    result = uvloop.run(run(url, count, calls, limit))
+    result = uvloop.run(run(groups, calls, limit))
     print(RESULT_PREFIX + json.dumps(result), flush=True)
     return 0
 

@@ -15,6 +15,7 @@ from benchmarks import (
     announce_ready,
     board_render,
     call_next,
+    city_bench,
     issue,
     service_quality,
     stats_queries,
@@ -151,6 +152,15 @@ def register_builtin() -> None:
             title="call → websocket delivery",
             run=lambda context: ws_delivery.benchmark(context, lambda: seeded(context)),
             rows=ws_delivery.rows,
+        )
+    )
+    register(
+        Benchmark(
+            key="city",
+            title="a city of four halls on PostgreSQL, one and two server processes",
+            run=city_bench.benchmark,
+            rows=city_bench.rows,
+            needs_wrk=True,
         )
     )
     register(

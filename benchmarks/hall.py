@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.server import RunningServer
+from benchmarks.server import RunningServer, ServeProcess
 
 REQUEST_TIMEOUT_SECONDS = 30.0
 SETUP_CONCURRENCY = 8
@@ -27,7 +27,7 @@ def expect(response: httpx.Response, *statuses: int) -> httpx.Response:
     return response
 
 
-def client_for(server: RunningServer, token: str) -> httpx.AsyncClient:
+def client_for(server: ServeProcess, token: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=server.base_url,
         headers={"Authorization": f"Bearer {token}"},
@@ -50,7 +50,7 @@ async def login_token(server: RunningServer, clerk: str) -> str:
     return token
 
 
-async def signed_in(server: RunningServer, token: str, window_no: int) -> httpx.AsyncClient:
+async def signed_in(server: ServeProcess, token: str, window_no: int) -> httpx.AsyncClient:
     """A client holding `token`, signed in to `window_no`."""
     client = client_for(server, token)
     try:
@@ -61,10 +61,17 @@ async def signed_in(server: RunningServer, token: str, window_no: int) -> httpx.
     return client
 
 
-async def issue_tickets(server: RunningServer, categories: Sequence[str]) -> list[int]:
-    """Issue one ticket per entry of `categories`, a few at a time; returns their ids."""
+async def issue_tickets(
+    server: ServeProcess, categories: Sequence[str], *, kiosk_token: str | None = None
+) -> list[int]:
+    """Issue one ticket per entry of `categories`, a few at a time, as `kiosk_token` (by
+    default the seeded hall's kiosk); returns their ids."""
+    if kiosk_token is None:
+        if not isinstance(server, RunningServer):
+            raise TypeError("a server of a city needs the kiosk token of one of its halls")
+        kiosk_token = server.accounts.kiosk_token
     semaphore = asyncio.Semaphore(SETUP_CONCURRENCY)
-    async with client_for(server, server.accounts.kiosk_token) as kiosk:
+    async with client_for(server, kiosk_token) as kiosk:
 
         async def issue(category: str) -> int:
             async with semaphore:

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,43 @@ class IssueResult:
         }
 
 
+def wrk_command(
+    wrk: str,
+    base_url: str,
+    kiosk_token: str,
+    *,
+    categories: Sequence[str],
+    threads: int,
+    connections: int,
+    seconds: int,
+) -> list[str]:
+    """wrk issuing tickets at `base_url` as the kiosk `kiosk_token`, rotating categories."""
+    return [
+        wrk,
+        f"--threads={threads}",
+        f"--connections={connections}",
+        f"--duration={seconds}s",
+        f"--timeout={WRK_REQUEST_TIMEOUT}",
+        "--latency",
+        f"--script={LUA_SCRIPT}",
+        f"{base_url}/api/tickets",
+        "--",
+        kiosk_token,
+        *categories,
+    ]
+
+
+def wrk_report(stdout: str, stderr: str, returncode: int | None) -> dict[str, Any]:
+    """The `YIMEN_REPORT` line `issue_tickets.lua` printed."""
+    for line in stdout.splitlines():
+        if line.startswith(REPORT_PREFIX):
+            report: dict[str, Any] = json.loads(line.removeprefix(REPORT_PREFIX))
+            return report
+    raise RuntimeError(
+        f"wrk exited with code {returncode} without a report:\n{stdout[-2000:]}\n{stderr[-2000:]}"
+    )
+
+
 def _run_wrk(
     wrk: str,
     server: RunningServer,
@@ -96,30 +133,19 @@ def _run_wrk(
     connections: int,
     seconds: int,
 ) -> dict[str, Any]:
-    command = [
+    command = wrk_command(
         wrk,
-        f"--threads={threads}",
-        f"--connections={connections}",
-        f"--duration={seconds}s",
-        f"--timeout={WRK_REQUEST_TIMEOUT}",
-        "--latency",
-        f"--script={LUA_SCRIPT}",
-        f"{server.base_url}/api/tickets",
-        "--",
+        server.base_url,
         server.accounts.kiosk_token,
-        *categories,
-    ]
+        categories=categories,
+        threads=threads,
+        connections=connections,
+        seconds=seconds,
+    )
     result = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + WRK_GRACE_SECONDS
     )
-    for line in result.stdout.splitlines():
-        if line.startswith(REPORT_PREFIX):
-            report: dict[str, Any] = json.loads(line.removeprefix(REPORT_PREFIX))
-            return report
-    raise RuntimeError(
-        f"wrk exited with code {result.returncode} without a report:\n"
-        f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
-    )
+    return wrk_report(result.stdout, result.stderr, result.returncode)
 
 
 def _wait_until_quiet(server: RunningServer) -> None:
@@ -143,13 +169,22 @@ def _verify(
 ) -> tuple[list[Check], int]:
     """Compare what wrk was answered with what the database holds (`before` tickets were
     there when wrk started); returns (checks, tickets this run stored)."""
+    rows = query_database(
+        server.database_file, "SELECT service_day, category, sequence, number, hop FROM ticket"
+    )
+    return verify_numbers(hall, report, rows, before=before)
+
+
+def verify_numbers(
+    hall: HallConfig, report: dict[str, Any], rows: Sequence[Sequence[Any]], *, before: int
+) -> tuple[list[Check], int]:
+    """Check wrk's `report` against the hall's stored tickets `rows` (service_day, category,
+    sequence, number, hop), of which `before` were there when wrk started; returns (checks,
+    tickets this run stored)."""
     statuses = {int(status): count for status, count in report["statuses"].items()}
     created = statuses.get(201, 0)
     numbers: list[str] = report["numbers"]
     unanswered = report["sent"] - report["requests"]
-    rows = query_database(
-        server.database_file, "SELECT service_day, category, sequence, number, hop FROM ticket"
-    )
     stored_numbers = {(category, number) for _, category, _, number, _ in rows}
     stored_by_number = {number for _, number in stored_numbers}
     checks = [

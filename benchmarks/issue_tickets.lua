@@ -1,7 +1,9 @@
 -- wrk script: POST /api/tickets as a kiosk, rotating through the categories given after `--`.
 -- Usage: wrk ... -s issue_tickets.lua URL -- KIOSK_TOKEN CATEGORY...
 -- Each thread counts requests sent and answers by status, and keeps the ticket number of every
--- 201; `done` prints one line "YIMEN_REPORT {json}" for benchmarks/issue.py to check.
+-- 201; `done` prints one line "YIMEN_REPORT {json}" for benchmarks/issue.py to check, with the
+-- latency at every 0.1th percentile ("quantiles_us"), so that the runs of several wrk processes
+-- at once (benchmarks/city_issue.py) can be merged into one distribution.
 
 -- Globals, because wrk's thread:get() reads a thread's globals.
 sent = 0
@@ -55,16 +57,21 @@ function done(summary, latency, _)
   for status, count in pairs(by_status) do
     status_parts[#status_parts + 1] = string.format('"%d":%d', status, count)
   end
+  local quantiles = {}
+  for step = 1, 1000 do
+    quantiles[step] = string.format("%d", latency:percentile(step / 10))
+  end
   local errors = summary.errors
   io.write(string.format(
     'YIMEN_REPORT {"duration_us":%d,"requests":%d,"sent":%d,'
       .. '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},'
       .. '"latency_us":{"p50":%d,"p90":%d,"p99":%d,"max":%d,"mean":%.1f},'
-      .. '"statuses":{%s},"numbers":[%s]}\n',
+      .. '"statuses":{%s},"numbers":[%s],"quantiles_us":[%s]}\n',
     summary.duration, summary.requests, total_sent,
     errors.connect, errors.read, errors.write, errors.status, errors.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
     latency.mean,
-    table.concat(status_parts, ","), table.concat(all_numbers, ",")
+    table.concat(status_parts, ","), table.concat(all_numbers, ","),
+    table.concat(quantiles, ",")
   ))
 end

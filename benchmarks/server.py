@@ -1,4 +1,5 @@
-"""A real `queue-server serve` in a child process, on loopback, with a fresh SQLite file."""
+"""A real `queue-server serve` in a child process, on loopback: on a fresh copy of a seeded
+SQLite file (`running_server`), or on any database and city (`serving`)."""
 
 import contextlib
 import os
@@ -8,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,13 +44,12 @@ def seed_database(directory: Path) -> SeededDatabase:
 
 
 @dataclass(frozen=True, slots=True)
-class RunningServer:
+class ServeProcess:
+    """One `queue-server serve` child process."""
+
     base_url: str
     ws_url: str
-    database_file: Path
     log_file: Path
-    accounts: Accounts
-    password: str
     process: "subprocess.Popen[bytes]"
 
     def cpu_seconds(self) -> float:
@@ -64,7 +64,16 @@ class RunningServer:
             )
 
 
-def log_tail(server: RunningServer) -> str:
+@dataclass(frozen=True, slots=True)
+class RunningServer(ServeProcess):
+    """A server of the default hall on a fresh copy of a seeded SQLite file."""
+
+    database_file: Path
+    accounts: Accounts
+    password: str
+
+
+def log_tail(server: ServeProcess) -> str:
     try:
         text = server.log_file.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -72,7 +81,7 @@ def log_tail(server: RunningServer) -> str:
     return text[-LOG_TAIL_CHARACTERS:]
 
 
-def _wait_until_healthy(server: RunningServer) -> None:
+def _wait_until_healthy(server: ServeProcess) -> None:
     health = f"{server.base_url}/api/health"
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
@@ -97,57 +106,91 @@ def _stop(process: "subprocess.Popen[bytes]") -> None:
         process.wait(timeout=STOP_TIMEOUT_SECONDS)
 
 
+def launch(
+    database_url: str,
+    log_file: Path,
+    *,
+    arguments: Sequence[str] = (),
+    environment: Mapping[str, str] | None = None,
+) -> ServeProcess:
+    """Start `queue-server serve --db database_url [arguments]` on a free loopback port,
+    without waiting for it (`supervised` waits, and stops it). Its log (uvicorn's access log
+    included, as in production) goes to `log_file`, whose tail is shown when it dies.
+
+    One kiosk token stands for many kiosks in the benchmarks, so the per-kiosk issuing limit
+    is lifted (`YIMEN_KIOSK_ISSUE_SECONDS=0`); `environment` adds or overrides settings."""
+    port = free_port()
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "queue_server.cli",
+                "serve",
+                "--db",
+                database_url,
+                "--host",
+                HOST,
+                "--port",
+                str(port),
+                *arguments,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={
+                **os.environ,
+                "PYTHONUNBUFFERED": "1",
+                "YIMEN_KIOSK_ISSUE_SECONDS": "0",
+                **(environment or {}),
+            },
+        )
+    return ServeProcess(
+        base_url=f"http://{HOST}:{port}",
+        ws_url=f"ws://{HOST}:{port}",
+        log_file=log_file,
+        process=process,
+    )
+
+
+@contextlib.contextmanager
+def supervised(server: ServeProcess) -> Iterator[ServeProcess]:
+    """Wait until a launched server answers, yield it, and stop it when the block ends."""
+    try:
+        _wait_until_healthy(server)
+        yield server
+        server.check_alive()
+    except Exception:
+        print(f"server log (tail):\n{log_tail(server)}", file=sys.stderr)
+        raise
+    finally:
+        _stop(server.process)
+
+
+@contextlib.contextmanager
+def serving(database_url: str, log_file: Path) -> Iterator[ServeProcess]:
+    """One server on `database_url` (see `launch`), until the block ends."""
+    with supervised(launch(database_url, log_file)) as server:
+        yield server
+
+
 @contextlib.contextmanager
 def running_server(seed: SeededDatabase) -> Iterator[RunningServer]:
-    """Serve a fresh copy of `seed` from a temporary directory, removed afterwards.
-
-    The server's own log (uvicorn's access log included, as in production) goes to a file,
-    shown when the server dies.
-    """
+    """Serve a fresh copy of `seed` from a temporary directory, removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="yimen-bench-") as directory:
         database_file = Path(directory) / "hall.db"
         for suffix in ("", "-wal"):  # a WAL left behind holds committed rows too
             source = seed.database_file.with_name(seed.database_file.name + suffix)
             if source.exists():
                 shutil.copyfile(source, database_file.with_name(database_file.name + suffix))
-        database_url = f"sqlite:///{database_file}"
-        port = free_port()
         log_file = Path(directory) / "server.log"
-        with log_file.open("wb") as log:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "queue_server.cli",
-                    "serve",
-                    "--db",
-                    database_url,
-                    "--host",
-                    HOST,
-                    "--port",
-                    str(port),
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                # One kiosk token stands for a whole hall's kiosks: lift the per-kiosk limit.
-                env={**os.environ, "PYTHONUNBUFFERED": "1", "YIMEN_KIOSK_ISSUE_SECONDS": "0"},
+        with serving(f"sqlite:///{database_file}", log_file) as process:
+            yield RunningServer(
+                base_url=process.base_url,
+                ws_url=process.ws_url,
+                log_file=process.log_file,
+                process=process.process,
+                database_file=database_file,
+                accounts=seed.accounts,
+                password=PASSWORD,
             )
-        server = RunningServer(
-            base_url=f"http://{HOST}:{port}",
-            ws_url=f"ws://{HOST}:{port}",
-            database_file=database_file,
-            log_file=log_file,
-            accounts=seed.accounts,
-            password=PASSWORD,
-            process=process,
-        )
-        try:
-            _wait_until_healthy(server)
-            yield server
-            server.check_alive()
-        except Exception:
-            print(f"server log (tail):\n{log_tail(server)}", file=sys.stderr)
-            raise
-        finally:
-            _stop(process)

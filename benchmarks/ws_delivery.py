@@ -10,10 +10,10 @@ import contextlib
 import json
 import os
 import sys
-import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -65,7 +65,7 @@ class DeliveryRun:
         }
 
 
-async def _read_line(stream: asyncio.StreamReader, prefix: str, limit: float) -> str:
+async def read_line(stream: asyncio.StreamReader, prefix: str, limit: float) -> str:
     async def find() -> str:
         while True:
             line = await stream.readline()
@@ -78,11 +78,88 @@ async def _read_line(stream: asyncio.StreamReader, prefix: str, limit: float) ->
     return await asyncio.wait_for(find(), limit)
 
 
-def _source_root() -> str:
+def source_root() -> str:
     """Where `benchmarks` can be imported from, ahead of whatever PYTHONPATH held."""
     root = str(Path(__file__).resolve().parent.parent)
     inherited = os.environ.get("PYTHONPATH")
     return f"{root}{os.pathsep}{inherited}" if inherited else root
+
+
+@dataclass(frozen=True, slots=True)
+class ListeningBoards:
+    """The board process (`benchmarks/boards.py`), its boards connected and listening."""
+
+    process: asyncio.subprocess.Process
+    stdout: asyncio.StreamReader
+    time_limit: float
+
+    async def result(self) -> dict[str, Any]:
+        """Its report, once every board has heard every call (or its time is up)."""
+        line = await read_line(
+            self.stdout, board_process.RESULT_PREFIX, self.time_limit + RESULT_GRACE_SECONDS
+        )
+        report: dict[str, Any] = json.loads(line.removeprefix(board_process.RESULT_PREFIX))
+        await asyncio.wait_for(self.process.wait(), RESULT_GRACE_SECONDS)
+        return report
+
+
+@contextlib.asynccontextmanager
+async def listening_boards(
+    groups: list[tuple[str, int]], calls: int, time_limit: float
+) -> AsyncIterator[ListeningBoards]:
+    """Start the board process with (websocket URL, boards) `groups`, each board waiting for
+    `calls` calls, and wait until every board has its snapshot; killed if still running when
+    the block ends."""
+    arguments = [part for url, boards in groups for part in (url, str(boards))]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.boards",
+        str(calls),
+        # The boards listen longer than the clerks call, so the last call is heard too.
+        str(time_limit + RESULT_GRACE_SECONDS / 2),
+        *arguments,
+        stdout=asyncio.subprocess.PIPE,
+        limit=RESULT_LINE_LIMIT,
+        env={**os.environ, "PYTHONPATH": source_root()},
+    )
+    try:
+        if process.stdout is None:
+            raise RuntimeError("no pipe from the board process")
+        await read_line(process.stdout, board_process.READY, READY_TIMEOUT_SECONDS)
+        yield ListeningBoards(process, process.stdout, time_limit)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            with contextlib.suppress(Exception):
+                await process.wait()
+
+
+async def call_one_after_another(
+    clerk: httpx.AsyncClient,
+    *,
+    window_no: int,
+    total: int,
+    warmup: int,
+    gap: float,
+    deadline: float,
+) -> dict[int, tuple[float, float]]:
+    """Call up to `total` tickets at `window_no`, `gap` seconds apart, until `deadline`
+    (CLOCK_MONOTONIC), each then started and finished (untimed) to free the window. Returns,
+    per ticket called after the first `warmup`, when its call was sent and answered."""
+    sent: dict[int, tuple[float, float]] = {}
+    for index in range(total):
+        if board_process.now() > deadline:
+            break
+        await asyncio.sleep(gap)
+        sent_at = board_process.now()
+        response = expect(await clerk.post(f"/api/windows/{window_no}/call-next"), 200)
+        answered_at = board_process.now()
+        ticket_id: int = response.json()["id"]
+        if index >= warmup:
+            sent[ticket_id] = (sent_at, answered_at)
+        await serve_through(clerk, ticket_id)
+    return sent
 
 
 async def run_once(
@@ -96,57 +173,23 @@ async def run_once(
     await issue_tickets(server, [CATEGORY] * total)
     token = await login_token(server, server.accounts.clerks[0])
     url = f"{server.ws_url}/ws?token={server.accounts.board_token}"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.boards",
-        url,
-        str(boards),
-        str(total),
-        # The boards listen longer than the clerk calls, so the last call is heard too.
-        str(time_limit + RESULT_GRACE_SECONDS / 2),
-        stdout=asyncio.subprocess.PIPE,
-        limit=RESULT_LINE_LIMIT,
-        env={**os.environ, "PYTHONPATH": _source_root()},
-    )
-    sent: dict[int, tuple[float, float]] = {}
-    clerk: httpx.AsyncClient | None = None
-    try:
-        if process.stdout is None:
-            raise RuntimeError("no pipe from the board process")
-        await _read_line(process.stdout, board_process.READY, READY_TIMEOUT_SECONDS)
+    async with listening_boards([(url, boards)], total, time_limit) as listening:
         # Signed in only now: a client left idle while a thousand boards connect could have
         # its next request cut off by the server's keep-alive timeout.
-        clerk = await signed_in(server, token, WINDOW_NO)
-        gap = call_gap_seconds(boards)
-        deadline = time.monotonic() + time_limit
-        for index in range(total):
-            if time.monotonic() > deadline:
-                break
-            await asyncio.sleep(gap)
-            sent_at = board_process.now()
-            response = expect(await clerk.post(f"/api/windows/{WINDOW_NO}/call-next"), 200)
-            answered_at = board_process.now()
-            ticket_id: int = response.json()["id"]
-            if index >= WARMUP_CALLS:
-                sent[ticket_id] = (sent_at, answered_at)
-            await serve_through(clerk, ticket_id)
-        line = await _read_line(
-            process.stdout, board_process.RESULT_PREFIX, time_limit + RESULT_GRACE_SECONDS
-        )
-        report = json.loads(line.removeprefix(board_process.RESULT_PREFIX))
-        await asyncio.wait_for(process.wait(), RESULT_GRACE_SECONDS)
-    finally:
-        if clerk is not None:
-            await clerk.aclose()
-        if process.returncode is None:
-            process.kill()
-            with contextlib.suppress(Exception):
-                await process.wait()
+        async with contextlib.aclosing(await signed_in(server, token, WINDOW_NO)) as clerk:
+            sent = await call_one_after_another(
+                clerk,
+                window_no=WINDOW_NO,
+                total=total,
+                warmup=WARMUP_CALLS,
+                gap=call_gap_seconds(boards),
+                deadline=board_process.now() + time_limit,
+            )
+        report = await listening.result()
     server.check_alive()
     if not sent:
         raise RuntimeError("no call was measured within the time limit")
-    arrivals: dict[str, list[float]] = report["arrivals"]
+    arrivals: dict[str, list[float]] = report["arrivals"][0]
     deliveries: list[float] = []
     last_board: list[float] = []
     missing = 0

@@ -2,7 +2,8 @@
 
 The cluster is Debian's PostgreSQL (`make test` installs the `postgresql` package): `initdb`
 and `pg_ctl` from /usr/lib/postgresql/*/bin, a data folder in a temporary directory, listening
-on 127.0.0.1 on a free port. It starts once per session, the first time a test asks for it;
+on 127.0.0.1 on a free port (`benchmarks/pgcluster.py`, shared with `make bench`; here with
+every flush skipped). It starts once per session, the first time a test asks for it;
 each test gets a database of its own, made from a template that is already migrated, and
 dropped afterwards.
 
@@ -11,164 +12,30 @@ uses `database_url` (directly, or through `server`) runs twice, `[sqlite]` and `
 """
 
 import contextlib
-import itertools
-import os
-import pwd
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
 
+from benchmarks.pgcluster import FAST_SETTINGS, ClusterError, PostgresCluster, running_cluster
 from queue_server.db import Database
-from tests.support import free_port
+
+__all__ = ["PostgresCluster"]
 
 DATABASES = ("sqlite", "postgresql")
 BOTH_DATABASES_MARKER = "both_databases"
 POSTGRESQL_ONLY_MARKER = "postgresql_only"
 TEMPLATE = "yimen_template"
-SUPERUSER = "postgres"
-
-SERVER_SETTINGS = {
-    "listen_addresses": "127.0.0.1",
-    "unix_socket_directories": "",
-    # Several `queue-server serve` processes with their pools, plus the tests' own engines.
-    "max_connections": "300",
-    # The crash tests SIGKILL the queue server, never PostgreSQL or the machine: a commit that
-    # PostgreSQL has acknowledged survives them without being flushed to disk. So the
-    # throwaway cluster skips every flush, which makes CREATE DATABASE and commits cheap.
-    "fsync": "off",
-    "synchronous_commit": "off",
-    "full_page_writes": "off",
-    "shared_buffers": "32MB",
-    "log_min_messages": "warning",
-}
-
-
-@dataclass
-class PostgresCluster:
-    """A running cluster; `url(name)` is the psycopg 3 URL of one of its databases."""
-
-    port: int
-    _names: Iterator[int]
-
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
-
-    def admin(self) -> psycopg.Connection[tuple[object, ...]]:
-        """An autocommit connection to the `postgres` database, for CREATE/DROP DATABASE."""
-        return psycopg.connect(
-            host="127.0.0.1", port=self.port, user=SUPERUSER, dbname="postgres", autocommit=True
-        )
-
-    def create_database(self, *, template: str = "template0", name: str | None = None) -> str:
-        name = name or f"test_{next(self._names)}"
-        with self.admin() as connection:
-            connection.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                    sql.Identifier(name), sql.Identifier(template)
-                )
-            )
-        return name
-
-    def drop_database(self, name: str) -> None:
-        with self.admin() as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
-def postgres_bin() -> Path:
-    """The newest installed server's bin folder; fails the test (never skips) without one."""
-    candidates = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda path: int(path.parts[-3])
-    )
-    if not candidates:
-        pytest.fail(
-            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/pg_ctl): the suite runs "
-            "its core tests on PostgreSQL too. Install Debian's package: "
-            "scripts/system-packages.sh postgresql (make test does this).",
-            pytrace=False,
-        )
-    return candidates[-1].parent
-
-
-def _as_cluster_owner() -> tuple[list[str], int | None]:
-    """`initdb` refuses to run as root (CI runs as root): then run the cluster as the
-    `postgres` system user. Returns the command prefix and the uid to own the data folder."""
-    if os.geteuid() != 0:
-        return [], None
-    try:
-        owner = pwd.getpwnam(SUPERUSER)
-    except KeyError:
-        pytest.fail(
-            "running as root, and there is no `postgres` system user to run the test cluster "
-            "(Debian's postgresql package creates it)",
-            pytrace=False,
-        )
-    return ["runuser", "-u", SUPERUSER, "--"], owner.pw_uid
-
-
-def _run(command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        pytest.fail(
-            f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}{result.stderr}",
-            pytrace=False,
-        )
-
-
-@contextlib.contextmanager
-def running_cluster() -> Iterator[PostgresCluster]:
-    """initdb + pg_ctl start in a temporary folder; stopped and removed afterwards."""
-    bin_dir = postgres_bin()
-    prefix, owner_uid = _as_cluster_owner()
-    root = Path(tempfile.mkdtemp(prefix="yimen-pg-"))
-    data = root / "data"
-    if owner_uid is not None:
-        os.chown(root, owner_uid, -1)
-    port = free_port()
-    options = " ".join(f"-c {key}='{value}'" for key, value in SERVER_SETTINGS.items())
-    try:
-        _run(
-            [
-                *prefix,
-                str(bin_dir / "initdb"),
-                "--pgdata",
-                str(data),
-                "--username",
-                SUPERUSER,
-                "--auth",
-                "trust",
-                "--encoding",
-                "UTF8",
-                "--locale",
-                "C",
-                "--no-sync",
-                "--no-instructions",
-            ]
-        )
-        pg_ctl = [*prefix, str(bin_dir / "pg_ctl"), "--pgdata", str(data)]
-        log = str(root / "server.log")
-        _run([*pg_ctl, "--wait", "--log", log, "-o", f"-p {port} {options}", "start"])
-        try:
-            yield PostgresCluster(port, itertools.count(1))
-        finally:
-            stop = [*pg_ctl, "--mode", "immediate", "--wait", "stop"]
-            subprocess.run(stop, check=False, capture_output=True)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
     """One throwaway cluster for the whole session, started by the first test that asks."""
-    with running_cluster() as cluster:
+    with contextlib.ExitStack() as stack:
+        try:
+            cluster = stack.enter_context(running_cluster(FAST_SETTINGS))
+        except ClusterError as error:
+            pytest.fail(f"{error} The suite runs its core tests on PostgreSQL too.", pytrace=False)
         yield cluster
 
 

@@ -11,10 +11,17 @@ import pytest
 
 from benchmarks import catalog
 from benchmarks.checks import Check
+from benchmarks.city import write_city
+from benchmarks.city_issue import merged_percentile, merged_report
 from benchmarks.runner import run_suite
 from benchmarks.suite import REGISTRY, Benchmark, Context, Figure, Row, run_one
+from queue_server.city import load_city_config
 
 OWN_BENCHMARKS = ("issuance", "ws_delivery", "call_next")
+"""The benchmarks the quick suite below runs. Not `city`: its quick mode takes 15–20 s on a
+busy 2-core machine (initdb, and two `queue-server serve` processes booting at once, are most
+of it), more than the ~10 s this file may add to `make test`; the several-processes behaviour
+it measures is tested in tests/test_multiprocess.py, and its own pieces below."""
 
 
 @pytest.mark.timeout(300)  # ~30 s on an idle 2-core machine; the bound is for a busy one
@@ -48,6 +55,7 @@ def test_every_benchmark_of_the_issue_is_in_the_table() -> None:
     catalog.register_builtin()
     assert set(REGISTRY) >= {
         *OWN_BENCHMARKS,
+        "city",
         "board_render",
         "announce_ready",
         "service_quality",
@@ -93,3 +101,54 @@ def test_a_figure_is_the_median_with_its_spread() -> None:
     assert (figure.median, figure.low, figure.high, figure.runs) == (20.0, 10.0, 30.0, 3)
     assert figure.text(0) == "20 (10–30)"
     assert Figure.of([2.5]).text() == "2.5"
+
+
+def test_the_city_benchmark_runs_the_example_city_with_a_fourth_hall(tmp_path: Path) -> None:
+    city = load_city_config(write_city(tmp_path))
+
+    assert city.codes == ("main", "kangbashi", "ejinhoro", "wushen")
+    assert city.entry("wushen").district == "乌审旗"
+    assert city.hall("wushen").categories == city.hall("kangbashi").categories
+
+
+def _wrk_report(requests: int, latency_ms: float) -> dict[str, object]:
+    """What issue_tickets.lua reports of a run whose every request took `latency_ms`, reduced
+    to what merging looks at: 1,000 percentile steps, in microseconds."""
+    return {"requests": requests, "quantiles_us": [round(latency_ms * 1000)] * 1000}
+
+
+def test_several_wrk_runs_merge_into_one_latency_distribution() -> None:
+    # 900 requests all at 10 ms, 100 requests all at 50 ms: the p50 is 10 ms, the p99 50 ms
+    # (a mean of the two runs' p99s would say 30 ms).
+    fast = _wrk_report(900, 10.0)
+    slow = _wrk_report(100, 50.0)
+
+    assert merged_percentile([fast, slow], 50) == 10.0
+    assert merged_percentile([fast, slow], 90) == 10.0
+    assert merged_percentile([fast, slow], 99) == 50.0
+    with pytest.raises(ValueError, match="no wrk run"):
+        merged_percentile([_wrk_report(0, 1.0)], 99)
+
+
+def test_one_halls_wrk_runs_merge_into_one_report_to_check() -> None:
+    first = {
+        "statuses": {"201": 3},
+        "errors": {"connect": 0, "status": 0},
+        "numbers": ["A001", "A002", "B001"],
+        "sent": 4,
+        "requests": 3,
+    }
+    second = {
+        "statuses": {"201": 2, "429": 1},
+        "errors": {"connect": 0, "status": 1},
+        "numbers": ["A003", "B002"],
+        "sent": 3,
+        "requests": 3,
+    }
+
+    merged = merged_report([first, second])
+
+    assert merged["statuses"] == {"201": 5, "429": 1}
+    assert merged["errors"] == {"connect": 0, "status": 1}
+    assert merged["numbers"] == ["A001", "A002", "B001", "A003", "B002"]
+    assert (merged["sent"], merged["requests"]) == (7, 6)
