@@ -847,7 +847,7 @@ def test_priority_never_starves_a_window_s_queue(
                     called = serve_next(db, hall, clerk, 11, clock.now())
                     served.extend([called] if called else [])
             with db.read_session() as session:
-                streak = session.get(WindowState, 11)
+                streak = session.get(WindowState, ("main", 11))
                 assert streak is not None
                 final_streak = streak.priority_streak
         finally:

@@ -92,8 +92,19 @@ def tables_sized(app: ManagerApp) -> bool:
     )
 
 
+READS = frozenset({"live-read", "city", "stats", "evaluations", "cases", "case"})
+"""The console's reads (not the live feed, which runs for good)."""
+
+
+def reading(app: ManagerApp) -> bool:
+    """A read is still on its way: when it lands it fills its table again."""
+    return any(worker.group in READS and not worker.is_finished for worker in app.workers)
+
+
 async def settled(app: ManagerApp, pilot: Pilot[None]) -> None:
-    await until(pilot, lambda: tables_sized(app), "the tables' column widths")
+    await until(
+        pilot, lambda: not reading(app) and tables_sized(app), "the reads and column widths"
+    )
     await pilot.pause()
 
 
