@@ -190,12 +190,8 @@ def at_hall(*roles: Role) -> Callable[..., Coroutine[Any, Any, Here]]:
 ANY_ROLE = tuple(Role)
 Anyone = Annotated[Principal, Depends(require(*ANY_ROLE))]
 Clerk = Annotated[Principal, Depends(require(Role.CLERK))]
-ClerkOrAdmin = Annotated[Principal, Depends(require(Role.CLERK, Role.ADMIN))]
 Staff = Annotated[Principal, Depends(require(Role.CLERK, Role.MANAGER, Role.ADMIN))]
 """Hall staff: may read tickets and cancel them."""
-Issuer = Annotated[Principal, Depends(require(Role.KIOSK, Role.ADMIN))]
-DeviceCaller = Annotated[Principal, Depends(require(Role.KIOSK, Role.BOARD, Role.ADMIN))]
-"""Kiosks and boards (and an admin testing a device) report heartbeats."""
 Management = Annotated[Principal, Depends(require(Role.MANAGER, Role.ADMIN))]
 
 AnyoneHere = Annotated[Here, Depends(at_hall(*ANY_ROLE))]
@@ -204,6 +200,7 @@ ClerkOrAdminHere = Annotated[Here, Depends(at_hall(Role.CLERK, Role.ADMIN))]
 StaffHere = Annotated[Here, Depends(at_hall(Role.CLERK, Role.MANAGER, Role.ADMIN))]
 IssuerHere = Annotated[Here, Depends(at_hall(Role.KIOSK, Role.ADMIN))]
 DeviceHere = Annotated[Here, Depends(at_hall(Role.KIOSK, Role.BOARD, Role.ADMIN))]
+"""Kiosks and boards (and an admin testing a device) report heartbeats."""
 ManagementHere = Annotated[Here, Depends(at_hall(Role.MANAGER, Role.ADMIN))]
 
 MAX_DATABASE_ID = 2**31 - 1
