@@ -15,7 +15,8 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from queue_server.config import ConfigError, HallConfig
+from queue_server.config import ConfigError, HallCode, HallConfig
+from queue_server.domain.cross_region import CrossRegionMode, MatterRules
 from queue_server.protocol import MatterPublic
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,13 @@ class Matter(BaseModel):
     category: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
     items: Annotated[list[Text], Field(min_length=1)]
     materials: list[Text] = []
+    cross_region: list[CrossRegionMode] = []
+    """市域通办: the modes in which another hall of the city may take it; empty: only here."""
+    originals_by_mail: bool = False
+    deciding_halls: list[HallCode] | None = None
+    """The halls that own and decide it; absent: every hall of the city."""
+    decide_working_days: Annotated[int, Field(ge=0, le=60)] | None = None
+    """承诺时限 of the decision; absent: the city's default."""
 
     def public(self) -> MatterPublic:
         return MatterPublic(
@@ -45,6 +53,20 @@ class Matter(BaseModel):
             category=self.category,
             items=list(self.items),
             materials=list(self.materials),
+            cross_region=list(self.cross_region),
+            originals_by_mail=self.originals_by_mail,
+            deciding_halls=list(self.deciding_halls) if self.deciding_halls is not None else None,
+        )
+
+    def rules(self) -> MatterRules:
+        return MatterRules(
+            matter=self.name,
+            modes=frozenset(self.cross_region),
+            deciding_halls=(
+                frozenset(self.deciding_halls) if self.deciding_halls is not None else None
+            ),
+            originals_by_mail=self.originals_by_mail,
+            decide_days=self.decide_working_days,
         )
 
 

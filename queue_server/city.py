@@ -14,6 +14,7 @@ from queue_server.config import (
     Settings,
     load_hall_config,
 )
+from queue_server.domain.cross_region import Deadlines
 
 EXAMPLE_CITY = Path(__file__).parent / "cities" / "example" / "city.toml"
 
@@ -49,6 +50,8 @@ class CityConfig(BaseModel):
     halls: Annotated[tuple[CityHall, ...], Field(min_length=1)]
     source: str
     """Where the city came from (the city file, or the one hall's file), for messages."""
+    cross_region: Deadlines = Deadlines()
+    """市域通办: working days each step may take (`[cross_region]` of the city file)."""
 
     @model_validator(mode="after")
     def _distinct_codes(self) -> Self:
@@ -91,6 +94,23 @@ class _CitySection(_CityFileModel):
     name: Annotated[str, Field(min_length=1)]
 
 
+WorkingDays = Annotated[int, Field(ge=0, le=60)]
+_DEADLINES = Deadlines()
+
+
+class _CrossRegionSection(_CityFileModel):
+    """Defaults: 内政办发〔2023〕39号 (the decision's days are an assumption)."""
+
+    forward: WorkingDays = _DEADLINES.forward
+    forward_originals: WorkingDays = _DEADLINES.forward_originals
+    recheck: WorkingDays = _DEADLINES.recheck
+    decide: WorkingDays = _DEADLINES.decide
+    deliver: WorkingDays = _DEADLINES.deliver
+
+    def deadlines(self) -> Deadlines:
+        return Deadlines(**self.model_dump())
+
+
 class _HallEntry(_CityFileModel):
     code: HallCode
     config: Path
@@ -102,6 +122,7 @@ class _HallEntry(_CityFileModel):
 class _CityFile(_CityFileModel):
     city: _CitySection
     halls: list[_HallEntry] = []
+    cross_region: _CrossRegionSection = _CrossRegionSection()
 
 
 def _key(location: tuple[int | str, ...]) -> str:
@@ -176,7 +197,12 @@ def load_city_config(path: Path) -> CityConfig:
             )
         first_index[entry.code] = index
     halls = tuple(_load_hall(path, index, entry) for index, entry in enumerate(city_file.halls))
-    return CityConfig(name=city_file.city.name, halls=halls, source=str(path))
+    return CityConfig(
+        name=city_file.city.name,
+        halls=halls,
+        source=str(path),
+        cross_region=city_file.cross_region.deadlines(),
+    )
 
 
 def city_of_one(

@@ -9,6 +9,14 @@ from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
 from queue_server.domain.cases import CaseClass, CaseKind, CaseLogKind, CaseResolution, CaseStatus
+from queue_server.domain.cross_region import (
+    CrossRegionMode,
+    CrossRegionStatus,
+    CrossRegionStep,
+    Decision,
+    Delivery,
+    ForwardChannel,
+)
 from queue_server.domain.enums import (
     CallReason,
     DeviceKind,
@@ -43,12 +51,12 @@ class AwareDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _enum(enum: type[StrEnum]) -> sa.Enum:
+def _enum(enum: type[StrEnum], *, length: int = 24) -> sa.Enum:
     return sa.Enum(
         enum,
         native_enum=False,
         create_constraint=False,
-        length=24,
+        length=length,
         values_callable=lambda members: [member.value for member in members],
     )
 
@@ -192,7 +200,7 @@ class Event(SQLModel, table=True):
     """Increases with every event of the city; within one hall, in commit order (a hall's
     writes are serialised), but with gaps where other halls' events fall."""
     hall: str = _hall()
-    type: EventType = Field(sa_type=_enum(EventType))
+    type: EventType = Field(sa_type=_enum(EventType, length=40))
     at: datetime = _at()
     service_day: date
     ticket_id: int | None = None
@@ -313,6 +321,79 @@ class CaseLogEntry(SQLModel, table=True):
     kind: CaseLogKind = Field(sa_type=_enum(CaseLogKind))
     note: str | None = Field(default=None, max_length=1000)
     actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class CrossRegionCase(SQLModel, table=True):
+    """A 市域通办 case: a matter received in one hall for the hall that owns it. It belongs to
+    no single hall: each hall takes its own steps, and each step's event goes into the log of
+    the hall that took it. `mail_address` is personal: it stays on this row, never in events,
+    on boards or on the status page."""
+
+    __tablename__ = "cross_region_case"
+    __table_args__ = (
+        sa.Index("ix_cross_region_case_receiving", "receiving_hall", "status"),
+        sa.Index("ix_cross_region_case_owner", "owner_hall", "status"),
+        sa.Index("ix_cross_region_case_delivering", "delivering_hall", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=24, unique=True)
+    """Printed on the receipt; the pickup hall's 出件 window finds the case by it."""
+    receiving_hall: str = _hall()
+    owner_hall: str = _hall()
+    delivering_hall: str = _hall()
+    pickup_hall: str | None = _hall(default=None)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    number: str = Field(max_length=16)
+    matter: str = Field(max_length=40)
+    matter_name: str = Field(max_length=64)
+    mode: CrossRegionMode = Field(sa_type=_enum(CrossRegionMode))
+    delivery: Delivery = Field(sa_type=_enum(Delivery))
+    mail_address: str | None = Field(default=None, max_length=300)
+    originals_by_mail: bool = False
+    status: CrossRegionStatus = Field(sa_type=_enum(CrossRegionStatus))
+    returned: bool = False
+    """补正 was told once (一次告知): never again for this case."""
+    returned_materials: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    forward_channel: ForwardChannel | None = Field(default=None, sa_type=_enum(ForwardChannel))
+    result: Decision | None = Field(default=None, sa_type=_enum(Decision))
+    reason: str | None = Field(default=None, max_length=500)
+    opened_at: datetime = _at()
+    opened_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    updated_at: datetime = _at()
+    delivered_at: datetime | None = _at(default=None)
+
+
+class CrossRegionStepRecord(SQLModel, table=True):
+    """One step of a 市域通办 case, with the hall that takes it and when it is due. The open
+    step (no `done_at`) is the one the case waits for; the owner's re-check is recorded as
+    `accept` or, when it sends the case back, `return`."""
+
+    __tablename__ = "cross_region_step"
+    __table_args__ = (sa.Index("ix_cross_region_step_open", "hall", "done_at", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cross_region_case.id", index=True)
+    step: CrossRegionStep = Field(sa_type=_enum(CrossRegionStep))
+    hall: str = _hall()
+    started_at: datetime = _at()
+    due_at: datetime | None = _at(default=None)
+    done_at: datetime | None = _at(default=None)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    channel: str | None = Field(default=None, max_length=16)
+    tracking_no: str | None = Field(default=None, max_length=40)
+    note: str | None = Field(default=None, max_length=500)
+    """Staff free text: the detail view only, never events."""
+
+
+class CrossRegionAlert(SQLModel, table=True):
+    """`alert.cross_region_overdue` raised for one step on one hall's stream: at most once."""
+
+    __tablename__ = "cross_region_alert"
+
+    step_id: int = Field(foreign_key="cross_region_step.id", primary_key=True)
+    hall: str = Field(primary_key=True, max_length=HALL_CODE_LENGTH)
+    at: datetime = _at()
 
 
 class StatsRollup(SQLModel, table=True):

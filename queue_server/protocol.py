@@ -25,6 +25,14 @@ from queue_server.domain.cases import (
     CaseResolution,
     CaseStatus,
 )
+from queue_server.domain.cross_region import (
+    CrossRegionMode,
+    CrossRegionStatus,
+    CrossRegionStep,
+    Decision,
+    Delivery,
+    ForwardChannel,
+)
 from queue_server.domain.enums import (
     CallReason,
     DeviceKind,
@@ -65,6 +73,25 @@ __all__ = [
     "CategoryPublic",
     "ClerkDayPublic",
     "ClerkPublic",
+    "CrossRegionAccept",
+    "CrossRegionCaseDetail",
+    "CrossRegionCasePublic",
+    "CrossRegionDecide",
+    "CrossRegionDeliver",
+    "CrossRegionForward",
+    "CrossRegionLogEntry",
+    "CrossRegionMode",
+    "CrossRegionOpen",
+    "CrossRegionPayload",
+    "CrossRegionResubmit",
+    "CrossRegionReturn",
+    "CrossRegionStatus",
+    "CrossRegionStatusPublic",
+    "CrossRegionStatusStep",
+    "CrossRegionStep",
+    "CrossRegionStepPublic",
+    "Decision",
+    "Delivery",
     "DeviceHeartbeat",
     "DeviceKind",
     "DevicePublic",
@@ -82,6 +109,7 @@ __all__ = [
     "FieldError",
     "FinishOutcome",
     "FinishRequest",
+    "ForwardChannel",
     "HallSnapshot",
     "HallSummary",
     "HealthResponse",
@@ -352,6 +380,10 @@ class AlertPublic(_Wire):
     window_no: int | None = None
     case_id: str | None = None
     """For `alert.case_overdue` (`value`: days past the due date)."""
+    cross_region_code: str | None = None
+    """For `alert.cross_region_overdue`: the 市域通办 case's code (`value`: hours past due)."""
+    step: CrossRegionStep | None = None
+    """For `alert.cross_region_overdue`: the step that is overdue."""
     device: str | None = None
     """For `alert.device`: the device (its token's name) that went over its limit; `value`
     is the burst and `threshold` the seconds per ticket of the issuing limit it hit."""
@@ -402,6 +434,12 @@ class MatterPublic(_Wire):
     """The single matters (具体事项) it bundles."""
     materials: list[str]
     """The materials to bring (材料准备), told at once (一次告知); may be empty."""
+    cross_region: list[CrossRegionMode] = Field(default_factory=list)
+    """How it may be handled across the city (市域通办); empty: only in the hall it belongs to."""
+    originals_by_mail: bool = False
+    """The paper originals must travel to the owning hall."""
+    deciding_halls: list[str] | None = None
+    """The halls that may own and decide it; null: every hall of the city."""
 
 
 DeviceName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
@@ -449,6 +487,8 @@ class TicketStatusPublic(_Wire):
     materials: list[str] = Field(default_factory=list)
     hall_name: str
     updated_at: datetime
+    cross_region: "CrossRegionStatusPublic | None" = None
+    """The 市域通办 case opened from this ticket, if any."""
 
 
 class TicketStatusMessage(_Wire):
@@ -897,3 +937,172 @@ class CaseUpdatedPayload(_Wire):
     due: date
     level: int | None = None
     """case.followed_up: the applicant's (re-)rating, when given."""
+
+
+# --- 市域通办 (cross-region cases) -----------------------------------------------------------
+
+HallCodeText = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=32)]
+TrackingNo = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=40)
+]
+MaterialText = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=200)
+]
+
+
+class CrossRegionOpen(_Request):
+    ticket_id: RowId
+    """The ticket at the clerk's window (or any ticket of the hall, for a manager)."""
+    matter: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    """The matter's id or name in the catalog."""
+    owner_hall: HallCodeText
+    mode: CrossRegionMode
+    delivery: Delivery
+    pickup_hall: HallCodeText | None = None
+    """`pickup` only; default: the receiving hall."""
+    mail_address: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, pattern=NOT_BLANK, min_length=1, max_length=300
+            ),
+        ]
+        | None
+    ) = None
+    """`mail` only: personal data, kept on the case for staff and never shown publicly."""
+
+
+class CrossRegionForward(_Request):
+    channel: ForwardChannel
+    tracking_no: TrackingNo | None = None
+    """Required for `mail`."""
+
+
+class CrossRegionAccept(_Request):
+    pass
+
+
+class CrossRegionReturn(_Request):
+    materials: Annotated[list[MaterialText], Field(min_length=1, max_length=50)]
+    """Every missing or incorrect material, told at once (一次告知)."""
+    note: Note | None = None
+
+
+class CrossRegionResubmit(_Request):
+    pass
+
+
+class CrossRegionDecide(_Request):
+    result: Decision
+    reason: Note | None = None
+    """Required for `rejected`."""
+
+
+class CrossRegionDeliver(_Request):
+    channel: Delivery
+    tracking_no: TrackingNo | None = None
+    """Required for `mail`."""
+
+
+class CrossRegionStepPublic(_Wire):
+    step: CrossRegionStep
+    label: str
+    hall: str
+    """The hall that takes the step."""
+    started_at: datetime
+    due_at: datetime | None = None
+    """Null while the clock is stopped (补正 waits for the applicant)."""
+    done_at: datetime | None = None
+    overdue: bool = False
+
+
+class CrossRegionLogEntry(_Wire):
+    step: CrossRegionStep
+    label: str
+    hall: str
+    at: datetime
+    actor: StaffPublic | None = None
+    channel: str | None = None
+    tracking_no: str | None = None
+    note: str | None = None
+
+
+class CrossRegionCasePublic(_Wire):
+    """A 市域通办 case as staff see it."""
+
+    id: int
+    code: str
+    status: CrossRegionStatus
+    status_label: str
+    receiving_hall: str
+    owner_hall: str
+    delivering_hall: str
+    pickup_hall: str | None = None
+    ticket_id: int
+    number: str
+    matter: str
+    matter_name: str
+    mode: CrossRegionMode
+    delivery: Delivery
+    mail_address: str | None = None
+    originals_by_mail: bool
+    returned_materials: list[str] = Field(default_factory=list)
+    result: Decision | None = None
+    reason: str | None = None
+    opened_at: datetime
+    updated_at: datetime
+    due_at: datetime | None = None
+    """When the step the case waits for is due."""
+    overdue: bool = False
+    steps: list[CrossRegionStepPublic]
+    actions: list[CrossRegionStep] = Field(default_factory=list)
+    """The steps the caller's hall may take now."""
+
+
+class CrossRegionCaseDetail(CrossRegionCasePublic):
+    log: list[CrossRegionLogEntry] = Field(default_factory=list)
+
+
+class CrossRegionStatusStep(_Wire):
+    step: CrossRegionStep
+    label: str
+    done_on: date | None = None
+    due_on: date | None = None
+
+
+class CrossRegionStatusPublic(_Wire):
+    """The case on the applicant's status page: plain words and dates, nothing personal."""
+
+    code: str
+    status: CrossRegionStatus
+    status_label: str
+    matter_name: str
+    owner_hall_name: str
+    delivery: Delivery
+    pickup_hall_name: str | None = None
+    steps: list[CrossRegionStatusStep]
+    due_on: date | None = None
+    """The day by which the current step is due."""
+    materials: list[str] = Field(default_factory=list)
+    """补正: what to bring back, all at once."""
+    result: Decision | None = None
+
+
+class CrossRegionPayload(_Wire):
+    """`payload` of every `cross_region.*` event: the case's state after the step, no
+    personal data and no staff text."""
+
+    case_id: int
+    code: str
+    step: CrossRegionStep
+    status: CrossRegionStatus
+    receiving_hall: str
+    owner_hall: str
+    delivering_hall: str
+    matter: str
+    due_at: datetime | None = None
+    """When the next step is due."""
+    result: Decision | None = None
+
+
+TicketStatusPublic.model_rebuild()

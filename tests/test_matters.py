@@ -146,7 +146,11 @@ def test_the_server_lists_the_catalog_and_issues_by_matter(server: LiveServer) -
         "category": "general",
         "items": read_catalog().matters[0].items,
         "materials": read_catalog().matters[0].materials,
+        "cross_region": ["remote_accept"],
+        "originals_by_mail": True,
+        "deciding_halls": None,
     }
+    assert next(m for m in matters if m["id"] == "school_enrolment")["cross_region"] == []
     kiosk = server.client(server.accounts.kiosk_token)
     by_id = kiosk.post("/api/tickets", json={"category": "enterprise", "matter": "credit_repair"})
     assert by_id.status_code == 201

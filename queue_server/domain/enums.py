@@ -80,11 +80,19 @@ class EventType(StrEnum):
     CASE_CLOSED = "case.closed"
     CASE_REPLIED = "case.replied"
     CASE_FOLLOWED_UP = "case.followed_up"
+    CROSS_REGION_RECEIVED = "cross_region.received"
+    CROSS_REGION_FORWARDED = "cross_region.forwarded"
+    CROSS_REGION_ACCEPTED = "cross_region.accepted"
+    CROSS_REGION_RETURNED = "cross_region.returned"
+    CROSS_REGION_RESUBMITTED = "cross_region.resubmitted"
+    CROSS_REGION_DECIDED = "cross_region.decided"
+    CROSS_REGION_DELIVERED = "cross_region.delivered"
     ALERT_WAIT_TARGET = "alert.wait_target"
     ALERT_SERVICE_LIMIT = "alert.service_limit"
     ALERT_QUEUE_LENGTH = "alert.queue_length"
     ALERT_CASE_OVERDUE = "alert.case_overdue"
     ALERT_DEVICE = "alert.device"
+    ALERT_CROSS_REGION_OVERDUE = "alert.cross_region_overdue"
 
 
 class DeviceKind(StrEnum):
