@@ -169,7 +169,14 @@ def create_app(
                     name=f"event-tailer-{entry.code}",
                 ),
                 asyncio.create_task(
-                    watch(db, hub, entry.hall, resolved_clock, settings.alert_check_seconds),
+                    watch(
+                        db,
+                        hub,
+                        entry.hall,
+                        resolved_clock,
+                        settings.alert_check_seconds,
+                        city=served,
+                    ),
                     name=f"watch-{entry.code}",
                 ),
             ]
