@@ -366,3 +366,41 @@ def overdue_steps(
 
 def hours_past(due: datetime, now: datetime) -> float:
     return max(0.0, (now - due).total_seconds() / 3600)
+
+
+CASE_CODE_PREFIX: Final = "TB"
+"""通办: the receipt's case code is this, the receiving day and a daily sequence number."""
+
+
+def case_code_prefix(day: date) -> str:
+    return f"{CASE_CODE_PREFIX}{day:%Y%m%d}"
+
+
+def case_code(day: date, sequence: int) -> str:
+    """`TB20261207001`: three digits, four once a day passes 999 cases."""
+    return f"{case_code_prefix(day)}{sequence:03d}"
+
+
+def next_sequence(codes: Iterable[str], *, day: date) -> int:
+    """The sequence number after the highest of that day's codes (1 for the day's first)."""
+    prefix = case_code_prefix(day)
+    numbers = [int(code[len(prefix) :]) for code in codes if code.startswith(prefix)]
+    return max(numbers, default=0) + 1
+
+
+def wrong_hall_reason(step: CrossRegionStep, halls: CaseHalls, *, acting: str) -> str | None:
+    """Why `acting` may not take `step` (it is another hall's), or None when it may."""
+    owner = step_hall(step, halls)
+    if owner == acting:
+        return None
+    return (
+        f"“{STEP_LABELS[step]}”由{ROLE_LABELS[STEP_ROLES[step]]}（{owner}）办理，"
+        f"大厅“{acting}”不能办理"
+    )
+
+
+ROLE_LABELS: Final[dict[HallRole, str]] = {
+    HallRole.RECEIVING: "收件大厅",
+    HallRole.OWNING: "属地大厅",
+    HallRole.DELIVERING: "出件大厅",
+}
