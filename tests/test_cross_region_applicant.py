@@ -83,7 +83,7 @@ def test_a_case_just_received_is_waiting_to_be_forwarded() -> None:
         ("转递", None, date(2026, 12, 8)),
     ]
     assert view.due_on == date(2026, 12, 8)
-    assert case_due_text(view) == "转递最晚 12月8日（周二） 完成"
+    assert case_due_text(view) == "最晚 12月8日（周二）转递"
     assert (view.owner_hall_name, view.pickup_hall_name) == (
         "康巴什区政务服务中心",
         "一门市民服务中心",

@@ -66,7 +66,7 @@ def case_due_text(case: CrossRegionStatusPublic) -> str:
     current = next((step for step in case.steps if step.done_on is None), None)
     if current is None or case.due_on is None:
         return ""
-    return f"{current.label}最晚 {day_text(case.due_on)} 完成"
+    return f"最晚 {day_text(case.due_on)}{current.label}"
 
 
 def case_step_date(step: CrossRegionStatusStep) -> str:

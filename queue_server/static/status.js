@@ -57,7 +57,7 @@
   function caseDueText(item) {
     const current = item.steps.find((step) => !step.done_on);
     if (!current || !item.due_on) { return ""; }
-    return current.label + "最晚 " + dayText(item.due_on) + " 完成";
+    return "最晚 " + dayText(item.due_on) + current.label;
   }
 
   function listItem(text) {
