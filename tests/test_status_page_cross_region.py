@@ -1,6 +1,9 @@
 """The applicant follows a 市域通办 case behind the QR code of the ticket it was opened from:
 the public JSON view and the status page on a 360 px phone in every state of the case."""
 
+import json
+import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlmodel import Session, col, select
+from websockets.sync.client import connect
 
 from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
@@ -44,7 +48,9 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def city(tmp_path: Path, clock: ManualClock) -> Iterator[LiveCity]:
-    with live_city(tmp_path, clock=clock, heartbeat_seconds=HEARTBEAT_SECONDS) as running:
+    with live_city(
+        tmp_path, clock=clock, heartbeat_seconds=HEARTBEAT_SECONDS, kiosk_issue_seconds=0
+    ) as running:
         yield running
 
 
@@ -302,3 +308,36 @@ def test_the_phone_follows_a_case_through_every_state(
     delivered = public_case(city, ticket)
     assert (delivered["status"], delivered["status_label"]) == ("delivered", "已出件")
     looks_right(phone, "status-page-case-delivered")
+
+
+def busy_hall(city: LiveCity, stop: threading.Event) -> None:
+    """Other people's tickets, one every 0.2 s: events of the hall that concern nobody else."""
+    with city.client(city.city.hall("main").kiosk_token) as kiosk:
+        while not stop.wait(0.2):
+            assert kiosk.post("/api/tickets", json={"category": "consult"}).status_code == 201
+
+
+def test_a_step_in_another_hall_reaches_the_page_however_busy_its_own_hall_is(
+    city: LiveCity, clock: ManualClock
+) -> None:
+    ticket = issue(city)
+    case = Case(city, clock, ticket)
+    case.open(owner="kangbashi", delivery=Delivery.PICKUP)
+    case.forward()
+    stop = threading.Event()
+    noise = threading.Thread(target=busy_hall, args=(city, stop))
+    with connect(f"{city.ws_url}/ws/t/{ticket['public_code']}", open_timeout=5) as ws:
+        first = json.loads(ws.recv(timeout=10))["ticket"]["cross_region"]
+        assert first["status"] == "forwarded"
+        noise.start()
+        try:
+            case.accept()  # kangbashi's step: an event on kangbashi's stream only
+            taken = time.monotonic()
+            while True:
+                view = json.loads(ws.recv(timeout=4 * HEARTBEAT_SECONDS))["ticket"]
+                if view["cross_region"]["status"] == "accepted":
+                    break
+            assert time.monotonic() - taken < 3 * HEARTBEAT_SECONDS
+        finally:
+            stop.set()
+            noise.join()
