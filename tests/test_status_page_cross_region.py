@@ -27,6 +27,7 @@ from queue_server.domain.cross_region import (
     due_at,
 )
 from queue_server.models import CrossRegionCase, CrossRegionStepRecord
+from queue_server.services.housekeeping import prune
 from tests.browser import axe_violations, clipped_elements, covering_elements, screenshot
 from tests.city_support import LiveCity, live_city
 
@@ -341,3 +342,41 @@ def test_a_step_in_another_hall_reaches_the_page_however_busy_its_own_hall_is(
         finally:
             stop.set()
             noise.join()
+
+
+def test_the_qr_code_still_shows_the_case_after_a_transfer_and_days_later(
+    city: LiveCity, clock: ManualClock
+) -> None:
+    """The case was opened from the ticket's first row; the clerk then sent the applicant on
+    to another queue (a new row with the same code); days later, after the server's
+    housekeeping, the code still leads to the case (no ticket row is ever pruned)."""
+    ticket = issue(city)
+    clerk = city.as_("main-clerk1")
+    assert clerk.post("/api/windows/9/sign-in").status_code == 200
+    assert clerk.post("/api/windows/9/call", json={"number": ticket["number"]}).status_code == 200
+    assert clerk.post(f"/api/tickets/{ticket['id']}/start").status_code == 200
+    case = Case(city, clock, ticket)
+    case.open(owner="kangbashi", delivery=Delivery.PICKUP)
+    moved = clerk.post(
+        f"/api/tickets/{ticket['id']}/transfer", json={"to_category": "consult", "reason": "咨询"}
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["id"] != ticket["id"]
+    case.forward()
+    case.return_(["户口簿原件"])
+
+    clock.advance(timedelta(days=10))
+    db = Database(city.database_url)
+    try:
+        with db.write_session() as session:
+            prune(session=session, now=clock.now())
+    finally:
+        db.dispose()
+    answer = httpx.get(f"{city.base_url}/t/{ticket['public_code']}")
+    assert answer.status_code == 200
+    page = answer.text
+    assert 'id="case-status" class="case-status">需补正<' in page, "shown without JavaScript"
+    assert "<li>户口簿原件</li>" in page
+    assert "一次性交回一门市民服务中心" in page
+    assert 'id="status" class="status" hidden>' in page, "the queue's own state gives way"
+    assert public_case(city, ticket)["status"] == "returned"
