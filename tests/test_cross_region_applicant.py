@@ -49,7 +49,7 @@ def a_case(status: CrossRegionStatus, **changes: object) -> CrossRegionCase:
         "opened_at": MONDAY,
         "updated_at": MONDAY,
     }
-    return CrossRegionCase(**(fields | changes))
+    return CrossRegionCase.model_validate(fields | changes)
 
 
 def step(
