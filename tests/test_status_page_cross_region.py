@@ -299,6 +299,7 @@ def test_the_phone_follows_a_case_through_every_state(
         "已办结（准予办理），请到伊金霍洛旗政务服务中心领取办理结果"
     )
     expect(phone.locator("#case-due")).to_have_text("最晚 12月14日（周一）出件")
+    assert steps_shown(phone)[-1] == "出件 等您领取"
     looks_right(phone, "status-page-case-decided")
 
     clock.advance(timedelta(days=1))

@@ -69,11 +69,13 @@ def case_due_text(case: CrossRegionStatusPublic) -> str:
     return f"最晚 {day_text(case.due_on)}{current.label}"
 
 
-def case_step_date(step: CrossRegionStatusStep) -> str:
+def case_step_date(step: CrossRegionStatusStep, delivery: Delivery) -> str:
     if step.done_on is not None:
         return day_text(step.done_on)
     if step.step is CrossRegionStep.RESUBMIT:
         return "等您交回材料"
+    if step.step is CrossRegionStep.DELIVER and delivery is Delivery.PICKUP:
+        return "等您领取"
     return "进行中"
 
 
@@ -94,7 +96,7 @@ def _case_steps_html(case: CrossRegionStatusPublic) -> str:
         current = ' aria-current="step"' if state == "current" else ""
         items.append(
             f'<li class="{state}"{current}><span class="step-name">{escape(step.label)}</span>'
-            f'<span class="step-date">{escape(case_step_date(step))}</span></li>'
+            f'<span class="step-date">{escape(case_step_date(step, case.delivery))}</span></li>'
         )
     return "".join(items)
 

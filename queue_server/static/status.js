@@ -49,9 +49,10 @@
     return month + "月" + day + "日（" + WEEKDAYS[weekday] + "）";
   }
 
-  function caseStepDate(step) {
+  function caseStepDate(step, delivery) {
     if (step.done_on) { return dayText(step.done_on); }
-    return step.step === "resubmit" ? "等您交回材料" : "进行中";
+    if (step.step === "resubmit") { return "等您交回材料"; }
+    return step.step === "deliver" && delivery === "pickup" ? "等您领取" : "进行中";
   }
 
   function caseDueText(item) {
@@ -91,7 +92,7 @@
       name.textContent = step.label;
       const date = document.createElement("span");
       date.className = "step-date";
-      date.textContent = caseStepDate(step);
+      date.textContent = caseStepDate(step, item.delivery);
       li.append(name, date);
       return li;
     }));
