@@ -1077,14 +1077,21 @@ class CrossRegionStatusPublic(_Wire):
     status: CrossRegionStatus
     status_label: str
     matter_name: str
+    receiving_hall_name: str
+    """Where the materials were handed in, and where 补正 materials are brought back."""
     owner_hall_name: str
     delivery: Delivery
     pickup_hall_name: str | None = None
+    summary: str
+    """What is happening now and what, if anything, the applicant has to do, in one plain
+    sentence (e.g. where to bring the 补正 materials, where to pick the result up)."""
     steps: list[CrossRegionStatusStep]
+    """The steps done, oldest first, then the step the case waits for (no `done_on`)."""
     due_on: date | None = None
-    """The day by which the current step is due."""
+    """The day by which the current step is due (in the hall that takes it); null once
+    delivered and while the case waits for the applicant's 补正."""
     materials: list[str] = Field(default_factory=list)
-    """补正: what to bring back, all at once."""
+    """补正: what to bring back, all at once (only while the case is returned)."""
     result: Decision | None = None
 
 
