@@ -13,23 +13,20 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
-from sqlmodel import Session, col, select
 from websockets.sync.client import connect
 
 from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.cross_region import (
-    CrossRegionMode,
     CrossRegionStatus,
     CrossRegionStep,
     Decision,
     Delivery,
-    due_at,
 )
-from queue_server.models import CrossRegionCase, CrossRegionStepRecord
 from queue_server.services.housekeeping import prune
 from tests.browser import axe_violations, clipped_elements, covering_elements, screenshot
 from tests.city_support import LiveCity, live_city
+from tests.support import login
 
 S = CrossRegionStatus
 P = CrossRegionStep
@@ -38,6 +35,7 @@ PHONE = ViewportSize(width=360, height=740)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI)
 WAIT_MS = 15_000
+CASES = "/api/cross-region-cases"
 HEARTBEAT_SECONDS = 1.0
 """The test server's heartbeat: the page re-reads the case at least this often."""
 
@@ -67,129 +65,69 @@ def phone(browser: Browser) -> Iterator[Page]:
 
 
 class Case:
-    """Takes a case through its steps the way the halls' staff would. Until the
-    `/api/cross-region-cases` routes exist this writes the rows their service writes."""
+    """Takes a case through its steps the way the halls' staff do: each step posted by a clerk
+    of the hall whose step it is."""
 
-    def __init__(self, city: LiveCity, clock: ManualClock, ticket: dict[str, Any]) -> None:
-        self.city, self.clock, self.ticket = city, clock, ticket
-        self.db = Database(city.database_url)
+    def __init__(self, city: LiveCity, ticket: dict[str, Any]) -> None:
+        self.city, self.ticket = city, ticket
         self.case_id = 0
         self.owner = self.delivering = ""
 
-    def _step_row(
-        self, session: Session, step: CrossRegionStep, hall: str, days: int | None
-    ) -> None:
-        config = self.city.config
-        assert config is not None
-        now = self.clock.now()
-        due = due_at(
-            start=now,
-            days=days,
-            tz=config.hall(hall).tz,
-            is_workday=config.hall(hall).work_calendar.is_workday,
+    def _post(self, hall: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Logged in afresh: the test's clock runs days ahead of the seeded logins."""
+        token = login(self.city.base_url, f"{hall}-clerk1")
+        response = httpx.post(
+            f"{self.city.base_url}{CASES}{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
         )
-        session.add(
-            CrossRegionStepRecord(
-                case_id=self.case_id, step=step, hall=hall, started_at=now, due_at=due
-            )
-        )
-
-    def _finish(self, session: Session, step: CrossRegionStep) -> CrossRegionCase:
-        row = session.exec(
-            select(CrossRegionStepRecord).where(
-                CrossRegionStepRecord.case_id == self.case_id,
-                col(CrossRegionStepRecord.done_at).is_(None),
-            )
-        ).one()
-        row.step = step
-        row.done_at = self.clock.now()
-        row.tracking_no = "SF1234567890"
-        row.note = "王科长：张三的户口簿复印件不清楚"
-        session.add(row)
-        case = session.get_one(CrossRegionCase, self.case_id)
-        case.updated_at = self.clock.now()
-        return case
+        assert response.status_code in (200, 201), response.text
+        answer: dict[str, Any] = response.json()
+        return answer
 
     def open(self, *, owner: str, delivery: Delivery, pickup: str | None = None) -> None:
-        with self.db.write_session() as session:
-            case = CrossRegionCase(
-                code="TB20261207001",
-                receiving_hall="main",
-                owner_hall=owner,
-                delivering_hall=pickup or owner,
-                pickup_hall=pickup,
-                ticket_id=self.ticket["id"],
-                number=self.ticket["number"],
-                matter="flexible_employment",
-                matter_name="灵活就业",
-                mode=CrossRegionMode.REMOTE_ACCEPT,
-                delivery=delivery,
-                mail_address="康巴什区某小区3号楼 李四收" if delivery is Delivery.MAIL else None,
-                status=CrossRegionStatus.RECEIVED,
-                opened_at=self.clock.now(),
-                updated_at=self.clock.now(),
-            )
-            session.add(case)
-            session.flush()
-            assert case.id is not None
-            self.case_id = case.id
-            self._step_row(session, CrossRegionStep.RECEIVE, "main", 0)
-            session.flush()
-            self._finish(session, CrossRegionStep.RECEIVE)
-            self._step_row(session, CrossRegionStep.FORWARD, "main", 1)
-        self.owner, self.delivering = owner, pickup or owner
-
-    def take(
-        self,
-        step: CrossRegionStep,
-        status: CrossRegionStatus,
-        *,
-        next_step: CrossRegionStep | None,
-        next_hall: str = "",
-        days: int | None = None,
-        **changes: object,
-    ) -> None:
-        with self.db.write_session() as session:
-            case = self._finish(session, step)
-            case.status = status
-            for key, value in changes.items():
-                setattr(case, key, value)
-            session.add(case)
-            if next_step is not None:
-                self._step_row(session, next_step, next_hall, days)
+        """At main's window 9, where the ticket is being served."""
+        body: dict[str, Any] = {
+            "ticket_id": self.ticket["id"],
+            "matter": "flexible_employment",
+            "owner_hall": owner,
+            "mode": "remote_accept",
+            "delivery": delivery.value,
+        }
+        if pickup is not None:
+            body["pickup_hall"] = pickup
+        if delivery is Delivery.MAIL:
+            body["mail_address"] = "康巴什区某小区3号楼 李四收"
+        self.case_id = self._post("main", "", body)["id"]
+        self.owner, self.delivering = owner, pickup or "main"
 
     def forward(self) -> None:
-        self.take(P.FORWARD, S.FORWARDED, next_step=P.ACCEPT, next_hall=self.owner, days=1)
+        self._post("main", f"/{self.case_id}/forward", {"channel": "electronic"})
 
     def return_(self, materials: list[str]) -> None:
-        self.take(
-            P.RETURN,
-            S.RETURNED,
-            next_step=P.RESUBMIT,
-            next_hall="main",
-            returned=True,
-            returned_materials=materials,
-        )
+        body = {"materials": materials, "note": "王科长：张三的户口簿复印件不清楚"}
+        self._post(self.owner, f"/{self.case_id}/return", body)
 
     def resubmit(self) -> None:
-        self.take(P.RESUBMIT, S.FORWARDED, next_step=P.ACCEPT, next_hall=self.owner, days=1)
+        self._post("main", f"/{self.case_id}/resubmit", {})
 
     def accept(self) -> None:
-        self.take(P.ACCEPT, S.ACCEPTED, next_step=P.DECIDE, next_hall=self.owner, days=5)
+        self._post(self.owner, f"/{self.case_id}/accept", {})
 
     def decide(self, result: Decision) -> None:
-        self.take(
-            P.DECIDE,
-            S.DECIDED,
-            next_step=P.DELIVER,
-            next_hall=self.delivering,
-            days=1,
-            result=result,
-            reason="王科长审批意见",
-        )
+        body = {"result": result.value, "reason": "王科长审批意见"}
+        self._post(self.owner, f"/{self.case_id}/decide", body)
 
     def deliver(self) -> None:
-        self.take(P.DELIVER, S.DELIVERED, next_step=None, delivered_at=self.clock.now())
+        self._post(self.delivering, f"/{self.case_id}/deliver", {"channel": "pickup"})
+
+
+def at_window(city: LiveCity, ticket: dict[str, Any]) -> None:
+    """main's clerk calls the ticket to window 9 (跨域通办) and starts serving it."""
+    clerk = city.as_("main-clerk1")
+    assert clerk.post("/api/windows/9/sign-in").status_code == 200
+    assert clerk.post("/api/windows/9/call", json={"number": ticket["number"]}).status_code == 200
+    assert clerk.post(f"/api/tickets/{ticket['id']}/start").status_code == 200
 
 
 PRIVATE = ("SF1234567890", "李四", "张三", "王科长", "mail_address", "tracking")
@@ -236,9 +174,12 @@ def test_the_phone_follows_a_case_through_every_state(
     phone.goto(f"{city.base_url}/t/{ticket['public_code']}")
     expect(phone.locator("#connection")).to_have_text("实时更新中")
     expect(phone.locator("#case")).to_be_hidden()
-    case = Case(city, clock, ticket)
+    at_window(city, ticket)
+    case = Case(city, ticket)
 
     case.open(owner="kangbashi", delivery=Delivery.PICKUP, pickup="ejinhoro")
+    finished = city.as_("main-clerk1").post(f"/api/tickets/{ticket['id']}/finish", json={})
+    assert finished.status_code == 200, finished.text
     expect(phone.locator("#case-status")).to_have_text("已收件")
     expect(phone.locator("#case-matter")).to_have_text("灵活就业")
     expect(phone.locator("#case-due")).to_have_text("最晚 12月8日（周二）转递")
@@ -323,7 +264,8 @@ def test_a_step_in_another_hall_reaches_the_page_however_busy_its_own_hall_is(
     city: LiveCity, clock: ManualClock
 ) -> None:
     ticket = issue(city)
-    case = Case(city, clock, ticket)
+    at_window(city, ticket)
+    case = Case(city, ticket)
     case.open(owner="kangbashi", delivery=Delivery.PICKUP)
     case.forward()
     stop = threading.Event()
@@ -352,11 +294,9 @@ def test_the_qr_code_still_shows_the_case_after_a_transfer_and_days_later(
     to another queue (a new row with the same code); days later, after the server's
     housekeeping, the code still leads to the case (no ticket row is ever pruned)."""
     ticket = issue(city)
+    at_window(city, ticket)
     clerk = city.as_("main-clerk1")
-    assert clerk.post("/api/windows/9/sign-in").status_code == 200
-    assert clerk.post("/api/windows/9/call", json={"number": ticket["number"]}).status_code == 200
-    assert clerk.post(f"/api/tickets/{ticket['id']}/start").status_code == 200
-    case = Case(city, clock, ticket)
+    case = Case(city, ticket)
     case.open(owner="kangbashi", delivery=Delivery.PICKUP)
     moved = clerk.post(
         f"/api/tickets/{ticket['id']}/transfer", json={"to_category": "consult", "reason": "咨询"}
