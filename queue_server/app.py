@@ -16,6 +16,7 @@ from queue_server.api import (
     auth,
     board,
     cases,
+    city_page,
     devices,
     evaluations,
     halls,
@@ -210,5 +211,6 @@ def create_app(
     for router in (evaluations.router, cases.router, rate_page.router):
         app.include_router(router)
     app.include_router(halls.router)
+    app.include_router(city_page.router)
     app.mount(board.ASSETS_PATH, board.board_assets(), name="board-assets")
     return app
