@@ -9,7 +9,6 @@ from sqlmodel import Session
 from queue_server.api.deps import Management, Resources, ResourcesDep
 from queue_server.api.page_headers import PAGE_HEADERS
 from queue_server.city import CityConfig, CityHall
-from queue_server.domain.errors import InvalidInput
 from queue_server.errors import WrongHall
 from queue_server.protocol import HallSummary, PublicHall, PublicHallChoice
 from queue_server.services.city import hall_summaries, public_halls
@@ -90,9 +89,7 @@ async def public_halls_list(
     With `matter=ID` (or `category=CODE`): only the halls that can take it — at home (`handling`
     `here`) or for the hall that decides it (`cross_region`) — each with the waiting count and
     estimate of the category that serves it there, quickest first; halls that cannot serve it
-    now last. A matter no hall of the city has → 404."""
-    if matter is not None and category is not None:
-        raise InvalidInput("matter 与 category 只能指定一个")
+    now last; `matter` wins when both are given. A matter no hall of the city has → 404."""
     listed, body = await _public_halls(resources)
     if matter is not None or category is not None:
         chosen = (
