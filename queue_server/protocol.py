@@ -45,6 +45,7 @@ from queue_server.domain.enums import (
     WindowStatus,
 )
 from queue_server.domain.evaluation import EvaluationChannel
+from queue_server.domain.nearby import Handling
 
 __all__ = [
     "AlertPublic",
@@ -655,6 +656,25 @@ class PublicHall(_Wire):
     open_now: bool
     """Whether any of its categories issues tickets now."""
     categories: list[PublicHallCategory]
+
+
+class PublicHallChoice(PublicHall):
+    """A hall that can take the applicant's matter (`GET /api/public/halls?matter=ID`, or
+    `?category=CODE`), with the queue of the category that serves it there."""
+
+    category: str
+    """The hall's category that serves the matter."""
+    category_name: str
+    waiting: int
+    eta_minutes: int | None
+    """The wait of a ticket of that category taken now; None when no window serves it now."""
+    category_open: bool
+    """Whether a kiosk of the hall issues that category now."""
+    handling: Handling
+    """`here`: the hall decides the matter itself; `cross_region`: it takes it for the hall
+    that decides it (市域通办)."""
+    cross_region: list[CrossRegionMode] = []
+    """The 市域通办 modes in which the hall takes it (empty when `handling` is `here`)."""
 
 
 ServerMessage = SnapshotMessage | HeartbeatMessage | EventMessage
