@@ -86,6 +86,8 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/cases/{case_id}/follow-up"): PEOPLE,
     ("GET", "/rate/window/{window_no}"): frozenset({EVALUATOR, MANAGER, ADMIN}),
     ("GET", "/rate/assets/{name}"): PUBLIC,
+    ("GET", "/city"): PUBLIC,
+    ("GET", "/city/assets/{name}"): PUBLIC,
     ("GET", "/api/halls"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/public/halls"): PUBLIC,
     ("GET", "/api/cross-region-cases"): PEOPLE,
@@ -170,7 +172,8 @@ def _token_for(server: LiveServer, role: str) -> str:
 def route_url(path: str, **values: object) -> str:
     """The path with its parameters filled in; `{name}`, `{asset}` and `{path}` are a device or
     a page asset."""
-    name = "kiosk-1" if path.startswith("/api/devices/") else "rate.js"
+    assets = {"/api/devices/": "kiosk-1", "/city/": "city.js"}
+    name = next((n for prefix, n in assets.items() if path.startswith(prefix)), "rate.js")
     return path.format(name=name, asset="status.js", path="board.js", **values)
 
 
