@@ -5,6 +5,7 @@ every event in the log of the hall that took the step, and bad input changing no
 import contextlib
 import json
 import re
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -364,3 +365,40 @@ def test_steps_out_of_order_change_nothing(city: CityServer) -> None:
     assert city.seq() == seq
     ok(here.post(f"{url}/forward", json={"channel": "electronic"}))
     refused(here.post(f"{url}/forward", json={"channel": "electronic"}), 409)
+
+
+def test_halls_opening_at_once_get_distinct_codes(city: CityServer) -> None:
+    """Two halls open cases at the same moment: on PostgreSQL their writes run in parallel
+    (one writer per hall) and meet on the day's next code; each case still gets its own."""
+    per_hall = 6
+    tickets: dict[str, list[int]] = {}
+    for hall in (RECEIVING, STRANGER):
+        with city.client(city.token(hall, "kiosk")) as kiosk:
+            tickets[hall] = [
+                ok(kiosk.post("/api/tickets", json={"category": "general"}), 201)["id"]
+                for _ in range(per_hall)
+            ]
+    codes: dict[str, list[str]] = {RECEIVING: [], STRANGER: []}
+    failures: list[str] = []
+    start = threading.Barrier(2)
+
+    def open_all(hall: str) -> None:
+        client = manager(city, hall)
+        start.wait()
+        for ticket_id in tickets[hall]:
+            response = client.post(CASES, json=opening(ticket_id))
+            if response.status_code != 201:
+                failures.append(f"{hall}: {response.status_code} {response.text}")
+                return
+            codes[hall].append(response.json()["code"])
+
+    threads = [threading.Thread(target=open_all, args=(hall,)) for hall in codes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    every = codes[RECEIVING] + codes[STRANGER]
+    assert sorted(code[-3:] for code in every) == [f"{n:03d}" for n in range(1, 2 * per_hall + 1)]
+    owned = ok(clerk(city, OWNER).get(CASES, params={"hall_role": "owning"}))
+    assert sorted(case["code"] for case in owned) == sorted(every)

@@ -164,11 +164,9 @@ def _detail(scope: Scope, case: CrossRegionCase) -> CrossRegionCaseDetail:
     if case.id is None:
         raise ValueError("case has no id yet")
     steps = _steps_of(scope.session, [case.id])[case.id]
-    done = sorted(
-        (row for row in steps if row.done_at is not None),
-        key=lambda row: (row.done_at, row.id or 0),
-    )
-    wanted = [row.actor_id for row in done if row.actor_id is not None]
+    done = [(row.done_at, row) for row in steps if row.done_at is not None]
+    done.sort(key=lambda pair: (pair[0], pair[1].id or 0))
+    wanted = [row.actor_id for _, row in done if row.actor_id is not None]
     users = {u.id: u for u in scope.session.exec(select(User).where(col(User.id).in_(wanted)))}
     public = case_public(case, steps, hall=scope.code, now=scope.now)
     return CrossRegionCaseDetail(
@@ -178,14 +176,13 @@ def _detail(scope: Scope, case: CrossRegionCase) -> CrossRegionCaseDetail:
                 step=row.step,
                 label=STEP_LABELS[row.step],
                 hall=row.hall,
-                at=row.done_at,
+                at=at,
                 actor=staff_public(users.get(row.actor_id)),
                 channel=row.channel,
                 tracking_no=row.tracking_no,
                 note=row.note,
             )
-            for row in done
-            if row.done_at is not None
+            for at, row in done
         ],
     )
 
