@@ -101,6 +101,12 @@ def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
     return body
 
 
+def listed(response: httpx.Response) -> list[dict[str, Any]]:
+    assert response.status_code == 200, response.text
+    rows: list[dict[str, Any]] = response.json()
+    return rows
+
+
 def refused(response: httpx.Response, status: int, code: str | None = None) -> str:
     """A refusal as JSON with its `detail` (and `code`, when given)."""
     assert response.status_code == status, response.text
@@ -248,14 +254,18 @@ def test_the_whole_journey_between_two_halls(city: CityServer) -> None:
 
     stranger = clerk(city, STRANGER)
     refused(stranger.get(case_url), 403, "wrong_hall")
-    assert ok(stranger.get(CASES)) == []
-    assert [c["code"] for c in ok(here.get(CASES, params={"hall_role": "receiving"}))] == [
+    assert listed(stranger.get(CASES)) == []
+    assert [c["code"] for c in listed(here.get(CASES, params={"hall_role": "receiving"}))] == [
         case["code"]
     ]
-    assert ok(here.get(CASES, params={"hall_role": "owning"})) == []
-    assert [c["id"] for c in ok(there.get(CASES, params={"hall_role": "owning"}))] == [case["id"]]
-    assert [c["id"] for c in ok(there.get(CASES, params={"code": case["code"]}))] == [case["id"]]
-    assert ok(there.get(CASES, params={"status": "received"})) == []
+    assert listed(here.get(CASES, params={"hall_role": "owning"})) == []
+    assert [c["id"] for c in listed(there.get(CASES, params={"hall_role": "owning"}))] == [
+        case["id"]
+    ]
+    assert [c["id"] for c in listed(there.get(CASES, params={"code": case["code"]}))] == [
+        case["id"]
+    ]
+    assert listed(there.get(CASES, params={"status": "received"})) == []
 
 
 def test_mail_delivery_keeps_the_address_on_the_case_only(city: CityServer) -> None:
@@ -320,7 +330,7 @@ def test_bad_openings_change_nothing(city: CityServer) -> None:
     before = city.seq()
     for body, status, said in bad:
         assert said in refused(here.post(CASES, json=body), status), body
-    assert ok(here.get(CASES)) == []
+    assert listed(here.get(CASES)) == []
     assert city.seq() == before
 
     # Not the ticket at the caller's window: another clerk of the hall, or another hall.
@@ -338,7 +348,7 @@ def test_bad_openings_change_nothing(city: CityServer) -> None:
         manager(city, RECEIVING).post(CASES, json=opening(ticket["id"], matter="retirement")), 201
     )
     assert other["code"].endswith("002")
-    assert len(ok(here.get(CASES))) == 2
+    assert len(listed(here.get(CASES))) == 2
 
 
 def test_steps_out_of_order_change_nothing(city: CityServer) -> None:
@@ -400,5 +410,5 @@ def test_halls_opening_at_once_get_distinct_codes(city: CityServer) -> None:
     assert failures == []
     every = codes[RECEIVING] + codes[STRANGER]
     assert sorted(code[-3:] for code in every) == [f"{n:03d}" for n in range(1, 2 * per_hall + 1)]
-    owned = ok(clerk(city, OWNER).get(CASES, params={"hall_role": "owning"}))
+    owned = listed(clerk(city, OWNER).get(CASES, params={"hall_role": "owning"}))
     assert sorted(case["code"] for case in owned) == sorted(every)

@@ -215,7 +215,7 @@ def list_cases(
     waiting = sa.orm.aliased(CrossRegionStepRecord)
     statement = select(CrossRegionCase).outerjoin(
         waiting,
-        sa.and_(waiting.case_id == CrossRegionCase.id, col(waiting.done_at).is_(None)),
+        sa.and_(col(waiting.case_id) == col(CrossRegionCase.id), col(waiting.done_at).is_(None)),
     )
     if hall_role is not None:
         statement = statement.where(ROLE_COLUMNS[hall_role] == hall)
@@ -228,10 +228,12 @@ def list_cases(
     if overdue is True:
         statement = statement.where(col(waiting.due_at) < scope.now)
     elif overdue is False:
-        statement = statement.where(or_(col(waiting.due_at).is_(None), waiting.due_at >= scope.now))
+        statement = statement.where(
+            or_(col(waiting.due_at).is_(None), col(waiting.due_at) >= scope.now)
+        )
     rows = session.exec(
         statement.order_by(
-            CrossRegionCase.status == CrossRegionStatus.DELIVERED,
+            col(CrossRegionCase.status) == CrossRegionStatus.DELIVERED,
             col(waiting.due_at).asc().nulls_last(),
             col(CrossRegionCase.id),
         ).limit(MAX_LIST)
@@ -393,6 +395,8 @@ def open_case(
         city_halls=frozenset(city.codes),
     )
     ticket = _opening_ticket(scope, request.ticket_id)
+    if ticket.id is None:
+        raise ValueError("ticket has no id")
     existing = session.exec(
         select(CrossRegionCase.code).where(
             CrossRegionCase.ticket_id == ticket.id, CrossRegionCase.matter == matter.id
