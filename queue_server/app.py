@@ -16,6 +16,7 @@ from queue_server.api import (
     auth,
     board,
     cases,
+    city_page,
     devices,
     evaluations,
     halls,
@@ -170,7 +171,14 @@ def create_app(
                     name=f"event-tailer-{entry.code}",
                 ),
                 asyncio.create_task(
-                    watch(db, hub, entry.hall, resolved_clock, settings.alert_check_seconds),
+                    watch(
+                        db,
+                        hub,
+                        entry.hall,
+                        resolved_clock,
+                        settings.alert_check_seconds,
+                        city=served,
+                    ),
                     name=f"watch-{entry.code}",
                 ),
             ]
@@ -212,5 +220,6 @@ def create_app(
         app.include_router(router)
     app.include_router(halls.router)
     app.include_router(cross_region_routes.router)
+    app.include_router(city_page.router)
     app.mount(board.ASSETS_PATH, board.board_assets(), name="board-assets")
     return app

@@ -6,7 +6,7 @@ takes each step, and when each step is due in working days (the Inner Mongolia f
 asks these functions, and writes what they answer.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -334,6 +334,38 @@ def check_delivery(*, delivery: Delivery, channel: Delivery, tracking_no: str | 
         )
     if channel is Delivery.MAIL and not tracking_no:
         raise InvalidInput("邮寄送达须填写运单号")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenStep:
+    """A step a case waits for, with the case's halls: what the overdue check looks at."""
+
+    step_id: int
+    code: str
+    matter_name: str
+    step: CrossRegionStep
+    hall: str
+    """The hall that must take the step."""
+    due: datetime | None
+    halls: CaseHalls
+
+
+def overdue_steps(
+    hall: str, *, steps: Iterable[OpenStep], raised: Collection[int], now: datetime
+) -> list[OpenStep]:
+    """The open steps past due that `hall` is involved in and has not been alerted of yet:
+    every hall of a case hears of its overdue step once, on its own stream."""
+    return [
+        step
+        for step in steps
+        if hall in step.halls.involved
+        and step.step_id not in raised
+        and is_overdue(due=step.due, done=None, now=now)
+    ]
+
+
+def hours_past(due: datetime, now: datetime) -> float:
+    return max(0.0, (now - due).total_seconds() / 3600)
 
 
 CASE_CODE_PREFIX: Final = "TB"
