@@ -80,6 +80,19 @@ PER_OPERATION: list[dict[str, Any]] = [
             "POST /api/cases/{case_id}/follow-up",
         )
     ),
+    # 市域通办 (docs/api.md, Cross-region cases): the matter must be in the hall's catalog and
+    # allow the mode, the owning hall another hall of the city (none in a city of one), the
+    # mailing address goes with `mail` only; forwarding or delivering by mail needs a tracking
+    # number and rejecting a reason: rules across fields and configuration.
+    *(
+        {"include-name": name, "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}}}
+        for name in (
+            "POST /api/cross-region-cases",
+            "POST /api/cross-region-cases/{case_id}/forward",
+            "POST /api/cross-region-cases/{case_id}/decide",
+            "POST /api/cross-region-cases/{case_id}/deliver",
+        )
+    ),
 ]
 
 

@@ -5,6 +5,7 @@ every event in the log of the hall that took the step, and bad input changing no
 import contextlib
 import json
 import re
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -98,6 +99,12 @@ def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def listed(response: httpx.Response) -> list[dict[str, Any]]:
+    assert response.status_code == 200, response.text
+    rows: list[dict[str, Any]] = response.json()
+    return rows
 
 
 def refused(response: httpx.Response, status: int, code: str | None = None) -> str:
@@ -247,14 +254,18 @@ def test_the_whole_journey_between_two_halls(city: CityServer) -> None:
 
     stranger = clerk(city, STRANGER)
     refused(stranger.get(case_url), 403, "wrong_hall")
-    assert ok(stranger.get(CASES)) == []
-    assert [c["code"] for c in ok(here.get(CASES, params={"hall_role": "receiving"}))] == [
+    assert listed(stranger.get(CASES)) == []
+    assert [c["code"] for c in listed(here.get(CASES, params={"hall_role": "receiving"}))] == [
         case["code"]
     ]
-    assert ok(here.get(CASES, params={"hall_role": "owning"})) == []
-    assert [c["id"] for c in ok(there.get(CASES, params={"hall_role": "owning"}))] == [case["id"]]
-    assert [c["id"] for c in ok(there.get(CASES, params={"code": case["code"]}))] == [case["id"]]
-    assert ok(there.get(CASES, params={"status": "received"})) == []
+    assert listed(here.get(CASES, params={"hall_role": "owning"})) == []
+    assert [c["id"] for c in listed(there.get(CASES, params={"hall_role": "owning"}))] == [
+        case["id"]
+    ]
+    assert [c["id"] for c in listed(there.get(CASES, params={"code": case["code"]}))] == [
+        case["id"]
+    ]
+    assert listed(there.get(CASES, params={"status": "received"})) == []
 
 
 def test_mail_delivery_keeps_the_address_on_the_case_only(city: CityServer) -> None:
@@ -319,7 +330,7 @@ def test_bad_openings_change_nothing(city: CityServer) -> None:
     before = city.seq()
     for body, status, said in bad:
         assert said in refused(here.post(CASES, json=body), status), body
-    assert ok(here.get(CASES)) == []
+    assert listed(here.get(CASES)) == []
     assert city.seq() == before
 
     # Not the ticket at the caller's window: another clerk of the hall, or another hall.
@@ -337,7 +348,7 @@ def test_bad_openings_change_nothing(city: CityServer) -> None:
         manager(city, RECEIVING).post(CASES, json=opening(ticket["id"], matter="retirement")), 201
     )
     assert other["code"].endswith("002")
-    assert len(ok(here.get(CASES))) == 2
+    assert len(listed(here.get(CASES))) == 2
 
 
 def test_steps_out_of_order_change_nothing(city: CityServer) -> None:
@@ -364,3 +375,40 @@ def test_steps_out_of_order_change_nothing(city: CityServer) -> None:
     assert city.seq() == seq
     ok(here.post(f"{url}/forward", json={"channel": "electronic"}))
     refused(here.post(f"{url}/forward", json={"channel": "electronic"}), 409)
+
+
+def test_halls_opening_at_once_get_distinct_codes(city: CityServer) -> None:
+    """Two halls open cases at the same moment: on PostgreSQL their writes run in parallel
+    (one writer per hall) and meet on the day's next code; each case still gets its own."""
+    per_hall = 6
+    tickets: dict[str, list[int]] = {}
+    for hall in (RECEIVING, STRANGER):
+        with city.client(city.token(hall, "kiosk")) as kiosk:
+            tickets[hall] = [
+                ok(kiosk.post("/api/tickets", json={"category": "general"}), 201)["id"]
+                for _ in range(per_hall)
+            ]
+    codes: dict[str, list[str]] = {RECEIVING: [], STRANGER: []}
+    failures: list[str] = []
+    start = threading.Barrier(2)
+
+    def open_all(hall: str) -> None:
+        client = manager(city, hall)
+        start.wait()
+        for ticket_id in tickets[hall]:
+            response = client.post(CASES, json=opening(ticket_id))
+            if response.status_code != 201:
+                failures.append(f"{hall}: {response.status_code} {response.text}")
+                return
+            codes[hall].append(response.json()["code"])
+
+    threads = [threading.Thread(target=open_all, args=(hall,)) for hall in codes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    every = codes[RECEIVING] + codes[STRANGER]
+    assert sorted(code[-3:] for code in every) == [f"{n:03d}" for n in range(1, 2 * per_hall + 1)]
+    owned = listed(clerk(city, OWNER).get(CASES, params={"hall_role": "owning"}))
+    assert sorted(case["code"] for case in owned) == sorted(every)

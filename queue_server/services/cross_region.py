@@ -164,11 +164,9 @@ def _detail(scope: Scope, case: CrossRegionCase) -> CrossRegionCaseDetail:
     if case.id is None:
         raise ValueError("case has no id yet")
     steps = _steps_of(scope.session, [case.id])[case.id]
-    done = sorted(
-        (row for row in steps if row.done_at is not None),
-        key=lambda row: (row.done_at, row.id or 0),
-    )
-    wanted = [row.actor_id for row in done if row.actor_id is not None]
+    done = [(row.done_at, row) for row in steps if row.done_at is not None]
+    done.sort(key=lambda pair: (pair[0], pair[1].id or 0))
+    wanted = [row.actor_id for _, row in done if row.actor_id is not None]
     users = {u.id: u for u in scope.session.exec(select(User).where(col(User.id).in_(wanted)))}
     public = case_public(case, steps, hall=scope.code, now=scope.now)
     return CrossRegionCaseDetail(
@@ -178,14 +176,13 @@ def _detail(scope: Scope, case: CrossRegionCase) -> CrossRegionCaseDetail:
                 step=row.step,
                 label=STEP_LABELS[row.step],
                 hall=row.hall,
-                at=row.done_at,
+                at=at,
                 actor=staff_public(users.get(row.actor_id)),
                 channel=row.channel,
                 tracking_no=row.tracking_no,
                 note=row.note,
             )
-            for row in done
-            if row.done_at is not None
+            for at, row in done
         ],
     )
 
@@ -218,7 +215,7 @@ def list_cases(
     waiting = sa.orm.aliased(CrossRegionStepRecord)
     statement = select(CrossRegionCase).outerjoin(
         waiting,
-        sa.and_(waiting.case_id == CrossRegionCase.id, col(waiting.done_at).is_(None)),
+        sa.and_(col(waiting.case_id) == col(CrossRegionCase.id), col(waiting.done_at).is_(None)),
     )
     if hall_role is not None:
         statement = statement.where(ROLE_COLUMNS[hall_role] == hall)
@@ -231,10 +228,12 @@ def list_cases(
     if overdue is True:
         statement = statement.where(col(waiting.due_at) < scope.now)
     elif overdue is False:
-        statement = statement.where(or_(col(waiting.due_at).is_(None), waiting.due_at >= scope.now))
+        statement = statement.where(
+            or_(col(waiting.due_at).is_(None), col(waiting.due_at) >= scope.now)
+        )
     rows = session.exec(
         statement.order_by(
-            CrossRegionCase.status == CrossRegionStatus.DELIVERED,
+            col(CrossRegionCase.status) == CrossRegionStatus.DELIVERED,
             col(waiting.due_at).asc().nulls_last(),
             col(CrossRegionCase.id),
         ).limit(MAX_LIST)
@@ -396,6 +395,8 @@ def open_case(
         city_halls=frozenset(city.codes),
     )
     ticket = _opening_ticket(scope, request.ticket_id)
+    if ticket.id is None:
+        raise ValueError("ticket has no id")
     existing = session.exec(
         select(CrossRegionCase.code).where(
             CrossRegionCase.ticket_id == ticket.id, CrossRegionCase.matter == matter.id
