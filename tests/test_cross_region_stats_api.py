@@ -14,23 +14,14 @@ import httpx
 import openpyxl
 import pytest
 
-from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
-from queue_server.domain.cross_region import (
-    CrossRegionMode,
-    CrossRegionStatus,
-    CrossRegionStep,
-    Delivery,
-)
-from queue_server.models import CrossRegionCase, CrossRegionStepRecord
+from queue_server.domain.cross_region import CrossRegionStatus
 from tests.city_support import LiveCity, example_city_of, live_city
 
 TZ = ZoneInfo("Asia/Shanghai")
 A, B = "main", "kangbashi"
 PERIOD = {"from": "2026-09-28", "to": "2026-10-16"}
 NOW = datetime(2026, 10, 19, 10, 0, tzinfo=TZ)
-S = CrossRegionStep
-ST = CrossRegionStatus
 STATES = [status.value for status in CrossRegionStatus]
 ROW_KEYS = {
     "key",
@@ -51,136 +42,106 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=TZ)
 
 
-def end_of(month: int, day: int) -> datetime:
-    return datetime(2026, month, day, 23, 59, 59, 999999, tzinfo=TZ)
+CASES = "/api/cross-region-cases"
+MATTER = "social_security_card"
+"""Allows both modes; its originals do not travel, so forwarding is due in 1 working day."""
+WINDOW = 2
 
 
-StepRow = tuple[CrossRegionStep, str, datetime | None, datetime | None]
+def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    return body
 
 
-def add_case(
-    database_url: str,
-    *,
-    code: str,
-    ticket_id: int,
-    receiving: str,
-    owner: str,
-    delivery: Delivery,
-    status: CrossRegionStatus,
-    opened_at: datetime,
-    delivered_at: datetime | None,
-    steps: list[StepRow],
-) -> None:
-    """A case and its steps written straight into the tables, as the cross-region service
-    records them (the owner's re-check row is `accept`, or `return` once it sent it back)."""
-    db = Database(database_url)
-    try:
-        with db.write_session() as session:
-            case = CrossRegionCase(
-                code=code,
-                receiving_hall=receiving,
-                owner_hall=owner,
-                delivering_hall=receiving if delivery is Delivery.PICKUP else owner,
-                pickup_hall=receiving if delivery is Delivery.PICKUP else None,
-                ticket_id=ticket_id,
-                number="A001",
-                matter="newborn",
-                matter_name="新生儿出生",
-                mode=CrossRegionMode.REMOTE_ACCEPT,
-                delivery=delivery,
-                mail_address="某路1号" if delivery is Delivery.MAIL else None,
-                status=status,
-                opened_at=opened_at,
-                updated_at=opened_at,
-                delivered_at=delivered_at,
-            )
-            session.add(case)
-            session.flush()
-            assert case.id is not None
-            for kind, hall, due, done in steps:
-                session.add(
-                    CrossRegionStepRecord(
-                        case_id=case.id,
-                        step=kind,
-                        hall=hall,
-                        started_at=opened_at,
-                        due_at=due,
-                        done_at=done,
-                    )
-                )
-    finally:
-        db.dispose()
+def open_case(city: LiveCity, hall: str, **body: str) -> dict[str, Any]:
+    """An applicant takes a ticket at `hall`; its first clerk calls it to window 2, opens the
+    case and finishes the ticket."""
+    kiosk = city.client(city.city.hall(hall).kiosk_token)
+    ticket = ok(kiosk.post("/api/tickets", json={"category": "general"}), 201)
+    window = city.as_(f"{hall}-clerk1")
+    ok(window.post(f"/api/windows/{WINDOW}/sign-in"))
+    called = ok(window.post(f"/api/windows/{WINDOW}/call-next"))
+    assert called["id"] == ticket["id"]
+    opening = {"ticket_id": ticket["id"], "matter": MATTER, "mode": "remote_accept", **body}
+    case = ok(window.post(CASES, json=opening), 201)
+    ok(window.post(f"/api/tickets/{ticket['id']}/start"))
+    ok(window.post(f"/api/tickets/{ticket['id']}/finish", json={}))
+    ok(window.post(f"/api/windows/{WINDOW}/sign-out"))
+    return case
+
+
+def take(city: LiveCity, hall: str, case: dict[str, Any], step: str, **body: object) -> None:
+    """A clerk of `hall` takes the case's next step."""
+    clerk = city.as_(f"{hall}-clerk1")
+    ok(clerk.post(f"{CASES}/{case['id']}/{step}", json=body))
+
+
+def steps_of(city: LiveCity, case: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """(step, hall, due day) of each step row, as the service recorded them."""
+    detail = ok(city.as_(f"{case['receiving_hall']}-manager").get(f"{CASES}/{case['id']}"))
+    return [
+        (
+            s["step"],
+            s["hall"],
+            None if s["due_at"] is None else datetime.fromisoformat(s["due_at"]).date().isoformat(),
+        )
+        for s in detail["steps"]
+    ]
 
 
 @pytest.fixture
 def city(tmp_path: Path) -> Iterator[LiveCity]:
-    """Two halls, the clock on Monday 2026-10-19 10:00, and three cases (see the domain test
-    for the hand-worked figures):
+    """Two halls; clerks work three cases through the API on a manual clock, and the clock
+    stops on Monday 2026-10-19 10:00 (the domain test works the figures out by hand):
 
     1. received at main 09-30 for kangbashi, picked up at main 10-12 (4 working days), its
        delivery late (due the make-up Saturday 10-10);
-    2. received at kangbashi 10-09 for main, forwarded late, returned on time, its re-check
-       open and overdue since 10-16;
+    2. received at kangbashi 10-09 for main, to be mailed; forwarded late, returned for 补正 on
+       time, resubmitted; main's re-check open and overdue since 10-16;
     3. received at main 09-24 (before the period) for kangbashi, accepted on time 09-28, its
        decision open and overdue since 10-10."""
-    with live_city(tmp_path, city=example_city_of(tmp_path, A, B), clock=ManualClock(NOW)) as c:
-        kiosk = c.client(c.city.hall(A).kiosk_token)
-        ticket = kiosk.post("/api/tickets", json={"category": "general"})
-        assert ticket.status_code == 201, ticket.text
-        ticket_id = ticket.json()["id"]
-        add_case(
-            c.database_url,
-            code="TB20260930001",
-            ticket_id=ticket_id,
-            receiving=A,
-            owner=B,
-            delivery=Delivery.PICKUP,
-            status=ST.DELIVERED,
-            opened_at=at(9, 30, 10),
-            delivered_at=at(10, 12, 9, 30),
-            steps=[
-                (S.RECEIVE, A, None, at(9, 30, 10)),
-                (S.FORWARD, A, end_of(10, 8), at(9, 30, 16)),
-                (S.ACCEPT, B, end_of(10, 8), at(10, 8, 9)),
-                (S.DECIDE, B, end_of(10, 14), at(10, 9, 11)),
-                (S.DELIVER, A, end_of(10, 10), at(10, 12, 9, 30)),
-            ],
-        )
-        add_case(
-            c.database_url,
-            code="TB20261009001",
-            ticket_id=ticket_id,
-            receiving=B,
-            owner=A,
-            delivery=Delivery.MAIL,
-            status=ST.FORWARDED,
-            opened_at=at(10, 9, 15),
-            delivered_at=None,
-            steps=[
-                (S.RECEIVE, B, None, at(10, 9, 15)),
-                (S.FORWARD, B, end_of(10, 10), at(10, 12, 8)),
-                (S.RETURN, A, end_of(10, 13), at(10, 13, 17)),
-                (S.RESUBMIT, B, None, at(10, 15, 9)),
-                (S.ACCEPT, A, end_of(10, 16), None),
-            ],
-        )
-        add_case(
-            c.database_url,
-            code="TB20260924001",
-            ticket_id=ticket_id,
-            receiving=A,
-            owner=B,
-            delivery=Delivery.PICKUP,
-            status=ST.ACCEPTED,
-            opened_at=at(9, 24, 10),
-            delivered_at=None,
-            steps=[
-                (S.RECEIVE, A, None, at(9, 24, 10)),
-                (S.FORWARD, A, end_of(9, 25), at(9, 24, 11)),
-                (S.ACCEPT, B, end_of(9, 28), at(9, 28, 10)),
-                (S.DECIDE, B, end_of(10, 10), None),
-            ],
-        )
+    clock = ManualClock(at(9, 24, 10))
+    with live_city(tmp_path, city=example_city_of(tmp_path, A, B), clock=clock) as c:
+        third = open_case(c, A, owner_hall=B, delivery="pickup")
+        clock.set(at(9, 24, 11))
+        take(c, A, third, "forward", channel="electronic")
+        clock.set(at(9, 28, 10))
+        take(c, B, third, "accept")
+        clock.set(at(9, 30, 10))
+        first = open_case(c, A, owner_hall=B, delivery="pickup")
+        clock.set(at(9, 30, 16))
+        take(c, A, first, "forward", channel="electronic")
+        clock.set(at(10, 8, 9))
+        take(c, B, first, "accept")
+        clock.set(at(10, 9, 11))
+        take(c, B, first, "decide", result="approved")
+        clock.set(at(10, 9, 15))
+        second = open_case(c, B, owner_hall=A, delivery="mail", mail_address="某街道1号")
+        clock.set(at(10, 12, 8))
+        take(c, B, second, "forward", channel="electronic")
+        clock.set(at(10, 12, 9, 30))
+        take(c, A, first, "deliver", channel="pickup")
+        clock.set(at(10, 13, 17))
+        take(c, A, second, "return", materials=["户口簿原件"])
+        clock.set(at(10, 15, 9))
+        take(c, B, second, "resubmit")
+        clock.set(NOW)
+        assert steps_of(c, first) == [
+            ("receive", A, None),
+            ("forward", A, "2026-10-08"),
+            ("accept", B, "2026-10-08"),
+            ("decide", B, "2026-10-14"),
+            ("deliver", A, "2026-10-10"),
+        ]
+        assert steps_of(c, second) == [
+            ("receive", B, None),
+            ("forward", B, "2026-10-10"),
+            ("return", A, "2026-10-13"),
+            ("resubmit", B, None),
+            ("accept", A, "2026-10-16"),
+        ]
+        assert steps_of(c, third)[-1] == ("decide", B, "2026-10-10")
         yield c
 
 
