@@ -177,14 +177,14 @@ def cross_region_figures(
             rows[receiving].delivery_working_days.append(days)
             city.delivery_working_days.append(days)
     for step in steps:
-        case = by_id.get(step.case_id)
-        if case is None or step.hall not in rows:
+        of_case = by_id.get(step.case_id)
+        if of_case is None or step.hall not in rows:
             continue
         row = rows[step.hall]
         if (
             step.step is CrossRegionStep.DECIDE
             and step.done_at is not None
-            and step.hall != case.halls.receiving
+            and step.hall != of_case.halls.receiving
             and period.holds(step.done_at, step.hall)
         ):
             row.decided_for_others += 1
