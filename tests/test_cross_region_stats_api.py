@@ -4,7 +4,7 @@ tests/domain/test_cross_region_stats.py, across National Day 2026, read by each 
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ import pytest
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.cross_region import CrossRegionStatus
 from tests.city_support import LiveCity, example_city_of, live_city
+from tests.hall_support import city_server
 
 TZ = ZoneInfo("Asia/Shanghai")
 A, B = "main", "kangbashi"
@@ -54,12 +55,25 @@ def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
     return body
 
 
-def open_case(city: LiveCity, hall: str, **body: str) -> dict[str, Any]:
-    """An applicant takes a ticket at `hall`; its first clerk calls it to window 2, opens the
-    case and finishes the ticket."""
-    kiosk = city.client(city.city.hall(hall).kiosk_token)
+Caller = Callable[[str, str], httpx.Client]
+"""An HTTP client of `role` (kiosk or clerk) of `hall`."""
+
+
+def callers(city: LiveCity) -> Caller:
+    def caller(hall: str, role: str) -> httpx.Client:
+        if role == "kiosk":
+            return city.client(city.city.hall(hall).kiosk_token)
+        return city.as_(f"{hall}-{role}1")
+
+    return caller
+
+
+def open_case(caller: Caller, hall: str, **body: str) -> dict[str, Any]:
+    """An applicant takes a ticket at `hall`; a clerk calls it to window 2, opens the case
+    and finishes the ticket."""
+    kiosk = caller(hall, "kiosk")
     ticket = ok(kiosk.post("/api/tickets", json={"category": "general"}), 201)
-    window = city.as_(f"{hall}-clerk1")
+    window = caller(hall, "clerk")
     ok(window.post(f"/api/windows/{WINDOW}/sign-in"))
     called = ok(window.post(f"/api/windows/{WINDOW}/call-next"))
     assert called["id"] == ticket["id"]
@@ -71,10 +85,9 @@ def open_case(city: LiveCity, hall: str, **body: str) -> dict[str, Any]:
     return case
 
 
-def take(city: LiveCity, hall: str, case: dict[str, Any], step: str, **body: object) -> None:
+def take(caller: Caller, hall: str, case: dict[str, Any], step: str, **body: object) -> None:
     """A clerk of `hall` takes the case's next step."""
-    clerk = city.as_(f"{hall}-clerk1")
-    ok(clerk.post(f"{CASES}/{case['id']}/{step}", json=body))
+    ok(caller(hall, "clerk").post(f"{CASES}/{case['id']}/{step}", json=body))
 
 
 def steps_of(city: LiveCity, case: dict[str, Any]) -> list[tuple[str, str, str | None]]:
@@ -103,29 +116,30 @@ def city(tmp_path: Path) -> Iterator[LiveCity]:
        decision open and overdue since 10-10."""
     clock = ManualClock(at(9, 24, 10))
     with live_city(tmp_path, city=example_city_of(tmp_path, A, B), clock=clock) as c:
-        third = open_case(c, A, owner_hall=B, delivery="pickup")
+        caller = callers(c)
+        third = open_case(caller, A, owner_hall=B, delivery="pickup")
         clock.set(at(9, 24, 11))
-        take(c, A, third, "forward", channel="electronic")
+        take(caller, A, third, "forward", channel="electronic")
         clock.set(at(9, 28, 10))
-        take(c, B, third, "accept")
+        take(caller, B, third, "accept")
         clock.set(at(9, 30, 10))
-        first = open_case(c, A, owner_hall=B, delivery="pickup")
+        first = open_case(caller, A, owner_hall=B, delivery="pickup")
         clock.set(at(9, 30, 16))
-        take(c, A, first, "forward", channel="electronic")
+        take(caller, A, first, "forward", channel="electronic")
         clock.set(at(10, 8, 9))
-        take(c, B, first, "accept")
+        take(caller, B, first, "accept")
         clock.set(at(10, 9, 11))
-        take(c, B, first, "decide", result="approved")
+        take(caller, B, first, "decide", result="approved")
         clock.set(at(10, 9, 15))
-        second = open_case(c, B, owner_hall=A, delivery="mail", mail_address="某街道1号")
+        second = open_case(caller, B, owner_hall=A, delivery="mail", mail_address="某街道1号")
         clock.set(at(10, 12, 8))
-        take(c, B, second, "forward", channel="electronic")
+        take(caller, B, second, "forward", channel="electronic")
         clock.set(at(10, 12, 9, 30))
-        take(c, A, first, "deliver", channel="pickup")
+        take(caller, A, first, "deliver", channel="pickup")
         clock.set(at(10, 13, 17))
-        take(c, A, second, "return", materials=["户口簿原件"])
+        take(caller, A, second, "return", materials=["户口簿原件"])
         clock.set(at(10, 15, 9))
-        take(c, B, second, "resubmit")
+        take(caller, B, second, "resubmit")
         clock.set(NOW)
         assert steps_of(c, first) == [
             ("receive", A, None),
@@ -312,3 +326,34 @@ def test_days_are_the_halls_local_dates(city: LiveCity) -> None:
     rows = {row["key"]: row for row in body["rows"]}
     assert (rows[B]["received_for_others"], rows[B]["decided_for_others"]) == (1, 1)
     assert rows[A]["received_for_others"] == 0
+
+
+@pytest.mark.both_databases
+def test_the_report_reads_the_cases_on_both_databases(database_url: str) -> None:
+    """The example city's three halls, on SQLite and PostgreSQL: a case received at main for
+    kangbashi and forwarded today counts on both sides, quiet ejinhoro with zeros."""
+    with city_server(database_url) as server:
+
+        def caller(hall: str, role: str) -> httpx.Client:
+            return server.client(server.token(hall, role))
+
+        case = open_case(caller, A, owner_hall=B, delivery="pickup")
+        take(caller, A, case, "forward", channel="electronic")
+        take(caller, B, case, "accept")
+        manager = server.client(server.token(None, "manager"))
+        today = datetime.fromisoformat(case["opened_at"]).astimezone(TZ).date().isoformat()
+        response = manager.get("/api/stats/cross-region", params={"from": today, "to": today})
+        body = ok(response)
+        rows = {row["key"]: row for row in body["rows"]}
+        assert list(rows) == [A, B, "ejinhoro"]
+        assert rows[A]["received_for_others"] == body["total"]["received_for_others"] == 1
+        assert rows[A]["steps"]["forward"] == {
+            "counted": 1,
+            "on_time": 1,
+            "late": 0,
+            "on_time_share": 1.0,
+        }
+        assert rows[B]["steps"]["accept"]["on_time"] == 1
+        assert rows[A]["by_state"]["accepted"] == rows[B]["by_state"]["accepted"] == 1
+        assert rows["ejinhoro"]["by_state"]["accepted"] == 0
+        assert body["total"]["on_time_share"] == 1.0
