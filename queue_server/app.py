@@ -16,6 +16,7 @@ from queue_server.api import (
     auth,
     board,
     cases,
+    city_page,
     devices,
     evaluations,
     halls,
@@ -219,5 +220,6 @@ def create_app(
         app.include_router(router)
     app.include_router(halls.router)
     app.include_router(cross_region_routes.router)
+    app.include_router(city_page.router)
     app.mount(board.ASSETS_PATH, board.board_assets(), name="board-assets")
     return app

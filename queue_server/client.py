@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import TracebackType
-from typing import Any, Final, Self, TypeVar
+from typing import Any, Final, Self, TypeVar, overload
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -67,6 +67,7 @@ from queue_server.protocol import (
     PriorityReason,
     PublicEvaluationState,
     PublicHall,
+    PublicHallChoice,
     ReasonRequest,
     ServerMessage,
     SnapshotMessage,
@@ -114,6 +115,7 @@ _EVALUATIONS: Final = TypeAdapter(list[EvaluationPublic])
 _CASES: Final = TypeAdapter(list[CasePublic])
 _HALL_SUMMARIES: Final = TypeAdapter(list[HallSummary])
 _PUBLIC_HALLS: Final = TypeAdapter(list[PublicHall])
+_PUBLIC_HALL_CHOICES: Final = TypeAdapter(list[PublicHallChoice])
 
 
 class QueueError(Exception):
@@ -344,9 +346,32 @@ class QueueClient:
         """Every hall the caller may see, live (managers and admins)."""
         return _parse_list(_HALL_SUMMARIES, await self.send("GET", "/api/halls"))
 
-    async def public_halls(self) -> list[PublicHall]:
-        """Every hall of the city for the public: open or not, queues and waits."""
-        return _parse_list(_PUBLIC_HALLS, await self.send("GET", "/api/public/halls"))
+    @overload
+    async def public_halls(
+        self, *, matter: None = None, category: None = None
+    ) -> list[PublicHall]: ...
+
+    @overload
+    async def public_halls(
+        self, *, matter: str, category: None = None
+    ) -> list[PublicHallChoice]: ...
+
+    @overload
+    async def public_halls(
+        self, *, matter: None = None, category: str
+    ) -> list[PublicHallChoice]: ...
+
+    async def public_halls(
+        self, *, matter: str | None = None, category: str | None = None
+    ) -> list[PublicHall] | list[PublicHallChoice]:
+        """Every hall of the city for the public: open or not, queues and waits. With
+        `matter` (an id) or `category` (a code): 就近办, only the halls that can take it, each
+        with the wait of the category that serves it there, quickest first."""
+        if matter is None and category is None:
+            return _parse_list(_PUBLIC_HALLS, await self.send("GET", "/api/public/halls"))
+        params = {"matter": matter} if matter is not None else {"category": category or ""}
+        response = await self.send("GET", "/api/public/halls", params=params)
+        return _parse_list(_PUBLIC_HALL_CHOICES, response)
 
     async def hall(self) -> HallSnapshot:
         return _parse(HallSnapshot, await self.send("GET", "/api/hall"))

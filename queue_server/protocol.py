@@ -45,6 +45,7 @@ from queue_server.domain.enums import (
     WindowStatus,
 )
 from queue_server.domain.evaluation import EvaluationChannel
+from queue_server.domain.nearby import Handling
 
 __all__ = [
     "AlertPublic",
@@ -697,6 +698,25 @@ class PublicHall(_Wire):
     categories: list[PublicHallCategory]
 
 
+class PublicHallChoice(PublicHall):
+    """A hall that can take the applicant's matter (`GET /api/public/halls?matter=ID`, or
+    `?category=CODE`), with the queue of the category that serves it there."""
+
+    category: str
+    """The hall's category that serves the matter."""
+    category_name: str
+    waiting: int
+    eta_minutes: int | None
+    """The wait of a ticket of that category taken now; None when no window serves it now."""
+    category_open: bool
+    """Whether a kiosk of the hall issues that category now."""
+    handling: Handling
+    """`here`: the hall decides the matter itself; `cross_region`: it takes it for the hall
+    that decides it (市域通办)."""
+    cross_region: list[CrossRegionMode] = []
+    """The 市域通办 modes in which the hall takes it (empty when `handling` is `here`)."""
+
+
 ServerMessage = SnapshotMessage | HeartbeatMessage | EventMessage
 
 
@@ -1117,14 +1137,21 @@ class CrossRegionStatusPublic(_Wire):
     status: CrossRegionStatus
     status_label: str
     matter_name: str
+    receiving_hall_name: str
+    """Where the materials were handed in, and where 补正 materials are brought back."""
     owner_hall_name: str
     delivery: Delivery
     pickup_hall_name: str | None = None
+    summary: str
+    """What is happening now and what, if anything, the applicant has to do, in one plain
+    sentence (e.g. where to bring the 补正 materials, where to pick the result up)."""
     steps: list[CrossRegionStatusStep]
+    """The steps done, oldest first, then the step the case waits for (no `done_on`)."""
     due_on: date | None = None
-    """The day by which the current step is due."""
+    """The day by which the current step is due (in the hall that takes it); null once
+    delivered and while the case waits for the applicant's 补正."""
     materials: list[str] = Field(default_factory=list)
-    """补正: what to bring back, all at once."""
+    """补正: what to bring back, all at once (only while the case is returned)."""
     result: Decision | None = None
 
 

@@ -18,7 +18,7 @@ from PIL import Image
 
 from ticket_printer.fonts import CjkFont
 from ticket_printer.layout import Line, Size, TicketLayout, wrap
-from ticket_printer.raster import QR_BOX_FRACTION, qr_image, render_lines
+from ticket_printer.raster import CITY_QR_BOX_FRACTION, QR_BOX_FRACTION, qr_image, render_lines
 
 ENTER_CHINESE_MODE = b"\x1c&"
 LEAVE_CHINESE_MODE = b"\x1c."
@@ -91,23 +91,27 @@ def _centred(image: Image.Image, width: int) -> Image.Image:
     return strip
 
 
-def _qr(printer: Any, url: str, options: PrintOptions) -> None:
+def _qr(
+    printer: Any, url: str, options: PrintOptions, *, fraction: float = QR_BOX_FRACTION
+) -> None:
     if options.qr_mode is QrMode.NATIVE:
         from escpos.constants import QR_ECLEVEL_M
 
+        size = max(3, min(8, int(options.dots * fraction / QR_BOX_FRACTION) // 70))
         printer.set(align="center")
-        printer.qr(url, ec=QR_ECLEVEL_M, size=max(3, min(8, options.dots // 70)), native=True)
+        printer.qr(url, ec=QR_ECLEVEL_M, size=size, native=True)
         printer._raw(b"\n")
         printer.set(align="left")
     else:
-        code = qr_image(url, side=int(options.dots * QR_BOX_FRACTION))
+        code = qr_image(url, side=int(options.dots * fraction))
         printer.image(_centred(code, options.dots), impl="bitImageRaster")
 
 
 def write_ticket(
     printer: Any, layout: TicketLayout, options: PrintOptions, font: CjkFont | None
 ) -> None:
-    """Send the whole ticket: initialise, head, QR code, tail, cut."""
+    """Send the whole ticket: initialise, head, QR code, tail, the second QR code (to the
+    city's 就近办 page, smaller), cut."""
     printer.hw("INIT")
     if options.mode is RenderMode.RASTER:
         if font is None:
@@ -129,5 +133,7 @@ def write_ticket(
         printer._raw(ENTER_CHINESE_MODE)
         _text_lines(printer, layout.tail, options.columns)
         printer._raw(LEAVE_CHINESE_MODE)
+    if layout.city_url:
+        _qr(printer, layout.city_url, options, fraction=CITY_QR_BOX_FRACTION)
     if options.cut:
         printer.cut()

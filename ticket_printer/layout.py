@@ -1,7 +1,8 @@
 """The printed ticket as a pure layout model: built once, rendered to ESC/POS and to PNG.
 
 Every renderer draws the same `TicketLayout`: the lines above the QR code (`head`), the QR
-code to the status page, and the lines below it (`tail`). Nothing here does I/O.
+code to the status page, the lines below it (`tail`) and, when the ticket carries one, a
+second QR code to the city's 就近办 page (`city_url`). Nothing here does I/O.
 """
 
 import unicodedata
@@ -15,6 +16,8 @@ from queue_server.protocol import MatterPublic, TicketPublic
 
 DEFAULT_FOOTER = "请留意叫号，过号请到原窗口重新排队。"
 CERTIFICATE_NOTE = "请在窗口出示有效证件"
+CITY_CAPTION = "扫码查看全市各大厅排队情况（就近办）"
+CITY_PAGE = "/city"
 
 
 class Size(StrEnum):
@@ -56,6 +59,8 @@ class TicketLayout:
     materials: tuple[str, ...] = ()
     priority_label: str | None = None
     footer: str = DEFAULT_FOOTER
+    city_url: str | None = None
+    """The city's 就近办 page, printed as a second QR code at the end; None: no second code."""
 
     @property
     def head(self) -> list[Line]:
@@ -95,8 +100,11 @@ class TicketLayout:
 
     @property
     def tail(self) -> list[Line]:
-        """The lines below the QR code."""
-        return [Line(self.footer, align=Align.CENTER)]
+        """The lines below the QR code (with the caption of the second one, if any)."""
+        lines = [Line(self.footer, align=Align.CENTER)]
+        if self.city_url:
+            lines += [RULE, Line(CITY_CAPTION, align=Align.CENTER)]
+        return lines
 
 
 def local_time(moment: datetime, tz: ZoneInfo) -> str:
@@ -127,6 +135,7 @@ def build_layout(
         materials=tuple(matter.materials) if matter else (),
         priority_label=PRIORITY_LABELS[ticket.priority] if ticket.priority else None,
         footer=footer,
+        city_url=f"{server_url.rstrip('/')}{CITY_PAGE}",
     )
 
 

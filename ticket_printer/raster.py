@@ -14,6 +14,8 @@ MARGIN = 8
 LINE_GAP = 6
 QR_BOX_FRACTION = 0.5
 """The QR code's side as a share of the paper width."""
+CITY_QR_BOX_FRACTION = 0.4
+"""The second QR code's (to the city's 就近办 page): smaller, the status page comes first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +110,18 @@ def qr_image(url: str, *, side: int) -> Image.Image:
 
 
 def render_preview(layout: TicketLayout, *, width: int, font: CjkFont) -> Image.Image:
-    """The whole ticket as one image: head, QR code, tail; what `ticket-printer preview`
-    saves as PNG."""
-    head = render_lines(layout.head, width=width, font=font).image
-    code = qr_image(layout.status_url, side=int(width * QR_BOX_FRACTION))
-    tail = render_lines(layout.tail, width=width, font=font).image
-    image = Image.new("1", (width, head.height + code.height + tail.height), 1)
-    image.paste(head, (0, 0))
-    image.paste(code, ((width - code.width) // 2, head.height))
-    image.paste(tail, (0, head.height + code.height))
+    """The whole ticket as one image: head, QR code, tail, the QR code to the city's page;
+    what `ticket-printer preview` saves as PNG."""
+    parts = [
+        render_lines(layout.head, width=width, font=font).image,
+        qr_image(layout.status_url, side=int(width * QR_BOX_FRACTION)),
+        render_lines(layout.tail, width=width, font=font).image,
+    ]
+    if layout.city_url:
+        parts.append(qr_image(layout.city_url, side=int(width * CITY_QR_BOX_FRACTION)))
+    image = Image.new("1", (width, sum(part.height for part in parts)), 1)
+    top = 0
+    for part in parts:
+        image.paste(part, ((width - part.width) // 2, top))
+        top += part.height
     return image

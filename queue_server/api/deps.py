@@ -21,6 +21,7 @@ from queue_server.errors import HallRequired, Unauthenticated, WrongHall, WrongR
 from queue_server.events import EventHub, EventHubs
 from queue_server.fresh_answer import FreshAnswer
 from queue_server.open_pages import OpenPages
+from queue_server.protocol import PublicHall
 from queue_server.rate_limit import RateLimiter
 from queue_server.services.accounts import Principal, resolve_token
 from queue_server.services.scope import Scope
@@ -57,8 +58,11 @@ class Resources:
     """Resolved tokens, for a few seconds (see token_cache.py for how revocation works)."""
     open_pages: OpenPages = field(default_factory=OpenPages)
     """The status pages following each ticket code in this process (capped)."""
-    public_halls: FreshAnswer[bytes] = field(default_factory=lambda: FreshAnswer(seconds=2.0))
-    """`GET /api/public/halls`, encoded, while no event happens and for at most 2 s."""
+    public_halls: FreshAnswer[tuple[list[PublicHall], bytes]] = field(
+        default_factory=lambda: FreshAnswer(seconds=2.0)
+    )
+    """`GET /api/public/halls`, read and encoded, while no event happens and for at most 2 s
+    (the answers for one matter or category are cut from it)."""
 
 
 T = TypeVar("T")

@@ -35,6 +35,7 @@ from queue_server.protocol import (
     TicketStatusMessage,
     TicketStatusPublic,
 )
+from queue_server.services.cross_region_applicant import cross_region_status
 from queue_server.services.evaluations import public_state
 from queue_server.services.public_status import find_by_code, ticket_status
 
@@ -137,10 +138,14 @@ async def status_asset(asset: StatusAsset) -> Response:
 def _view(
     resources: Resources, session: Session, ticket: Ticket, now: datetime
 ) -> TicketStatusPublic:
-    """The ticket's public view, by the rules of its own hall."""
+    """The ticket's public view, by the rules of its own hall, with the 市域通办 case opened
+    from it (whose steps other halls may take)."""
     hall = resources.city.hall(ticket.hall)
     catalog = resources.catalogs.get(ticket.hall) or MatterCatalog()
-    return ticket_status(session, hall=hall, catalog=catalog, ticket=ticket, now=now)
+    case = cross_region_status(session, city=resources.city, ticket=ticket)
+    return ticket_status(
+        session, hall=hall, catalog=catalog, ticket=ticket, now=now, cross_region=case
+    )
 
 
 async def _read_status(resources: Resources, code: str) -> tuple[TicketStatusPublic, Ticket]:
@@ -164,12 +169,13 @@ async def public_ticket(public_code: PublicCode, resources: ResourcesDep) -> Tic
 
 def _concerns(text: str, ticket: Ticket) -> bool:
     """Whether an event may change this ticket's view: its own queue moved, it was acted
-    on, or a window opened, closed or paused (which changes the estimate)."""
+    on, a window opened, closed or paused (which changes the estimate), or a 市域通办 case
+    of this hall took a step (rare enough to read again for any of them)."""
     try:
         event = json.loads(text)
     except ValueError:
         return True
-    if str(event.get("type", "")).startswith("window."):
+    if str(event.get("type", "")).startswith(("window.", "cross_region.")):
         return True
     for key in ("ticket", "new_ticket"):
         other = event.get(key)
@@ -182,6 +188,21 @@ def _concerns(text: str, ticket: Ticket) -> bool:
     return False
 
 
+async def _next_concerning(
+    queue: "asyncio.Queue[tuple[int, str]]", ticket: Ticket, deadline: float
+) -> str | None:
+    """The next event that may concern the ticket, or None when `deadline` (loop time)
+    passes first, however many unrelated events arrive meanwhile."""
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            _, text = await asyncio.wait_for(queue.get(), max(0.0, deadline - loop.time()))
+        except TimeoutError:
+            return None
+        if _concerns(text, ticket):
+            return text
+
+
 async def _read_until_closed(websocket: WebSocket) -> None:
     while (await websocket.receive())["type"] != "websocket.disconnect":
         pass
@@ -192,24 +213,24 @@ async def _push_updates(websocket: WebSocket, resources: Resources, code: str, h
         message = TicketStatusMessage(ticket=view).model_dump_json()
         await asyncio.wait_for(websocket.send_text(message), SEND_TIMEOUT_SECONDS)
 
+    loop = asyncio.get_running_loop()
+    heartbeat = resources.settings.heartbeat_seconds
     with resources.hubs[hall].subscribe() as subscriber:
         view, ticket = await _read_status(resources, code)
         await send(view)
         while True:
+            # Read again at least once a heartbeat however busy the hall is with other
+            # people's events: a 市域通办 case moves in other halls, whose events never
+            # reach this hall's stream.
+            deadline = loop.time() + heartbeat
             if subscriber.overflowed.is_set():
                 while not subscriber.queue.empty():
                     subscriber.queue.get_nowait()
                 subscriber.overflowed.clear()
             else:
-                try:
-                    _, text = await asyncio.wait_for(
-                        subscriber.queue.get(), resources.settings.heartbeat_seconds
-                    )
-                except TimeoutError:
-                    text = None
-                if text is not None and not _concerns(text, ticket):
-                    continue
-                await asyncio.sleep(SETTLE_SECONDS)
+                text = await _next_concerning(subscriber.queue, ticket, deadline)
+                if text is not None:
+                    await asyncio.sleep(SETTLE_SECONDS)
                 while not subscriber.queue.empty():
                     subscriber.queue.get_nowait()
             view, ticket = await _read_status(resources, code)

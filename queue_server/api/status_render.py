@@ -1,17 +1,37 @@
 """The status page's HTML with the ticket already in it, so a phone shows the number, the
-category, the status and the people ahead before (and without) JavaScript.
+category, the status and the people ahead (or its 市域通办 case) before (and without)
+JavaScript.
 
 Pure: a view in, a page out. `status.js` words the same states the same way when it updates
 the page live; keep the two in step."""
 
-from datetime import tzinfo
+from datetime import date, tzinfo
 from html import escape
 from string import Template
 
+from queue_server.domain.cross_region import CrossRegionStatus, CrossRegionStep, Delivery
 from queue_server.domain.enums import TicketStatus
-from queue_server.protocol import PublicEvaluationState, TicketStatusPublic
+from queue_server.protocol import (
+    CrossRegionStatusPublic,
+    CrossRegionStatusStep,
+    PublicEvaluationState,
+    TicketStatusPublic,
+)
 
 HIDDEN = " hidden"
+CASE_TEXTS = (
+    "case_status",
+    "case_matter",
+    "case_status_label",
+    "case_summary",
+    "case_due",
+    "case_materials_label",
+    "case_owner",
+    "case_delivery",
+    "case_code",
+)
+"""The case card's plain-text fields (escaped into the page)."""
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
 def call_window_text(view: TicketStatusPublic) -> str:
@@ -35,6 +55,78 @@ def rated_text(rating: PublicEvaluationState | None) -> str:
     if rating is None or rating.evaluation is None:
         return ""
     return f"您的评价：{rating.evaluation.label}"
+
+
+def day_text(day: date) -> str:
+    """12月9日（周三）: the weekday helps to plan the trip."""
+    return f"{day.month}月{day.day}日（{WEEKDAYS[day.weekday()]}）"
+
+
+def case_due_text(case: CrossRegionStatusPublic) -> str:
+    current = next((step for step in case.steps if step.done_on is None), None)
+    if current is None or case.due_on is None:
+        return ""
+    return f"最晚 {day_text(case.due_on)}{current.label}"
+
+
+def case_step_date(step: CrossRegionStatusStep, delivery: Delivery) -> str:
+    if step.done_on is not None:
+        return day_text(step.done_on)
+    if step.step is CrossRegionStep.RESUBMIT:
+        return "等您交回材料"
+    if step.step is CrossRegionStep.DELIVER and delivery is Delivery.PICKUP:
+        return "等您领取"
+    return "进行中"
+
+
+def case_delivery_text(case: CrossRegionStatusPublic) -> str:
+    if case.delivery is Delivery.PICKUP:
+        return f"到{case.pickup_hall_name}领取"
+    return "邮寄到您登记的地址"
+
+
+def case_materials_label(case: CrossRegionStatusPublic) -> str:
+    return f"需要补正的材料（共 {len(case.materials)} 项）" if case.materials else ""
+
+
+def _case_steps_html(case: CrossRegionStatusPublic) -> str:
+    items = []
+    for step in case.steps:
+        state = "done" if step.done_on is not None else "current"
+        current = ' aria-current="step"' if state == "current" else ""
+        items.append(
+            f'<li class="{state}"{current}><span class="step-name">{escape(step.label)}</span>'
+            f'<span class="step-date">{escape(case_step_date(step, case.delivery))}</span></li>'
+        )
+    return "".join(items)
+
+
+def _case_values(case: CrossRegionStatusPublic | None) -> dict[str, str]:
+    """The case card's fields, escaped; an empty, hidden card without a case."""
+    if case is None:
+        empty = dict.fromkeys((*CASE_TEXTS, "case_materials", "case_steps"), "")
+        hidden = dict.fromkeys(("case_hidden", "case_due_hidden", "case_materials_hidden"), HIDDEN)
+        return empty | hidden
+    texts = {
+        "case_status": case.status.value,
+        "case_matter": case.matter_name,
+        "case_status_label": case.status_label,
+        "case_summary": case.summary,
+        "case_due": case_due_text(case),
+        "case_materials_label": case_materials_label(case),
+        "case_owner": case.owner_hall_name,
+        "case_delivery": case_delivery_text(case),
+        "case_code": case.code,
+    }
+    materials = "".join(f"<li>{escape(item)}</li>" for item in case.materials)
+    return {
+        **{key: escape(value) for key, value in texts.items()},
+        "case_hidden": "",
+        "case_due_hidden": _hidden(bool(texts["case_due"])),
+        "case_materials_hidden": _hidden(case.status is CrossRegionStatus.RETURNED),
+        "case_materials": materials,
+        "case_steps": _case_steps_html(case),
+    }
 
 
 def _hidden(shown: bool) -> str:
@@ -69,11 +161,14 @@ def render_status_page(
         "updated": view.updated_at.astimezone(timezone).strftime("%H:%M:%S"),
     }
     escaped = {key: escape(value) for key, value in values.items()}
+    case = view.cross_region
     return Template(template).substitute(
         escaped,
+        **_case_values(case),
+        status_hidden=_hidden(case is None),
         call_hidden=_hidden(view.window_no is not None),
         waiting_hidden=_hidden(waiting),
-        done_hidden=_hidden(view.status is TicketStatus.DONE),
+        done_hidden=_hidden(view.status is TicketStatus.DONE and case is None),
         rated_hidden=_hidden(rated),
         rating_closed_hidden=_hidden(closed),
         matter_hidden=_hidden(view.matter is not None),

@@ -11,7 +11,7 @@ from queue_server.config import HallConfig
 from queue_server.domain.enums import STATUS_LABELS, TicketStatus
 from queue_server.domain.errors import NotFound
 from queue_server.models import Ticket
-from queue_server.protocol import TicketStatusPublic
+from queue_server.protocol import CrossRegionStatusPublic, TicketStatusPublic
 from queue_server.services.views import window_states
 from queue_server.services.waits import ticket_wait
 
@@ -57,8 +57,15 @@ def call_text(hall: HallConfig, ticket: Ticket) -> str | None:
 
 
 def ticket_status(
-    session: Session, *, hall: HallConfig, catalog: MatterCatalog, ticket: Ticket, now: datetime
+    session: Session,
+    *,
+    hall: HallConfig,
+    catalog: MatterCatalog,
+    ticket: Ticket,
+    now: datetime,
+    cross_region: CrossRegionStatusPublic | None = None,
 ) -> TicketStatusPublic:
+    """`cross_region`: the applicant's view of the 市域通办 case opened from the ticket."""
     category = hall.category_by_code.get(ticket.category)
     ahead = eta = None
     if ticket.status is TicketStatus.WAITING:
@@ -90,4 +97,5 @@ def ticket_status(
         materials=list(matter.materials) if matter and ticket.status in TO_BE_SERVED else [],
         hall_name=hall.hall.name,
         updated_at=now,
+        cross_region=cross_region,
     )

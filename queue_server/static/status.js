@@ -1,7 +1,9 @@
 // The status page. The server renders the ticket into the page; this script follows it live
 // over /ws/t/{code}, reconnecting with a growing pause when the link drops, and once the
 // ticket is done asks for the applicant's rating (POST /api/public/tickets/{code}/evaluation,
-// without a token). Words for each state match queue_server/api/status_render.py.
+// without a token). A 市域通办 case opened from the ticket is shown above the number; the
+// socket re-reads the whole view at least every heartbeat (15 s), so a step taken in another
+// hall shows here within that. Words for each state match queue_server/api/status_render.py.
 (function () {
   "use strict";
   const code = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
@@ -36,6 +38,70 @@
     return "预计等候约 " + ticket.eta_minutes + " 分钟";
   }
 
+  // ---- 市域通办: the case opened from this ticket ----
+
+  const WEEKDAYS = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
+
+  function dayText(iso) {
+    // "2026-12-09" is a day in the hall's zone: read it as a date, not as a UTC instant.
+    const [year, month, day] = iso.split("-").map(Number);
+    const weekday = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+    return month + "月" + day + "日（" + WEEKDAYS[weekday] + "）";
+  }
+
+  function caseStepDate(step, delivery) {
+    if (step.done_on) { return dayText(step.done_on); }
+    if (step.step === "resubmit") { return "等您交回材料"; }
+    return step.step === "deliver" && delivery === "pickup" ? "等您领取" : "进行中";
+  }
+
+  function caseDueText(item) {
+    const current = item.steps.find((step) => !step.done_on);
+    if (!current || !item.due_on) { return ""; }
+    return "最晚 " + dayText(item.due_on) + current.label;
+  }
+
+  function listItem(text) {
+    const li = document.createElement("li");
+    li.textContent = text;
+    return li;
+  }
+
+  function showCase(item) {
+    $("case").hidden = !item;
+    if (!item) { return; }
+    $("case").dataset.caseStatus = item.status;
+    $("case-matter").textContent = item.matter_name;
+    $("case-status").textContent = item.status_label;
+    $("case-summary").textContent = item.summary;
+    const due = caseDueText(item);
+    $("case-due").textContent = due;
+    $("case-due").hidden = !due;
+    const materials = item.materials || [];
+    $("case-materials-box").hidden = item.status !== "returned";
+    $("case-materials-label").textContent =
+      materials.length ? "需要补正的材料（共 " + materials.length + " 项）" : "";
+    $("case-materials").replaceChildren(...materials.map(listItem));
+    $("case-steps").replaceChildren(...item.steps.map((step) => {
+      const li = document.createElement("li");
+      const done = Boolean(step.done_on);
+      li.className = done ? "done" : "current";
+      if (!done) { li.setAttribute("aria-current", "step"); }
+      const name = document.createElement("span");
+      name.className = "step-name";
+      name.textContent = step.label;
+      const date = document.createElement("span");
+      date.className = "step-date";
+      date.textContent = caseStepDate(step, item.delivery);
+      li.append(name, date);
+      return li;
+    }));
+    $("case-owner").textContent = item.owner_hall_name;
+    $("case-delivery").textContent = item.delivery === "pickup"
+      ? "到" + item.pickup_hall_name + "领取" : "邮寄到您登记的地址";
+    $("case-code").textContent = item.code;
+  }
+
   function show(ticket) {
     $("ticket").dataset.status = ticket.status;
     document.title = ticket.number + " 排队进度";
@@ -43,6 +109,10 @@
     $("number").textContent = ticket.number;
     $("category").textContent = ticket.category_name;
     $("status").textContent = ticket.status_label;
+    // A case carries on after the visit: the ticket's own 已办结 would read as the matter's.
+    const hasCase = Boolean(ticket.cross_region);
+    $("status").hidden = hasCase;
+    showCase(ticket.cross_region);
     const atWindow = ticket.window_no !== null && ticket.window_no !== undefined;
     $("call").hidden = !atWindow;
     $("call-window").textContent = callWindowText(ticket);
@@ -52,7 +122,7 @@
     $("ahead").textContent = waiting && ticket.ahead !== null ? String(ticket.ahead) : "";
     $("eta").textContent = waiting ? etaText(ticket) : "";
     const done = ticket.status === "done";
-    $("done").hidden = !done;
+    $("done").hidden = !done || hasCase;
     if (done) {
       askForRating();
     } else {

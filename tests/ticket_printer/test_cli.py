@@ -38,7 +38,7 @@ def test_print_issues_on_the_server_then_prints(server: LiveServer, tmp_path: Pa
     number, _, url = result.output.strip().partition(" → ")
     assert number == "B001 综合受理"
     data = target.read_bytes()
-    assert data.startswith(b"\x1b@") and len(raster_blocks(data)) == 3
+    assert data.startswith(b"\x1b@") and len(raster_blocks(data)) == 4  # with the QR code to /city
     code = url.rsplit("/", 1)[1]
     view = httpx.get(f"{server.base_url}/api/public/tickets/{code}").json()
     assert (view["number"], view["matter"]) == ("B001", "新生儿出生")

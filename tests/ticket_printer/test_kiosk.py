@@ -97,7 +97,7 @@ def test_three_taps_give_a_printed_ticket_with_matter_and_priority(
     assert (ticket["matter"], ticket["priority"]) == ("新生儿出生", "elderly")
     data = target.read_bytes()
     assert data.startswith(b"\x1b@") and b"\x1dV" in data
-    assert len(raster_blocks(data)) == 3
+    assert len(raster_blocks(data)) == 4  # head, QR code, footer, QR code to /city
     assert devices(server) == {"kiosk-entrance": "ok"}
 
 
@@ -129,7 +129,7 @@ def test_a_dead_printer_shows_the_number_and_reprints(server: LiveServer, tmp_pa
 
     run_async(scenario())
     assert [t["number"] for t in staff_tickets(server)] == ["A001"]  # one ticket, not two
-    assert len(raster_blocks(target.read_bytes())) == 3
+    assert len(raster_blocks(target.read_bytes())) == 4
 
 
 @pytest.fixture

@@ -51,6 +51,8 @@ def test_the_layout_says_everything_once() -> None:
     number = next(line for line in layout.head if line.text == "B007")
     assert number.size is Size.HUGE and number.bold
     assert layout.tail[0].text.startswith("请留意叫号")
+    assert layout.city_url == "http://10.0.0.2:8000/city"  # the second QR code: 就近办
+    assert layout.tail[-1].text == "扫码查看全市各大厅排队情况（就近办）"
 
 
 def test_a_ticket_without_its_code_cannot_be_laid_out() -> None:

@@ -18,6 +18,7 @@ from ticket_printer.escpos_output import (
     write_ticket,
 )
 from ticket_printer.fonts import CjkFont, find_cjk_font
+from ticket_printer.layout import CITY_CAPTION
 from ticket_printer.printers import (
     BadPrinterSpec,
     Connection,
@@ -25,7 +26,7 @@ from ticket_printer.printers import (
     parse_printer_spec,
 )
 from ticket_printer.printing import EscposPrinter, PrinterFault
-from ticket_printer.raster import QR_BOX_FRACTION, qr_image, render_lines
+from ticket_printer.raster import CITY_QR_BOX_FRACTION, QR_BOX_FRACTION, qr_image, render_lines
 
 INITIALISE = b"\x1b@"
 FULL_CUT = b"\x1dV\x00"
@@ -161,3 +162,39 @@ def test_printer_specs(spec: str, parsed: PrinterSpec) -> None:
 def test_bad_printer_specs_are_refused(spec: str) -> None:
     with pytest.raises(BadPrinterSpec):
         parse_printer_spec(spec)
+
+
+CITY_URL = "http://10.0.0.2:8000/city"
+
+
+def city_ticket(options: PrintOptions, font: CjkFont) -> bytes:
+    printer = EscposPrinter(parse_printer_spec("dummy"), options, font)
+    printer.print_ticket(sample_layout(city_url=CITY_URL))
+    return printer.last_output
+
+
+def test_a_second_qr_code_to_the_city_page_follows_the_footer(font: CjkFont) -> None:
+    data = city_ticket(PrintOptions(), font)
+    blocks = raster_blocks(data)
+    assert len(blocks) == 4  # head, QR code, footer with the caption, the city's QR code
+    expected = Dummy()
+    code = qr_image(CITY_URL, side=int(576 * CITY_QR_BOX_FRACTION))
+    strip = Image.new("1", (576, code.height), 1)
+    strip.paste(code, ((576 - code.width) // 2, 0))
+    expected.image(strip, impl="bitImageRaster")
+    assert blocks[3].start == data.index(expected.output)
+    assert blocks[3].start > blocks[2].start
+    assert data.rstrip(b"\n").endswith(FULL_CUT)
+    placed = render_lines(sample_layout(city_url=CITY_URL).tail, width=576, font=font).placed
+    caption = next(p.box for p in placed if p.line.text == CITY_CAPTION)
+    assert dark_pixels(blocks[2].image, caption) > 0
+
+
+def test_text_mode_prints_the_city_qr_code_natively_after_the_footer(font: CjkFont) -> None:
+    data = city_ticket(PrintOptions(mode=RenderMode.TEXT, paper_mm=58), font)
+    status = sample_layout().status_url.encode()
+    city = CITY_URL.encode()
+    status_at = data.index(b"\x1d(k" + bytes([len(status) + 3, 0]) + b"1P0" + status)
+    city_at = data.index(b"\x1d(k" + bytes([len(city) + 3, 0]) + b"1P0" + city)
+    caption_at = data.index(CITY_CAPTION[:8].encode("gb18030"))  # wrapped on 58 mm paper
+    assert status_at < caption_at < city_at < data.rindex(FULL_CUT)

@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from queue_server.client import QueueClient, QueueError
 from queue_server.domain.clock import Clock, SystemClock
+from queue_server.domain.nearby import Wait, quicker_elsewhere
 from queue_server.protocol import (
     CategoryPublic,
     DeviceKind,
@@ -40,8 +41,8 @@ from ticket_printer.kiosk.screens.category import CategoryScreen
 from ticket_printer.kiosk.screens.confirm import ConfirmScreen
 from ticket_printer.kiosk.screens.matter import MatterScreen
 from ticket_printer.kiosk.screens.ticket import TicketScreen
-from ticket_printer.kiosk.texts import hall_notice
-from ticket_printer.layout import TicketLayout, build_layout
+from ticket_printer.kiosk.texts import elsewhere_text, hall_notice
+from ticket_printer.layout import CITY_PAGE, TicketLayout, build_layout
 from ticket_printer.printing import Printer, PrinterFault
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class KioskApp(App[None]):
         await self.client.aclose()
 
     def on_mount(self) -> None:
+        self.category_screen.city_url = self.client.base_url + CITY_PAGE
         self.push_screen(self.category_screen)
         self.refresh_hall()
         self.report_printer()
@@ -110,6 +112,37 @@ class KioskApp(App[None]):
         self.category_screen.hall_name = self.hall.name
         self.category_screen.categories = list(self.hall.categories)
         self.category_screen.notice = hall_notice(self.category_screen.categories)
+
+    @work(exclusive=True, exit_on_error=False, group="elsewhere")
+    async def look_elsewhere(
+        self, screen: ConfirmScreen, category: CategoryPublic, matter: MatterPublic | None
+    ) -> None:
+        """就近办: tell the applicant on the confirm screen when the wait here is above its
+        target and another hall of the city would serve at least 15 minutes sooner."""
+        eta = category.eta_minutes
+        if eta is None or eta <= category.target_wait_minutes or self.hall is None:
+            return
+        try:
+            if matter is not None:
+                choices = await self.client.public_halls(matter=matter.id)
+            else:
+                choices = await self.client.public_halls(category=category.code)
+        except QueueError as error:
+            log.info("cannot look for a quicker hall: %s", error.detail)
+            return
+        here = next((c.code for c in choices if c.name == self.hall.name), "")
+        waits = [
+            Wait(c.code, c.eta_minutes, open=c.category_open, handling=c.handling) for c in choices
+        ]
+        best = quicker_elsewhere(
+            here=here,
+            eta_minutes=eta,
+            target_wait_minutes=category.target_wait_minutes,
+            waits=waits,
+        )
+        if best is not None:
+            choice = next(c for c in choices if c.code == best.hall)
+            screen.elsewhere = elsewhere_text(choice, eta_here=eta)
 
     @work(exclusive=True, exit_on_error=False, group="heartbeat")
     async def report_printer(self) -> None:
@@ -205,13 +238,18 @@ class KioskApp(App[None]):
             self.push_screen(MatterScreen(category.name, offered))
         else:
             self._matter = None
-            self.push_screen(ConfirmScreen(category, None))
+            self._confirm(category, None)
 
     def on_matter_chosen(self, message: MatterChosen) -> None:
         if self._category is None:
             return
         self._matter = message.matter
-        self.push_screen(ConfirmScreen(self._category, message.matter))
+        self._confirm(self._category, message.matter)
+
+    def _confirm(self, category: CategoryPublic, matter: MatterPublic | None) -> None:
+        screen = ConfirmScreen(category, matter)
+        self.push_screen(screen)
+        self.look_elsewhere(screen, category, matter)
 
     def on_ticket_requested(self, message: TicketRequested) -> None:
         screen = self.screen

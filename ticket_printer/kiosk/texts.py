@@ -1,7 +1,8 @@
 """Words the kiosk shows, built from the hall's numbers (pure, for tests)."""
 
 from queue_server.domain.enums import PRIORITY_LABELS
-from queue_server.protocol import CategoryPublic, MatterPublic, PriorityReason
+from queue_server.domain.nearby import Handling
+from queue_server.protocol import CategoryPublic, MatterPublic, PriorityReason, PublicHallChoice
 
 KIOSK_PRIORITIES = (
     PriorityReason.ELDERLY,
@@ -56,3 +57,18 @@ def hall_notice(categories: list[CategoryPublic]) -> str:
     if all(category.closed_reason == OUT_OF_HOURS for category in categories):
         return "现在不在取号时间，请在办理时间内再来"
     return "暂时无法取号，请咨询工作人员"
+
+
+CITY_QR_CAPTION = "手机扫码，查看全市各政务服务大厅的办理时间和排队情况"
+"""Beside the QR code to the city's 就近办 page when nothing can be taken here now."""
+
+
+def elsewhere_text(choice: PublicHallChoice, *, eta_here: int) -> str:
+    """就近办: the confirm screen's plain words when another hall would serve much sooner."""
+    sooner = eta_here - (choice.eta_minutes or 0)
+    how = "，可在那里市域通办" if choice.handling is Handling.CROSS_REGION else ""
+    where = f"（{choice.address}）" if choice.address else ""
+    return (
+        f"这里现在约需等候 {eta_here} 分钟。{choice.name}{where}约 {choice.eta_minutes} 分钟，"
+        f"快 {sooner} 分钟{how}。您也可以继续在这里取号。"
+    )

@@ -1,5 +1,6 @@
 """The first screen: one big button per category, with its queue and wait, closed ones
-shown closed with the reason.
+shown closed with the reason. When nothing can be taken now (after hours), a QR code to the
+city's 就近办 page takes the buttons' place.
 
 A refresh of the hall changes the buttons in place, so the applicant's focus stays on the
 choice they were on; the buttons are rebuilt only when the hall's categories change, and then
@@ -7,14 +8,15 @@ the focus goes back to the same category.
 """
 
 from textual.app import ComposeResult
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from queue_server.protocol import CategoryPublic
 from ticket_printer.kiosk.messages import CategoryChosen
-from ticket_printer.kiosk.texts import category_label
+from ticket_printer.kiosk.qr_text import qr_text
+from ticket_printer.kiosk.texts import CITY_QR_CAPTION, category_label
 
 PREFIX = "category-"
 
@@ -32,17 +34,23 @@ class CategoryScreen(Screen[None]):
     hall_name: reactive[str] = reactive("")
     notice: reactive[str] = reactive("正在连接服务器…")
     """Shown under the buttons: connection trouble, or an empty hall."""
+    city_url: reactive[str] = reactive("")
+    """The city's 就近办 page, shown as a QR code when nothing can be taken here now."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="category-page"):
             yield Static(self.hall_name or "自助取号", id="hall-name", classes="title")
             yield Static("请选择您要办理的业务", classes="subtitle")
             yield Grid(id="categories")
+            with Horizontal(id="after-hours"):
+                yield Static(qr_text(self.city_url) if self.city_url else "", id="city-qr")
+                yield Static(CITY_QR_CAPTION, id="city-caption")
             yield Static(self.notice, id="notice", classes="notice")
 
     async def on_mount(self) -> None:
         self.watch_notice(self.notice)
         await self.watch_categories(self.categories)
+        self.watch_city_url(self.city_url)
 
     def watch_hall_name(self, name: str) -> None:
         if self.is_mounted:
@@ -54,9 +62,21 @@ class CategoryScreen(Screen[None]):
             shown.update(notice)
             shown.display = bool(notice)
 
+    def watch_city_url(self, url: str) -> None:
+        if self.is_mounted:
+            self.query_one("#city-qr", Static).update(qr_text(url) if url else "")
+            self._show_after_hours()
+
+    def _show_after_hours(self) -> None:
+        """The QR code instead of the buttons while no category can be taken."""
+        closed = bool(self.categories) and not any(c.open for c in self.categories)
+        after_hours = closed and bool(self.city_url)
+        self.query_one("#category-page").set_class(after_hours, "-after-hours")
+
     async def watch_categories(self, categories: list[CategoryPublic]) -> None:
         if not self.is_mounted:
             return
+        self._show_after_hours()
         grid = self.query_one("#categories", Grid)
         buttons = list(grid.query(Button))
         if [button.id for button in buttons] == [PREFIX + c.code for c in categories]:

@@ -21,6 +21,8 @@ class ConfirmScreen(Screen[None]):
     busy: reactive[bool] = reactive(False)
     """True while the ticket is being issued and printed: no second tap."""
     error: reactive[str] = reactive("")
+    elsewhere: reactive[str] = reactive("")
+    """就近办: another hall that would serve much sooner, in plain words ("" when none)."""
 
     def __init__(self, category: CategoryPublic, matter: MatterPublic | None) -> None:
         super().__init__()
@@ -34,6 +36,7 @@ class ConfirmScreen(Screen[None]):
             yield Static(
                 wait_text(self.category.waiting, self.category.eta_minutes), classes="subtitle"
             )
+            yield Static("", id="elsewhere", classes="notice")
             if self.matter is not None:
                 yield Checklist(self.matter, id="checklist")
             else:
@@ -54,6 +57,7 @@ class ConfirmScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#certificate-note").display = False
         self.query_one("#error").display = False
+        self.query_one("#elsewhere").display = bool(self.elsewhere)
         self.query_one("#confirm", Button).focus()
 
     def watch_busy(self, busy: bool) -> None:
@@ -71,6 +75,12 @@ class ConfirmScreen(Screen[None]):
             shown = self.query_one("#error", Static)
             shown.update(error)
             shown.display = bool(error)
+
+    def watch_elsewhere(self, elsewhere: str) -> None:
+        if self.is_mounted:
+            shown = self.query_one("#elsewhere", Static)
+            shown.update(elsewhere)
+            shown.display = bool(elsewhere)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
