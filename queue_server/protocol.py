@@ -86,11 +86,14 @@ __all__ = [
     "CrossRegionPayload",
     "CrossRegionResubmit",
     "CrossRegionReturn",
+    "CrossRegionStatsReport",
+    "CrossRegionStatsRow",
     "CrossRegionStatus",
     "CrossRegionStatusPublic",
     "CrossRegionStatusStep",
     "CrossRegionStep",
     "CrossRegionStepPublic",
+    "CrossRegionStepStats",
     "Decision",
     "Delivery",
     "DeviceHeartbeat",
@@ -583,6 +586,43 @@ class StatsReport(_Wire):
     hourly: list[HourLoadPublic]
     pauses: list[PauseReasonPublic]
     cases: list[CaseFiguresPublic]
+
+
+class CrossRegionStepStats(_Wire):
+    """Steps of one kind that count in the period: done in it, or still open and overdue."""
+
+    counted: int
+    on_time: int
+    late: int
+    on_time_share: float | None
+
+
+class CrossRegionStatsRow(_Wire):
+    """One hall's 市域通办 figures (or the city's, key `total`). docs/statistics.md defines
+    every key."""
+
+    key: str
+    label: str
+    received_for_others: int
+    decided_for_others: int
+    by_state: dict[CrossRegionStatus, int]
+    steps: dict[CrossRegionStep, CrossRegionStepStats]
+    """forward, accept, return, decide and deliver: the steps that have a due time."""
+    on_time: int
+    late: int
+    on_time_share: float | None
+    delivered: int
+    working_days_mean: float | None
+
+
+class CrossRegionStatsReport(_Wire):
+    from_day: date
+    to_day: date
+    generated_at: datetime
+    rows: list[CrossRegionStatsRow]
+    """Every hall of the city for city-wide callers; the caller's own hall otherwise."""
+    total: CrossRegionStatsRow | None
+    """The city's total, for city-wide callers without `hall=`; None otherwise."""
 
 
 class LiveCategory(_Wire):

@@ -91,6 +91,20 @@ def example_city() -> CityConfig:
     return load_city_config(example_city_path())
 
 
+def example_city_of(folder: Path, *codes: str) -> CityConfig:
+    """A city of some of the example city's halls (`codes`, the first being the default),
+    written as `folder/city.toml`; the hall files stay the example's."""
+    example = example_city()
+    lines = [f'[city]\nname = "{example.name}"\n']
+    for code in codes:
+        config = example.entry(code).config_path
+        assert config is not None, "every hall of the example city has its file"
+        lines.append(f'[[halls]]\ncode = "{code}"\nconfig = "{config}"\n')
+    city_file = folder / "city.toml"
+    city_file.write_text("\n".join(lines), encoding="utf-8")
+    return load_city_config(city_file)
+
+
 def seed_city_accounts(
     database_url: str, city: CityConfig, *, clerks: int = CITY_CLERKS
 ) -> CityAccounts:

@@ -1,4 +1,4 @@
-"""Statistics for managers: a period's figures, the live hall, and exports."""
+"""Statistics for managers: a period's figures, the live hall, 市域通办, and exports."""
 
 from datetime import date
 from typing import Annotated, Literal
@@ -17,9 +17,10 @@ from queue_server.api.deps import (
 from queue_server.api.params import ISO_DAY_ONLY
 from queue_server.domain.errors import InvalidInput
 from queue_server.errors import WrongHall
-from queue_server.protocol import LiveStats, StatsGroupBy, StatsReport
-from queue_server.reports.exports import to_csv, to_xlsx
+from queue_server.protocol import CrossRegionStatsReport, LiveStats, StatsGroupBy, StatsReport
+from queue_server.reports.exports import cross_region_csv, cross_region_xlsx, to_csv, to_xlsx
 from queue_server.services.city import city_report
+from queue_server.services.stats_cross_region import cross_region_report
 from queue_server.services.stats_report import live_stats, period_report
 
 router = APIRouter(prefix="/api/stats", tags=["statistics"])
@@ -36,7 +37,19 @@ GroupBy = Annotated[
     ),
 ]
 
+Format = Annotated[Literal["csv", "xlsx"], Query(description="csv or xlsx")]
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOWNLOAD_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}
+}
+
+
+def download(name: str, format: str, content: bytes) -> Response:
+    """A report file as an attachment named `name`.`format`."""
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{format}"'}
+    media_type = XLSX_TYPE if format == "xlsx" else "text/csv; charset=utf-8"
+    return Response(content, media_type=media_type, headers=headers)
 
 
 async def report_of(
@@ -94,23 +107,67 @@ async def live(here: ManagementHere) -> LiveStats:
     return await here.read(lambda scope: live_stats(scope.session, hall=scope.hall, now=scope.now))
 
 
-@router.get(
-    "/export",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}},
-)
+@router.get("/export", response_class=Response, responses=DOWNLOAD_RESPONSES)
 async def export(
     report_hall: ReportOf,
     resources: ResourcesDep,
     start: FromDay,
     end: ToDay,
     group_by: GroupBy = "category",
-    format: Annotated[Literal["csv", "xlsx"], Query(description="csv or xlsx")] = "csv",
+    format: Format = "csv",
 ) -> Response:
     """The same figures as `GET /api/stats`, as a file to download."""
     report = await _report(report_hall, resources, start, end, group_by)
-    name = f"yimen-stats-{start}-{end}-{group_by}.{format}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if format == "xlsx":
-        return Response(to_xlsx(report), media_type=XLSX_TYPE, headers=headers)
-    return Response(to_csv(report), media_type="text/csv; charset=utf-8", headers=headers)
+    content = to_xlsx(report) if format == "xlsx" else to_csv(report)
+    return download(f"yimen-stats-{start}-{end}-{group_by}", format, content)
+
+
+async def cross_region_of(
+    principal: Management, resources: ResourcesDep, hall: HallParameter = None
+) -> Here | None:
+    """The hall a 市域通办 report is of: the one `hall=` names, else the caller's own (a
+    hall-bound caller may name only its own); None for a city-wide caller naming none, who
+    gets every hall of the city and the city's total."""
+    if hall is None and principal.hall is None:
+        return None
+    return Here(principal, resolve_hall(resources.city, principal, hall), resources)
+
+
+CrossRegionOf = Annotated[Here | None, Depends(cross_region_of)]
+
+
+async def _cross_region(
+    of: Here | None, resources: Resources, start: date, end: date
+) -> CrossRegionStatsReport:
+    halls = resources.city.halls
+    now = resources.clock.now()
+    only = None if of is None else of.code
+    return await resources.db.read(
+        lambda session: cross_region_report(
+            session, halls=halls, start=start, end=end, now=now, only=only
+        )
+    )
+
+
+@router.get("/cross-region", response_model=CrossRegionStatsReport)
+async def cross_region(
+    of: CrossRegionOf, resources: ResourcesDep, start: FromDay, end: ToDay
+) -> CrossRegionStatsReport:
+    """市域通办 per hall: cases received for other halls, decided for them, by state, steps on
+    time, working days from received to delivered (docs/statistics.md)."""
+    return await _cross_region(of, resources, start, end)
+
+
+@router.get("/cross-region/export", response_class=Response, responses=DOWNLOAD_RESPONSES)
+async def cross_region_export(
+    of: CrossRegionOf,
+    resources: ResourcesDep,
+    start: FromDay,
+    end: ToDay,
+    format: Format = "csv",
+) -> Response:
+    """The same figures as `GET /api/stats/cross-region`, as a file to download."""
+    report = await _cross_region(of, resources, start, end)
+    content = cross_region_xlsx(report) if format == "xlsx" else cross_region_csv(report)
+    scope = "city" if of is None else of.code
+    return download(f"yimen-cross-region-{start}-{end}-{scope}", format, content)

@@ -35,6 +35,19 @@ def add_working_days(start: date, days: int, *, is_workday: Callable[[date], boo
     return current
 
 
+def working_days_between(start: date, end: date, *, is_workday: Callable[[date], bool]) -> int:
+    """The working days after `start` up to and including `end` (0 when `end` is not after
+    `start`): the inverse of `add_working_days`, so a step done on the day it was due took
+    exactly the days it was allowed."""
+    count = 0
+    current = start
+    while current < end:
+        current += ONE_DAY
+        if is_workday(current):
+            count += 1
+    return count
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     """The official calendar, corrected by the hall's configured extra holidays and workdays."""

@@ -1,5 +1,6 @@
-"""A statistics report as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese) or
-as an XLSX workbook with one sheet per table."""
+"""Statistics reports as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese) or
+as an XLSX workbook with one sheet per table: the period report (`GET /api/stats/export`) and
+the 市域通办 report (`GET /api/stats/cross-region/export`)."""
 
 import csv
 import io
@@ -7,8 +8,17 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from queue_server.protocol import StatsReport, StatsRow
-from queue_server.reports.labels import GROUP_LABELS, ROW_LABELS
+from queue_server.domain.cross_region import CrossRegionStatus
+from queue_server.domain.stats.cross_region import TIMED_STEPS
+from queue_server.protocol import CrossRegionStatsReport, CrossRegionStatsRow, StatsReport, StatsRow
+from queue_server.reports.labels import (
+    CROSS_REGION_LABELS,
+    GROUP_LABELS,
+    ROW_LABELS,
+    STATE_LABELS,
+    STEP_FIGURE_LABELS,
+    STEP_KIND_LABELS,
+)
 
 COLUMNS = list(StatsRow.model_fields)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -32,25 +42,50 @@ def _rows(report: StatsReport) -> list[list[Any]]:
     return rows
 
 
-def to_csv(report: StatsReport) -> bytes:
-    """The grouped rows and a total row; the header holds the JSON keys."""
+def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in _rows(report):
+    writer.writerow(header)
+    for row in rows:
         writer.writerow(["" if value is None else safe_cell(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(report: StatsReport) -> bytes:
+def _workbook(title: str, period: str, header: list[str], rows: list[list[Any]]) -> Workbook:
+    """A workbook whose first sheet holds the period, the header and the rows."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = f"按{GROUP_LABELS[report.group_by]}"
-    _append(sheet, [f"统计区间 {report.from_day} 至 {report.to_day}"])
-    _append(sheet, [ROW_LABELS.get(name, name) for name in COLUMNS])
-    for row in _rows(report):
+    sheet.title = title
+    _append(sheet, [period])
+    _append(sheet, header)
+    for row in rows:
         _append(sheet, row)
+    return workbook
+
+
+def _saved(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _period(start: object, end: object) -> str:
+    return f"统计区间 {start} 至 {end}"
+
+
+def to_csv(report: StatsReport) -> bytes:
+    """The grouped rows and a total row; the header holds the JSON keys."""
+    return _csv(COLUMNS, _rows(report))
+
+
+def to_xlsx(report: StatsReport) -> bytes:
+    workbook = _workbook(
+        f"按{GROUP_LABELS[report.group_by]}",
+        _period(report.from_day, report.to_day),
+        [ROW_LABELS.get(name, name) for name in COLUMNS],
+        _rows(report),
+    )
     hourly = workbook.create_sheet("分时段")
     _append(hourly, ["时段", "取号人数", "平均等候人数"])
     for load in report.hourly:
@@ -75,6 +110,70 @@ def to_xlsx(report: StatsReport) -> bytes:
                 case.overdue,
             ],
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return _saved(workbook)
+
+
+CROSS_REGION_COLUMNS: list[str] = [
+    "key",
+    "label",
+    "received_for_others",
+    "decided_for_others",
+    *(f"state_{status}" for status in CrossRegionStatus),
+    *(f"{step}_{figure}" for step in TIMED_STEPS for figure in STEP_FIGURE_LABELS),
+    "on_time",
+    "late",
+    "on_time_share",
+    "delivered",
+    "working_days_mean",
+]
+"""The JSON row flattened: `by_state` as `state_<status>`, `steps` as `<step>_<figure>`."""
+
+
+def _cross_region_cells(row: CrossRegionStatsRow) -> list[Any]:
+    steps = [
+        getattr(row.steps[step], figure) for step in TIMED_STEPS for figure in STEP_FIGURE_LABELS
+    ]
+    return [
+        row.key,
+        row.label,
+        row.received_for_others,
+        row.decided_for_others,
+        *(row.by_state[status] for status in CrossRegionStatus),
+        *steps,
+        row.on_time,
+        row.late,
+        row.on_time_share,
+        row.delivered,
+        row.working_days_mean,
+    ]
+
+
+def _cross_region_rows(report: CrossRegionStatsReport) -> list[list[Any]]:
+    rows = [*report.rows, *([report.total] if report.total else [])]
+    return [_cross_region_cells(row) for row in rows]
+
+
+def _cross_region_heading(column: str) -> str:
+    if column.startswith("state_"):
+        return f"状态·{STATE_LABELS[column.removeprefix('state_')]}"
+    step, _, figure = column.partition("_")
+    if step in STEP_KIND_LABELS and figure in STEP_FIGURE_LABELS:
+        return f"{STEP_KIND_LABELS[step]}·{STEP_FIGURE_LABELS[figure]}"
+    return CROSS_REGION_LABELS[column]
+
+
+def cross_region_csv(report: CrossRegionStatsReport) -> bytes:
+    """One row per hall and the city's total (when the report has one); the header holds
+    the flattened JSON keys."""
+    return _csv(CROSS_REGION_COLUMNS, _cross_region_rows(report))
+
+
+def cross_region_xlsx(report: CrossRegionStatsReport) -> bytes:
+    return _saved(
+        _workbook(
+            "市域通办",
+            _period(report.from_day, report.to_day),
+            [_cross_region_heading(column) for column in CROSS_REGION_COLUMNS],
+            _cross_region_rows(report),
+        )
+    )

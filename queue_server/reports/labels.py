@@ -52,3 +52,41 @@ GROUP_LABELS: Final[dict[str, str]] = {
     "day": "日期",
     "hall": "大厅",
 }
+
+CROSS_REGION_LABELS: Final[dict[str, str]] = {
+    "key": "大厅代码",
+    "label": "大厅",
+    "received_for_others": "为他厅收件",
+    "decided_for_others": "为他厅办结",
+    "on_time": "按时步骤",
+    "late": "超时步骤",
+    "on_time_share": "按时率",
+    "delivered": "本期送达",
+    "working_days_mean": "收件至送达平均工作日",
+}
+"""The 市域通办 report's columns; states and steps are named by the two tables below."""
+
+STATE_LABELS: Final[dict[str, str]] = {
+    "received": "已收件",
+    "forwarded": "已转递",
+    "accepted": "已受理",
+    "returned": "需补正",
+    "decided": "已办结",
+    "delivered": "已送达",
+}
+
+STEP_KIND_LABELS: Final[dict[str, str]] = {
+    "forward": "转递",
+    "accept": "受理",
+    "return": "补正告知",
+    "decide": "办结",
+    "deliver": "送达",
+}
+
+STEP_FIGURE_LABELS: Final[dict[str, str]] = {
+    "counted": "计数",
+    "on_time": "按时",
+    "late": "超时",
+    "on_time_share": "按时率",
+}
+"""The figures of each step kind, in the order of the export's columns."""

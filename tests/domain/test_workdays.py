@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from queue_server.domain.workdays import WorkCalendar, add_working_days
+from queue_server.domain.workdays import WorkCalendar, add_working_days, working_days_between
 
 CALENDAR = WorkCalendar()
 
@@ -73,3 +73,23 @@ def test_a_year_the_package_does_not_know_falls_back_to_weekdays() -> None:
     assert not CALENDAR.is_workday(date(2031, 3, 1))  # a Saturday
     calendar = WorkCalendar.with_overrides(holidays=[date(2031, 3, 3)], workdays=[])
     assert calendar.add_working_days(date(2031, 2, 28), 1) == date(2031, 3, 4)
+
+
+def test_working_days_between_is_the_inverse_of_adding_them() -> None:
+    friday = date(2025, 3, 7)
+    assert working_days_between(friday, friday, is_workday=weekdays_only) == 0
+    assert working_days_between(friday, date(2025, 3, 9), is_workday=weekdays_only) == 0
+    assert working_days_between(friday, date(2025, 3, 10), is_workday=weekdays_only) == 1
+    assert working_days_between(date(2025, 3, 10), friday, is_workday=weekdays_only) == 0
+    start = date(2026, 9, 30)
+    for days in range(8):
+        end = CALENDAR.add_working_days(start, days)
+        assert working_days_between(start, end, is_workday=CALENDAR.is_workday) == days
+
+
+def test_working_days_between_skip_national_day_and_count_its_make_up_saturday() -> None:
+    """2026-09-30 (Wed) to 2026-10-12 (Mon): 10-01…10-07 are off, Saturday 10-10 is worked;
+    the working days after 09-30 are 10-08, 10-09, 10-10 and 10-12."""
+    start, end = date(2026, 9, 30), date(2026, 10, 12)
+    assert working_days_between(start, end, is_workday=CALENDAR.is_workday) == 4
+    assert working_days_between(start, end, is_workday=weekdays_only) == 8
