@@ -26,6 +26,8 @@ ACTIONS: Final[tuple[ConsoleAction, ...]] = (
     ConsoleAction("pause", "f7", "暂停/恢复"),
     ConsoleAction("call_number", "f8", "特呼"),
     ConsoleAction("requeue", "f9", "过号重排"),
+    ConsoleAction("cross_region", "f10", "市域通办"),
+    ConsoleAction("cross_region_cases", "f11", "通办件"),
     ConsoleAction("quit", "ctrl+q", "退出"),
 )
 ACTION_BY_ID: Final = {action.id: action for action in ACTIONS}

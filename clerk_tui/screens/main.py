@@ -12,7 +12,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from clerk_tui.availability import OFFLINE, blocked_reason, pause_label
+from clerk_tui.availability import OFFLINE, blocked_reason, pause_label, serves_cross_region
 from clerk_tui.keys import ACTIONS
 from clerk_tui.messages import ActionRefused, ActionRequest, ActionRequested
 from clerk_tui.screens.call_number import CallNumberDialog
@@ -143,6 +143,7 @@ class MainScreen(Screen[None]):
                 _panel_reason(blocked_reason(action.id, state)),
             )
             for action in WINDOW_ACTIONS
+            if action.id != "cross_region_cases" or serves_cross_region(state)
         )
 
     def _show_message(self, state: ConsoleState) -> None:
@@ -251,7 +252,9 @@ class MainScreen(Screen[None]):
         windows = [w for w in self.state.windows if w.number != self.state.window_no]
 
         def transfer_to(choice: TransferChoice | None) -> None:
-            if choice is not None:
+            if choice is not None and choice.cross_region:
+                self._request(ActionRequest("cross_region", ticket_id=current.id))
+            elif choice is not None:
                 self._request(
                     ActionRequest(
                         "transfer",
@@ -286,3 +289,9 @@ class MainScreen(Screen[None]):
 
     def action_requeue(self) -> None:
         self._request(ActionRequest("requeue"))
+
+    def action_cross_region(self) -> None:
+        self._request(ActionRequest("cross_region", ticket_id=self._current_id()))
+
+    def action_cross_region_cases(self) -> None:
+        self._request(ActionRequest("cross_region_cases"))
