@@ -27,6 +27,7 @@ from queue_server.api import (
     windows,
     ws,
 )
+from queue_server.api import cross_region as cross_region_routes
 from queue_server.api import hall as hall_routes
 from queue_server.api.deps import Resources
 from queue_server.api.responses import ERROR_RESPONSES, declare_error_schemas
@@ -169,7 +170,14 @@ def create_app(
                     name=f"event-tailer-{entry.code}",
                 ),
                 asyncio.create_task(
-                    watch(db, hub, entry.hall, resolved_clock, settings.alert_check_seconds),
+                    watch(
+                        db,
+                        hub,
+                        entry.hall,
+                        resolved_clock,
+                        settings.alert_check_seconds,
+                        city=served,
+                    ),
                     name=f"watch-{entry.code}",
                 ),
             ]
@@ -210,5 +218,6 @@ def create_app(
     for router in (evaluations.router, cases.router, rate_page.router):
         app.include_router(router)
     app.include_router(halls.router)
+    app.include_router(cross_region_routes.router)
     app.mount(board.ASSETS_PATH, board.board_assets(), name="board-assets")
     return app

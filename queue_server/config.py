@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Final, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -203,6 +203,9 @@ class DeadlineLadder(_Strict):
         return days
 
 
+CROSS_REGION_CATEGORY: Final = "cross_region"
+
+
 class CasesConfig(_Strict):
     """The 办不成事 case desk."""
 
@@ -263,6 +266,12 @@ class HallConfig(_Strict):
         """The 办不成事 category, when this hall has one."""
         category = self.cases.category
         return category if category in self.category_by_code else None
+
+    @cached_property
+    def cross_region_category(self) -> str | None:
+        """The 跨域通办 category (code `cross_region`), when this hall has one: its windows
+        work the hall's 市域通办 cases."""
+        return CROSS_REGION_CATEGORY if CROSS_REGION_CATEGORY in self.category_by_code else None
 
     @cached_property
     def work_calendar(self) -> WorkCalendar:

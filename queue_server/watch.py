@@ -7,11 +7,12 @@ from datetime import date
 
 from sqlmodel import Session
 
+from queue_server.city import CityConfig
 from queue_server.config import HallConfig
 from queue_server.db import Database
 from queue_server.domain.clock import Clock
 from queue_server.events import EventHub
-from queue_server.services import alerts, stats_rollups
+from queue_server.services import alerts, cross_region_alerts, stats_rollups
 from queue_server.services.scope import Scope
 from queue_server.services.stats_events import ComputedDay, compute_day
 
@@ -22,19 +23,27 @@ DAYS_PER_ROUND = 3
 
 
 async def check_alerts(
-    db: Database, hub: EventHub, hall: HallConfig, clock: Clock, state: alerts.WatchState
+    db: Database,
+    hub: EventHub,
+    hall: HallConfig,
+    clock: Clock,
+    state: alerts.WatchState,
+    *,
+    city: CityConfig,
 ) -> alerts.WatchState:
     """Look in a read transaction first; take the write lock only when there is news (and
     look again under it, since another server process may have reported it meanwhile)."""
     now = clock.now()
-    count, after = await db.read(
-        lambda session: alerts.check(Scope(session, hall, now), state=state, dry_run=True)
-    )
+
+    def check(session: Session, *, dry_run: bool) -> tuple[int, alerts.WatchState]:
+        scope = Scope(session, hall, now)
+        count, after = alerts.check(scope, state=state, dry_run=dry_run)
+        return count + cross_region_alerts.check_overdue(scope, city=city, dry_run=dry_run), after
+
+    count, after = await db.read(functools.partial(check, dry_run=True))
     if not count:
         return after
-    count, after = await db.write(
-        lambda session: alerts.check(Scope(session, hall, now), state=state), hall=hall.code
-    )
+    count, after = await db.write(functools.partial(check, dry_run=False), hall=hall.code)
     if count:
         hub.poke()
     return after
@@ -65,12 +74,18 @@ def _save(session: Session, *, hall: str, day: date, computed: ComputedDay) -> b
 
 
 async def watch(
-    db: Database, hub: EventHub, hall: HallConfig, clock: Clock, interval: float
+    db: Database,
+    hub: EventHub,
+    hall: HallConfig,
+    clock: Clock,
+    interval: float,
+    *,
+    city: CityConfig,
 ) -> None:
     state = alerts.WatchState()
     while True:
         try:
-            state = await check_alerts(db, hub, hall, clock, state)
+            state = await check_alerts(db, hub, hall, clock, state, city=city)
             await roll_up_finished_days(db, hall, clock)
         except Exception:
             log.exception("the alert check or the statistics roll-up failed; trying again")

@@ -88,6 +88,15 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/rate/assets/{name}"): PUBLIC,
     ("GET", "/api/halls"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/public/halls"): PUBLIC,
+    ("GET", "/api/cross-region-cases"): PEOPLE,
+    ("POST", "/api/cross-region-cases"): PEOPLE,
+    ("GET", "/api/cross-region-cases/{case_id}"): PEOPLE,
+    ("POST", "/api/cross-region-cases/{case_id}/forward"): PEOPLE,
+    ("POST", "/api/cross-region-cases/{case_id}/accept"): PEOPLE,
+    ("POST", "/api/cross-region-cases/{case_id}/return"): PEOPLE,
+    ("POST", "/api/cross-region-cases/{case_id}/resubmit"): PEOPLE,
+    ("POST", "/api/cross-region-cases/{case_id}/decide"): PEOPLE,
+    ("POST", "/api/cross-region-cases/{case_id}/deliver"): PEOPLE,
 }
 
 BODIES: dict[str, dict[str, Any]] = {
@@ -106,6 +115,21 @@ BODIES: dict[str, dict[str, Any]] = {
     "/api/cases/{case_id}/close": {"resolution": "done", "reply": "已办结"},
     "/api/cases/{case_id}/feedback": {"note": "已电话告知"},
     "/api/cases/{case_id}/follow-up": {"note": "群众满意", "level": 5},
+    "/api/cross-region-cases": {
+        "ticket_id": 1,
+        "matter": "school_enrolment",
+        "owner_hall": "kangbashi",
+        "mode": "remote_accept",
+        "delivery": "pickup",
+    },
+    # A matter done only where it belongs: refused (422) after the role and hall checks, so
+    # no case exists for the step routes below (a step of another hall would be wrong_hall).
+    "/api/cross-region-cases/{case_id}/forward": {"channel": "electronic"},
+    "/api/cross-region-cases/{case_id}/accept": {},
+    "/api/cross-region-cases/{case_id}/return": {"materials": ["户口簿原件"]},
+    "/api/cross-region-cases/{case_id}/resubmit": {},
+    "/api/cross-region-cases/{case_id}/decide": {"result": "approved"},
+    "/api/cross-region-cases/{case_id}/deliver": {"channel": "pickup"},
 }
 
 

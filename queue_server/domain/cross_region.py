@@ -6,7 +6,7 @@ takes each step, and when each step is due in working days (the Inner Mongolia f
 asks these functions, and writes what they answer.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -334,3 +334,73 @@ def check_delivery(*, delivery: Delivery, channel: Delivery, tracking_no: str | 
         )
     if channel is Delivery.MAIL and not tracking_no:
         raise InvalidInput("邮寄送达须填写运单号")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenStep:
+    """A step a case waits for, with the case's halls: what the overdue check looks at."""
+
+    step_id: int
+    code: str
+    matter_name: str
+    step: CrossRegionStep
+    hall: str
+    """The hall that must take the step."""
+    due: datetime | None
+    halls: CaseHalls
+
+
+def overdue_steps(
+    hall: str, *, steps: Iterable[OpenStep], raised: Collection[int], now: datetime
+) -> list[OpenStep]:
+    """The open steps past due that `hall` is involved in and has not been alerted of yet:
+    every hall of a case hears of its overdue step once, on its own stream."""
+    return [
+        step
+        for step in steps
+        if hall in step.halls.involved
+        and step.step_id not in raised
+        and is_overdue(due=step.due, done=None, now=now)
+    ]
+
+
+def hours_past(due: datetime, now: datetime) -> float:
+    return max(0.0, (now - due).total_seconds() / 3600)
+
+
+CASE_CODE_PREFIX: Final = "TB"
+"""通办: the receipt's case code is this, the receiving day and a daily sequence number."""
+
+
+def case_code_prefix(day: date) -> str:
+    return f"{CASE_CODE_PREFIX}{day:%Y%m%d}"
+
+
+def case_code(day: date, sequence: int) -> str:
+    """`TB20261207001`: three digits, four once a day passes 999 cases."""
+    return f"{case_code_prefix(day)}{sequence:03d}"
+
+
+def next_sequence(codes: Iterable[str], *, day: date) -> int:
+    """The sequence number after the highest of that day's codes (1 for the day's first)."""
+    prefix = case_code_prefix(day)
+    numbers = [int(code[len(prefix) :]) for code in codes if code.startswith(prefix)]
+    return max(numbers, default=0) + 1
+
+
+def wrong_hall_reason(step: CrossRegionStep, halls: CaseHalls, *, acting: str) -> str | None:
+    """Why `acting` may not take `step` (it is another hall's), or None when it may."""
+    owner = step_hall(step, halls)
+    if owner == acting:
+        return None
+    return (
+        f"“{STEP_LABELS[step]}”由{ROLE_LABELS[STEP_ROLES[step]]}（{owner}）办理，"
+        f"大厅“{acting}”不能办理"
+    )
+
+
+ROLE_LABELS: Final[dict[HallRole, str]] = {
+    HallRole.RECEIVING: "收件大厅",
+    HallRole.OWNING: "属地大厅",
+    HallRole.DELIVERING: "出件大厅",
+}

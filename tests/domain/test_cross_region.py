@@ -17,14 +17,17 @@ from queue_server.domain.cross_region import (
     HallRole,
     MatterRules,
     Opening,
+    OpenStep,
     allowed_steps,
     check_decision,
     check_delivery,
     check_forward,
     check_opening,
     due_at,
+    hours_past,
     is_overdue,
     next_step,
+    overdue_steps,
     status_label,
     step_hall,
     transition,
@@ -162,3 +165,20 @@ def test_clocks_count_working_days_across_a_holiday_and_a_make_up_day() -> None:
     assert is_overdue(due=forward, done=None, now=forward + timedelta(microseconds=1))
     assert not is_overdue(due=forward, done=tuesday, now=forward + timedelta(days=3))
     assert not is_overdue(due=None, done=None, now=forward)
+
+
+def test_every_hall_of_a_case_hears_of_an_overdue_step_once() -> None:
+    due = datetime(2025, 10, 9, 15, 59, 59, tzinfo=UTC)
+    halls = CaseHalls(receiving="main", owner="kangbashi", delivering="main")
+    waiting = OpenStep(1, "TB1", "新生儿出生", P.FORWARD, "main", due, halls)
+    elsewhere = OpenStep(
+        2, "TB2", "退休", P.ACCEPT, "ejinhoro", due, CaseHalls("ejinhoro", "ejinhoro", "ejinhoro")
+    )
+    stopped = OpenStep(3, "TB3", "退休", P.RESUBMIT, "main", None, halls)
+    later = due + timedelta(hours=1)
+    steps = [waiting, elsewhere, stopped]
+    assert overdue_steps("main", steps=steps, raised=(), now=due) == []
+    assert overdue_steps("main", steps=steps, raised=(), now=later) == [waiting]
+    assert overdue_steps("kangbashi", steps=steps, raised=(), now=later) == [waiting]
+    assert overdue_steps("main", steps=steps, raised={1}, now=later) == []
+    assert hours_past(due, later) == 1.0
