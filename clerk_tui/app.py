@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 
 from clerk_tui.availability import blocked_reason
 from clerk_tui.cross_region import views as cross_region_views
+from clerk_tui.cross_region import desk as cross_region_desk
 from clerk_tui.cross_region.desk import CrossRegionDesk
 from clerk_tui.cross_region.dialogs import OpenCaseDialog
 from clerk_tui.cross_region.list_screen import CrossRegionListScreen
@@ -170,6 +171,7 @@ class ClerkApp(CrossRegionDesk):
         self.main.state = self.hall_state
         self.main.now = self.clock.now()
         self.set_interval(1.0, self._tick)
+        self.set_interval(cross_region_desk.REFRESH_SECONDS, self.poll_cross_region)
         self.follow_hall()
 
     def _tick(self) -> None:

@@ -66,7 +66,11 @@ class CrossRegionCaseScreen(Screen[None]):
         materials: Sequence[str] | None = None,
         done: str = "",
     ) -> None:
-        """Show the case as read, after `done` (what the last step did), with what may follow."""
+        """Show the case as read, after `done` (what the last step did), with what may follow.
+
+        Read again for the live feed (no `done`) with nothing changed, the message line keeps
+        what the last step said."""
+        unchanged = self.case is not None and self.case.updated_at == case.updated_at
         self.case = case
         if materials is not None:
             self.materials = list(materials)
@@ -76,7 +80,8 @@ class CrossRegionCaseScreen(Screen[None]):
         possible = "、".join(
             f"{STEP_KEYS[step]} {STEP_LABELS[step]}" for step in case.actions if step in STEP_KEYS
         )
-        self.say(done + (f"本厅可办理：{possible}" if possible else "本厅当前无需办理"))
+        if done or not unchanged:
+            self.say(done + (f"本厅可办理：{possible}" if possible else "本厅当前无需办理"))
         self.refresh_bindings()
 
     def say(self, text: str, *, error: bool = False) -> None:

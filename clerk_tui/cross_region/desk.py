@@ -27,6 +27,9 @@ from queue_server.domain.cross_region import (
 from queue_server.protocol import CrossRegionCaseDetail, EventMessage
 
 LIST_DEBOUNCE_SECONDS: Final = 0.2
+REFRESH_SECONDS: Final = 5.0
+"""How often a shown list is read again: a step another hall takes goes into that hall's log,
+not onto this hall's feed, so a case forwarded from elsewhere shows up only on a read."""
 
 
 def is_cross_region_event(event: EventMessage) -> bool:
@@ -74,6 +77,11 @@ class CrossRegionDesk(App[None]):
             self.load_cross_region_case(screen, materials=False)
 
     # The list
+
+    def poll_cross_region(self) -> None:
+        """For `set_interval`: read the list again while one is shown."""
+        if any(widget.is_on_screen for widget in self.cross_region_lists()):
+            self.load_cross_region_cases()
 
     @work(exclusive=True, group="cross-region-list", exit_on_error=False)
     async def load_cross_region_cases(self) -> None:

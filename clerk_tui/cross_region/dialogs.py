@@ -82,14 +82,16 @@ class OpenCaseDialog(ModalScreen[None]):
         matter: str | None = None,
     ) -> None:
         """`matters`: those allowed across the city; `halls`: code -> name of every hall of the
-        city; `receiving`: this hall's code; `matter`: the ticket's matter, chosen first."""
+        city; `receiving`: this hall's code; `matter`: the ticket's matter (id or name), chosen
+        first."""
         super().__init__()
         self.ticket_id = ticket_id
         self.number = number
         self.matters = {m.id: m for m in matters}
         self.halls = dict(halls)
         self.receiving = receiving
-        self.first_matter = matter if matter in self.matters else None
+        self.first_matter = next((m.id for m in matters if matter in (m.id, m.name)), None)
+        """The ticket's matter (tickets carry its name) when it may go across the city."""
 
     def compose(self) -> ComposeResult:
         matter_options = [(views.clip(m.name, 26), m.id) for m in self.matters.values()]

@@ -167,6 +167,7 @@ class ManagerApp(CrossRegionDesk):
         self.follow_hall()
         self.refresh_live()
         self.set_interval(self.live_refresh_seconds, self.refresh_live)
+        self.set_interval(self.live_refresh_seconds, self.poll_cross_region)
         if self.city_wide:
             self.refresh_city()
             self.set_interval(self.city_refresh_seconds, self.refresh_city)
