@@ -13,8 +13,8 @@ from textual import work
 from textual.binding import Binding, BindingType
 
 from clerk_tui.availability import blocked_reason
-from clerk_tui.cross_region import views as cross_region_views
 from clerk_tui.cross_region import desk as cross_region_desk
+from clerk_tui.cross_region import views as cross_region_views
 from clerk_tui.cross_region.desk import CrossRegionDesk
 from clerk_tui.cross_region.dialogs import OpenCaseDialog
 from clerk_tui.cross_region.list_screen import CrossRegionListScreen
