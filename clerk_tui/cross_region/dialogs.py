@@ -104,7 +104,12 @@ class OpenCaseDialog(ModalScreen[None]):
             delivery = [(DELIVERY_LABELS[d], str(d)) for d in Delivery]
             yield from _row("送达方式", _fixed(delivery, "xr-delivery"))
             yield from _row("领取大厅", _fixed(pickup, "xr-pickup"))
-            yield from _row("邮寄地址", Input(id="xr-address", compact=True, disabled=True))
+            yield from _row(
+                "邮寄地址",
+                Input(
+                    id="xr-address", compact=True, disabled=True, placeholder="选择邮寄送达后填写"
+                ),
+            )
             yield Static("Tab 下一项 · Enter 展开选项 · F10 开件 · Esc 取消", classes="dialog-hint")
             yield Static("", id="form-error", classes="form-error")
 

@@ -63,16 +63,13 @@ def cases_of(city: LiveCity, person: str) -> list[dict[str, Any]]:
     return body
 
 
-def forwarded_case(city: LiveCity) -> dict[str, Any]:
-    """A case opened at the main hall's window 3 for 康巴什 and forwarded electronically."""
-    ticket = issue(city)
-    clerk = city.as_("main-clerk1")
-    assert clerk.post("/api/windows/3/sign-in").status_code == 200
-    assert clerk.post("/api/windows/3/call-next").json()["id"] == ticket["id"]
-    opened = clerk.post(
+def open_and_forward(city: LiveCity, person: str, ticket_id: int) -> dict[str, Any]:
+    """Open a case for 康巴什 from a ticket of the main hall and forward it electronically."""
+    staff = city.as_(person)
+    opened = staff.post(
         "/api/cross-region-cases",
         json={
-            "ticket_id": ticket["id"],
+            "ticket_id": ticket_id,
             "matter": MATTER,
             "owner_hall": "kangbashi",
             "mode": "remote_accept",
@@ -81,11 +78,20 @@ def forwarded_case(city: LiveCity) -> dict[str, Any]:
     )
     assert opened.status_code == 201, opened.text
     case: dict[str, Any] = opened.json()
-    forwarded = clerk.post(
+    forwarded = staff.post(
         f"/api/cross-region-cases/{case['id']}/forward", json={"channel": "electronic"}
     )
     assert forwarded.status_code == 200, forwarded.text
     return case
+
+
+def forwarded_case(city: LiveCity) -> dict[str, Any]:
+    """A case opened at the main hall's window 3 for 康巴什 and forwarded electronically."""
+    ticket = issue(city)
+    clerk = city.as_("main-clerk1")
+    assert clerk.post("/api/windows/3/sign-in").status_code == 200
+    assert clerk.post("/api/windows/3/call-next").json()["id"] == ticket["id"]
+    return open_and_forward(city, "main-clerk1", ticket["id"])
 
 
 def called(app: ClerkApp) -> bool:
