@@ -6,7 +6,7 @@ from the 市域通办 page (F9); refusals are shown in words."""
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -255,3 +255,20 @@ async def test_the_page_follows_the_steps_of_the_hall_on_its_live_feed(
         assert accepted.status_code == 200, accepted.text
         await until(pilot, lambda: case_rows(app)[0][1] == "已受理", "the page read again")
         assert case_rows(app)[0][-1] == "办结"
+
+
+@pytest.mark.anyio
+async def test_an_overdue_step_marks_the_case_when_its_alert_arrives(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    with live_city(tmp_path, clock=clock, alert_check_seconds=0.05) as city:
+        forwarded_case(city)  # on Monday at 9:00: 受理 is due at the end of Tuesday
+        clock.advance(timedelta(hours=38))  # Tuesday 23:00 (a login lasts 12 hours)
+        async with manager_console(city, clock) as (app, pilot):
+            await pilot.press("f9")
+            await until(pilot, lambda: len(case_rows(app)) == 1, "the case on the page")
+            assert not case_rows(app)[0][5].startswith("⚠")
+            clock.advance(timedelta(hours=2))
+            await until(pilot, lambda: case_rows(app)[0][5].startswith("⚠"), "the ⚠ mark")
+            assert "逾期 1 件" in text(app, "#cross-region-title")
+            assert any(alert.type == "alert.cross_region_overdue" for alert in app.alerts)
