@@ -12,9 +12,9 @@ from queue_server.protocol import WindowStatus
 
 OFFLINE = "离线：与服务器的连接已断开，操作不会发送"
 NO_TICKET = "当前没有号码"
-CROSS_REGION_CATEGORY = "cross_region"
-"""The category of 跨域通办 windows, whose clerks work the hall's 市域通办 cases."""
-NOT_CROSS_REGION = "本窗口不办理跨域通办"
+CROSS_REGION_CATEGORIES = frozenset({"cross_region", "pickup"})
+"""跨域通办 windows work the hall's 市域通办 cases; 出件 windows hand results over (送达)."""
+NOT_CROSS_REGION = "本窗口不办理跨域通办或出件"
 
 _TICKET_ACTIONS = {
     "recall": TicketAction.RECALL,
@@ -59,8 +59,10 @@ def blocked_reason(action: str, state: ConsoleState) -> str | None:
 
 
 def serves_cross_region(state: ConsoleState) -> bool:
-    """A 跨域通办 window: it serves the `cross_region` category."""
-    return state.window is not None and CROSS_REGION_CATEGORY in state.window.categories
+    """A 跨域通办 window (category `cross_region`) or an 出件 window (`pickup`), whose
+    clerks see the hall's 市域通办 cases and take its steps."""
+    window = state.window
+    return window is not None and not CROSS_REGION_CATEGORIES.isdisjoint(window.categories)
 
 
 def pause_label(state: ConsoleState) -> str:
