@@ -272,3 +272,36 @@ async def test_an_overdue_step_marks_the_case_when_its_alert_arrives(
             await until(pilot, lambda: case_rows(app)[0][5].startswith("⚠"), "the ⚠ mark")
             assert "逾期 1 件" in text(app, "#cross-region-title")
             assert any(alert.type == "alert.cross_region_overdue" for alert in app.alerts)
+
+
+@pytest.mark.anyio
+async def test_the_pickup_hall_hands_the_result_over_at_its_pickup_window(
+    city: LiveCity, clock: ManualClock
+) -> None:
+    case = forwarded_case(city)
+    owner = city.as_("kangbashi-manager")
+    for step, body in [("accept", {}), ("decide", {"result": "approved"})]:
+        response = owner.post(f"/api/cross-region-cases/{case['id']}/{step}", json=body)
+        assert response.status_code == 200, response.text
+    async with console(city.base_url, clerk="main-clerk2", window=12, clock=clock) as (app, pilot):
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: isinstance(app.screen, CrossRegionListScreen), "the list")
+        await until(pilot, lambda: len(case_rows(app)) == 1, "the case in the list")
+        assert case_rows(app)[0][1:2] == ["已办结"] and case_rows(app)[0][-1] == "送达"
+        await pilot.press("enter")
+        await until(pilot, lambda: case_status(app) == "decided", "the case read")
+        # By mail, though the applicant chose to pick it up: the server says no, in words.
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceDialog), "the channels")
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, FormDialog), "the tracking number")
+        await type_text(pilot, "SF1234567890")
+        await pilot.press("enter")
+        await until(pilot, lambda: "送达失败" in text(app, "#case-message"), "the refusal")
+        assert "申请人选择的是窗口领取" in text(app, "#case-message")
+        assert case_status(app) == "decided"
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceDialog), "the channels")
+        await pilot.press("enter")  # 窗口领取, the applicant's choice, comes highlighted
+        await until(pilot, lambda: case_status(app) == "delivered", "delivered")
+        assert "已送达，当前状态：已出件" in text(app, "#case-message")
