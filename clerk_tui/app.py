@@ -6,14 +6,18 @@ All network work runs in workers on the app; screens post messages up and receiv
 import asyncio
 import contextlib
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import ClassVar
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding, BindingType
 
 from clerk_tui.availability import blocked_reason
+from clerk_tui.cross_region import desk as cross_region_desk
+from clerk_tui.cross_region import views as cross_region_views
+from clerk_tui.cross_region.desk import CrossRegionDesk
+from clerk_tui.cross_region.dialogs import OpenCaseDialog
+from clerk_tui.cross_region.list_screen import CrossRegionListScreen
 from clerk_tui.idempotency import ActionKeys
 from clerk_tui.keys import ACTIONS, action_label
 from clerk_tui.messages import (
@@ -61,10 +65,13 @@ UNCONFIRMED = (
 )
 
 
-class ClerkApp(App[None]):
+class ClerkApp(CrossRegionDesk):
     """The clerk console. Collaborators are injected: the client, the keymap and the clock."""
 
-    CSS_PATH = Path(__file__).with_name("clerk.tcss")
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        Path(__file__).with_name("clerk.tcss"),
+        Path(__file__).parent / "cross_region" / "cross_region.tcss",
+    ]
     ENABLE_COMMAND_PALETTE = False
     TITLE = "一门 · 窗口工作台"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -164,6 +171,7 @@ class ClerkApp(App[None]):
         self.main.state = self.hall_state
         self.main.now = self.clock.now()
         self.set_interval(1.0, self._tick)
+        self.set_interval(cross_region_desk.REFRESH_SECONDS, self.poll_cross_region)
         self.follow_hall()
 
     def _tick(self) -> None:
@@ -207,6 +215,7 @@ class ClerkApp(App[None]):
                     self._set_state(with_event(state, item))
                     if needs_refresh(item, state.window_no):
                         self.refresh_views()
+                    self.follow_cross_region(item)
         except Unauthorised as error:
             self._say(f"登录已失效：{error.detail}。请退出后重新登录", error=True)
         finally:
@@ -252,7 +261,53 @@ class ClerkApp(App[None]):
         if request.action == "requeue" and request.ticket_id is None:
             self.choose_no_show()
             return
+        if request.action == "cross_region":
+            self.offer_cross_region_opening()
+            return
+        if request.action == "cross_region_cases":
+            window = state.window.name if state.window is not None else ""
+            title = f"{state.hall_name} · {state.window_no}号窗口 {window} · 市域通办件"
+            self.push_screen(CrossRegionListScreen(title))
+            self.load_cross_region_cases()
+            return
         self.perform(request)
+
+    # 市域通办: the rest is in CrossRegionDesk
+
+    def desk_timezone(self) -> str:
+        return self.hall_state.timezone if self.hall_state is not None else "Asia/Shanghai"
+
+    def desk_say(self, text: str, *, error: bool = False) -> None:
+        self._say(text, error=error)
+
+    @work(exclusive=True, group="cross-region-open", exit_on_error=False)
+    async def offer_cross_region_opening(self) -> None:
+        """The form to open a case from the ticket at the window, with the catalog's matters
+        that may be handled across the city and the city's halls to choose from."""
+        state = self.hall_state
+        current = state.current if state is not None else None
+        if state is None or current is None:
+            return
+        try:
+            matters, halls = await asyncio.gather(self.client.matters(), self.client.public_halls())
+        except QueueError as error:
+            self._say(f"市域通办：{error.detail}", error=True)
+            return
+        self.hall_names = {hall.code: hall.name for hall in halls}
+        here = next((hall.code for hall in halls if hall.name == state.hall_name), None)
+        choices = cross_region_views.cross_region_matters(matters)
+        if not choices:
+            self._say("市域通办：本厅事项清单中没有可市域通办的事项", error=True)
+            return
+        dialog = OpenCaseDialog(
+            ticket_id=current.id,
+            number=current.number,
+            matters=choices,
+            halls=self.hall_names,
+            receiving=here,
+            matter=current.matter,
+        )
+        self.push_screen(dialog)
 
     @work(group="action", exit_on_error=False)
     async def choose_no_show(self) -> None:

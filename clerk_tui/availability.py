@@ -12,6 +12,9 @@ from queue_server.protocol import WindowStatus
 
 OFFLINE = "离线：与服务器的连接已断开，操作不会发送"
 NO_TICKET = "当前没有号码"
+CROSS_REGION_CATEGORIES = frozenset({"cross_region", "pickup"})
+"""跨域通办 windows work the hall's 市域通办 cases; 出件 windows hand results over (送达)."""
+NOT_CROSS_REGION = "本窗口不办理跨域通办或出件"
 
 _TICKET_ACTIONS = {
     "recall": TicketAction.RECALL,
@@ -34,6 +37,10 @@ def blocked_reason(action: str, state: ConsoleState) -> str | None:
     if window is None:
         return "尚未签到窗口"
     current = window.current
+    if action == "cross_region_cases":
+        return None if serves_cross_region(state) else NOT_CROSS_REGION
+    if action == "cross_region":
+        return NO_TICKET if current is None else None
     if action in ("call_next", "call_number"):
         if window.status == WindowStatus.PAUSED:
             return "窗口暂停服务中，请先恢复服务"
@@ -49,6 +56,13 @@ def blocked_reason(action: str, state: ConsoleState) -> str | None:
             return error.message
         return None
     return None
+
+
+def serves_cross_region(state: ConsoleState) -> bool:
+    """A 跨域通办 window (category `cross_region`) or an 出件 window (`pickup`), whose
+    clerks see the hall's 市域通办 cases and take its steps."""
+    window = state.window
+    return window is not None and not CROSS_REGION_CATEGORIES.isdisjoint(window.categories)
 
 
 def pause_label(state: ConsoleState) -> str:

@@ -28,6 +28,14 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
+from queue_server.domain.cross_region import (
+    CrossRegionMode,
+    CrossRegionStatus,
+    Decision,
+    Delivery,
+    ForwardChannel,
+    HallRole,
+)
 from queue_server.protocol import (
     CallNumberRequest,
     CaseAssign,
@@ -45,6 +53,15 @@ from queue_server.protocol import (
     CaseResolution,
     CaseStatus,
     ClerkDayPublic,
+    CrossRegionAccept,
+    CrossRegionCaseDetail,
+    CrossRegionCasePublic,
+    CrossRegionDecide,
+    CrossRegionDeliver,
+    CrossRegionForward,
+    CrossRegionOpen,
+    CrossRegionResubmit,
+    CrossRegionReturn,
     DeviceHeartbeat,
     DeviceKind,
     DevicePublic,
@@ -116,6 +133,7 @@ _CASES: Final = TypeAdapter(list[CasePublic])
 _HALL_SUMMARIES: Final = TypeAdapter(list[HallSummary])
 _PUBLIC_HALLS: Final = TypeAdapter(list[PublicHall])
 _PUBLIC_HALL_CHOICES: Final = TypeAdapter(list[PublicHallChoice])
+_CROSS_REGION_CASES: Final = TypeAdapter(list[CrossRegionCasePublic])
 
 
 class QueueError(Exception):
@@ -738,6 +756,132 @@ class QueueClient:
         return _parse(
             CaseDetail, await self.send("POST", f"/api/cases/{case_id}/{step}", body=body)
         )
+
+    # --- 市域通办 cross-region cases ---------------------------------------------------------
+
+    async def cross_region_cases(
+        self,
+        *,
+        hall_role: HallRole | None = None,
+        status: CrossRegionStatus | None = None,
+        overdue: bool | None = None,
+        code: str | None = None,
+    ) -> list[CrossRegionCasePublic]:
+        """The cases involving the hall (as receiving, owning or delivering hall), open cases
+        first, soonest due first."""
+        params = _params(
+            {"hall_role": hall_role, "status": status, "overdue": overdue, "code": code}
+        )
+        response = await self.send("GET", "/api/cross-region-cases", params=params)
+        return _parse_list(_CROSS_REGION_CASES, response)
+
+    async def cross_region_case(self, case_id: int) -> CrossRegionCaseDetail:
+        """One case with its steps and log (staff of a hall involved in it)."""
+        response = await self.send("GET", f"/api/cross-region-cases/{case_id}")
+        return _parse(CrossRegionCaseDetail, response)
+
+    async def open_cross_region_case(
+        self,
+        ticket_id: int,
+        *,
+        matter: str,
+        owner_hall: str,
+        mode: CrossRegionMode,
+        delivery: Delivery,
+        pickup_hall: str | None = None,
+        mail_address: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CrossRegionCaseDetail:
+        """Open a case from a ticket of the receiving hall (the one at the clerk's window)."""
+        body = _request_body(
+            CrossRegionOpen,
+            ticket_id=ticket_id,
+            matter=matter,
+            owner_hall=owner_hall,
+            mode=mode,
+            delivery=delivery,
+            pickup_hall=pickup_hall,
+            mail_address=mail_address,
+        )
+        response = await self.send(
+            "POST", "/api/cross-region-cases", body=body, idempotency_key=idempotency_key
+        )
+        return _parse(CrossRegionCaseDetail, response)
+
+    async def forward_cross_region_case(
+        self,
+        case_id: int,
+        channel: ForwardChannel,
+        *,
+        tracking_no: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CrossRegionCaseDetail:
+        """流转 (receiving hall): send the materials on; `mail` needs `tracking_no`."""
+        body = _request_body(CrossRegionForward, channel=channel, tracking_no=tracking_no)
+        return await self._cross_region_step(case_id, "forward", body, idempotency_key)
+
+    async def accept_cross_region_case(
+        self, case_id: int, *, idempotency_key: str | None = None
+    ) -> CrossRegionCaseDetail:
+        """受理 (owning hall)."""
+        body = _request_body(CrossRegionAccept)
+        return await self._cross_region_step(case_id, "accept", body, idempotency_key)
+
+    async def return_cross_region_case(
+        self,
+        case_id: int,
+        materials: list[str],
+        *,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CrossRegionCaseDetail:
+        """补正 (owning hall): every missing or incorrect material at once (一次告知).
+
+        (`POST …/return`; the method cannot be called `return`.)"""
+        body = _request_body(CrossRegionReturn, materials=materials, note=note)
+        return await self._cross_region_step(case_id, "return", body, idempotency_key)
+
+    async def resubmit_cross_region_case(
+        self, case_id: int, *, idempotency_key: str | None = None
+    ) -> CrossRegionCaseDetail:
+        """The receiving hall forwards the corrected materials."""
+        body = _request_body(CrossRegionResubmit)
+        return await self._cross_region_step(case_id, "resubmit", body, idempotency_key)
+
+    async def decide_cross_region_case(
+        self,
+        case_id: int,
+        result: Decision,
+        *,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CrossRegionCaseDetail:
+        """办理 (owning hall): approved, or rejected with its reason."""
+        body = _request_body(CrossRegionDecide, result=result, reason=reason)
+        return await self._cross_region_step(case_id, "decide", body, idempotency_key)
+
+    async def deliver_cross_region_case(
+        self,
+        case_id: int,
+        channel: Delivery,
+        *,
+        tracking_no: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CrossRegionCaseDetail:
+        """送达: handed over at the pickup hall, or mailed by the owning hall (`tracking_no`)."""
+        body = _request_body(CrossRegionDeliver, channel=channel, tracking_no=tracking_no)
+        return await self._cross_region_step(case_id, "deliver", body, idempotency_key)
+
+    async def _cross_region_step(
+        self, case_id: int, step: str, body: BaseModel, idempotency_key: str | None
+    ) -> CrossRegionCaseDetail:
+        response = await self.send(
+            "POST",
+            f"/api/cross-region-cases/{case_id}/{step}",
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return _parse(CrossRegionCaseDetail, response)
 
     async def stats(
         self, *, start: date, end: date, group_by: StatsGroupBy = "category"

@@ -13,11 +13,13 @@ from typing import ClassVar, Final, TypeVar
 from zoneinfo import ZoneInfo
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.widgets import Static, TabbedContent
 
+from clerk_tui.cross_region.case_list import CrossRegionList
+from clerk_tui.cross_region.case_screen import CrossRegionCaseScreen
+from clerk_tui.cross_region.desk import CrossRegionDesk
 from clerk_tui.manager import city, views
 from clerk_tui.manager.case_screen import STEP_LABELS, CaseScreen
 from clerk_tui.manager.city_page import CityPage
@@ -59,7 +61,7 @@ LIVE_DEBOUNCE_SECONDS: Final = 0.2
 LIVE_REFRESH_SECONDS: Final = 5.0
 ROLE_LABELS: Final = {Role.MANAGER: "大厅管理", Role.ADMIN: "系统管理员"}
 CITY_ROLE_LABELS: Final = {Role.MANAGER: "全市管理", Role.ADMIN: "系统管理员"}
-PAGES: Final = ("live", "stats", "evaluations", "cases")
+PAGES: Final = ("live", "stats", "evaluations", "cases", "cross_region")
 """The pages that show one hall, read again when the manager switches halls."""
 
 PageT = TypeVar("PageT", LivePage, StatsPage, EvaluationsPage, CasesPage, CityPage)
@@ -77,10 +79,11 @@ class ManagerLoginScreen(LoginScreen):
         self.query_one(".form-title", Static).update("一门 · 管理控制台")
 
 
-class ManagerApp(App[None]):
+class ManagerApp(CrossRegionDesk):
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         Path(__file__).parent.parent / "clerk.tcss",
         Path(__file__).with_name("manager.tcss"),
+        Path(__file__).parent.parent / "cross_region" / "cross_region.tcss",
     ]
     ENABLE_COMMAND_PALETTE = False
     TITLE = "一门 · 管理控制台"
@@ -164,6 +167,7 @@ class ManagerApp(App[None]):
         self.follow_hall()
         self.refresh_live()
         self.set_interval(self.live_refresh_seconds, self.refresh_live)
+        self.set_interval(self.live_refresh_seconds, self.poll_cross_region)
         if self.city_wide:
             self.refresh_city()
             self.set_interval(self.city_refresh_seconds, self.refresh_city)
@@ -197,7 +201,7 @@ class ManagerApp(App[None]):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         screen = self.screen
-        if isinstance(screen, (ManagerScreen, CaseScreen)):
+        if isinstance(screen, (ManagerScreen, CaseScreen, CrossRegionCaseScreen)):
             screen.say(text, error=error)
         if error:
             self.notify(text, severity="error", timeout=8)
@@ -231,6 +235,7 @@ class ManagerApp(App[None]):
                     if views.is_alert(item):
                         self._add_alerts([item])
                     self.refresh_live()
+                    self.follow_cross_region(item)
         except Unauthorised as error:
             self._set_online(False)
             self._say(f"登录已失效：{error.detail}。请退出后重新登录", error=True)
@@ -333,6 +338,20 @@ class ManagerApp(App[None]):
             self.main.action_page("live")
         self._say(f"已切换到 {hall.name}")
 
+    # 市域通办: see CrossRegionDesk
+
+    def cross_region_lists(self) -> list[CrossRegionList]:
+        return [] if self.main is None else [self.main.query_one(CrossRegionList)]
+
+    def desk_timezone(self) -> str:
+        return self.timezone
+
+    def desk_hall_label(self) -> str | None:
+        return self.hall_name if self.city_wide else None
+
+    def desk_say(self, text: str, *, error: bool = False) -> None:
+        self._say(text, error=error)
+
     # Statistics, evaluations and cases
 
     def on_stats_requested(self, message: StatsRequested) -> None:
@@ -371,6 +390,8 @@ class ManagerApp(App[None]):
                 self.load_evaluations()
             case "cases":
                 self.load_cases()
+            case "cross_region":
+                self.load_cross_region_cases()
             case "city":
                 self.refresh_city()
 

@@ -1,5 +1,5 @@
-"""The manager's main screen: the pages on tabs, switched with F1–F4 (and F7 全市 for a
-city-wide manager, who also switches halls with F8)."""
+"""The manager's main screen: the pages on tabs, switched with F1–F4 and F9 (市域通办), and
+F7 全市 for a city-wide manager, who also switches halls with F8."""
 
 from datetime import date
 from typing import ClassVar
@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
+from clerk_tui.cross_region.case_list import CrossRegionList
 from clerk_tui.manager.city_page import CityPage
 from clerk_tui.manager.messages import HallSwitcherWanted
 from clerk_tui.manager.pages import CasesPage, EvaluationsPage, LivePage, StatsPage
@@ -19,6 +20,7 @@ PAGE_FOCUS = {
     "evaluations": "#followups",
     "cases": "#case-list",
     "city": "#city-halls",
+    "cross_region": "#cross-region-cases",
 }
 
 
@@ -32,6 +34,7 @@ class ManagerScreen(Screen[None]):
         Binding("f6", "app.export", "导出", priority=True),
         Binding("f7", "page('city')", "全市", priority=True),
         Binding("f8", "choose_hall", "切换大厅", priority=True),
+        Binding("f9", "page('cross_region')", "市域通办", priority=True),
     ]
 
     def __init__(self, title: str, today: date, *, city: bool = False) -> None:
@@ -53,6 +56,8 @@ class ManagerScreen(Screen[None]):
                 yield EvaluationsPage(id="evaluations-page")
             with TabPane("办不成事 F4", id="cases"):
                 yield CasesPage(id="cases-page")
+            with TabPane("市域通办 F9", id="cross_region"):
+                yield CrossRegionList(id="cross-region-page")
             if self.city:
                 with TabPane("全市 F7", id="city"):
                     yield CityPage(id="city-page")
@@ -82,7 +87,7 @@ class ManagerScreen(Screen[None]):
     def forget_hall(self) -> None:
         """Empty every page of the hall left behind (the 全市 page stays), so nothing of it
         shows under the next hall's name while that hall is read."""
-        for pane in ("#live", "#stats", "#evaluations", "#cases"):
+        for pane in ("#live", "#stats", "#evaluations", "#cases", "#cross_region"):
             for table in self.query_one(pane).query(DataTable):
                 table.clear()
         self.query_one(LivePage).show_alerts([], "UTC")

@@ -35,6 +35,7 @@ ALERT_LABELS: Final[dict[str, str]] = {
     "alert.queue_length": "排队过长",
     "alert.case_overdue": "工单逾期",
     "alert.device": "设备异常",
+    "alert.cross_region_overdue": "通办逾期",
 }
 GROUP_LABELS: Final[dict[str, str]] = {
     "category": "按业务类别",

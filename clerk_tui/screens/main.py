@@ -12,8 +12,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from clerk_tui.availability import OFFLINE, blocked_reason, pause_label
-from clerk_tui.keys import ACTIONS
+from clerk_tui.availability import OFFLINE, blocked_reason, pause_label, serves_cross_region
+from clerk_tui.keys import ACTIONS, PANEL_ONLY, ConsoleAction
 from clerk_tui.messages import ActionRefused, ActionRequest, ActionRequested
 from clerk_tui.screens.call_number import CallNumberDialog
 from clerk_tui.screens.outcome import OutcomeDialog
@@ -40,6 +40,15 @@ def key_label(key: str) -> str:
 WINDOW_ACTIONS = tuple(action for action in ACTIONS if action.id != "quit")
 
 
+def panel_actions(state: ConsoleState) -> list[ConsoleAction]:
+    """The keys the 操作 panel lists: the case list's only at a 跨域通办 window."""
+    return [
+        action
+        for action in WINDOW_ACTIONS
+        if action.id != "cross_region_cases" or serves_cross_region(state)
+    ]
+
+
 def _panel_reason(reason: str | None) -> str | None:
     """Offline, every key is blocked for the same reason, which the banner already gives in
     full: the panel says only 离线, so that all nine keys still fit at 100×30."""
@@ -54,7 +63,8 @@ class MainScreen(Screen[None]):
     """Set `state` (from the app) and `now` (ticks every second); keys post ActionRequested."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(action.key, action.id, action.label, id=action.id) for action in WINDOW_ACTIONS
+        Binding(action.key, action.id, action.label, id=action.id, show=action.id not in PANEL_ONLY)
+        for action in WINDOW_ACTIONS
     ]
 
     state: reactive[ConsoleState] = reactive(ConsoleState(window_no=0), always_update=True)
@@ -142,7 +152,7 @@ class MainScreen(Screen[None]):
                 pause_label(state) if action.id == "pause" else action.label,
                 _panel_reason(blocked_reason(action.id, state)),
             )
-            for action in WINDOW_ACTIONS
+            for action in panel_actions(state)
         )
 
     def _show_message(self, state: ConsoleState) -> None:
@@ -166,6 +176,10 @@ class MainScreen(Screen[None]):
         return key_label(self._keys_of(action_id)[0])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A blocked key is disabled (shown dimmed); the case list exists only at a 跨域通办
+        window, and is hidden elsewhere."""
+        if action == "cross_region_cases" and not serves_cross_region(self.state):
+            return False
         if action in {a.id for a in WINDOW_ACTIONS}:
             return blocked_reason(action, self.state) is None or None
         return True
@@ -251,7 +265,9 @@ class MainScreen(Screen[None]):
         windows = [w for w in self.state.windows if w.number != self.state.window_no]
 
         def transfer_to(choice: TransferChoice | None) -> None:
-            if choice is not None:
+            if choice is not None and choice.cross_region:
+                self._request(ActionRequest("cross_region", ticket_id=current.id))
+            elif choice is not None:
                 self._request(
                     ActionRequest(
                         "transfer",
@@ -286,3 +302,9 @@ class MainScreen(Screen[None]):
 
     def action_requeue(self) -> None:
         self._request(ActionRequest("requeue"))
+
+    def action_cross_region(self) -> None:
+        self._request(ActionRequest("cross_region", ticket_id=self._current_id()))
+
+    def action_cross_region_cases(self) -> None:
+        self._request(ActionRequest("cross_region_cases"))

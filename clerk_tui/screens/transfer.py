@@ -1,6 +1,7 @@
 """Transfer the current ticket to a category or a window, with a reason.
 
-办不成事反映 (category `unresolved`) is one keystroke away: F6 again in this dialog.
+办不成事反映 (category `unresolved`) is one keystroke away: F6 again in this dialog. The first
+choice, 市域通办, sends the matter to the hall that owns it: it opens the case form instead.
 """
 
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from queue_server.protocol import CategoryPublic, WindowPublic
 
 UNRESOLVED = "unresolved"
 UNRESOLVED_REASON = "办不成事反映"
+CROSS_REGION = "cross_region"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,8 @@ class TransferChoice:
     reason: str
     to_category: str | None = None
     to_window: int | None = None
+    cross_region: bool = False
+    """市域通办 was chosen: open a case for the owning hall rather than transfer."""
 
 
 class TransferDialog(ModalScreen[TransferChoice | None]):
@@ -43,7 +47,8 @@ class TransferDialog(ModalScreen[TransferChoice | None]):
         self.target: Option | None = None
 
     def compose(self) -> ComposeResult:
-        options = [Option(f"类别：{c.name}", id=f"category:{c.code}") for c in self.categories]
+        options = [Option("市域通办：开件，转属地大厅办理", id=CROSS_REGION)]
+        options += [Option(f"类别：{c.name}", id=f"category:{c.code}") for c in self.categories]
         options += [
             Option(f"窗口：{w.number}号 {w.name}", id=f"window:{w.number}") for w in self.windows
         ]
@@ -57,6 +62,9 @@ class TransferDialog(ModalScreen[TransferChoice | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if event.option.id == CROSS_REGION:
+            self.dismiss(TransferChoice(reason="市域通办", cross_region=True))
+            return
         self.target = event.option
         self.query_one("#reason", Input).focus()
 
