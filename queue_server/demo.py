@@ -58,6 +58,7 @@ from queue_server.client import QueueClient, QueueError
 from queue_server.config import HallConfig, load_hall_config
 from queue_server.db import Database
 from queue_server.domain.clock import SystemClock
+from queue_server.domain.cross_region import CrossRegionMode, Delivery, ForwardChannel
 from queue_server.domain.enums import Role
 from queue_server.models import User
 from queue_server.protocol import EventMessage, EventType, TicketStatus
@@ -732,6 +733,39 @@ async def _open_halls(
     return ticket, [crowded for _, crowded in opened]
 
 
+DEMO_MATTER = "social_security_card"
+"""社会保障卡居民服务: either cross-region mode, no paper originals to mail."""
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    code: str
+    matter_name: str
+    owner_name: str
+    ticket_code: str | None
+
+
+async def _case_under_way(
+    base: str, admin_password: str, halls: list[DemoHall], kiosk: str
+) -> DemoCase:
+    """In a city: an applicant at the first hall whose matter belongs to the second, received
+    and forwarded, so the owning hall's 市域通办 page (F9) has a case waiting."""
+    receiving, owner = halls[0], halls[1]
+    async with QueueClient(base, token=kiosk, timeout=CLIENT_TIMEOUT_SECONDS) as client:
+        ticket = await client.issue_ticket("general", matter=DEMO_MATTER)
+    async with QueueClient(base, timeout=CLIENT_TIMEOUT_SECONDS, hall=receiving.code) as client:
+        await client.login("admin", admin_password)
+        case = await client.open_cross_region_case(
+            ticket.id,
+            matter=DEMO_MATTER,
+            owner_hall=owner.code,
+            mode=CrossRegionMode.REMOTE_ACCEPT,
+            delivery=Delivery.PICKUP,
+        )
+        await client.forward_cross_region_case(case.id, ForwardChannel.ELECTRONIC)
+    return DemoCase(case.code, case.matter_name, owner.config.hall.name, ticket.public_code)
+
+
 def _start_server(
     processes: Processes, variant: Variant, *, database: Path, port: int, logs: Path
 ) -> subprocess.Popen[bytes]:
@@ -822,6 +856,7 @@ def _print_welcome(
     crowded: list[int],
     day: Day,
     logs: Path,
+    case: DemoCase | None,
 ) -> None:
     first = halls[0]
     if variant.several:
@@ -859,7 +894,13 @@ def _print_welcome(
             f"Manager:       {console} manager --server {base}"
             "   (log in as manager: city-wide, every hall)"
         )
-        typer.echo(f"Public halls:  {base}/api/public/halls")
+        typer.echo(f"Public halls:  {base}/api/public/halls   就近办: {base}/city")
+        if case is not None:
+            typer.echo(
+                f"市域通办:      case {case.code} ({case.matter_name}) waits for"
+                f" {case.owner_name} to accept it: F9 in its manager console;"
+                f" the applicant follows it at {base}/t/{case.ticket_code}"
+            )
         for hall, own_logins in zip(halls, logins.halls, strict=True):
             label = "Hall boards:" if hall is first else ""
             typer.echo(
@@ -893,6 +934,11 @@ def _run(
     _wait_for_server(base, server, logs / "server.log")
     halls = demo_halls(variant.city)
     own, crowded = asyncio.run(_open_halls(base, halls, logins, day))
+    case = (
+        asyncio.run(_case_under_way(base, logins.admin_password, halls, logins.first.kiosk))
+        if variant.several
+        else None
+    )
     _print_welcome(
         variant,
         base=base,
@@ -903,6 +949,7 @@ def _run(
         crowded=crowded,
         day=day,
         logs=logs,
+        case=case,
     )
     simulators = _start_simulators(
         processes,

@@ -97,6 +97,21 @@ def test_city_demo_works_three_halls_at_once(tmp_path: Path, page: Page) -> None
         for url in boards.values():
             assert httpx.get(url, timeout=60).status_code == 200, url
 
+        # A 市域通办 case under way: received at main, forwarded to kangbashi.
+        case_line = re.search(r"市域通办: +case (TB\d+) .* at (\S+/t/\S+)$", text, re.MULTILINE)
+        assert case_line is not None, text
+        waiting = httpx.get(
+            f"{base}/api/cross-region-cases",
+            params={"hall": "kangbashi", "hall_role": "owning"},
+            headers={"Authorization": f"Bearer {manager}"},
+            timeout=60,
+        )
+        assert waiting.status_code == 200, waiting.text
+        [case] = waiting.json()
+        assert (case["code"], case["status"]) == (case_line[1], "forwarded")
+        assert case["actions"] == ["accept", "return"]
+        assert "已转递" in httpx.get(case_line[2], timeout=60).text
+
         # A district hall's board: its own name, its own calls.
         page.goto(boards["kangbashi"])
         expect(page.locator("#hall-name")).to_have_text(HALLS["kangbashi"], timeout=30_000)
