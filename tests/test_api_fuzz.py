@@ -47,7 +47,12 @@ PER_OPERATION: list[dict[str, Any]] = [
     # `to` before `from` is 422 (docs/api.md, Statistics): one parameter bounded by another.
     *(
         {"include-name": name, "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}}}
-        for name in ("GET /api/stats", "GET /api/stats/export")
+        for name in (
+            "GET /api/stats",
+            "GET /api/stats/export",
+            "GET /api/stats/cross-region",
+            "GET /api/stats/cross-region/export",
+        )
     ),
     # The category must be one of the hall's (configured per hall, not in the schema); an
     # unknown `matter` is 422 `invalid_input` likewise.

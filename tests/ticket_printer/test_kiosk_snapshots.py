@@ -28,6 +28,7 @@ from ticket_printer.kiosk.app import KioskApp
 from ticket_printer.kiosk.screens.confirm import ConfirmScreen
 from ticket_printer.kiosk.screens.matter import MatterScreen
 from ticket_printer.kiosk.screens.ticket import TicketScreen
+from ticket_printer.layout import CITY_PAGE
 from ticket_printer.printing import Printer
 
 OPEN_TIME = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 09:30 in the hall
@@ -232,8 +233,13 @@ def test_printer_fault(
 
 @sizes
 def test_closed_hours(pin: Pin, evening_hall: LiveServer, size: tuple[int, int]) -> None:
+    """The QR code to /city encodes the server's address, whose port changes every run: the
+    snapshot pins one address (test_kiosk_nearby checks the real one)."""
+
     async def steps(pilot: Pilot[None], app: KioskApp) -> None:
         await until(pilot, lambda: len(app.screen.query(".category")) == 7)
         await settle(pilot, app)
+        app.category_screen.city_url = f"http://yimen.example{CITY_PAGE}"
+        await pilot.pause()
 
     assert pin(evening_hall, size, steps, now=EVENING)
