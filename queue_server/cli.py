@@ -46,7 +46,7 @@ HallOption = Annotated[
     str | None,
     typer.Option("--hall", help="The hall's code in the city (see city.toml)"),
 ]
-HALL_BOUND_ROLES = frozenset({Role.CLERK, Role.KIOSK, Role.BOARD, Role.EVALUATOR})
+HALL_BOUND_ROLES = frozenset({Role.CLERK, Role.KIOSK, Role.BOARD, Role.EVALUATOR, Role.DEVICE})
 """Clerks and devices belong to exactly one hall; managers and admins may be city-wide."""
 
 
@@ -84,6 +84,18 @@ def _hall_of(city: CityConfig, hall: str | None, *, required: bool) -> str | Non
     if city.single:
         return city.default_code
     raise _fail(f"--hall CODE is needed: the city has several halls ({', '.join(city.codes)})")
+
+
+def _check_zone_device(city: CityConfig, hall: str | None, names: list[str]) -> None:
+    """A device token of the 24-hour zone reports devices its hall's `[self_service]` lists."""
+    zone = city.hall(hall or city.default_code).self_service.device_by_name
+    unknown = [name for name in names if name not in zone]
+    if unknown:
+        known = ", ".join(zone) or "none"
+        raise _fail(
+            f"{unknown[0]!r} is not a device of hall {hall!r}'s self-service zone "
+            f"([[self_service.devices]]; its devices: {known})"
+        )
 
 
 def _fail(message: str) -> typer.Exit:
@@ -193,7 +205,7 @@ def user_add(
 @token_app.command("issue")
 def token_issue(
     name: Annotated[str, typer.Argument(help="Device name, e.g. kiosk-entrance")],
-    role: Annotated[Role, typer.Option("--role", help="kiosk, board or evaluator")],
+    role: Annotated[Role, typer.Option("--role", help="kiosk, board, evaluator or device (zone)")],
     devices: Annotated[
         list[str] | None,
         typer.Option(
@@ -219,6 +231,8 @@ def token_issue(
         raise _fail("an evaluator token rates one window: give --window N")
     database, served = _open_database(_settings(db, config, city))
     bound = _hall_of(served, hall, required=role in HALL_BOUND_ROLES)
+    if role is Role.DEVICE:
+        _check_zone_device(served, bound, [name, *(devices or ())])
     try:
         token = database.write_sync(
             lambda session: issue_device_token(

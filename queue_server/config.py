@@ -11,19 +11,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from queue_server.config_base import check_unique
 from queue_server.domain.cases import CaseClass
 from queue_server.domain.dispatch import POLICIES
+from queue_server.domain.opening_hours import DayKind, Schedule, WeeklyHours, day_kind_from
 from queue_server.domain.workdays import WorkCalendar
+from queue_server.self_service_config import OpeningHoursConfig, SelfServiceConfig
 
 DEFAULT_HALL_CONFIG = "default_hall.toml"
 
 
-class ConfigError(Exception):
-    """The hall configuration cannot be used; the message names the key and the problem."""
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ConfigError(Exception):
+    """The hall configuration cannot be used; the message names the key and the problem."""
 
 
 class OpeningHours(_Strict):
@@ -185,7 +188,7 @@ class EvaluationConfig(_Strict):
     @field_validator("reasons")
     @classmethod
     def _distinct(cls, value: list[str]) -> list[str]:
-        _unique("evaluation", "reasons", list(value))
+        check_unique("evaluation", "reasons", list(value))
         return value
 
 
@@ -237,12 +240,15 @@ class HallConfig(_Strict):
     categories: Annotated[list[Category], Field(min_length=1)]
     windows: Annotated[list[Window], Field(min_length=1)]
     matters: MattersSource = MattersSource()
+    opening_hours: OpeningHoursConfig | None = None
+    """The hall's hours per weekday; None (the table left out): always open."""
+    self_service: SelfServiceConfig = SelfServiceConfig()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        _unique("categories", "code", [c.code for c in self.categories])
-        _unique("categories", "prefix", [c.prefix for c in self.categories])
-        _unique("windows", "number", [w.number for w in self.windows])
+        check_unique("categories", "code", [c.code for c in self.categories])
+        check_unique("categories", "prefix", [c.prefix for c in self.categories])
+        check_unique("windows", "number", [w.number for w in self.windows])
         codes = {c.code for c in self.categories}
         for index, window in enumerate(self.windows):
             unknown = [code for code in window.categories if code not in codes]
@@ -280,6 +286,23 @@ class HallConfig(_Strict):
         )
 
     @cached_property
+    def schedule(self) -> Schedule:
+        """When the hall is open: `[opening_hours]` on the holiday calendar; always, holidays
+        included, when the hall has no `[opening_hours]`."""
+        if self.opening_hours is None:
+            return Schedule(WeeklyHours.always(), self.tz, _every_day_regular)
+        calendar = self.work_calendar
+        kind = day_kind_from(
+            is_workday=calendar.is_workday, is_statutory_holiday=calendar.is_statutory_holiday
+        )
+        return Schedule(self.opening_hours.weekly(), self.tz, kind)
+
+    @cached_property
+    def zone_schedule(self) -> Schedule:
+        """When the 24-hour self-service zone is open: every day, holidays included."""
+        return Schedule(self.self_service.weekly(), self.tz, _every_day_regular)
+
+    @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.hall.timezone)
 
@@ -295,12 +318,8 @@ class HallConfig(_Strict):
         return [w for w in self.windows if category in w.categories]
 
 
-def _unique(section: str, key: str, values: list[object]) -> None:
-    seen: set[object] = set()
-    for index, value in enumerate(values):
-        if value in seen:
-            raise ValueError(f"{section}.{index}.{key}: duplicate value {value!r}")
-        seen.add(value)
+def _every_day_regular(day: date) -> DayKind:
+    return DayKind.REGULAR
 
 
 def _describe(error: ValidationError) -> str:

@@ -28,6 +28,13 @@ from queue_server.domain.enums import (
     WindowStatus,
 )
 from queue_server.domain.evaluation import EvaluationChannel
+from queue_server.domain.self_service import (
+    DepositStatus,
+    InspectionResult,
+    RepairSource,
+    RepairStatus,
+    ZoneStatus,
+)
 
 
 class AwareDateTime(sa.types.TypeDecorator[datetime]):
@@ -393,6 +400,124 @@ class CrossRegionAlert(SQLModel, table=True):
 
     step_id: int = Field(foreign_key="cross_region_step.id", primary_key=True)
     hall: str = Field(primary_key=True, max_length=HALL_CODE_LENGTH)
+    at: datetime = _at()
+
+
+class DeviceStatusChange(SQLModel, table=True):
+    """A zone device's status from `at` on, recorded whenever it changes (a heartbeat saying
+    something new, silence past the offline limit, a repair verified): the record the zone's
+    availability (完好率) is computed from."""
+
+    __tablename__ = "device_status_change"
+    __table_args__ = (sa.Index("ix_device_status_change_at", "hall", "device", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = _hall()
+    device: str = Field(max_length=64)
+    at: datetime = _at()
+    status: ZoneStatus = Field(sa_type=_enum(ZoneStatus))
+
+
+class ZoneInspection(SQLModel, table=True):
+    """One inspection of a zone device by staff of its hall (巡检)."""
+
+    __tablename__ = "zone_inspection"
+    __table_args__ = (sa.Index("ix_zone_inspection_at", "hall", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = _hall()
+    device: str = Field(max_length=64)
+    at: datetime = _at()
+    result: InspectionResult = Field(sa_type=_enum(InspectionResult))
+    checks: dict[str, bool] = Field(default_factory=dict, sa_type=sa.JSON)
+    note: str | None = Field(default=None, max_length=200)
+    user_id: int = Field(foreign_key="user_account.id")
+
+
+class InspectionAlert(SQLModel, table=True):
+    """`alert.inspection_missed` raised for one device, day and round: at most once."""
+
+    __tablename__ = "inspection_alert"
+
+    hall: str = _hall(primary_key=True)
+    device: str = Field(primary_key=True, max_length=64)
+    day: date = Field(primary_key=True)
+    round: str = Field(primary_key=True, max_length=32)
+    at: datetime = _at()
+
+
+class RepairCase(SQLModel, table=True):
+    """A fault of a zone device, from report to verified repair (open → assigned → fixed →
+    verified), due within the zone's `repair_hours`."""
+
+    __tablename__ = "repair_case"
+    __table_args__ = (sa.Index("ix_repair_case_open", "hall", "device", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = _hall()
+    device: str = Field(max_length=64)
+    source: RepairSource = Field(sa_type=_enum(RepairSource))
+    summary: str = Field(max_length=200)
+    status: RepairStatus = Field(sa_type=_enum(RepairStatus))
+    opened_at: datetime = _at()
+    due_at: datetime = _at()
+    opened_by: int | None = Field(default=None, foreign_key="user_account.id")
+    assignee: str | None = Field(default=None, max_length=64)
+    """Who repairs it (a person or the department's maintenance contractor)."""
+    assigned_at: datetime | None = _at(default=None)
+    fixed_at: datetime | None = _at(default=None)
+    verified_at: datetime | None = _at(default=None)
+    verified_by: int | None = Field(default=None, foreign_key="user_account.id")
+    overdue_alerted_at: datetime | None = _at(default=None)
+
+
+class HelpRequest(SQLModel, table=True):
+    """一键求助: a press of the help button on a kiosk or zone device, until staff answer."""
+
+    __tablename__ = "help_request"
+    __table_args__ = (sa.Index("ix_help_request_at", "hall", "requested_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = _hall()
+    device: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None, max_length=200)
+    token_name: str = Field(max_length=64)
+    requested_at: datetime = _at()
+    acked_at: datetime | None = _at(default=None)
+    acked_by: int | None = Field(default=None, foreign_key="user_account.id")
+    escalated_at: datetime | None = _at(default=None)
+
+
+class LockerDeposit(SQLModel, table=True):
+    """A result put into a compartment of a smart locker for 24-hour pickup. The pickup code
+    is never stored: it is derived from the server's secret and `salt`."""
+
+    __tablename__ = "locker_deposit"
+    __table_args__ = (sa.Index("ix_locker_deposit_open", "hall", "locker", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = _hall()
+    locker: str = Field(max_length=64)
+    compartment: int
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="cross_region_case.id", index=True)
+    salt: str = Field(max_length=32)
+    status: DepositStatus = Field(sa_type=_enum(DepositStatus))
+    deposited_at: datetime = _at()
+    deposited_by: int = Field(foreign_key="user_account.id")
+    picked_up_at: datetime | None = _at(default=None)
+    uncollected_alerted_at: datetime | None = _at(default=None)
+
+
+class LockerCodeFailure(SQLModel, table=True):
+    """A wrong pickup code typed at a locker; enough of them lock its code entry a while."""
+
+    __tablename__ = "locker_code_failure"
+    __table_args__ = (sa.Index("ix_locker_code_failure_at", "hall", "locker", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = _hall()
+    locker: str = Field(max_length=64)
     at: datetime = _at()
 
 

@@ -46,8 +46,18 @@ from queue_server.domain.enums import (
 )
 from queue_server.domain.evaluation import EvaluationChannel
 from queue_server.domain.nearby import Handling
+from queue_server.domain.self_service import (
+    DepositStatus,
+    InspectionResult,
+    RepairSource,
+    RepairStatus,
+    ZoneDeviceKind,
+    ZoneStatus,
+)
 
 __all__ = [
+    "ZONE_CATEGORY",
+    "ZONE_CATEGORY_NAME",
     "AlertPublic",
     "BoardSettingsPublic",
     "CallNumberRequest",
@@ -96,6 +106,7 @@ __all__ = [
     "CrossRegionStepStats",
     "Decision",
     "Delivery",
+    "DepositStatus",
     "DeviceHeartbeat",
     "DeviceKind",
     "DevicePublic",
@@ -110,6 +121,7 @@ __all__ = [
     "EvaluatorState",
     "EventMessage",
     "EventType",
+    "FaultReport",
     "FieldError",
     "FinishOutcome",
     "FinishRequest",
@@ -118,10 +130,20 @@ __all__ = [
     "HallSummary",
     "HealthResponse",
     "HeartbeatMessage",
+    "HelpRequestCreate",
+    "HelpRequestPublic",
     "HourLoadPublic",
+    "InspectionCreate",
+    "InspectionPublic",
+    "InspectionResult",
     "LiveCategory",
     "LiveStats",
     "LiveWindow",
+    "LockerDepositCreate",
+    "LockerDepositPublic",
+    "LockerPickup",
+    "LockerPickupPublic",
+    "LockerPickupResult",
     "LoginRequest",
     "LoginResponse",
     "MatterPublic",
@@ -134,7 +156,12 @@ __all__ = [
     "PublicHall",
     "PublicHallCategory",
     "ReasonRequest",
+    "RepairAssign",
+    "RepairCasePublic",
+    "RepairSource",
+    "RepairStatus",
     "Role",
+    "SelfServiceZonePublic",
     "ServerMessage",
     "SnapshotMessage",
     "StaffPublic",
@@ -150,6 +177,9 @@ __all__ = [
     "WindowEvaluationSubmit",
     "WindowPublic",
     "WindowStatus",
+    "ZoneDeviceKind",
+    "ZoneDevicePublic",
+    "ZoneStatus",
     "parse_server_message",
 ]
 
@@ -363,6 +393,14 @@ class HallSnapshot(_Wire):
     categories: list[CategoryPublic]
     windows: list[WindowPublic]
     board: BoardSettingsPublic = BoardSettingsPublic()
+    open_now: bool = True
+    """The hall's `[opening_hours]` (always open when it has none; holidays closed)."""
+    opens_at: datetime | None = None
+    """The next opening while closed; null when open (or closed for weeks)."""
+    closes_at: datetime | None = None
+    """When the current opening ends; null while closed, or when the hall never closes."""
+    self_service: "SelfServiceZonePublic | None" = None
+    """The 24-hour self-service zone, when the hall has one."""
 
 
 class HealthResponse(_Wire):
@@ -390,7 +428,19 @@ class AlertPublic(_Wire):
     """For `alert.cross_region_overdue`: the step that is overdue."""
     device: str | None = None
     """For `alert.device`: the device (its token's name) that went over its limit; `value`
-    is the burst and `threshold` the seconds per ticket of the issuing limit it hit."""
+    is the burst and `threshold` the seconds per ticket of the issuing limit it hit. For the
+    zone's alerts (`alert.inspection_missed`, `alert.repair_overdue`, `alert.help_*`,
+    `alert.locker_uncollected`): the zone device concerned, if any."""
+    device_label: str | None = None
+    """The zone device's label (e.g. 社保自助终端)."""
+    inspection_round: str | None = None
+    """For `alert.inspection_missed`: the round missed (e.g. 开门前检查)."""
+    repair_id: int | None = None
+    """For `alert.repair_overdue`."""
+    help_request_id: int | None = None
+    """For `alert.help_requested` and `alert.help_unanswered`."""
+    deposit_id: int | None = None
+    """For `alert.locker_uncollected`."""
     message: str
     """A Chinese sentence for the manager's screen."""
 
@@ -1172,4 +1222,135 @@ class CrossRegionPayload(_Wire):
     result: Decision | None = None
 
 
+ZONE_CATEGORY = "self_service"
+"""The `category` of the zone's alerts, which belong to no queue."""
+ZONE_CATEGORY_NAME = "24小时自助服务区"
+
+
+class ZoneDevicePublic(_Wire):
+    """A device of the 24-hour zone as anyone may see it: what it is, what it does, whether
+    it works right now. No staff text."""
+
+    name: str
+    kind: ZoneDeviceKind
+    label: str
+    services: list[str] = Field(default_factory=list)
+    department: str = ""
+    phone: str = ""
+    """Who to call when it fails (a department's public hotline)."""
+    status: ZoneStatus
+    status_label: str
+    """正常使用, or 暂停使用 while faulty or offline."""
+
+
+class SelfServiceZonePublic(_Wire):
+    hours: str
+    """When the zone is open, e.g. "00:00-24:00"."""
+    open_now: bool
+    devices: list[ZoneDevicePublic]
+
+
+class InspectionCreate(_Request):
+    result: InspectionResult
+    checks: dict[Annotated[str, StringConstraints(min_length=1, max_length=32)], bool] | None = None
+    """Each item of the kind's checklist (hall TOML) → whether it passed."""
+    note: ShortText | None = None
+
+
+class InspectionPublic(_Wire):
+    id: int
+    device: str
+    at: datetime
+    result: InspectionResult
+    checks: dict[str, bool] = Field(default_factory=dict)
+    note: str | None = None
+    by: str
+    """The display name of the staff member who inspected."""
+    repair_id: int | None = None
+    """The repair case a `fault` result opened (or found open)."""
+
+
+class FaultReport(_Request):
+    summary: ShortText
+
+
+class RepairAssign(_Request):
+    assignee: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class RepairCasePublic(_Wire):
+    id: int
+    device: str
+    device_label: str
+    source: RepairSource
+    summary: str
+    status: RepairStatus
+    status_label: str
+    opened_at: datetime
+    due_at: datetime
+    overdue: bool
+    assignee: str | None = None
+    assigned_at: datetime | None = None
+    fixed_at: datetime | None = None
+    verified_at: datetime | None = None
+
+
+class HelpRequestCreate(_Request):
+    device: DeviceName | None = None
+    """The device where the button was pressed; by default the token's own device."""
+    note: ShortText | None = None
+
+
+class HelpRequestPublic(_Wire):
+    id: int
+    device: str | None = None
+    device_label: str | None = None
+    note: str | None = None
+    requested_at: datetime
+    acked_at: datetime | None = None
+    acked_by: str | None = None
+    """The display name of whoever answered."""
+    escalated: bool = False
+
+
+class LockerDepositCreate(_Request):
+    compartment: Annotated[int, Field(gt=0, le=500)]
+    ticket_code: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    """The ticket's status-page code (the one in its QR code)."""
+    case_id: Annotated[int, Field(gt=0)] | None = None
+    """Or the 市域通办 case the result belongs to."""
+
+
+class LockerDepositPublic(_Wire):
+    id: int
+    locker: str
+    compartment: int
+    status: DepositStatus
+    pickup_code: str | None = None
+    """Six digits, shown to staff on deposit and on the applicant's status page; null once
+    picked up."""
+    ticket_number: str | None = None
+    case_code: str | None = None
+    deposited_at: datetime
+    picked_up_at: datetime | None = None
+
+
+class LockerPickup(_Request):
+    pickup_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+
+
+class LockerPickupResult(_Wire):
+    compartment: int
+
+
+class LockerPickupPublic(_Wire):
+    """On the applicant's status page: where and how to collect a result day and night."""
+
+    locker_label: str
+    pickup_code: str
+    zone_hours: str
+    deposited_at: datetime
+
+
+HallSnapshot.model_rebuild()
 TicketStatusPublic.model_rebuild()

@@ -35,6 +35,7 @@ ROLE_LABELS = {
     Role.KIOSK: "取号机",
     Role.BOARD: "显示屏",
     Role.EVALUATOR: "评价器",
+    Role.DEVICE: "自助设备",
 }
 
 
@@ -203,7 +204,7 @@ ClerkHere = Annotated[Here, Depends(at_hall(Role.CLERK))]
 ClerkOrAdminHere = Annotated[Here, Depends(at_hall(Role.CLERK, Role.ADMIN))]
 StaffHere = Annotated[Here, Depends(at_hall(Role.CLERK, Role.MANAGER, Role.ADMIN))]
 IssuerHere = Annotated[Here, Depends(at_hall(Role.KIOSK, Role.ADMIN))]
-DeviceHere = Annotated[Here, Depends(at_hall(Role.KIOSK, Role.BOARD, Role.ADMIN))]
+DeviceHere = Annotated[Here, Depends(at_hall(Role.KIOSK, Role.BOARD, Role.DEVICE, Role.ADMIN))]
 """Kiosks and boards (and an admin testing a device) report heartbeats."""
 ManagementHere = Annotated[Here, Depends(at_hall(Role.MANAGER, Role.ADMIN))]
 

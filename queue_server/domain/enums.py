@@ -56,6 +56,8 @@ class Role(StrEnum):
     BOARD = "board"
     EVALUATOR = "evaluator"
     """The evaluation tablet facing the applicant at a window (好差评评价器)."""
+    DEVICE = "device"
+    """A device of the 24-hour self-service zone (a terminal, a locker's controller)."""
 
 
 class EventType(StrEnum):
@@ -93,6 +95,20 @@ class EventType(StrEnum):
     ALERT_CASE_OVERDUE = "alert.case_overdue"
     ALERT_DEVICE = "alert.device"
     ALERT_CROSS_REGION_OVERDUE = "alert.cross_region_overdue"
+    DEVICE_STATUS_CHANGED = "device.status_changed"
+    DEVICE_INSPECTED = "device.inspected"
+    REPAIR_OPENED = "repair.opened"
+    REPAIR_ASSIGNED = "repair.assigned"
+    REPAIR_FIXED = "repair.fixed"
+    REPAIR_VERIFIED = "repair.verified"
+    HELP_ACKNOWLEDGED = "help.acknowledged"
+    LOCKER_DEPOSITED = "locker.deposited"
+    LOCKER_PICKED_UP = "locker.picked_up"
+    ALERT_INSPECTION_MISSED = "alert.inspection_missed"
+    ALERT_REPAIR_OVERDUE = "alert.repair_overdue"
+    ALERT_HELP_REQUESTED = "alert.help_requested"
+    ALERT_HELP_UNANSWERED = "alert.help_unanswered"
+    ALERT_LOCKER_UNCOLLECTED = "alert.locker_uncollected"
 
 
 class DeviceKind(StrEnum):
@@ -101,6 +117,10 @@ class DeviceKind(StrEnum):
     KIOSK = "kiosk"
     BOARD = "board"
     ANNOUNCER = "announcer"
+    SELF_SERVICE = "self_service"
+    """A terminal or printer of the 24-hour zone."""
+    LOCKER = "locker"
+    """The controller of a smart locker (智能文件柜)."""
 
 
 class DeviceState(StrEnum):
@@ -113,6 +133,8 @@ class DeviceState(StrEnum):
     PRINTER_OFFLINE = "printer_offline"
     PRINTER_ERROR = "printer_error"
     ERROR = "error"
+    FAULT = "fault"
+    """A zone device that knows it is out of order (暂停使用)."""
 
 
 PRIORITY_LABELS: dict[PriorityReason, str] = {

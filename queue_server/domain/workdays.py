@@ -71,5 +71,17 @@ class WorkCalendar:
         except NotImplementedError:
             return day.weekday() < 5
 
+    def is_statutory_holiday(self, day: date) -> bool:
+        """A day off the calendar names (法定节假日), weekends inside a holiday included."""
+        if day in self.extra_holidays:
+            return True
+        if day in self.extra_workdays:
+            return False
+        try:
+            on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        except NotImplementedError:
+            return False
+        return bool(on_holiday and name)
+
     def add_working_days(self, start: date, days: int) -> date:
         return add_working_days(start, days, is_workday=self.is_workday)

@@ -15,7 +15,7 @@ from queue_server.security import hash_password, new_token, token_digest, verify
 PERSON_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.CLERK})
 STAFF_ROLES = PERSON_ROLES
 """Roles that see what staff write (reasons, notes); devices see only public texts."""
-DEVICE_ROLES = frozenset({Role.KIOSK, Role.BOARD, Role.EVALUATOR})
+DEVICE_ROLES = frozenset({Role.KIOSK, Role.BOARD, Role.EVALUATOR, Role.DEVICE})
 DEVICE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """What a device may be called (the path parameter of its heartbeat)."""
 

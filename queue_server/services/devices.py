@@ -13,6 +13,7 @@ from queue_server.services.scope import Scope
 KINDS_BY_ROLE: dict[Role, frozenset[DeviceKind]] = {
     Role.KIOSK: frozenset({DeviceKind.KIOSK}),
     Role.BOARD: frozenset({DeviceKind.BOARD, DeviceKind.ANNOUNCER}),
+    Role.DEVICE: frozenset({DeviceKind.SELF_SERVICE, DeviceKind.LOCKER}),
     Role.ADMIN: frozenset(DeviceKind),
 }
 
