@@ -32,6 +32,7 @@ from queue_server.protocol import (
 )
 from ticket_printer.kiosk.messages import (
     CategoryChosen,
+    HelpRequested,
     MatterChosen,
     ReprintRequested,
     StartOver,
@@ -42,6 +43,7 @@ from ticket_printer.kiosk.screens.confirm import ConfirmScreen
 from ticket_printer.kiosk.screens.matter import MatterScreen
 from ticket_printer.kiosk.screens.ticket import TicketScreen
 from ticket_printer.kiosk.texts import elsewhere_text, hall_notice
+from ticket_printer.kiosk.widgets.help_button import HELP_FAILED, HELP_LABEL, HELP_SENT
 from ticket_printer.layout import CITY_PAGE, TicketLayout, build_layout
 from ticket_printer.printing import Printer, PrinterFault
 
@@ -51,6 +53,7 @@ REFRESH_SECONDS = 10.0
 HEARTBEAT_SECONDS = 30.0
 RESTART_PAUSE_SECONDS = 2.0
 BUSY_TEXT = "系统繁忙，请稍后再试或咨询工作人员"
+HELP_NOTICE_SECONDS = 20.0
 
 
 class KioskApp(App[None]):
@@ -158,6 +161,17 @@ class KioskApp(App[None]):
         except QueueError as error:
             log.warning("heartbeat failed: %s", error.detail)
 
+    @work(exclusive=True, exit_on_error=False, group="help")
+    async def request_help(self) -> None:
+        """一键求助 for this kiosk: staff consoles highlight it until someone answers."""
+        try:
+            await self.client.request_help(device=self.device_name)
+        except QueueError as error:
+            log.warning("the help request failed: %s", error.detail)
+            self.notify(HELP_FAILED, title=HELP_LABEL, severity="error", timeout=8)
+            return
+        self.notify(HELP_SENT, title=HELP_LABEL, timeout=HELP_NOTICE_SECONDS)
+
     @work(exclusive=True, exit_on_error=False, group="issue")
     async def issue_and_print(
         self, category: CategoryPublic, matter: MatterPublic | None, priority: PriorityReason | None
@@ -257,6 +271,9 @@ class KioskApp(App[None]):
             return
         screen.busy = True
         self.issue_and_print(self._category, self._matter, message.priority)
+
+    def on_help_requested(self, _: HelpRequested) -> None:
+        self.request_help()
 
     def on_reprint_requested(self, _: ReprintRequested) -> None:
         self.reprint()
