@@ -22,8 +22,9 @@ class HelpDesk(CrossRegionDesk):
     (`desk_say`, `desk_timezone`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(ACK_KEY, "acknowledge_help", ACK_LABEL, id="help_ack", priority=True, show=False)
+        Binding(ACK_KEY, "acknowledge_help", ACK_LABEL, id="help_ack", show=False)
     ]
+    """Not a priority binding: a clerk's key file that gives F12 to an action keeps it."""
     clock: Clock
 
     def __init__(self) -> None:

@@ -139,7 +139,11 @@ def test_who_may_raise_and_answer_and_bad_input_change_nothing(
     board = server.client(accounts.board_token)
     clerk = server.client(accounts.clerk_tokens["clerk1"])
     admin = server.client(server.login(accounts.admin))
-    seq = lambda: ok(board.get("/api/health"))["seq"]  # noqa: E731
+
+    def seq() -> int:
+        newest: int = ok(board.get("/api/health"))["seq"]
+        return newest
+
     before = seq()
     # A device token speaks only for itself, a kiosk token for its own kiosks.
     refused(terminal.post(HELP, json={"device": "ss-gjj"}), 403, "forbidden")
