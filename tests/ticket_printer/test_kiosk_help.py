@@ -3,7 +3,7 @@ every screen, a tap calls staff (the request reaches the server, named after thi
 the applicant reads that staff are coming; pinned as a snapshot at 80×24."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +41,16 @@ def notices(app: KioskApp) -> list[str]:
     return [str(notification.message) for notification in app._notifications]
 
 
-def kiosk(server: LiveServer, folder: Path) -> KioskApp:
+def kiosk(server: LiveServer, folder: Path, clock: ManualClock | None = None) -> KioskApp:
     client = QueueClient(server.base_url, token=server.accounts.kiosk_token)
     printer = file_printer(folder / "lp0")
-    return KioskApp(client, printer, device_name=DEVICE, clock=ManualClock(NOW))
+    return KioskApp(client, printer, device_name=DEVICE, clock=clock or ManualClock(NOW))
 
 
 def test_help_is_on_every_screen_and_calls_staff(hall: LiveServer, tmp_path: Path) -> None:
     async def scenario() -> None:
-        app = kiosk(hall, tmp_path)
+        clock = ManualClock(NOW)
+        app = kiosk(hall, tmp_path, clock)
         async with app.run_test(size=(80, 24)) as pilot:
             await start(pilot, app)
             before = len(open_requests(hall))
@@ -65,8 +66,14 @@ def test_help_is_on_every_screen_and_calls_staff(hall: LiveServer, tmp_path: Pat
             await tap(pilot, "#skip")
             await shown(pilot, ConfirmScreen)
             assert app.screen.query_one("#help").region.area
+            # Tapped again within the minute: the confirmation again, no second call.
+            app.clear_notifications()
+            await tap(pilot, "#help")
+            await until(pilot, lambda: HELP_SENT in notices(app) and idle(app))
+            assert len(open_requests(hall)) == before + 1
             await tap(pilot, "#confirm")
             await shown(pilot, TicketScreen)
+            clock.advance(timedelta(seconds=61))
             await tap(pilot, "#help")
             await until(pilot, lambda: len(open_requests(hall)) == before + 2)
 
