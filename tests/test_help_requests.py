@@ -80,9 +80,9 @@ def test_a_request_answered_in_time_and_one_escalated_once(
         assert alert["category_name"] == "24小时自助服务区"
         assert (alert["device"], alert["device_label"]) == (ZONE_DEVICE, "社保自助终端")
         assert alert["help_request_id"] == first["id"]
-        assert alert["message"] == (
-            "社保自助终端（ss-shebao）有群众一键求助（读卡器读不出社保卡），请尽快前往"
-        )
+        assert alert["message"] == "社保自助终端（ss-shebao）有群众一键求助，请尽快前往"
+        assert "读卡器" not in json.dumps(event, ensure_ascii=False)  # the note stays out
+        assert ok(clerk.get(HELP))[0]["note"] == "读卡器读不出社保卡"
 
         clock.advance(timedelta(minutes=2))
         second = ok(kiosk.post(HELP, json={"device": KIOSK_DEVICES[0]}), 201)

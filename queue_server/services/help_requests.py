@@ -84,7 +84,9 @@ def _device_of(scope: Scope, wanted: str | None) -> str | None:
 
 
 def request_help(scope: Scope, body: HelpRequestCreate) -> HelpRequestPublic:
-    """Store the request and raise `alert.help_requested` for every console of the hall."""
+    """Store the request and raise `alert.help_requested` for every console of the hall. The
+    note stays out of the event (boards and devices hear alerts too): staff read it in the
+    list."""
     request = HelpRequest(
         hall=scope.code,
         device=_device_of(scope, body.device),
@@ -94,14 +96,13 @@ def request_help(scope: Scope, body: HelpRequestCreate) -> HelpRequestPublic:
     )
     scope.session.add(request)
     scope.session.flush()
-    note = f"（{request.note}）" if request.note else ""
     journal.record(
         scope,
         type=EventType.ALERT_HELP_REQUESTED,
         alert=_alert(
             scope.hall,
             request,
-            message=f"{_where(scope.hall, request)}有群众一键求助{note}，请尽快前往",
+            message=f"{_where(scope.hall, request)}有群众一键求助，请尽快前往",
             value=0.0,
             threshold=scope.hall.self_service.help_escalate_minutes * 60,
         ),
