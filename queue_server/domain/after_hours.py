@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from queue_server.domain.opening_hours import describe_opening
+from queue_server.domain.opening_hours import ALL_DAY, describe_opening
 
 CLOSED_FOR_THE_DAY = "大厅已下班"
 """The hall opens on this day but not now (before, between or after its hours)."""
@@ -29,3 +29,12 @@ def closed_message(*, day_off: bool, opens_at: datetime | None, now: datetime) -
     if opens_at is None:
         return f"{title}，{NO_OPENING_KNOWN}"
     return f"{title}，{describe_opening(opens_at, now)} 开始取号"
+
+
+ZONE_NAME = "24小时自助服务区"
+
+
+def zone_heading(*, hours: str, open_now: bool) -> str:
+    """ "24小时自助服务区 · 全天开放", or its hours, and whether it is open now."""
+    when = "全天开放" if hours == ALL_DAY else f"开放时间 {hours.replace(',', '、')}"
+    return f"{ZONE_NAME} · {when}" if open_now else f"{ZONE_NAME} · {when}（现在未开放）"
