@@ -6,13 +6,13 @@ Each state photographed and checked like the other board pages."""
 from datetime import timedelta
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.enums import Role
-from tests.after_hours_support import MONDAY_MORNING, SUNDAY_EVENING, hall_with_hours
+from tests.after_hours_support import MONDAY_LUNCH, MONDAY_MORNING, SUNDAY_EVENING, hall_with_hours
 from tests.display_board.support import wait_connected
-from tests.display_board.test_web_board_looks import HALL_NUMBERS, look_at
+from tests.display_board.test_web_board_looks import HALL_NUMBERS, SMALL_DISPLAY, look_at
 from tests.support import LiveServer, issue_token, live_server
 
 AFTER_HOURS_NUMBERS = ("#clock", "#next-opening", "#zone-devices .label", "#zone-devices .status")
@@ -51,7 +51,7 @@ def test_the_hall_board_after_hours_and_back_at_opening(tmp_path: Path, page: Pa
         look_at(page, "web-hall-after-hours", numbers=AFTER_HOURS_NUMBERS)
 
         report(server, "ss-gjj", "fault")
-        page.clock.run_for(RECHECK_MS)
+        page.clock.run_for(RECHECK_MS)  # the board reads the hall again while closed
         broken = page.locator(device(page, "ss-gjj"))
         expect(broken).to_contain_text("暂停使用")
         expect(broken).not_to_contain_text("公积金查询")  # what a broken device does: not offered
@@ -68,3 +68,27 @@ def test_the_hall_board_after_hours_and_back_at_opening(tmp_path: Path, page: Pa
         expect(page.locator("#windows .window-card")).to_have_count(12)
         expect(page.locator("#windows")).to_be_visible()
         look_at(page, "web-hall-open-again", numbers=HALL_NUMBERS)
+
+
+def test_a_window_display_after_hours(tmp_path: Path, browser: Browser) -> None:
+    """A window's own display (a small monitor) says the hall is closed and when it opens,
+    and shows its window again at opening."""
+    clock = ManualClock(MONDAY_LUNCH)
+    with live_server(tmp_path, hall=hall_with_hours(), clock=clock) as server:
+        context = browser.new_context(viewport=SMALL_DISPLAY, locale="zh-CN")
+        page = context.new_page()
+        page.clock.install(time=MONDAY_LUNCH)
+        page.goto(f"{server.base_url}/board/window/3?token={server.accounts.board_token}")
+        wait_connected(page)
+        expect(page.locator("#closed-title")).to_have_text("大厅已下班")
+        expect(page.locator("#next-opening")).to_have_text("下次开放：今天 13:30")
+        expect(page.locator("#window-number")).to_be_hidden()
+        look_at(page, "web-window-after-hours", numbers=("#next-opening",), scale=720 / 1080)
+
+        opening = MONDAY_LUNCH + timedelta(hours=1)
+        clock.set(opening)
+        page.clock.set_system_time(opening)
+        page.clock.run_for(RECHECK_MS)
+        expect(page.locator("#after-hours")).to_be_hidden()
+        expect(page.locator("#window-number")).to_be_visible()
+        context.close()

@@ -102,13 +102,12 @@
   }
 
   function scheduleHoursCheck() {
-    if (kind !== "hall") return;
     clearTimeout(hoursTimer);
     const turn = state.openNow ? state.closesAt : state.opensAt;
     let delay = turn ? Date.parse(turn) - Date.now() + 500 : null;
     if (!state.openNow) delay = Math.min(delay === null ? HOURS_RECHECK_MAX_MS : delay, HOURS_RECHECK_MAX_MS);
     if (delay === null) return;
-    hoursTimer = setTimeout(() => scheduleQueueRefresh(0), Math.max(1000, delay));
+    hoursTimer = setTimeout(readHall, Math.max(1000, delay));
   }
 
   function withDevice(device) {
@@ -227,6 +226,7 @@
     return "24小时自助服务区 · " + when + (zone.open_now ? "" : "（现在未开放）");
   }
 
+  // Both boards: the closed notice and the next opening; the hall board also the zone.
   function renderAfterHours() {
     const closed = !state.openNow && state.seq !== null;
     document.body.classList.toggle("is-closed", closed);
@@ -235,6 +235,7 @@
     $("closed-title").textContent = state.dayOff ? "今日休息" : "大厅已下班";
     $("next-opening").textContent = state.opensAt
       ? "下次开放：" + describeOpening(state.opensAt) : "开放时间另行通知";
+    if (kind !== "hall") return;
     const zone = state.zone;
     $("zone").hidden = !zone || zone.devices.length === 0;
     if (!zone) return;
@@ -332,7 +333,8 @@
 
   function render() {
     renderOffline();
-    if (kind === "window") renderWindow(); else { renderHall(); renderAfterHours(); }
+    if (kind === "window") renderWindow(); else renderHall();
+    renderAfterHours();
     document.body.dataset.seq = state.seq === null ? "" : String(state.seq);
   }
 
@@ -425,23 +427,26 @@
 
   async function refreshQueues() {
     queueTimer = null;
-    if (state.connected) {
-      try {
-        const response = await fetch("/api/hall" + (hallQuery ? "?" + hallQuery : ""), {
-          headers: { Authorization: "Bearer " + token },
-          cache: "no-store",
-        });
-        if (response.ok) {
-          const hall = await response.json();
-          state.categories = hall.categories;
-          applyHours(hall);
-          render();
-        }
-      } catch (error) {
-        // The link's own reconnect shows the outage; the next refresh tries again.
-      }
-    }
+    await readHall();
     scheduleQueueRefresh(QUEUE_REFRESH_MS);
+  }
+
+  async function readHall() {
+    if (!state.connected) return;
+    try {
+      const response = await fetch("/api/hall" + (hallQuery ? "?" + hallQuery : ""), {
+        headers: { Authorization: "Bearer " + token },
+        cache: "no-store",
+      });
+      if (response.ok) {
+        const hall = await response.json();
+        state.categories = hall.categories;
+        applyHours(hall);
+        render();
+      }
+    } catch (error) {
+      // The link's own reconnect shows the outage; the next refresh tries again.
+    }
   }
 
   render();
