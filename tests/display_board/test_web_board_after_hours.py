@@ -8,8 +8,13 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
+from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
-from queue_server.domain.enums import Role
+from queue_server.domain.enums import EventType, Role
+from queue_server.domain.self_service import ZoneStatus
+from queue_server.services import journal
+from queue_server.services.scope import Scope
+from queue_server.services.zone import device_public
 from tests.after_hours_support import MONDAY_LUNCH, MONDAY_MORNING, SUNDAY_EVENING, hall_with_hours
 from tests.display_board.support import wait_connected
 from tests.display_board.test_web_board_looks import HALL_NUMBERS, SMALL_DISPLAY, look_at
@@ -28,6 +33,24 @@ def report(server: LiveServer, name: str, state: str) -> None:
     assert beat.status_code == 200, beat.text
 
 
+def announce(server: LiveServer, clock: ManualClock, name: str, status: ZoneStatus) -> None:
+    """Write a `device.status_changed` event into the hall's log as the server writes it when a
+    zone device's status changes (the zone-devices part); the server's tailer publishes it."""
+    hall = hall_with_hours()
+    db = Database(server.database_url)
+    try:
+        db.write_sync(
+            lambda session: journal.record_payload(
+                Scope(session, hall, clock.now()),
+                type=EventType.DEVICE_STATUS_CHANGED,
+                payload=device_public(hall.self_service.device_by_name[name], status),
+            ),
+            hall=hall.code,
+        )
+    finally:
+        db.dispose()
+
+
 def device(page: Page, name: str) -> str:
     return f'#zone-devices .zone-device[data-device="{name}"]'
 
@@ -38,6 +61,7 @@ def test_the_hall_board_after_hours_and_back_at_opening(tmp_path: Path, page: Pa
         for name in ("ss-shebao", "ss-gjj", "ss-tax", "ss-print", "locker-1"):
             report(server, name, "ok")
         page.clock.install(time=SUNDAY_EVENING)
+        page.clock.pause_at(SUNDAY_EVENING)  # no timer runs: the board reads no hall
         page.goto(f"{server.base_url}/board?token={server.accounts.board_token}")
         wait_connected(page)
 
@@ -48,6 +72,14 @@ def test_the_hall_board_after_hours_and_back_at_opening(tmp_path: Path, page: Pa
         expect(page.locator(device(page, "ss-shebao"))).to_contain_text("正常使用")
         expect(page.locator(device(page, "ss-shebao"))).to_contain_text("参保信息查询")
         expect(page.locator("#windows")).to_be_hidden()
+
+        announce(server, clock, "ss-tax", ZoneStatus.FAULT)  # no hall read: the event alone
+        expect(page.locator(device(page, "ss-tax"))).to_contain_text("暂停使用")
+        expect(page.locator(device(page, "ss-tax"))).not_to_contain_text("发票领用")
+        announce(server, clock, "ss-tax", ZoneStatus.OK)
+        expect(page.locator(device(page, "ss-tax"))).to_contain_text("正常使用")
+
+        page.clock.resume()  # axe-core needs timers
         look_at(page, "web-hall-after-hours", numbers=AFTER_HOURS_NUMBERS)
 
         report(server, "ss-gjj", "fault")
