@@ -6,7 +6,7 @@ Each state photographed and checked like the other board pages."""
 from datetime import timedelta
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
@@ -107,7 +107,8 @@ def test_a_window_display_after_hours(tmp_path: Path, browser: Browser) -> None:
     and shows its window again at opening."""
     clock = ManualClock(MONDAY_LUNCH)
     with live_server(tmp_path, hall=hall_with_hours(), clock=clock) as server:
-        context = browser.new_context(viewport=SMALL_DISPLAY, locale="zh-CN")
+        display = ViewportSize(width=SMALL_DISPLAY["width"], height=SMALL_DISPLAY["height"])
+        context = browser.new_context(viewport=display, locale="zh-CN")
         page = context.new_page()
         page.clock.install(time=MONDAY_LUNCH)
         page.goto(f"{server.base_url}/board/window/3?token={server.accounts.board_token}")
