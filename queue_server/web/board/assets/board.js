@@ -384,6 +384,9 @@
       armDeadTimer();
       render();
       scheduleQueueRefresh(QUEUE_REFRESH_AFTER_EVENT_MS);
+      // A resumed link brings no snapshot: read the opening hours again (the hall board does
+      // with its queues), or a window display could miss the opening while it was offline.
+      if (kind !== "hall") readHall();
     };
     ws.onmessage = (message) => {
       armDeadTimer();
