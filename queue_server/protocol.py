@@ -399,6 +399,9 @@ class HallSnapshot(_Wire):
     """The next opening while closed; null when open (or closed for weeks)."""
     closes_at: datetime | None = None
     """When the current opening ends; null while closed, or when the hall never closes."""
+    day_off: bool = False
+    """The hall does not open at all on this (local) day: a weekend, a public holiday —
+    kiosks and boards say 今日休息 rather than 大厅已下班."""
     self_service: "SelfServiceZonePublic | None" = None
     """The 24-hour self-service zone, when the hall has one."""
 
