@@ -543,6 +543,9 @@ class TicketStatusPublic(_Wire):
     updated_at: datetime
     cross_region: "CrossRegionStatusPublic | None" = None
     """The 市域通办 case opened from this ticket, if any."""
+    locker: "LockerPickupPublic | None" = None
+    """A result of this ticket (or of its 市域通办 case) waiting in a smart locker: where, the
+    pickup code, and when the zone is open."""
 
 
 class TicketStatusMessage(_Wire):

@@ -1,0 +1,75 @@
+"""The smart locker (智能文件柜): staff deposit results, the locker's controller checks codes."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from queue_server.api.deps import Here, StaffHere, at_hall
+from queue_server.api.mutations import mutate
+from queue_server.domain.enums import Role
+from queue_server.domain.errors import Conflict, NotFound
+from queue_server.domain.self_service import DepositStatus
+from queue_server.protocol import (
+    LockerDepositCreate,
+    LockerDepositPublic,
+    LockerPickup,
+    LockerPickupResult,
+)
+from queue_server.services import lockers
+from queue_server.throttle import TooManyAttempts
+
+router = APIRouter(prefix="/api/lockers", tags=["lockers"])
+
+LockerName = Annotated[
+    str,
+    Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="The locker, e.g. locker-1"),
+]
+LockerHere = Annotated[Here, Depends(at_hall(Role.DEVICE))]
+"""The locker's own controller (its `device` token)."""
+
+
+@router.post("/{name}/deposits", response_model=LockerDepositPublic, status_code=201)
+async def create_deposit(
+    name: LockerName, body: LockerDepositCreate, request: Request, here: StaffHere
+) -> Response:
+    """Put a ready result into a free compartment; 201 with its six-digit `pickup_code`."""
+    secret = here.resources.secret_key
+    return await mutate(
+        request,
+        here,
+        lambda scope: lockers.deposit(scope, name, body, secret=secret),
+        status_code=201,
+    )
+
+
+@router.get("/{name}/deposits", response_model=list[LockerDepositPublic])
+async def deposits(
+    name: LockerName,
+    here: StaffHere,
+    status: Annotated[DepositStatus | None, Query(description="Only stored or picked up")] = None,
+) -> list[LockerDepositPublic]:
+    secret = here.resources.secret_key
+    return await here.read(
+        lambda scope: lockers.list_deposits(scope, name, secret=secret, status=status)
+    )
+
+
+@router.post("/{name}/pickups", response_model=LockerPickupResult)
+async def pickup(name: LockerName, body: LockerPickup, here: LockerHere) -> LockerPickupResult:
+    """The compartment to open for a typed code, once. 404 for a wrong code, 409 for a code
+    already used, 429 while the code entry is locked (5 wrong codes in 10 minutes)."""
+    secret = here.resources.secret_key
+    outcome = await here.write(
+        lambda scope: lockers.pickup(scope, name, body.pickup_code, secret=secret)
+    )
+    if outcome.compartment is not None:
+        return LockerPickupResult(compartment=outcome.compartment)
+    if outcome.already:
+        raise Conflict("此取件码已取过件")
+    if outcome.locked_until is not None:
+        seconds = (outcome.locked_until - here.resources.clock.now()).total_seconds()
+        minutes = max(1, round(seconds / 60))
+        raise TooManyAttempts(
+            f"取件码错误次数过多，请 {minutes} 分钟后再试", retry_after=int(seconds) + 1
+        )
+    raise NotFound("取件码不正确，请核对后重新输入")
