@@ -20,7 +20,7 @@ from queue_server.models import User
 from queue_server.services.accounts import issue_device_token, open_login
 from tests.support import KIOSK_DEVICES, _password_hash, threaded_server
 
-HALL_BOUND = ("admin", "board", "clerk", "evaluator", "kiosk", "manager")
+HALL_BOUND = ("admin", "board", "clerk", "device", "evaluator", "kiosk", "manager")
 """Every role a hall-bound caller may hold (clerks and devices always are)."""
 CITY_WIDE = ("admin", "manager")
 EVALUATED_WINDOW = 3
@@ -49,7 +49,7 @@ class CityAccounts:
 
 def seed_city(database_url: str, city: CityConfig, *, clerks: int = 2) -> CityAccounts:
     """In every hall: a hall-bound admin, manager and `clerks` clerks (logged in), a kiosk,
-    board and evaluator token; and a city-wide manager and admin."""
+    board, evaluator and zone device (`locker-1`) token; and a city-wide manager and admin."""
     db = Database(database_url)
     prepare_database(db, city)
     now = SystemClock().now()
@@ -100,6 +100,9 @@ def seed_city(database_url: str, city: CityConfig, *, clerks: int = 2) -> CityAc
                     now=now,
                     window_no=EVALUATED_WINDOW,
                     hall=code,
+                )
+                hall.tokens["device"] = issue_device_token(
+                    session=session, name="locker-1", role=Role.DEVICE, now=now, hall=code
                 )
                 accounts.halls[code] = hall
     finally:

@@ -52,6 +52,8 @@ class Accounts:
     kiosk_token: str = ""
     board_token: str = ""
     evaluator_token: str = ""
+    device_token: str = ""
+    """A zone device's token (`locker-1`, the default hall's smart locker)."""
     clerk_tokens: dict[str, str] = field(default_factory=dict)
     """A login token per clerk, opened before the server starts: tests that staff many windows
     skip the slow (argon2) login over HTTP."""
@@ -99,6 +101,9 @@ def seed_accounts(database_url: str, hall: HallConfig, *, clerks: int = CLERKS) 
             )
             accounts.evaluator_token = issue_device_token(
                 session=session, name="evaluator-1", role=Role.EVALUATOR, now=now
+            )
+            accounts.device_token = issue_device_token(
+                session=session, name="locker-1", role=Role.DEVICE, now=now
             )
     finally:
         db.dispose()

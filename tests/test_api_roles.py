@@ -19,7 +19,9 @@ pytestmark = pytest.mark.both_databases
 
 ADMIN, MANAGER, CLERK, KIOSK, BOARD = "admin", "manager", "clerk", "kiosk", "board"
 EVALUATOR = "evaluator"
-EVERYONE = frozenset({ADMIN, MANAGER, CLERK, KIOSK, BOARD, EVALUATOR})
+DEVICE = "device"
+"""A zone device's token (the default hall's smart locker, `locker-1`)."""
+EVERYONE = frozenset({ADMIN, MANAGER, CLERK, KIOSK, BOARD, EVALUATOR, DEVICE})
 PEOPLE = frozenset({ADMIN, MANAGER, CLERK})
 PUBLIC = "public"
 ANONYMOUS_ONLY = "anonymous only"
@@ -53,7 +55,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/hall"): EVERYONE,
     ("GET", "/api/health"): PUBLIC,
     ("GET", "/api/matters"): EVERYONE,
-    ("POST", "/api/devices/{name}/heartbeat"): frozenset({KIOSK, BOARD, ADMIN}),
+    ("POST", "/api/devices/{name}/heartbeat"): frozenset({KIOSK, BOARD, DEVICE, ADMIN}),
     ("GET", "/api/devices"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/public/tickets/{public_code}"): PUBLIC,
     ("GET", "/t/{public_code}"): PUBLIC,
@@ -101,6 +103,9 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/cross-region-cases/{case_id}/resubmit"): PEOPLE,
     ("POST", "/api/cross-region-cases/{case_id}/decide"): PEOPLE,
     ("POST", "/api/cross-region-cases/{case_id}/deliver"): PEOPLE,
+    ("POST", "/api/lockers/{name}/deposits"): PEOPLE,
+    ("GET", "/api/lockers/{name}/deposits"): PEOPLE,
+    ("POST", "/api/lockers/{name}/pickups"): frozenset({DEVICE}),
 }
 
 BODIES: dict[str, dict[str, Any]] = {
@@ -134,6 +139,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "/api/cross-region-cases/{case_id}/resubmit": {},
     "/api/cross-region-cases/{case_id}/decide": {"result": "approved"},
     "/api/cross-region-cases/{case_id}/deliver": {"channel": "pickup"},
+    # No ticket has this code: refused (404) after the role and hall checks.
+    "/api/lockers/{name}/deposits": {"compartment": 1, "ticket_code": "ABCDEFGHJK"},
+    "/api/lockers/{name}/pickups": {"pickup_code": "123456"},
 }
 
 
@@ -167,6 +175,8 @@ def _token_for(server: LiveServer, role: str) -> str:
         return accounts.board_token
     if role == EVALUATOR:
         return accounts.evaluator_token
+    if role == DEVICE:
+        return accounts.device_token
     name = {ADMIN: accounts.admin, MANAGER: accounts.manager, CLERK: accounts.clerks[0]}[role]
     return server.login(name)
 
@@ -174,7 +184,7 @@ def _token_for(server: LiveServer, role: str) -> str:
 def route_url(path: str, **values: object) -> str:
     """The path with its parameters filled in; `{name}`, `{asset}` and `{path}` are a device or
     a page asset."""
-    assets = {"/api/devices/": "kiosk-1", "/city/": "city.js"}
+    assets = {"/api/devices/": "kiosk-1", "/api/lockers/": "locker-1", "/city/": "city.js"}
     name = next((n for prefix, n in assets.items() if path.startswith(prefix)), "rate.js")
     return path.format(name=name, asset="status.js", path="board.js", **values)
 
