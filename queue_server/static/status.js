@@ -106,11 +106,12 @@
   // Worded like status_render.py's locker_texts.
 
   function showLocker(item) {
+    // A used code leaves the page altogether, not just the view.
     $("locker").hidden = !item;
-    if (!item) { return; }
-    $("locker-code").textContent = item.pickup_code;
-    $("locker-where").textContent = "请到24小时自助服务区的" + item.locker_label + "输入取件码";
-    $("locker-hours").textContent = "自助服务区" + item.zone_hours;
+    $("locker-code").textContent = item ? item.pickup_code : "";
+    $("locker-where").textContent = item
+      ? "请到24小时自助服务区的" + item.locker_label + "输入取件码" : "";
+    $("locker-hours").textContent = item ? "自助服务区" + item.zone_hours : "";
   }
 
   function show(ticket) {
