@@ -81,6 +81,7 @@ from queue_server.protocol import (
     LockerDepositPublic,
     LockerPickup,
     LockerPickupResult,
+    LockerPublic,
     LoginRequest,
     LoginResponse,
     MatterPublic,
@@ -140,6 +141,7 @@ _PUBLIC_HALLS: Final = TypeAdapter(list[PublicHall])
 _PUBLIC_HALL_CHOICES: Final = TypeAdapter(list[PublicHallChoice])
 _CROSS_REGION_CASES: Final = TypeAdapter(list[CrossRegionCasePublic])
 _LOCKER_DEPOSITS: Final = TypeAdapter(list[LockerDepositPublic])
+_LOCKERS: Final = TypeAdapter(list[LockerPublic])
 
 
 class QueueError(Exception):
@@ -586,6 +588,10 @@ class QueueClient:
         return f"{self.base_url}/t/{public_code}"
 
     # --- the smart locker (智能文件柜) ------------------------------------------------------
+
+    async def lockers(self) -> list[LockerPublic]:
+        """The hall's smart lockers with the compartments in use (staff)."""
+        return _parse_list(_LOCKERS, await self.send("GET", "/api/lockers"))
 
     async def deposit_in_locker(
         self,

@@ -144,6 +144,7 @@ __all__ = [
     "LockerPickup",
     "LockerPickupPublic",
     "LockerPickupResult",
+    "LockerPublic",
     "LoginRequest",
     "LoginResponse",
     "MatterPublic",
@@ -1336,6 +1337,16 @@ class LockerDepositPublic(_Wire):
     case_code: str | None = None
     deposited_at: datetime
     picked_up_at: datetime | None = None
+
+
+class LockerPublic(_Wire):
+    """A smart locker of the hall's zone, for staff choosing where to deposit a result."""
+
+    name: str
+    label: str
+    compartments: int
+    occupied: list[int] = Field(default_factory=list)
+    """The compartments holding a result not yet picked up."""
 
 
 class LockerPickup(_Request):

@@ -103,6 +103,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/cross-region-cases/{case_id}/resubmit"): PEOPLE,
     ("POST", "/api/cross-region-cases/{case_id}/decide"): PEOPLE,
     ("POST", "/api/cross-region-cases/{case_id}/deliver"): PEOPLE,
+    ("GET", "/api/lockers"): PEOPLE,
     ("POST", "/api/lockers/{name}/deposits"): PEOPLE,
     ("GET", "/api/lockers/{name}/deposits"): PEOPLE,
     ("POST", "/api/lockers/{name}/pickups"): frozenset({DEVICE}),

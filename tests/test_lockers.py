@@ -119,6 +119,9 @@ def test_a_deposit_is_picked_up_once_with_its_code(tmp_path: Path, database_url:
         assert code not in json.dumps(event)
         listed = ok(staff.get(DEPOSITS))
         assert [(row["compartment"], row["pickup_code"]) for row in listed] == [(3, code)]
+        assert ok(staff.get("/api/lockers")) == [
+            {"name": LOCKER, "label": "智能文件柜", "compartments": 24, "occupied": [3]}
+        ]
 
         page = ok(server.client().get(f"/api/public/tickets/{ticket['public_code']}"))
         locker = page["locker"]

@@ -14,6 +14,7 @@ from queue_server.protocol import (
     LockerDepositPublic,
     LockerPickup,
     LockerPickupResult,
+    LockerPublic,
 )
 from queue_server.services import lockers
 from queue_server.throttle import TooManyAttempts
@@ -26,6 +27,12 @@ LockerName = Annotated[
 ]
 LockerHere = Annotated[Here, Depends(at_hall(Role.DEVICE))]
 """The locker's own controller (its `device` token)."""
+
+
+@router.get("", response_model=list[LockerPublic])
+async def lockers_of_the_hall(here: StaffHere) -> list[LockerPublic]:
+    """The hall's smart lockers with their compartments in use (staff)."""
+    return await here.read(lockers.list_lockers)
 
 
 @router.post("/{name}/deposits", response_model=LockerDepositPublic, status_code=201)

@@ -26,6 +26,7 @@ from queue_server.protocol import (
     LockerDepositCreate,
     LockerDepositPublic,
     LockerPickupPublic,
+    LockerPublic,
 )
 from queue_server.self_service_config import ZoneDevice
 from queue_server.services import journal
@@ -95,6 +96,22 @@ def deposit_public(
         deposited_at=deposit.deposited_at,
         picked_up_at=deposit.picked_up_at,
     )
+
+
+def list_lockers(scope: Scope) -> list[LockerPublic]:
+    """The hall's lockers with the compartments in use, in the hall TOML's order."""
+    lockers = [
+        device for device in scope.hall.self_service.devices if device.kind is ZoneDeviceKind.LOCKER
+    ]
+    return [
+        LockerPublic(
+            name=device.name,
+            label=device.label,
+            compartments=device.compartments or 0,
+            occupied=[row.compartment for row in _stored(scope.session, scope.code, device.name)],
+        )
+        for device in lockers
+    ]
 
 
 def _result_of(scope: Scope, body: LockerDepositCreate) -> tuple[int, int | None]:
