@@ -18,9 +18,11 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 from websockets.sync.client import ClientConnection, connect
 
+from queue_server.client import QueueClient, QueueError
 from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.enums import Role
+from queue_server.domain.self_service import DepositStatus
 from tests.support import LiveServer, issue_token, live_server
 
 pytestmark = pytest.mark.both_databases
@@ -321,3 +323,52 @@ def test_without_a_secret_key(tmp_path: Path, database_url: str) -> None:
         else:
             assert "YIMEN_SECRET_KEY" in refused(response, 409, "unavailable")
             assert ok(clerk(server).get(DEPOSITS)) == []
+
+
+def test_a_pickup_retried_with_its_key_opens_the_same_compartment(
+    tmp_path: Path, database_url: str
+) -> None:
+    """The controller lost the answer and sends the same request again (the client does so
+    by itself after a network error): the compartment opens again; a new request is 409."""
+    clock = ManualClock(datetime(2026, 12, 7, 22, 0, tzinfo=SHANGHAI))
+    with locker_hall(tmp_path, database_url, clock) as server:
+        staff, device = clerk(server), controller(server)
+        body = {"compartment": 9, "ticket_code": issue(server)["public_code"]}
+        code = ok(staff.post(DEPOSITS, json=body), 201)["pickup_code"]
+        again = {"Idempotency-Key": "pickup-1"}
+        opened = device.post(PICKUPS, json={"pickup_code": code}, headers=again)
+        assert ok(opened) == {"compartment": 9}
+        assert ok(device.post(PICKUPS, json={"pickup_code": code}, headers=again)) == {
+            "compartment": 9
+        }
+        refused(device.post(PICKUPS, json={"pickup_code": code}), 409, "conflict")
+        other = {"Idempotency-Key": "pickup-2"}
+        refused(device.post(PICKUPS, json={"pickup_code": code}, headers=other), 409, "conflict")
+
+
+@pytest.mark.anyio
+async def test_the_client_deposits_lists_and_picks_up(tmp_path: Path, database_url: str) -> None:
+    clock = ManualClock(datetime(2026, 12, 7, 18, 0, tzinfo=SHANGHAI))
+    with locker_hall(tmp_path, database_url, clock) as server:
+        ticket = issue(server)
+        device_token = issue_token(server.database_url, LOCKER, Role.DEVICE)
+        staff_token = server.accounts.clerk_tokens[server.accounts.clerks[0]]
+        async with (
+            QueueClient(server.base_url, token=staff_token) as staff,
+            QueueClient(server.base_url, token=device_token) as device,
+        ):
+            [locker] = await staff.lockers()
+            assert (locker.name, locker.compartments, locker.occupied) == (LOCKER, 24, [])
+            deposit = await staff.deposit_in_locker(LOCKER, 6, ticket_code=ticket["public_code"])
+            assert deposit.pickup_code is not None
+            with pytest.raises(QueueError) as occupied:
+                await staff.deposit_in_locker(LOCKER, 6, ticket_code=ticket["public_code"])
+            assert (occupied.value.status_code, occupied.value.code) == (409, "conflict")
+            stored = await staff.locker_deposits(LOCKER, status=DepositStatus.STORED)
+            assert [row.id for row in stored] == [deposit.id]
+            with pytest.raises(QueueError) as wrong:
+                await device.locker_pickup(LOCKER, wrong_code(deposit.pickup_code))
+            assert wrong.value.status_code == 404
+            opened = await device.locker_pickup(LOCKER, deposit.pickup_code)
+            assert opened.compartment == 6
+            assert await staff.locker_deposits(LOCKER, status=DepositStatus.STORED) == []

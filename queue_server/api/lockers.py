@@ -3,9 +3,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from sqlmodel import Session
 
 from queue_server.api.deps import Here, StaffHere, at_hall
-from queue_server.api.mutations import mutate
+from queue_server.api.mutations import mutate, retry_of
 from queue_server.domain.enums import Role
 from queue_server.domain.errors import Conflict, NotFound
 from queue_server.domain.self_service import DepositStatus
@@ -17,6 +18,7 @@ from queue_server.protocol import (
     LockerPublic,
 )
 from queue_server.services import lockers
+from queue_server.services.scope import Scope
 from queue_server.throttle import TooManyAttempts
 
 router = APIRouter(prefix="/api/lockers", tags=["lockers"])
@@ -62,19 +64,36 @@ async def deposits(
 
 
 @router.post("/{name}/pickups", response_model=LockerPickupResult)
-async def pickup(name: LockerName, body: LockerPickup, here: LockerHere) -> LockerPickupResult:
+async def pickup(
+    name: LockerName, body: LockerPickup, request: Request, here: LockerHere
+) -> Response:
     """The compartment to open for a typed code, once. 404 for a wrong code, 409 for a code
-    already used, 429 while the code entry is locked (5 wrong codes in 10 minutes)."""
-    secret = here.resources.secret_key
-    outcome = await here.write(
-        lambda scope: lockers.pickup(scope, name, body.pickup_code, secret=secret)
-    )
-    if outcome.compartment is not None:
-        return LockerPickupResult(compartment=outcome.compartment)
-    if outcome.already:
+    already used, 429 while the code entry is locked (5 wrong codes in 10 minutes). A pickup
+    retried with its Idempotency-Key (its answer was lost) gets the same compartment again."""
+    secret, clock = here.resources.secret_key, here.resources.clock
+    retry = await retry_of(request)
+
+    def transaction(session: Session) -> tuple[int, bytes] | lockers.PickupOutcome:
+        replayed = retry.replayed(session, here.principal)
+        if replayed is not None:
+            return replayed
+        scope = Scope(session, here.hall, clock.now(), here.principal)
+        outcome = lockers.pickup(scope, name, body.pickup_code, secret=secret)
+        if outcome.compartment is not None:
+            opened = LockerPickupResult(compartment=outcome.compartment)
+            content = opened.model_dump_json().encode()
+            retry.remember(session, here.principal, 200, content, scope.now)
+            return 200, content
+        return outcome
+
+    answer = await here.resources.db.write(transaction, hall=here.code)
+    if isinstance(answer, tuple):
+        status, content = answer
+        return Response(content=content, status_code=status, media_type="application/json")
+    if answer.already:
         raise Conflict("此取件码已取过件")
-    if outcome.locked_until is not None:
-        seconds = (outcome.locked_until - here.resources.clock.now()).total_seconds()
+    if answer.locked_until is not None:
+        seconds = (answer.locked_until - clock.now()).total_seconds()
         minutes = max(1, round(seconds / 60))
         raise TooManyAttempts(
             f"取件码错误次数过多，请 {minutes} 分钟后再试", retry_after=int(seconds) + 1
