@@ -91,10 +91,11 @@ def stream(server: LiveServer) -> Iterator[ClientConnection]:
 
 
 def next_event(ws: ClientConnection, timeout: float = 5) -> dict[str, Any]:
-    """The next locker event or alert (tickets issued meanwhile are not the point)."""
+    """The next locker event or alert: the tickets issued meanwhile, and the wait alerts they
+    raise when the clock jumps hours ahead, are not the point."""
     while True:
         message: dict[str, Any] = json.loads(ws.recv(timeout=timeout))
-        if message["type"].startswith(("locker.", "alert.")):
+        if message["type"].startswith("locker.") or message["type"] == "alert.locker_uncollected":
             return message
 
 
