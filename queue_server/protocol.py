@@ -144,6 +144,7 @@ __all__ = [
     "LockerPickup",
     "LockerPickupPublic",
     "LockerPickupResult",
+    "LockerPublic",
     "LoginRequest",
     "LoginResponse",
     "MatterPublic",
@@ -546,6 +547,9 @@ class TicketStatusPublic(_Wire):
     updated_at: datetime
     cross_region: "CrossRegionStatusPublic | None" = None
     """The 市域通办 case opened from this ticket, if any."""
+    locker: "LockerPickupPublic | None" = None
+    """A result of this ticket (or of its 市域通办 case) waiting in a smart locker: where, the
+    pickup code, and when the zone is open."""
 
 
 class TicketStatusMessage(_Wire):
@@ -1336,6 +1340,16 @@ class LockerDepositPublic(_Wire):
     case_code: str | None = None
     deposited_at: datetime
     picked_up_at: datetime | None = None
+
+
+class LockerPublic(_Wire):
+    """A smart locker of the hall's zone, for staff choosing where to deposit a result."""
+
+    name: str
+    label: str
+    compartments: int
+    occupied: list[int] = Field(default_factory=list)
+    """The compartments holding a result not yet picked up."""
 
 
 class LockerPickup(_Request):
