@@ -6,6 +6,7 @@ import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import anyio
 import anyio.to_thread
@@ -30,6 +31,7 @@ from queue_server.api import (
 )
 from queue_server.api import cross_region as cross_region_routes
 from queue_server.api import hall as hall_routes
+from queue_server.api import repairs as repairs_routes
 from queue_server.api.deps import Resources
 from queue_server.api.responses import ERROR_RESPONSES, declare_error_schemas
 from queue_server.catalog import catalog_for_hall
@@ -178,6 +180,7 @@ def create_app(
                         resolved_clock,
                         settings.alert_check_seconds,
                         city=served,
+                        offline_after=timedelta(seconds=settings.device_offline_seconds),
                     ),
                     name=f"watch-{entry.code}",
                 ),
@@ -221,5 +224,6 @@ def create_app(
     app.include_router(halls.router)
     app.include_router(cross_region_routes.router)
     app.include_router(city_page.router)
+    app.include_router(repairs_routes.router)
     app.mount(board.ASSETS_PATH, board.board_assets(), name="board-assets")
     return app

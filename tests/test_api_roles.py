@@ -19,7 +19,9 @@ pytestmark = pytest.mark.both_databases
 
 ADMIN, MANAGER, CLERK, KIOSK, BOARD = "admin", "manager", "clerk", "kiosk", "board"
 EVALUATOR = "evaluator"
-EVERYONE = frozenset({ADMIN, MANAGER, CLERK, KIOSK, BOARD, EVALUATOR})
+DEVICE = "device"
+"""A device of the 24-hour self-service zone (its token issued for `ss-shebao`)."""
+EVERYONE = frozenset({ADMIN, MANAGER, CLERK, KIOSK, BOARD, EVALUATOR, DEVICE})
 PEOPLE = frozenset({ADMIN, MANAGER, CLERK})
 PUBLIC = "public"
 ANONYMOUS_ONLY = "anonymous only"
@@ -53,8 +55,15 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/hall"): EVERYONE,
     ("GET", "/api/health"): PUBLIC,
     ("GET", "/api/matters"): EVERYONE,
-    ("POST", "/api/devices/{name}/heartbeat"): frozenset({KIOSK, BOARD, ADMIN}),
+    ("POST", "/api/devices/{name}/heartbeat"): frozenset({KIOSK, BOARD, DEVICE, ADMIN}),
     ("GET", "/api/devices"): frozenset({MANAGER, ADMIN}),
+    ("POST", "/api/devices/{name}/inspections"): PEOPLE,
+    ("GET", "/api/devices/{name}/inspections"): PEOPLE,
+    ("POST", "/api/devices/{name}/faults"): PEOPLE,
+    ("GET", "/api/repairs"): PEOPLE,
+    ("POST", "/api/repairs/{repair_id}/assign"): PEOPLE,
+    ("POST", "/api/repairs/{repair_id}/fix"): PEOPLE,
+    ("POST", "/api/repairs/{repair_id}/verify"): PEOPLE,
     ("GET", "/api/public/tickets/{public_code}"): PUBLIC,
     ("GET", "/t/{public_code}"): PUBLIC,
     ("GET", "/status-page/{asset}"): PUBLIC,
@@ -110,6 +119,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "/api/windows/{window_no}/pause": {"reason": "会议"},
     "/api/windows/{window_no}/call": {"number": "B001"},
     "/api/devices/{name}/heartbeat": {"kind": "kiosk", "state": "ok"},
+    "/api/devices/{name}/inspections": {"result": "ok"},
+    "/api/devices/{name}/faults": {"summary": "屏幕无显示"},
+    "/api/repairs/{repair_id}/assign": {"assignee": "维保公司"},
     "/api/windows/{window_no}/evaluation": {"ticket_id": 1, "level": 5},
     "/api/public/tickets/{public_code}/evaluation": {"level": 5},
     "/api/cases": {"summary": "户籍信息不一致，无法办理"},
@@ -167,6 +179,8 @@ def _token_for(server: LiveServer, role: str) -> str:
         return accounts.board_token
     if role == EVALUATOR:
         return accounts.evaluator_token
+    if role == DEVICE:
+        return accounts.device_token
     name = {ADMIN: accounts.admin, MANAGER: accounts.manager, CLERK: accounts.clerks[0]}[role]
     return server.login(name)
 
@@ -176,7 +190,7 @@ def route_url(path: str, **values: object) -> str:
     a page asset."""
     assets = {"/api/devices/": "kiosk-1", "/city/": "city.js"}
     name = next((n for prefix, n in assets.items() if path.startswith(prefix)), "rate.js")
-    return path.format(name=name, asset="status.js", path="board.js", **values)
+    return path.format(name=name, asset="status.js", path="board.js", repair_id=1, **values)
 
 
 @pytest.mark.parametrize("role", [None, *sorted(EVERYONE)])
