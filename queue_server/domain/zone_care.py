@@ -66,13 +66,15 @@ def missed_rounds(
     tz: ZoneInfo,
     is_workday: bool,
     rounds: Iterable[Round],
-    devices: Iterable[str],
+    in_service: Mapping[str, datetime],
     inspected: Mapping[str, Iterable[datetime]],
     raised: frozenset[tuple[str, str]],
 ) -> list[MissedRound]:
     """The rounds of today (local) that ended with no inspection of a device inside them, not
-    raised yet. No round is due on a day off. `inspected`: each device's inspection times
-    today; `raised`: (device, round) pairs already alerted today."""
+    raised yet. No round is due on a day off, nor from a device before it is in service
+    (`in_service`: each device's first heartbeat; a device configured but never heard from
+    is not installed yet). `inspected`: each device's inspection times today; `raised`:
+    (device, round) pairs already alerted today."""
     if not is_workday:
         return []
     local = now.astimezone(tz)
@@ -83,8 +85,8 @@ def missed_rounds(
         end = datetime.combine(day, round.end, tz)
         if now < end:
             continue
-        for device in devices:
-            if (device, round.name) in raised:
+        for device, since in in_service.items():
+            if since > end or (device, round.name) in raised:
                 continue
             if not any(start <= at <= end for at in inspected.get(device, ())):
                 missed.append(MissedRound(device, day, round.name, end))

@@ -8,15 +8,13 @@ from sqlmodel import col, select
 from queue_server.domain.enums import EventType
 from queue_server.domain.errors import InvalidInput
 from queue_server.domain.self_service import InspectionResult, RepairSource
-from queue_server.models import RepairCase, User, ZoneInspection
+from queue_server.models import User, ZoneInspection
 from queue_server.protocol import InspectionCreate, InspectionPublic
 from queue_server.services import journal, repairs
 from queue_server.services.scope import Scope
 
 
-def inspection_public(
-    inspection: ZoneInspection, *, by: str, repair_id: int | None = None
-) -> InspectionPublic:
+def inspection_public(inspection: ZoneInspection, *, by: str) -> InspectionPublic:
     if inspection.id is None:
         raise ValueError("a stored inspection has an id")
     return InspectionPublic(
@@ -27,7 +25,7 @@ def inspection_public(
         checks=dict(inspection.checks),
         note=inspection.note,
         by=by,
-        repair_id=repair_id,
+        repair_id=inspection.repair_id,
     )
 
 
@@ -56,7 +54,6 @@ def inspect(
     )
     scope.session.add(inspection)
     scope.session.flush()
-    repair: RepairCase | None = None
     if body.result is InspectionResult.FAULT:
         failed = [item for item, passed in checks.items() if not passed]
         summary = body.note or (f"巡检发现故障：{'、'.join(failed)}" if failed else "巡检发现故障")
@@ -68,11 +65,9 @@ def inspect(
             offline_after=offline_after,
             by=caller.user_id,
         )
-    public = inspection_public(
-        inspection,
-        by=caller.display_name or caller.name,
-        repair_id=repair.id if repair else None,
-    )
+        inspection.repair_id = repair.id
+        scope.session.add(inspection)
+    public = inspection_public(inspection, by=caller.display_name or caller.name)
     journal.record_payload(scope, type=EventType.DEVICE_INSPECTED, payload=public)
     return public
 

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from queue_server.domain.enums import EventType
 from queue_server.domain.self_service import RepairSource, RepairStatus, ZoneStatus
 from queue_server.domain.zone_care import MissedRound, Round, missed_rounds
-from queue_server.models import InspectionAlert, RepairCase, ZoneInspection
+from queue_server.models import Device, InspectionAlert, RepairCase, ZoneInspection
 from queue_server.protocol import ZONE_CATEGORY, ZONE_CATEGORY_NAME, AlertPublic
 from queue_server.services import journal, repairs, zone_status_log
 from queue_server.services.scope import Scope
@@ -41,12 +41,21 @@ def due_missed_rounds(scope: Scope) -> list[MissedRound]:
             )
         )
     )
+    names = [device.name for device in zone.devices]
+    first_seen = dict(
+        session.exec(
+            select(Device.name, Device.first_seen_at).where(
+                Device.hall == hall.code, col(Device.name).in_(names)
+            )
+        ).all()
+    )
+    in_service = {name: first_seen[name] for name in names if name in first_seen}
     return missed_rounds(
         now=scope.now,
         tz=hall.tz,
         is_workday=hall.work_calendar.is_workday(midnight.date()),
         rounds=[Round(r.name, r.start, r.end) for r in zone.inspections],
-        devices=[device.name for device in zone.devices],
+        in_service=in_service,
         inspected=inspected,
         raised=raised,
     )
