@@ -84,20 +84,16 @@ class ZoneDesk(App[None]):
             )
             return
 
+        def noted(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.zone_inspect(name, InspectionResult.FAULT, values["note"] or None)
+
         def inspected(result: str | None) -> None:
             if result == InspectionResult.OK:
                 self.zone_inspect(name, InspectionResult.OK, None)
             elif result == InspectionResult.FAULT:
-                self.push_screen(
-                    FormDialog(
-                        f"巡检 {label}：发现故障", [Field("note", "故障情况", required=False)]
-                    ),
-                    lambda values: (
-                        None
-                        if values is None
-                        else self.zone_inspect(name, InspectionResult.FAULT, values["note"] or None)
-                    ),
-                )
+                fields = [Field("note", "故障情况", required=False)]
+                self.push_screen(FormDialog(f"巡检 {label}：发现故障", fields), noted)
 
         self.push_screen(
             ChoiceDialog(
