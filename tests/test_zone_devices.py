@@ -274,3 +274,28 @@ def test_bad_inspections_and_repair_steps_are_refused_and_change_nothing(
     assert clerk.post("/api/repairs/1/assign", json={"assignee": " "}).status_code == 422
     assert ok(clerk.get("/api/health"))["seq"] == before
     assert ok(clerk.get("/api/repairs")) == []
+
+
+def test_kiosks_and_boards_hear_of_status_changes_without_staff_text(hall: LiveServer) -> None:
+    """A board learns that a device stopped working, with the device as the zone shows it;
+    what staff wrote on the repair case (summary, note, assignee) reaches staff only."""
+    manager = hall.client(hall.login(hall.accounts.manager))
+    clerk = hall.client(hall.accounts.clerk_tokens[hall.accounts.clerks[0]])
+    with stream(hall, hall.accounts.board_token) as board:
+        report = {"summary": "屏幕碎裂，疑似人为损坏"}
+        case = ok(manager.post("/api/devices/ss-churujing/faults", json=report), 201)
+        opened, changed = next_event(board), next_event(board)
+        assert opened["type"] == "repair.opened"
+        assert "summary" not in opened["payload"]
+        assert opened["payload"]["device_label"] == "出入境自助签注机"
+        assert changed["type"] == "device.status_changed"
+        assert (changed["payload"]["name"], changed["payload"]["status_label"]) == (
+            "ss-churujing",
+            "暂停使用",
+        )
+        ok(manager.post(f"/api/repairs/{case['id']}/assign", json={"assignee": "王工 13900000000"}))
+        assert "assignee" not in next_event(board)["payload"]
+        body = {"result": "fault", "note": "屏幕碎裂"}
+        ok(clerk.post("/api/devices/ss-churujing/inspections", json=body), 201)
+        inspected = next_event(board)
+        assert inspected["type"] == "device.inspected" and "note" not in inspected["payload"]
