@@ -98,6 +98,12 @@ PER_OPERATION: list[dict[str, Any]] = [
             "POST /api/cross-region-cases/{case_id}/deliver",
         )
     ),
+    # An inspection's `checks` are items of the device kind's checklist, configured per hall
+    # (docs/api.md, The 24-hour zone's devices).
+    {
+        "include-name": "POST /api/devices/{name}/inspections",
+        "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}},
+    },
 ]
 
 

@@ -3,7 +3,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import AwareDatetime
 
 from queue_server.api.deps import MAX_DATABASE_ID, StaffHere
 from queue_server.api.devices import offline_limit
@@ -26,13 +25,12 @@ async def list_repairs(
     device: Annotated[str | None, Query(max_length=64)] = None,
     status: RepairStatus | None = None,
     open: Annotated[bool, Query(description="Only cases not verified yet")] = False,
-    since: Annotated[AwareDatetime | None, Query(description="Opened at or after")] = None,
     limit: Annotated[int, Query(ge=1, le=500), DIGITS_ONLY] = 200,
 ) -> list[RepairCasePublic]:
     """The hall's repair cases, newest first."""
     return await here.read(
         lambda scope: repairs.list_repairs(
-            scope, device=device, status=status, open_only=open, opened_from=since, limit=limit
+            scope, device=device, status=status, open_only=open, limit=limit
         )
     )
 

@@ -1,7 +1,7 @@
 """Repair cases of the zone's devices (报修): opened by an inspection, by staff, by the device's
 own heartbeat or by its silence; assigned, fixed and verified; one open case per device."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
@@ -173,7 +173,6 @@ def list_repairs(
     device: str | None = None,
     status: RepairStatus | None = None,
     open_only: bool = False,
-    opened_from: datetime | None = None,
     limit: int = 200,
 ) -> list[RepairCasePublic]:
     """Newest first."""
@@ -184,8 +183,6 @@ def list_repairs(
         query = query.where(RepairCase.status == status)
     if open_only:
         query = query.where(RepairCase.status != RepairStatus.VERIFIED)
-    if opened_from is not None:
-        query = query.where(col(RepairCase.opened_at) >= opened_from)
     rows = scope.session.exec(
         query.order_by(col(RepairCase.opened_at).desc(), col(RepairCase.id).desc()).limit(limit)
     ).all()
