@@ -21,7 +21,7 @@ from queue_server.app import create_app
 from queue_server.config import Settings, load_hall_config
 from tests.support import ServerProcess, free_port, login, seed_accounts
 
-ROLES = ["admin", "manager", "clerk", "kiosk", "board", "evaluator", "anonymous"]
+ROLES = ["admin", "manager", "clerk", "kiosk", "board", "evaluator", "device", "anonymous"]
 
 STAFF = {"admin", "manager", "clerk"}
 """Staff reach most of the API and get the larger budget and the stateful phase (sequences that
@@ -148,6 +148,7 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzedHall]:
                 "manager": login(base_url, accounts.manager),
                 "clerk": clerk["Authorization"].removeprefix("Bearer "),
                 "kiosk": accounts.kiosk_token,
+                "device": accounts.device_token,
                 "board": accounts.board_token,
                 "evaluator": accounts.evaluator_token,
                 "anonymous": None,
