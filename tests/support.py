@@ -34,7 +34,7 @@ KIOSK_DEVICES = ("kiosk-entrance", "kiosk-2", "kiosk-3", "kiosk-4")
 """The kiosks the tests run with the one seeded kiosk token (besides kiosk-1 itself)."""
 BOARD_DEVICES = ("board-hall", "announcer-hall")
 ZONE_DEVICE = "ss-shebao"
-"""The zone device the seeded `device` token reports (a device of the default hall's zone)."""
+"""A self-service terminal of the default hall's 24-hour zone."""
 
 
 def free_port() -> int:
@@ -55,7 +55,7 @@ class Accounts:
     board_token: str = ""
     evaluator_token: str = ""
     device_token: str = ""
-    """A `device` token of the 24-hour zone's `ss-shebao` (the default hall's zone)."""
+    """The token of the zone's 社保 terminal (ZONE_DEVICE, `--role device`)."""
     clerk_tokens: dict[str, str] = field(default_factory=dict)
     """A login token per clerk, opened before the server starts: tests that staff many windows
     skip the slow (argon2) login over HTTP."""

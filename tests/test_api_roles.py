@@ -18,9 +18,7 @@ from tests.support import PASSWORD, LiveServer
 pytestmark = pytest.mark.both_databases
 
 ADMIN, MANAGER, CLERK, KIOSK, BOARD = "admin", "manager", "clerk", "kiosk", "board"
-EVALUATOR = "evaluator"
-DEVICE = "device"
-"""A device of the 24-hour self-service zone (its token issued for `ss-shebao`)."""
+EVALUATOR, DEVICE = "evaluator", "device"
 EVERYONE = frozenset({ADMIN, MANAGER, CLERK, KIOSK, BOARD, EVALUATOR, DEVICE})
 PEOPLE = frozenset({ADMIN, MANAGER, CLERK})
 PUBLIC = "public"
@@ -110,6 +108,9 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/cross-region-cases/{case_id}/resubmit"): PEOPLE,
     ("POST", "/api/cross-region-cases/{case_id}/decide"): PEOPLE,
     ("POST", "/api/cross-region-cases/{case_id}/deliver"): PEOPLE,
+    ("POST", "/api/help-requests"): frozenset({KIOSK, DEVICE, ADMIN}),
+    ("GET", "/api/help-requests"): PEOPLE,
+    ("POST", "/api/help-requests/{help_id}/ack"): PEOPLE,
 }
 
 BODIES: dict[str, dict[str, Any]] = {
@@ -146,6 +147,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "/api/cross-region-cases/{case_id}/resubmit": {},
     "/api/cross-region-cases/{case_id}/decide": {"result": "approved"},
     "/api/cross-region-cases/{case_id}/deliver": {"channel": "pickup"},
+    "/api/help-requests": {},
 }
 
 
@@ -190,7 +192,9 @@ def route_url(path: str, **values: object) -> str:
     a page asset."""
     assets = {"/api/devices/": "kiosk-1", "/city/": "city.js"}
     name = next((n for prefix, n in assets.items() if path.startswith(prefix)), "rate.js")
-    return path.format(name=name, asset="status.js", path="board.js", repair_id=1, **values)
+    return path.format(
+        name=name, asset="status.js", path="board.js", help_id=1, repair_id=1, **values
+    )
 
 
 @pytest.mark.parametrize("role", [None, *sorted(EVERYONE)])
