@@ -943,8 +943,8 @@ def _print_welcome(
     typer.echo(f"Window board:  {base}/board/window/1?token={logins.first.board}{at_first}")
     if logins.first.zone:
         typer.echo(
-            f"自助服务区:    {EMPTY_PRINTER} is out of paper and someone pressed 一键求助:"
-            f" F10 in the manager console{at_first}"
+            f"自助服务区:    {EMPTY_PRINTER} is out of paper (F10 in the manager console);"
+            f" someone pressed 一键求助 (F12 answers it){at_first}"
         )
     typer.echo(f"API docs:      {base}/docs")
     typer.echo(f"Logs:          {logs}")

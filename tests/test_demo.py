@@ -93,7 +93,7 @@ def test_headless_demo_serves_everyone_but_the_user(headless_day: tuple[Path, Da
     own = re.search(r"Your ticket:\s+(G\d{3}) \(跨域通办\)", run.stdout)
     assert own, run.stdout
     assert f"your ticket {own.group(1)} still waits for you at window 9" in run.stdout
-    assert "自助服务区:    ss-print is out of paper" in run.stdout
+    assert "自助服务区:    ss-print is out of paper (F10 in the manager console)" in run.stdout
     assert "The self-service zone reported: ss-print 暂停使用 (out of paper)" in run.stdout
     assert (directory / "hall.db").exists()
     assert "windows staffed" in (directory / "logs" / "simulator.log").read_text("utf-8")
