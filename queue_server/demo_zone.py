@@ -5,11 +5,13 @@ queue_server.demo_zone --server URL`, the hall's zone device token in `YIMEN_ZON
 learns the zone's devices from `GET /api/hall`, then reports every device's heartbeat each
 `--interval` seconds (well within the server's offline limit): all work, except the 证照打印机,
 whose paper tray is empty (`paper_out`, which opens its repair case: 暂停使用 on the kiosks and
-boards, a case on the manager console's 自助服务区 page). Early in the day a person at a
-terminal presses 一键求助, so the consoles' help banner has something to show.
+boards, a case on the manager console's 自助服务区 page) until staff mark that case fixed
+(`repair.fixed`): then it has paper again. Early in the day a person at a terminal presses
+一键求助, so the consoles' help banner has something to show.
 """
 
 import asyncio
+import dataclasses
 import os
 import sys
 import time
@@ -20,9 +22,9 @@ import httpx
 import typer
 
 from queue_server.client import QueueClient, QueueError
-from queue_server.domain.enums import DeviceKind, DeviceState
+from queue_server.domain.enums import DeviceKind, DeviceState, EventType
 from queue_server.domain.self_service import ZoneDeviceKind, ZoneStatus
-from queue_server.protocol import ZoneDevicePublic
+from queue_server.protocol import EventMessage, ZoneDevicePublic
 
 TOKEN_ENV = "YIMEN_ZONE_TOKEN"
 HEARTBEAT_SECONDS = 20.0
@@ -104,32 +106,60 @@ def _say(text: str) -> None:
     typer.echo(f"{time.strftime('%H:%M:%S')}  {text}")
 
 
+async def _beat(client: QueueClient, report: Report) -> None:
+    try:
+        await client.heartbeat(
+            report.name, kind=report.kind, state=report.state, detail=report.detail
+        )
+    except (QueueError, httpx.HTTPError) as error:
+        _say(f"heartbeat of {report.name} failed: {error}")
+
+
+async def _refill_when_fixed(client: QueueClient, plan: dict[str, Report]) -> None:
+    """Staff put paper in and mark the printer's repair case fixed (`repair.fixed`): from then
+    on it reports ok, at once, so verifying the case shows it 正常使用 again."""
+    async for item in client.subscribe():
+        if not isinstance(item, EventMessage) or item.type is not EventType.REPAIR_FIXED:
+            continue
+        name = (item.payload or {}).get("device")
+        report = plan.get(name) if isinstance(name, str) else None
+        if report is not None and report.state is not DeviceState.OK:
+            plan[report.name] = dataclasses.replace(report, state=DeviceState.OK, detail=None)
+            _say(f"{report.name} was repaired: it reports ok")
+            await _beat(client, plan[report.name])
+
+
+async def _beat_rounds(
+    client: QueueClient, plan: dict[str, Report], help_at: str | None, *, interval: float
+) -> None:
+    """Every device's heartbeat each `interval`; 一键求助 at `help_at` after the first round."""
+    while True:
+        for report in list(plan.values()):
+            await _beat(client, report)
+        if help_at is not None:
+            try:
+                await client.request_help(device=help_at, note=HELP_NOTE)
+                _say(f"一键求助 pressed at {help_at}")
+                help_at = None
+            except (QueueError, httpx.HTTPError) as error:
+                _say(f"一键求助 at {help_at} failed: {error}")
+        await asyncio.sleep(interval)
+
+
 async def run_zone(base: str, token: str, *, interval: float) -> None:
-    """Report the zone's heartbeats until stopped; ask for help once, after the first round."""
+    """Report the zone's heartbeats until stopped; ask for help once, after the first round;
+    refill the printer when staff fix it."""
     async with QueueClient(base, token=token, timeout=TIMEOUT_SECONDS) as client:
         zone = (await client.hall()).self_service
         if zone is None or not zone.devices:
             _say("this hall has no self-service zone: nothing to report")
             return
-        plan = reports(zone.devices)
-        _say(f"zone devices: {', '.join(report.name for report in plan)}")
-        asked = False
-        while True:
-            for report in plan:
-                try:
-                    await client.heartbeat(
-                        report.name, kind=report.kind, state=report.state, detail=report.detail
-                    )
-                except (QueueError, httpx.HTTPError) as error:
-                    _say(f"heartbeat of {report.name} failed: {error}")
-            if not asked and (device := help_device(zone.devices)) is not None:
-                try:
-                    await client.request_help(device=device, note=HELP_NOTE)
-                    _say(f"一键求助 pressed at {device}")
-                    asked = True
-                except (QueueError, httpx.HTTPError) as error:
-                    _say(f"一键求助 at {device} failed: {error}")
-            await asyncio.sleep(interval)
+        plan = {report.name: report for report in reports(zone.devices)}
+        _say(f"zone devices: {', '.join(plan)}")
+        await asyncio.gather(
+            _beat_rounds(client, plan, help_device(zone.devices), interval=interval),
+            _refill_when_fixed(client, plan),
+        )
 
 
 def main(

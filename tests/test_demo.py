@@ -169,6 +169,7 @@ def test_demo_keeps_its_logins_in_an_owner_only_file_and_runs_in_real_time(
         own = [t for t in tickets if t["number"] == status.group(2)]
         assert own and own[0]["status"] == "waiting", own
         _assert_zone_alive(base, kiosk.group(1), admin.json()["token"])
+        _repair_the_printer(base, kiosk.group(1), admin.json()["token"])
     finally:
         demo.terminate()
         demo.wait(timeout=30)
@@ -220,6 +221,30 @@ def _assert_zone_alive(base: str, kiosk: str, admin: str) -> None:
     assert [(r["device"], r["source"]) for r in repairs] == [("ss-print", "heartbeat")], repairs
     helps = httpx.get(f"{base}/api/help-requests", headers=staff, timeout=60).json()
     assert [h["device"] for h in helps] == ["ss-shebao"], helps
+
+
+def _repair_the_printer(base: str, kiosk: str, admin: str) -> None:
+    """Staff put paper in and mark the case fixed: the printer reports ok at once, and once
+    the case is verified the zone shows it 正常使用."""
+    staff = {"Authorization": f"Bearer {admin}"}
+    [case] = httpx.get(f"{base}/api/repairs", headers=staff, timeout=60).json()
+    for step, body in (("assign", {"assignee": "赵师傅"}), ("fix", None)):
+        done = httpx.post(
+            f"{base}/api/repairs/{case['id']}/{step}", json=body, headers=staff, timeout=60
+        )
+        assert done.status_code == 200, done.text
+    deadline = time.monotonic() + 30
+    while _device_state(base, staff, "ss-print") != "ok":
+        assert time.monotonic() < deadline, "the printer still reports no paper"
+        time.sleep(0.2)
+    verified = httpx.post(f"{base}/api/repairs/{case['id']}/verify", headers=staff, timeout=60)
+    assert verified.status_code == 200, verified.text
+    assert zone_labels(base, kiosk)["ss-print"] == "正常使用"
+
+
+def _device_state(base: str, staff: dict[str, str], name: str) -> str:
+    devices = httpx.get(f"{base}/api/devices", headers=staff, timeout=60).json()
+    return str(next(device["state"] for device in devices if device["name"] == name))
 
 
 def _descendants(root: int) -> set[int]:
