@@ -9,7 +9,7 @@ repairs, help requests) reach main; tests/test_zone_day.py then drives them end 
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,24 +17,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import openpyxl
 import pytest
-from sqlmodel import select
 
-from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
-from queue_server.domain.self_service import (
-    InspectionResult,
-    RepairSource,
-    RepairStatus,
-    ZoneStatus,
-)
-from queue_server.models import (
-    DeviceStatusChange,
-    HelpRequest,
-    RepairCase,
-    User,
-    ZoneInspection,
-)
 from tests.city_support import LiveCity, example_city_of, live_city
+from tests.zone_support import seed_zone_day
 
 TZ = ZoneInfo("Asia/Shanghai")
 A, B = "main", "kangbashi"
@@ -48,94 +34,15 @@ SHEBAO_AVAILABLE = 7_987 + 17_070 + 30_555
 
 
 SUNDAY = datetime(2026, 11, 29, tzinfo=TZ)
-
-
-def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
-    """`day` 6 is Sunday 2026-11-29, 7 Monday, 8 Tuesday (the days of the domain test, a week
-    earlier: the seeded login tokens must still be valid at the manual clock's time)."""
-    return SUNDAY + timedelta(days=day - 6, hours=hour, minutes=minute, seconds=second)
-
-
-def seed_zone_day(database_url: str) -> None:
-    """main's Monday, row by row: ss-shebao's day of the domain test, ss-gjj ok since Sunday,
-    the other five never heard from; three inspections; two repair cases (and one of
-    Sunday's, verified Monday after midnight); three help requests."""
-    db = Database(database_url)
-    try:
-        with db.write_session(A) as session:
-            clerk = session.exec(select(User).where(User.name == f"{A}-clerk1")).one()
-            assert clerk.id is not None
-            timeline = [
-                ("ss-shebao", at(6, 20), ZoneStatus.OK),
-                ("ss-shebao", at(7, 2, 13, 7), ZoneStatus.OFFLINE),
-                ("ss-shebao", at(7, 5, 40), ZoneStatus.FAULT),
-                ("ss-shebao", at(7, 9, 15, 30), ZoneStatus.OK),
-                ("ss-shebao", at(7, 14), ZoneStatus.FAULT),
-                ("ss-shebao", at(7, 14, 0, 45), ZoneStatus.OK),
-                ("ss-shebao", at(7, 22, 30), ZoneStatus.OFFLINE),
-                ("ss-gjj", at(6, 8), ZoneStatus.OK),
-                ("ss-gjj", at(8, 9), ZoneStatus.FAULT),  # Tuesday: after the period
-                ("retired-device", at(7, 1), ZoneStatus.OK),  # not configured: ignored
-            ]
-            session.add_all(
-                DeviceStatusChange(hall=A, device=device, at=moment, status=status)
-                for device, moment, status in timeline
-            )
-            session.add_all(
-                ZoneInspection(
-                    hall=A, device=device, at=moment, result=InspectionResult.OK, user_id=clerk.id
-                )
-                for device, moment in [
-                    ("ss-shebao", at(7, 8, 10)),
-                    ("ss-shebao", at(7, 17, 20)),
-                    ("ss-gjj", at(7, 8, 30)),
-                    ("ss-tax", at(7, 9, 0)),  # the end of the round: late
-                ]
-            )
-            repairs = [
-                (RepairSource.OFFLINE, at(7, 5, 40), at(7, 9, 15, 30)),
-                (RepairSource.HEARTBEAT, at(7, 14), None),
-                (RepairSource.STAFF, at(6, 15), at(7, 0, 30)),
-            ]
-            for source, opened, verified in repairs:
-                session.add(
-                    RepairCase(
-                        hall=A,
-                        device="ss-shebao",
-                        source=source,
-                        summary="故障",
-                        status=RepairStatus.VERIFIED if verified else RepairStatus.OPEN,
-                        opened_at=opened,
-                        due_at=opened + timedelta(days=1),
-                        verified_at=verified,
-                    )
-                )
-            helps = [
-                ("ss-shebao", at(7, 3), at(7, 3, 1), None),
-                (None, at(7, 10), at(7, 10, 5), at(7, 10, 3)),
-                ("ss-print", at(7, 11), None, at(7, 11, 3)),
-            ]
-            session.add_all(
-                HelpRequest(
-                    hall=A,
-                    device=device,
-                    token_name=f"{A}-kiosk-1",
-                    requested_at=requested,
-                    acked_at=acked,
-                    acked_by=clerk.id if acked else None,
-                    escalated_at=escalated,
-                )
-                for device, requested, acked, escalated in helps
-            )
-    finally:
-        db.dispose()
+"""The domain test's days a week earlier: the seeded login tokens must still be valid at the
+manual clock's time."""
 
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveCity]:
     folder: Path = tmp_path_factory.mktemp("zone-stats")
     with live_city(folder, city=example_city_of(folder, A, B), clock=ManualClock(NOW)) as c:
-        seed_zone_day(c.database_url)
+        seed_zone_day(c.database_url, sunday=SUNDAY, hall=A, clerk=f"{A}-clerk1")
         yield c
 
 
