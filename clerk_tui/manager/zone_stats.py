@@ -52,10 +52,7 @@ def zone_row(figures: SelfServiceFigures, label: str) -> Row:
 
 
 def zone_rows(report: SelfServiceStatsReport) -> list[Row]:
-    """One hall: each of its devices, then its zone as 合计. Several halls (a city-wide
-    manager with no hall chosen): each hall, then the city's total."""
-    if len(report.rows) > 1 and report.total is not None:
-        return [zone_row(row, row.label) for row in [*report.rows, report.total]]
+    """Each device of the hall, then its zone as 合计 (the console reads one hall at a time)."""
     rows: list[Row] = []
     for hall in report.rows:
         rows.extend(zone_row(device, device.label) for device in hall.devices)
@@ -64,11 +61,11 @@ def zone_rows(report: SelfServiceStatsReport) -> list[Row]:
 
 
 def zone_summary(report: SelfServiceStatsReport) -> str:
-    """Three lines of the zone's (or the city's) figures, in words: availability and
-    inspections, faults and repairs, help requests."""
-    figures = report.total if report.total is not None else report.rows[0]
-    if not any(row.devices for row in report.rows):
+    """Three lines of the hall's zone's figures, in words: availability and inspections,
+    faults and repairs, help requests."""
+    if not report.rows or not report.rows[0].devices:
         return NO_ZONE
+    figures = report.rows[0]
     sources = " · ".join(
         f"{SOURCE_LABELS[source]} {count}"
         for source, count in figures.faults_by_source.items()
