@@ -74,14 +74,16 @@ def _help(session: Session, *, hall: str, period: Period) -> list[tuple[str | No
 
 
 def _repairs(session: Session, *, hall: str, period: Period) -> list[RepairCase]:
-    def within(column: sa.ColumnElement[datetime]) -> sa.ColumnElement[bool]:
-        return sa.and_(column >= period.first, column < period.last)
-
+    """The hall's repair cases opened or verified in the period."""
+    opened, verified = col(RepairCase.opened_at), col(RepairCase.verified_at)
     return list(
         session.exec(
             select(RepairCase).where(
                 RepairCase.hall == hall,
-                sa.or_(within(col(RepairCase.opened_at)), within(col(RepairCase.verified_at))),
+                sa.or_(
+                    sa.and_(opened >= period.first, opened < period.last),
+                    sa.and_(verified >= period.first, verified < period.last),
+                ),
             )
         )
     )

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from clerk_tui.manager.app import ManagerApp
 from queue_server.client import QueueClient
 from queue_server.domain.clock import ManualClock
 from tests.clerk_tui.console import log_in
-from tests.clerk_tui.helpers import text_of, until
+from tests.clerk_tui.helpers import until
 from tests.clerk_tui.test_manager import clear_and_type
 from tests.clerk_tui.test_manager_snapshots import SnapshotManagerApp, settled
 from tests.support import LiveServer, live_server
@@ -83,7 +83,7 @@ async def test_the_manager_reads_the_zone_and_each_device(
             )
             assert rows[1][:3] == ("公积金自助终端", "100.0%", "1/2")
             assert rows[-1][:4] == ("合计", "23.5%", "3/14", "2")
-            summary = text_of(app, "#zone-summary")
+            summary = str(app.screen.query_one("#zone-summary", Static).render())
             assert "巡检按时 3/14（漏检 11）" in summary
             assert "故障 2（设备自报 1 · 离线 1）" in summary
             assert "一键求助 3 · 已响应 2 · 超时未应 2" in summary
