@@ -20,7 +20,7 @@ import pytest
 
 from queue_server.domain.clock import ManualClock
 from tests.city_support import LiveCity, example_city_of, live_city
-from tests.zone_support import seed_zone_day
+from tests.zone_stats_support import seed_zone_day
 
 TZ = ZoneInfo("Asia/Shanghai")
 A, B = "main", "kangbashi"

@@ -1,5 +1,5 @@
 """The statistics page's 24小时自助服务区 section, against a real server holding the hand-made
-Monday of tests/zone_support.py: the manager reads the zone's figures and each device's, and
+Monday of tests/zone_stats_support.py: the manager reads the zone's figures and each device's, and
 the section is pinned as an SVG snapshot at the smallest terminal (100×30)."""
 
 from collections.abc import Callable, Iterator
@@ -19,7 +19,7 @@ from tests.clerk_tui.helpers import until
 from tests.clerk_tui.test_manager import clear_and_type
 from tests.clerk_tui.test_manager_snapshots import SnapshotManagerApp, settled
 from tests.support import LiveServer, live_server
-from tests.zone_support import seed_zone_day
+from tests.zone_stats_support import seed_zone_day
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SUNDAY = datetime(2026, 2, 8, tzinfo=SHANGHAI)
