@@ -75,14 +75,20 @@ def test_city_wide_callers_get_every_hall_its_devices_and_the_city_total(city: L
         assert main["available_seconds"] == SHEBAO_AVAILABLE + DAY
         assert main["availability"] == round((SHEBAO_AVAILABLE + DAY) / (7 * DAY), 4)
 
-        assert (main["inspections_due"], main["inspections_on_time"]) == (14, 3)
-        assert (main["inspections_missed"], main["inspections_on_time_share"]) == (11, 0.2143)
+        # Due from the three devices in service: ss-shebao, ss-gjj and ss-tax (heard from at
+        # 08:45, inspected a second late).
+        assert (main["inspections_due"], main["inspections_on_time"]) == (6, 3)
+        assert (main["inspections_missed"], main["inspections_on_time_share"]) == (3, 0.5)
         assert main["rounds"] == {
-            "开门前检查": {"due": 7, "on_time": 2, "missed": 5, "on_time_share": 0.2857},
-            "闭门后检查": {"due": 7, "on_time": 1, "missed": 6, "on_time_share": 0.1429},
+            "开门前检查": {"due": 3, "on_time": 2, "missed": 1, "on_time_share": 0.6667},
+            "闭门后检查": {"due": 3, "on_time": 1, "missed": 2, "on_time_share": 0.3333},
         }
         assert shebao["inspections_on_time_share"] == 1.0
-        assert devices["ss-tax"]["inspections_on_time"] == 0
+        assert (devices["ss-tax"]["inspections_due"], devices["ss-tax"]["inspections_on_time"]) == (
+            2,
+            0,
+        )
+        assert devices["ss-budongchan"]["inspections_due"] == 0
 
         assert main["faults"] == shebao["faults"] == 2
         assert main["faults_by_source"] == {
@@ -132,11 +138,11 @@ def test_the_clock_bounds_the_open_hours_of_today(city: LiveCity) -> None:
     (main,) = body["rows"]
     gjj = {row["key"]: row for row in main["devices"]}["ss-gjj"]
     assert (gjj["open_seconds"], gjj["available_seconds"]) == (10 * 3600, 9 * 3600)
-    # Tuesday's before-opening round has ended: due and missed by every device.
+    # Tuesday's before-opening round has ended: due from the three devices in service, missed.
     assert main["rounds"]["开门前检查"] == {
-        "due": 7,
+        "due": 3,
         "on_time": 0,
-        "missed": 7,
+        "missed": 3,
         "on_time_share": 0.0,
     }
     assert main["rounds"]["闭门后检查"]["due"] == 0
@@ -191,7 +197,7 @@ def test_csv_and_xlsx_hold_the_same_figures(city: LiveCity) -> None:
         "社保自助终端",
         f"{SHEBAO_AVAILABLE}.0",
     )
-    assert (main["round_开门前检查_due"], main["round_闭门后检查_on_time"]) == ("7", "1")
+    assert (main["round_开门前检查_due"], main["round_闭门后检查_on_time"]) == ("3", "1")
     assert (main["faults"], main["faults_offline"], main["faults_staff"]) == ("2", "1", "0")
     assert (main["help_escalated"], main["help_response_seconds_p90"]) == ("2", "300.0")
     assert table[-2]["availability"] == ""  # kangbashi has no zone

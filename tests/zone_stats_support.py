@@ -24,7 +24,8 @@ from queue_server.models import (
 
 def seed_zone_day(database_url: str, *, sunday: datetime, hall: str, clerk: str) -> None:
     """`hall`'s Monday after `sunday` (midnight), row by row: ss-shebao's day of the domain
-    test, ss-gjj ok since Sunday, the other five never heard from; four inspections; two
+    test, ss-gjj ok since Sunday, ss-tax faulty from 08:45, the other four never heard from
+    (not in service: no inspection due); four inspections; two
     repair cases (and one of Sunday's, verified Monday after midnight); three help requests;
     `clerk` inspects and answers."""
 
@@ -46,6 +47,7 @@ def seed_zone_day(database_url: str, *, sunday: datetime, hall: str, clerk: str)
                 ("ss-shebao", at(7, 14, 0, 45), ZoneStatus.OK),
                 ("ss-shebao", at(7, 22, 30), ZoneStatus.OFFLINE),
                 ("ss-gjj", at(6, 8), ZoneStatus.OK),
+                ("ss-tax", at(7, 8, 45), ZoneStatus.FAULT),  # first heard from, faulty
                 ("ss-gjj", at(8, 9), ZoneStatus.FAULT),  # Tuesday: after the period
                 ("retired-device", at(7, 1), ZoneStatus.OK),  # not configured: ignored
             ]
@@ -65,7 +67,7 @@ def seed_zone_day(database_url: str, *, sunday: datetime, hall: str, clerk: str)
                     ("ss-shebao", at(7, 8, 10)),
                     ("ss-shebao", at(7, 17, 20)),
                     ("ss-gjj", at(7, 8, 30)),
-                    ("ss-tax", at(7, 9, 0)),  # the end of the round: late
+                    ("ss-tax", at(7, 9, 0, 1)),  # a second after the round: late
                 ]
             )
             repairs = [

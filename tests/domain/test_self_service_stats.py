@@ -91,12 +91,18 @@ ROUNDS = [Round("开门前检查", time(8), time(9)), Round("闭门后检查", t
 WEEKDAYS = Calendar(TZ, lambda day: day.weekday() < 5)
 
 
+SINCE_LAST_WEEK = at(1, 12)
+"""In service (first heard from) since Tuesday 2026-12-01."""
+
+
 def test_rounds_are_due_on_working_days_and_on_time_only_within_the_round() -> None:
     counts = inspection_rounds(
-        # Saturday's inspection is not due; Friday's after-closing round was done at 18:00:00,
-        # the end of the round: missed. Monday's before-opening round on time; its
-        # after-closing round has not ended at 17:30 and is not counted yet.
-        [at(5, 8, 30), at(4, 8, 59, 59), at(4, 18), at(7, 8, 0)],
+        # Saturday's inspection is not due; Friday's before-opening round was done at 09:00:00,
+        # its end (on time), the after-closing one at 18:00:01 (missed). Monday's
+        # before-opening round on time at 08:00:00; its after-closing round has not ended at
+        # 17:30 and is not counted yet.
+        [at(5, 8, 30), at(4, 9), at(4, 18, 0, 1), at(7, 8, 0)],
+        in_service_since=SINCE_LAST_WEEK,
         rounds=ROUNDS,
         calendar=WEEKDAYS,
         start=date(2026, 12, 4),
@@ -111,6 +117,7 @@ def test_rounds_are_due_on_working_days_and_on_time_only_within_the_round() -> N
 def test_a_round_done_before_it_ends_counts_at_once() -> None:
     counts = inspection_rounds(
         [at(7, 17, 5)],
+        in_service_since=SINCE_LAST_WEEK,
         rounds=ROUNDS,
         calendar=WEEKDAYS,
         start=MONDAY,
@@ -118,6 +125,27 @@ def test_a_round_done_before_it_ends_counts_at_once() -> None:
         now=at(7, 17, 30),
     )
     assert counts == {"开门前检查": RoundCount(1, 0), "闭门后检查": RoundCount(1, 1)}
+
+
+def test_no_round_is_due_from_a_device_before_it_is_in_service() -> None:
+    """Heard from first at 12:00 on Monday: only the after-closing round is due; never heard
+    from (not installed yet): none, whatever was inspected."""
+
+    def monday(since: datetime | None) -> dict[str, RoundCount]:
+        return inspection_rounds(
+            [at(7, 8, 30)],
+            in_service_since=since,
+            rounds=ROUNDS,
+            calendar=WEEKDAYS,
+            start=MONDAY,
+            end=MONDAY,
+            now=at(7, 20),
+        )
+
+    assert monday(at(7, 12)) == {"开门前检查": RoundCount(), "闭门后检查": RoundCount(1, 0)}
+    assert monday(at(7, 18)) == {"开门前检查": RoundCount(), "闭门后检查": RoundCount(1, 0)}
+    assert monday(at(7, 18, 0, 1))["闭门后检查"] == RoundCount()
+    assert monday(None) == {"开门前检查": RoundCount(), "闭门后检查": RoundCount()}
 
 
 PERIOD = Period(start=MONDAY, end=MONDAY, first=at(7, 0), last=at(8, 0), now=at(8, 9))
@@ -185,14 +213,14 @@ def test_a_device_day_and_its_zone_add_up() -> None:
         escalate_after=THREE_MINUTES,
     )
     assert silent.availability == 0.0
-    assert silent.inspections == RoundCount(2, 0)
+    assert silent.inspections == RoundCount()  # never heard from: not in service
 
     hall = ZoneFigures("main")
     hall.add(figures, with_help=False)
     hall.add(silent, with_help=False)
     assert hall.devices == 2
     assert hall.availability == round(47_625 / 122_400, 4)
-    assert hall.inspections == RoundCount(4, 2)
+    assert hall.inspections == RoundCount(2, 2)
     assert hall.help_requests == 0
     hall.add_help(figures)
     assert hall.help_acknowledged == 1

@@ -91,16 +91,21 @@ class Calendar:
 def inspection_rounds(
     inspections: Iterable[datetime],
     *,
+    in_service_since: datetime | None,
     rounds: Sequence[Round],
     calendar: Calendar,
     start: date,
     end: date,
     now: datetime,
 ) -> dict[str, RoundCount]:
-    """One device's rounds on the working days `start`…`end`: each is due once its end has
-    passed (or once it was done), and on time when an inspection falls within it."""
+    """One device's rounds on the working days `start`…`end`, as the watch raises
+    `alert.inspection_missed`: a round is due once it has ended (or once it was done), from a
+    device in service by its end (`in_service_since`: first heard from; None: never, not
+    installed yet), and on time when an inspection falls within it, both ends included."""
     done = sorted(moment.astimezone(calendar.tz) for moment in inspections)
     counts = {item.name: RoundCount() for item in rounds}
+    if in_service_since is None:
+        return counts
     day = start
     while day <= end:
         if calendar.is_workday(day):
@@ -108,8 +113,8 @@ def inspection_rounds(
                 opens = datetime.combine(day, item.start, calendar.tz)
                 closes = datetime.combine(day, item.end, calendar.tz)
                 first = bisect.bisect_left(done, opens)
-                on_time = first < len(done) and done[first] < closes
-                if on_time or closes <= now:
+                on_time = first < len(done) and done[first] <= closes
+                if in_service_since <= closes and (on_time or closes <= now):
                     counts[item.name] += RoundCount(1, int(on_time))
         day += timedelta(days=1)
     return counts
@@ -241,6 +246,8 @@ class DeviceRecords:
 
     name: str
     changes: Sequence[StatusChange] = ()
+    """From the last change before the period on: the first of them tells whether the
+    device was in service (heard from) in time for a round."""
     inspections: Sequence[datetime] = ()
     repairs: Sequence[RepairRecord] = ()
     help_requests: Sequence[HelpRecord] = ()
@@ -266,6 +273,7 @@ def device_figures(
     figures.available_seconds = available_time(records.changes, open_intervals).total_seconds()
     figures.rounds = inspection_rounds(
         records.inspections,
+        in_service_since=min((change.at for change in records.changes), default=None),
         rounds=rounds,
         calendar=calendar,
         start=period.start,
