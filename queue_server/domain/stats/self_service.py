@@ -135,12 +135,13 @@ class HelpRecord:
 
 
 def escalated(request: HelpRecord, *, after: timedelta, now: datetime) -> bool:
-    """Unanswered for longer than `after`: answered late, still waiting past it, or raised
-    as `alert.help_unanswered` by the watch."""
+    """Unanswered when `after` had passed (the moment the watch raises
+    `alert.help_unanswered`): raised so, answered at or after it, or still waiting past it
+    (the watch may not have run)."""
     if request.escalated_at is not None:
         return True
     answered = request.acked_at if request.acked_at is not None else now
-    return answered - request.requested_at > after
+    return answered - request.requested_at >= after
 
 
 @dataclass(slots=True)
