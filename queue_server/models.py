@@ -377,7 +377,8 @@ class CrossRegionStepRecord(SQLModel, table=True):
     `accept` or, when it sends the case back, `return`."""
 
     __tablename__ = "cross_region_step"
-    __table_args__ = (sa.Index("ix_cross_region_step_open", "hall", "done_at", "due_at"),)
+    __table_args__ = (sa.Index("ix_cross_region_step_due", "done_at", "due_at"),)
+    """Each hall's watch looks for open steps past due among the cases it is involved in."""
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cross_region_case.id", index=True)
