@@ -15,9 +15,9 @@ from textual.binding import Binding, BindingType
 from clerk_tui.availability import blocked_reason
 from clerk_tui.cross_region import desk as cross_region_desk
 from clerk_tui.cross_region import views as cross_region_views
-from clerk_tui.cross_region.desk import CrossRegionDesk
 from clerk_tui.cross_region.dialogs import OpenCaseDialog
 from clerk_tui.cross_region.list_screen import CrossRegionListScreen
+from clerk_tui.help_desk import HelpDesk
 from clerk_tui.idempotency import ActionKeys
 from clerk_tui.keys import ACTIONS, action_label
 from clerk_tui.messages import (
@@ -65,7 +65,7 @@ UNCONFIRMED = (
 )
 
 
-class ClerkApp(CrossRegionDesk):
+class ClerkApp(HelpDesk):
     """The clerk console. Collaborators are injected: the client, the keymap and the clock."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [
@@ -177,6 +177,8 @@ class ClerkApp(CrossRegionDesk):
     def _tick(self) -> None:
         if self.main is not None:
             self.main.now = self.clock.now()
+        if self.help_calls:
+            self.show_help_calls()  # how long each has waited
 
     # State down
 
@@ -211,11 +213,13 @@ class ClerkApp(CrossRegionDesk):
                 elif isinstance(item, SnapshotMessage):
                     self._set_state(with_hall(state, item.hall, item.seq))
                     self.refresh_views()
+                    self.load_help_calls()
                 elif isinstance(item, EventMessage):
                     self._set_state(with_event(state, item))
                     if needs_refresh(item, state.window_no):
                         self.refresh_views()
                     self.follow_cross_region(item)
+                    self.follow_help(item)
         except Unauthorised as error:
             self._say(f"登录已失效：{error.detail}。请退出后重新登录", error=True)
         finally:

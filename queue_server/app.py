@@ -20,6 +20,7 @@ from queue_server.api import (
     devices,
     evaluations,
     halls,
+    help_requests,
     matters,
     rate_page,
     stats,
@@ -218,6 +219,7 @@ def create_app(
         app.include_router(router)
     for router in (evaluations.router, cases.router, rate_page.router):
         app.include_router(router)
+    app.include_router(help_requests.router)
     app.include_router(halls.router)
     app.include_router(cross_region_routes.router)
     app.include_router(city_page.router)

@@ -75,6 +75,8 @@ from queue_server.protocol import (
     HallSnapshot,
     HallSummary,
     HealthResponse,
+    HelpRequestCreate,
+    HelpRequestPublic,
     LiveStats,
     LoginRequest,
     LoginResponse,
@@ -131,6 +133,7 @@ _MATTERS: Final = TypeAdapter(list[MatterPublic])
 _DEVICES: Final = TypeAdapter(list[DevicePublic])
 _EVALUATIONS: Final = TypeAdapter(list[EvaluationPublic])
 _CASES: Final = TypeAdapter(list[CasePublic])
+_HELP_REQUESTS: Final = TypeAdapter(list[HelpRequestPublic])
 _HALL_SUMMARIES: Final = TypeAdapter(list[HallSummary])
 _PUBLIC_HALLS: Final = TypeAdapter(list[PublicHall])
 _PUBLIC_HALL_CHOICES: Final = TypeAdapter(list[PublicHallChoice])
@@ -579,6 +582,26 @@ class QueueClient:
     def status_page_url(self, public_code: str) -> str:
         """The address the ticket's QR code points to."""
         return f"{self.base_url}/t/{public_code}"
+
+    # --- 一键求助 help requests ------------------------------------------------------------
+
+    async def request_help(
+        self, *, device: str | None = None, note: str | None = None
+    ) -> HelpRequestPublic:
+        """一键求助 from a kiosk or zone device (its token; `device` defaults to its name)."""
+        body = _request_body(HelpRequestCreate, device=device, note=note)
+        return _parse(HelpRequestPublic, await self.send("POST", "/api/help-requests", body=body))
+
+    async def help_requests(self, *, open_only: bool = False) -> list[HelpRequestPublic]:
+        """The hall's help requests, newest first (staff); `open_only`: unanswered ones."""
+        params = {"open": "true"} if open_only else None
+        response = await self.send("GET", "/api/help-requests", params=params)
+        return _parse_list(_HELP_REQUESTS, response)
+
+    async def acknowledge_help(self, help_id: int) -> HelpRequestPublic:
+        """Answer a help request (any staff member of the hall); a second answer is 409."""
+        response = await self.send("POST", f"/api/help-requests/{help_id}/ack")
+        return _parse(HelpRequestPublic, response)
 
     # --- 好差评 evaluations ---------------------------------------------------------------
 

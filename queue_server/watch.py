@@ -12,7 +12,7 @@ from queue_server.config import HallConfig
 from queue_server.db import Database
 from queue_server.domain.clock import Clock
 from queue_server.events import EventHub
-from queue_server.services import alerts, cross_region_alerts, stats_rollups
+from queue_server.services import alerts, cross_region_alerts, help_requests, stats_rollups
 from queue_server.services.scope import Scope
 from queue_server.services.stats_events import ComputedDay, compute_day
 
@@ -38,7 +38,9 @@ async def check_alerts(
     def check(session: Session, *, dry_run: bool) -> tuple[int, alerts.WatchState]:
         scope = Scope(session, hall, now)
         count, after = alerts.check(scope, state=state, dry_run=dry_run)
-        return count + cross_region_alerts.check_overdue(scope, city=city, dry_run=dry_run), after
+        count += cross_region_alerts.check_overdue(scope, city=city, dry_run=dry_run)
+        count += help_requests.check_unanswered(scope, dry_run=dry_run)
+        return count, after
 
     count, after = await db.read(functools.partial(check, dry_run=True))
     if not count:

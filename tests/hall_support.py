@@ -18,9 +18,9 @@ from queue_server.domain.clock import Clock, SystemClock
 from queue_server.domain.enums import Role
 from queue_server.models import User
 from queue_server.services.accounts import issue_device_token, open_login
-from tests.support import KIOSK_DEVICES, _password_hash, threaded_server
+from tests.support import KIOSK_DEVICES, ZONE_DEVICE, _password_hash, threaded_server
 
-HALL_BOUND = ("admin", "board", "clerk", "evaluator", "kiosk", "manager")
+HALL_BOUND = ("admin", "board", "clerk", "device", "evaluator", "kiosk", "manager")
 """Every role a hall-bound caller may hold (clerks and devices always are)."""
 CITY_WIDE = ("admin", "manager")
 EVALUATED_WINDOW = 3
@@ -100,6 +100,9 @@ def seed_city(database_url: str, city: CityConfig, *, clerks: int = 2) -> CityAc
                     now=now,
                     window_no=EVALUATED_WINDOW,
                     hall=code,
+                )
+                hall.tokens["device"] = issue_device_token(
+                    session=session, name=ZONE_DEVICE, role=Role.DEVICE, now=now, hall=code
                 )
                 accounts.halls[code] = hall
     finally:

@@ -100,6 +100,12 @@ PER_OPERATION: list[dict[str, Any]] = [
             "POST /api/cross-region-cases/{case_id}/deliver",
         )
     ),
+    # 一键求助 names a device the token was issued for, or (an admin) one of the hall's zone
+    # (docs/api.md, Help requests): bound by the token and the hall's configuration.
+    {
+        "include-name": "POST /api/help-requests",
+        "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}},
+    },
 ]
 
 

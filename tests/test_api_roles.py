@@ -18,8 +18,8 @@ from tests.support import PASSWORD, LiveServer
 pytestmark = pytest.mark.both_databases
 
 ADMIN, MANAGER, CLERK, KIOSK, BOARD = "admin", "manager", "clerk", "kiosk", "board"
-EVALUATOR = "evaluator"
-EVERYONE = frozenset({ADMIN, MANAGER, CLERK, KIOSK, BOARD, EVALUATOR})
+EVALUATOR, DEVICE = "evaluator", "device"
+EVERYONE = frozenset({ADMIN, MANAGER, CLERK, KIOSK, BOARD, EVALUATOR, DEVICE})
 PEOPLE = frozenset({ADMIN, MANAGER, CLERK})
 PUBLIC = "public"
 ANONYMOUS_ONLY = "anonymous only"
@@ -53,7 +53,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/hall"): EVERYONE,
     ("GET", "/api/health"): PUBLIC,
     ("GET", "/api/matters"): EVERYONE,
-    ("POST", "/api/devices/{name}/heartbeat"): frozenset({KIOSK, BOARD, ADMIN}),
+    ("POST", "/api/devices/{name}/heartbeat"): frozenset({KIOSK, BOARD, DEVICE, ADMIN}),
     ("GET", "/api/devices"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/public/tickets/{public_code}"): PUBLIC,
     ("GET", "/t/{public_code}"): PUBLIC,
@@ -103,6 +103,9 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/cross-region-cases/{case_id}/resubmit"): PEOPLE,
     ("POST", "/api/cross-region-cases/{case_id}/decide"): PEOPLE,
     ("POST", "/api/cross-region-cases/{case_id}/deliver"): PEOPLE,
+    ("POST", "/api/help-requests"): frozenset({KIOSK, DEVICE, ADMIN}),
+    ("GET", "/api/help-requests"): PEOPLE,
+    ("POST", "/api/help-requests/{help_id}/ack"): PEOPLE,
 }
 
 BODIES: dict[str, dict[str, Any]] = {
@@ -136,6 +139,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "/api/cross-region-cases/{case_id}/resubmit": {},
     "/api/cross-region-cases/{case_id}/decide": {"result": "approved"},
     "/api/cross-region-cases/{case_id}/deliver": {"channel": "pickup"},
+    "/api/help-requests": {},
 }
 
 
@@ -169,6 +173,8 @@ def _token_for(server: LiveServer, role: str) -> str:
         return accounts.board_token
     if role == EVALUATOR:
         return accounts.evaluator_token
+    if role == DEVICE:
+        return accounts.device_token
     name = {ADMIN: accounts.admin, MANAGER: accounts.manager, CLERK: accounts.clerks[0]}[role]
     return server.login(name)
 
@@ -178,7 +184,7 @@ def route_url(path: str, **values: object) -> str:
     a page asset."""
     assets = {"/api/devices/": "kiosk-1", "/city/": "city.js"}
     name = next((n for prefix, n in assets.items() if path.startswith(prefix)), "rate.js")
-    return path.format(name=name, asset="status.js", path="board.js", **values)
+    return path.format(name=name, asset="status.js", path="board.js", help_id=1, **values)
 
 
 @pytest.mark.parametrize("role", [None, *sorted(EVERYONE)])

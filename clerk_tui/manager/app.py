@@ -19,7 +19,7 @@ from textual.widgets import Static, TabbedContent
 
 from clerk_tui.cross_region.case_list import CrossRegionList
 from clerk_tui.cross_region.case_screen import CrossRegionCaseScreen
-from clerk_tui.cross_region.desk import CrossRegionDesk
+from clerk_tui.help_desk import HelpDesk
 from clerk_tui.manager import city, views
 from clerk_tui.manager.case_screen import STEP_LABELS, CaseScreen
 from clerk_tui.manager.city_page import CityPage
@@ -79,7 +79,7 @@ class ManagerLoginScreen(LoginScreen):
         self.query_one(".form-title", Static).update("一门 · 管理控制台")
 
 
-class ManagerApp(CrossRegionDesk):
+class ManagerApp(HelpDesk):
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         Path(__file__).parent.parent / "clerk.tcss",
         Path(__file__).with_name("manager.tcss"),
@@ -198,6 +198,8 @@ class ManagerApp(CrossRegionDesk):
         except NoMatches:
             return  # the clock ticked while the screen is being taken down at exit
         status.update(self._status_text())
+        if self.help_calls:
+            self.show_help_calls()  # how long each has waited
 
     def _say(self, text: str, *, error: bool = False) -> None:
         screen = self.screen
@@ -230,12 +232,14 @@ class ManagerApp(CrossRegionDesk):
                 elif isinstance(item, SnapshotMessage):
                     self.followed_seq = item.seq
                     self.refresh_live()
+                    self.load_help_calls()
                 elif isinstance(item, EventMessage):
                     self.followed_seq = item.seq
                     if views.is_alert(item):
                         self._add_alerts([item])
                     self.refresh_live()
                     self.follow_cross_region(item)
+                    self.follow_help(item)
         except Unauthorised as error:
             self._set_online(False)
             self._say(f"登录已失效：{error.detail}。请退出后重新登录", error=True)

@@ -13,6 +13,7 @@ from clerk_tui.cross_region.case_list import CrossRegionList
 from clerk_tui.manager.city_page import CityPage
 from clerk_tui.manager.messages import HallSwitcherWanted
 from clerk_tui.manager.pages import CasesPage, EvaluationsPage, LivePage, StatsPage
+from clerk_tui.widgets.help_banner import HelpBanner
 
 PAGE_FOCUS = {
     "live": "#live-categories",
@@ -47,6 +48,7 @@ class ManagerScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text, id="manager-status")
+        yield HelpBanner()
         with TabbedContent(initial="live", id="pages"):
             with TabPane("实时 F1", id="live"):
                 yield LivePage(id="live-page")

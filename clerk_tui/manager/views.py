@@ -36,6 +36,8 @@ ALERT_LABELS: Final[dict[str, str]] = {
     "alert.case_overdue": "工单逾期",
     "alert.device": "设备异常",
     "alert.cross_region_overdue": "通办逾期",
+    "alert.help_requested": "一键求助",
+    "alert.help_unanswered": "求助无人响应",
 }
 GROUP_LABELS: Final[dict[str, str]] = {
     "category": "按业务类别",

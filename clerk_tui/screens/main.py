@@ -22,6 +22,7 @@ from clerk_tui.screens.transfer import TransferChoice, TransferDialog
 from clerk_tui.state import ConsoleState
 from clerk_tui.widgets.action_panel import ActionPanel
 from clerk_tui.widgets.current_ticket import CurrentTicket
+from clerk_tui.widgets.help_banner import HelpBanner
 from clerk_tui.widgets.history_list import HistoryList
 from clerk_tui.widgets.queue_list import QueueList
 from clerk_tui.widgets.stats_strip import StatsStrip
@@ -79,6 +80,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status-bar")
         yield OfflineBanner(id="offline-banner")
+        yield HelpBanner()
         with Horizontal(id="main-columns"):
             with Vertical(id="left-column"):
                 yield CurrentTicket(id="current-ticket")

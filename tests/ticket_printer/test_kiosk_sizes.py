@@ -178,17 +178,18 @@ def test_every_button_shows_its_focus(
             app = KioskApp(client, file_printer(tmp_path / "missing" / "lp0"), device_name="k")
             async with app.run_test(size=size) as pilot:
                 await start(pilot, app)
-                assert len(await focus_each_button(pilot, app)) == len(CATEGORIES)
+                checked = await focus_each_button(pilot, app)
+                assert checked == [f"category-{code}" for code in CATEGORIES] + ["help"]
                 await tap(pilot, "#category-general")
                 await shown(pilot, MatterScreen)
-                assert {"back", "skip"} <= set(await focus_each_button(pilot, app))
+                assert {"back", "skip", "help"} <= set(await focus_each_button(pilot, app))
                 await tap(pilot, "#skip")
                 await shown(pilot, ConfirmScreen)
                 checked = await focus_each_button(pilot, app)
-                assert {"back", "confirm", "priority-elderly"} <= set(checked)
+                assert {"back", "confirm", "priority-elderly", "help"} <= set(checked)
                 app.screen.query_one("#confirm", Button).focus()
                 await pilot.press("enter")
                 await shown(pilot, TicketScreen)  # the printer is missing: a fault
-                assert {"reprint", "done"} <= set(await focus_each_button(pilot, app))
+                assert {"reprint", "done", "help"} <= set(await focus_each_button(pilot, app))
 
     run_async(scenario())

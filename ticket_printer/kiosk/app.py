@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
@@ -32,6 +33,7 @@ from queue_server.protocol import (
 )
 from ticket_printer.kiosk.messages import (
     CategoryChosen,
+    HelpRequested,
     MatterChosen,
     ReprintRequested,
     StartOver,
@@ -42,6 +44,7 @@ from ticket_printer.kiosk.screens.confirm import ConfirmScreen
 from ticket_printer.kiosk.screens.matter import MatterScreen
 from ticket_printer.kiosk.screens.ticket import TicketScreen
 from ticket_printer.kiosk.texts import elsewhere_text, hall_notice
+from ticket_printer.kiosk.widgets.help_button import HELP_FAILED, HELP_LABEL, HELP_SENT
 from ticket_printer.layout import CITY_PAGE, TicketLayout, build_layout
 from ticket_printer.printing import Printer, PrinterFault
 
@@ -51,6 +54,10 @@ REFRESH_SECONDS = 10.0
 HEARTBEAT_SECONDS = 30.0
 RESTART_PAUSE_SECONDS = 2.0
 BUSY_TEXT = "系统繁忙，请稍后再试或咨询工作人员"
+HELP_NOTICE_SECONDS = 20.0
+HELP_REPEAT_SECONDS = 60.0
+"""Taps within this long of a request that went through only repeat the confirmation: staff
+are already on their way, and a worried applicant tapping again must not flood the consoles."""
 
 
 class KioskApp(App[None]):
@@ -84,6 +91,7 @@ class KioskApp(App[None]):
         self._matter: MatterPublic | None = None
         self._last: tuple[TicketPublic, TicketLayout] | None = None
         self.printer_state = DeviceState.OK
+        self._help_sent_at: datetime | None = None
 
     async def on_unmount(self) -> None:
         """The kiosk owns its client: a restarted kiosk must not leave connections behind."""
@@ -157,6 +165,23 @@ class KioskApp(App[None]):
             )
         except QueueError as error:
             log.warning("heartbeat failed: %s", error.detail)
+
+    @work(exclusive=True, exit_on_error=False, group="help")
+    async def request_help(self) -> None:
+        """一键求助 for this kiosk: staff consoles highlight it until someone answers."""
+        now = self.clock.now()
+        sent = self._help_sent_at
+        if sent is not None and now - sent < timedelta(seconds=HELP_REPEAT_SECONDS):
+            self.notify(HELP_SENT, title=HELP_LABEL, timeout=HELP_NOTICE_SECONDS)
+            return
+        try:
+            await self.client.request_help(device=self.device_name)
+        except QueueError as error:
+            log.warning("the help request failed: %s", error.detail)
+            self.notify(HELP_FAILED, title=HELP_LABEL, severity="error", timeout=8)
+            return
+        self._help_sent_at = now
+        self.notify(HELP_SENT, title=HELP_LABEL, timeout=HELP_NOTICE_SECONDS)
 
     @work(exclusive=True, exit_on_error=False, group="issue")
     async def issue_and_print(
@@ -257,6 +282,9 @@ class KioskApp(App[None]):
             return
         screen.busy = True
         self.issue_and_print(self._category, self._matter, message.priority)
+
+    def on_help_requested(self, _: HelpRequested) -> None:
+        self.request_help()
 
     def on_reprint_requested(self, _: ReprintRequested) -> None:
         self.reprint()

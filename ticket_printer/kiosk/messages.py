@@ -31,3 +31,8 @@ class ReprintRequested(Message):
 @dataclass
 class StartOver(Message):
     """Back to the category screen (the countdown ended, or 返回首页 was pressed)."""
+
+
+@dataclass
+class HelpRequested(Message):
+    """一键求助 was pressed, on whichever screen."""

@@ -17,6 +17,7 @@ from queue_server.protocol import CategoryPublic
 from ticket_printer.kiosk.messages import CategoryChosen
 from ticket_printer.kiosk.qr_text import qr_text
 from ticket_printer.kiosk.texts import CITY_QR_CAPTION, category_label
+from ticket_printer.kiosk.widgets.help_button import HelpButton
 
 PREFIX = "category-"
 
@@ -30,6 +31,8 @@ def grid_columns(count: int) -> int:
 
 
 class CategoryScreen(Screen[None]):
+    AUTO_FOCUS = "Button.category"
+    """The first category, never the 一键求助 button in the corner."""
     categories: reactive[list[CategoryPublic]] = reactive(list)
     hall_name: reactive[str] = reactive("")
     notice: reactive[str] = reactive("正在连接服务器…")
@@ -46,6 +49,7 @@ class CategoryScreen(Screen[None]):
                 yield Static(qr_text(self.city_url) if self.city_url else "", id="city-qr")
                 yield Static(CITY_QR_CAPTION, id="city-caption")
             yield Static(self.notice, id="notice", classes="notice")
+        yield HelpButton()
 
     async def on_mount(self) -> None:
         self.watch_notice(self.notice)

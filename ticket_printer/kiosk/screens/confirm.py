@@ -15,6 +15,7 @@ from ticket_printer.kiosk.texts import (
     wait_text,
 )
 from ticket_printer.kiosk.widgets.checklist import Checklist
+from ticket_printer.kiosk.widgets.help_button import HelpButton
 
 
 class ConfirmScreen(Screen[None]):
@@ -53,6 +54,7 @@ class ConfirmScreen(Screen[None]):
             with Horizontal(classes="actions"):
                 yield Button("返回", id="back", classes="secondary")
                 yield Button("确认取号", id="confirm", classes="primary")
+        yield HelpButton()
 
     def on_mount(self) -> None:
         self.query_one("#certificate-note").display = False

@@ -8,6 +8,7 @@ from textual.widgets import Button, Input, Static
 from queue_server.protocol import MatterPublic
 from ticket_printer.kiosk.messages import MatterChosen, StartOver
 from ticket_printer.kiosk.texts import matches
+from ticket_printer.kiosk.widgets.help_button import HelpButton
 
 
 class MatterScreen(Screen[None]):
@@ -27,6 +28,7 @@ class MatterScreen(Screen[None]):
             with Horizontal(classes="actions"):
                 yield Button("返回", id="back", classes="secondary")
                 yield Button("不选事项，直接取号", id="skip", classes="primary")
+        yield HelpButton()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         for matter in self.matters:

@@ -15,6 +15,7 @@ from queue_server.domain.clock import Clock
 from queue_server.protocol import TicketPublic
 from ticket_printer.kiosk.messages import ReprintRequested, StartOver
 from ticket_printer.kiosk.texts import wait_text
+from ticket_printer.kiosk.widgets.help_button import HelpButton
 
 PRINTED_SECONDS = 15
 FAULT_SECONDS = 90
@@ -54,6 +55,7 @@ class TicketScreen(Screen[None]):
                 yield reprint
                 yield Button("完成", id="done", classes="secondary")
             yield Static(self._countdown_text(), id="countdown", classes="hint")
+        yield HelpButton()
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(1, self._tick)
