@@ -3,8 +3,9 @@ halls (`main` with the shipped zone of seven devices, all day; `kangbashi` witho
 manual clock: Monday 2026-11-30 of tests/domain/test_self_service_stats.py, read by each kind
 of caller.
 
-The rows are written through the models until the zone's own APIs (heartbeats, inspections,
-repairs, help requests) reach main; tests/test_zone_day.py then drives them end to end."""
+The help requests go through their API; the other rows are written through the models until
+the zone devices' API (heartbeats, inspections, repairs) reaches main (tests/test_zone_day.py
+then drives them all end to end)."""
 
 import csv
 import io
@@ -20,7 +21,7 @@ import pytest
 
 from queue_server.domain.clock import ManualClock
 from tests.city_support import LiveCity, example_city_of, live_city
-from tests.zone_stats_support import seed_zone_day
+from tests.zone_stats_support import HelpCallers, ask_for_help, seed_zone_day, zone_device_token
 
 TZ = ZoneInfo("Asia/Shanghai")
 A, B = "main", "kangbashi"
@@ -41,8 +42,17 @@ manual clock's time."""
 @pytest.fixture(scope="module")
 def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveCity]:
     folder: Path = tmp_path_factory.mktemp("zone-stats")
-    with live_city(folder, city=example_city_of(folder, A, B), clock=ManualClock(NOW)) as c:
+    clock = ManualClock(NOW)
+    with live_city(folder, city=example_city_of(folder, A, B), clock=clock) as c:
         seed_zone_day(c.database_url, sunday=SUNDAY, hall=A, clerk=f"{A}-clerk1")
+        callers = HelpCallers(
+            terminal=c.client(zone_device_token(c.database_url, "ss-shebao", A)),
+            printer=c.client(zone_device_token(c.database_url, "ss-print", A)),
+            kiosk=c.client(c.city.hall(A).kiosk_token),
+            clerk=c.as_(f"{A}-clerk1"),
+        )
+        ask_for_help(callers, clock, sunday=SUNDAY)
+        clock.set(NOW)
         yield c
 
 

@@ -1,12 +1,17 @@
-"""A hand-made day of the 24-hour zone, written row by row through the models: the day the
-statistics tests read back (tests/test_self_service_stats_api.py, the manager console's
-snapshot). Its figures are worked out in tests/domain/test_self_service_stats.py."""
+"""A hand-made day of the 24-hour zone: the day the statistics tests read back
+(tests/test_self_service_stats_api.py, the manager console's snapshot). Its figures are worked
+out in tests/domain/test_self_service_stats.py."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+import httpx
 from sqlmodel import select
 
 from queue_server.db import Database
+from queue_server.domain.clock import ManualClock
+from queue_server.domain.enums import Role
 from queue_server.domain.self_service import (
     InspectionResult,
     RepairSource,
@@ -15,19 +20,22 @@ from queue_server.domain.self_service import (
 )
 from queue_server.models import (
     DeviceStatusChange,
-    HelpRequest,
     RepairCase,
     User,
     ZoneInspection,
 )
+from tests.support import issue_token
+
+HELP = "/api/help-requests"
 
 
 def seed_zone_day(database_url: str, *, sunday: datetime, hall: str, clerk: str) -> None:
     """`hall`'s Monday after `sunday` (midnight), row by row: ss-shebao's day of the domain
     test, ss-gjj ok since Sunday, ss-tax faulty from 08:45, the other four never heard from
-    (not in service: no inspection due); four inspections; two
-    repair cases (and one of Sunday's, verified Monday after midnight); three help requests;
-    `clerk` inspects and answers."""
+    (not in service: no inspection due); four inspections by `clerk`; two repair cases (and
+    one of Sunday's, verified Monday after midnight).
+    Written through the models until the zone devices' API (heartbeats, inspections,
+    repairs) is on main; the help requests go through the API (`ask_for_help`)."""
 
     def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
         """`day` 6 is Sunday, 7 Monday, 8 Tuesday (as in the domain test's December)."""
@@ -88,22 +96,46 @@ def seed_zone_day(database_url: str, *, sunday: datetime, hall: str, clerk: str)
                         verified_at=verified,
                     )
                 )
-            helps = [
-                ("ss-shebao", at(7, 3), at(7, 3, 1), None),
-                (None, at(7, 10), at(7, 10, 5), at(7, 10, 3)),
-                ("ss-print", at(7, 11), None, at(7, 11, 3)),
-            ]
-            session.add_all(
-                HelpRequest(
-                    hall=hall,
-                    device=device,
-                    token_name="kiosk-1",
-                    requested_at=requested,
-                    acked_at=acked,
-                    acked_by=inspector.id if acked else None,
-                    escalated_at=escalated,
-                )
-                for device, requested, acked, escalated in helps
-            )
     finally:
         db.dispose()
+
+
+@dataclass(frozen=True)
+class HelpCallers:
+    """Who calls for help and who answers, as HTTP clients of the hall."""
+
+    terminal: httpx.Client
+    """The token of ss-shebao."""
+    printer: httpx.Client
+    """The token of ss-print."""
+    kiosk: httpx.Client
+    clerk: httpx.Client
+
+
+def zone_device_token(database_url: str, name: str, hall: str | None = None) -> str:
+    """A `device` token of the zone device `name` (of `hall`, in a city)."""
+    return issue_token(database_url, name, Role.DEVICE, hall=hall)
+
+
+def ask_for_help(callers: HelpCallers, clock: ManualClock, *, sunday: datetime) -> None:
+    """Monday's 一键求助 through the API, the clock set to each moment: at 03:00 the 社保
+    terminal's, answered at 03:01 (60 s); at 10:00 the kiosk's (naming no zone device),
+    answered at 10:05 (300 s, escalated); at 11:00 the printer's, never answered. The clock is
+    left at 11:00."""
+    monday = sunday + timedelta(days=1)
+
+    def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
+        assert response.status_code == status, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    clock.set(monday + timedelta(hours=3))
+    first = ok(callers.terminal.post(HELP, json={"note": "读不出社保卡"}), 201)
+    clock.set(monday + timedelta(hours=3, minutes=1))
+    ok(callers.clerk.post(f"{HELP}/{first['id']}/ack"))
+    clock.set(monday + timedelta(hours=10))
+    second = ok(callers.kiosk.post(HELP, json={}), 201)
+    clock.set(monday + timedelta(hours=10, minutes=5))
+    ok(callers.clerk.post(f"{HELP}/{second['id']}/ack"))
+    clock.set(monday + timedelta(hours=11))
+    ok(callers.printer.post(HELP, json={}), 201)

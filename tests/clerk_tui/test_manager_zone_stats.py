@@ -19,7 +19,7 @@ from tests.clerk_tui.helpers import until
 from tests.clerk_tui.test_manager import clear_and_type
 from tests.clerk_tui.test_manager_snapshots import SnapshotManagerApp, settled
 from tests.support import LiveServer, live_server
-from tests.zone_stats_support import seed_zone_day
+from tests.zone_stats_support import HelpCallers, ask_for_help, seed_zone_day, zone_device_token
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SUNDAY = datetime(2026, 2, 8, tzinfo=SHANGHAI)
@@ -36,6 +36,15 @@ def clock() -> ManualClock:
 def zone_day(tmp_path: Path, clock: ManualClock) -> Iterator[LiveServer]:
     with live_server(tmp_path, clock=clock) as server:
         seed_zone_day(server.database_url, sunday=SUNDAY, hall="main", clerk="clerk1")
+        now = clock.now()
+        callers = HelpCallers(
+            terminal=server.client(zone_device_token(server.database_url, "ss-shebao")),
+            printer=server.client(zone_device_token(server.database_url, "ss-print")),
+            kiosk=server.client(server.accounts.kiosk_token),
+            clerk=server.client(server.accounts.clerk_tokens["clerk1"]),
+        )
+        ask_for_help(callers, clock, sunday=SUNDAY)
+        clock.set(now)
         yield server
 
 
