@@ -28,6 +28,7 @@ from clerk_tui.messages import (
     WindowChosen,
 )
 from clerk_tui.screens.confirm_quit import ConfirmQuitDialog
+from clerk_tui.screens.locker_deposit import LockerChoice, LockerDepositDialog
 from clerk_tui.screens.login import LoginScreen
 from clerk_tui.screens.main import MainScreen
 from clerk_tui.screens.requeue import RequeueDialog
@@ -268,6 +269,9 @@ class ClerkApp(HelpDesk):
         if request.action == "cross_region":
             self.offer_cross_region_opening()
             return
+        if request.action == "locker_deposit":
+            self.offer_locker_deposit()
+            return
         if request.action == "cross_region_cases":
             window = state.window.name if state.window is not None else ""
             title = f"{state.hall_name} · {state.window_no}号窗口 {window} · 市域通办件"
@@ -275,6 +279,58 @@ class ClerkApp(HelpDesk):
             self.load_cross_region_cases()
             return
         self.perform(request)
+
+    # The smart locker (出件 windows)
+
+    @work(exclusive=True, group="locker", exit_on_error=False)
+    async def offer_locker_deposit(self) -> None:
+        """The hall's lockers with their free compartments, for the ticket at the window."""
+        state = self.hall_state
+        current = state.current if state is not None else None
+        if current is None:
+            return
+        try:
+            lockers = await self.client.lockers()
+        except QueueError as error:
+            self._say(f"存入文件柜：{error.detail}", error=True)
+            return
+        if not lockers:
+            self._say("存入文件柜：本厅没有智能文件柜", error=True)
+            return
+
+        def deposit(choice: LockerChoice | None) -> None:
+            if choice is not None:
+                self.deposit_in_locker(current, choice)
+
+        self.push_screen(LockerDepositDialog(current.number, lockers), deposit)
+
+    @work(group="action", exit_on_error=False)
+    async def deposit_in_locker(self, ticket: TicketPublic, choice: LockerChoice) -> None:
+        request = ActionRequest(
+            "locker_deposit",
+            ticket_id=ticket.id,
+            locker=choice.locker,
+            compartment=choice.compartment,
+        )
+        key = self.keys.key_for(request)
+        try:
+            # The window's view of a ticket leaves its status-page code out; staff read it.
+            public_code = (await self.client.get_ticket(ticket.id)).public_code
+            deposit = await self.client.deposit_in_locker(
+                choice.locker, choice.compartment, ticket_code=public_code, idempotency_key=key
+            )
+        except ServerUnreachable:
+            self._say(UNCONFIRMED.format(label="存入文件柜"), error=True)
+            return
+        except QueueError as error:
+            self.keys.settled(request)
+            self._say(f"存入文件柜失败：{error.detail}", error=True)
+            return
+        self.keys.settled(request)
+        self._say(
+            f"{ticket.number}号的办理结果已存入 {deposit.compartment} 号格口，"
+            f"取件码 {deposit.pickup_code}（已显示在申请人的查询页）"
+        )
 
     # 市域通办: the rest is in CrossRegionDesk
 

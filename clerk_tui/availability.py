@@ -15,6 +15,9 @@ NO_TICKET = "当前没有号码"
 CROSS_REGION_CATEGORIES = frozenset({"cross_region", "pickup"})
 """跨域通办 windows work the hall's 市域通办 cases; 出件 windows hand results over (送达)."""
 NOT_CROSS_REGION = "本窗口不办理跨域通办或出件"
+PICKUP_CATEGORY = "pickup"
+"""出件 windows hand results over, or put them into the zone's smart locker."""
+NOT_PICKUP = "只有出件窗口可以存入智能文件柜"
 
 _TICKET_ACTIONS = {
     "recall": TicketAction.RECALL,
@@ -41,6 +44,10 @@ def blocked_reason(action: str, state: ConsoleState) -> str | None:
         return None if serves_cross_region(state) else NOT_CROSS_REGION
     if action == "cross_region":
         return NO_TICKET if current is None else None
+    if action == "locker_deposit":
+        if not serves_pickup(state):
+            return NOT_PICKUP
+        return NO_TICKET if current is None else None
     if action in ("call_next", "call_number"):
         if window.status == WindowStatus.PAUSED:
             return "窗口暂停服务中，请先恢复服务"
@@ -63,6 +70,12 @@ def serves_cross_region(state: ConsoleState) -> bool:
     clerks see the hall's 市域通办 cases and take its steps."""
     window = state.window
     return window is not None and not CROSS_REGION_CATEGORIES.isdisjoint(window.categories)
+
+
+def serves_pickup(state: ConsoleState) -> bool:
+    """An 出件 window (category `pickup`), whose clerk may deposit results in the locker."""
+    window = state.window
+    return window is not None and PICKUP_CATEGORY in window.categories
 
 
 def pause_label(state: ConsoleState) -> str:

@@ -32,6 +32,8 @@ class ActionRequest:
     to_window: int | None = None
     number: str | None = None
     outcome: str | None = None
+    locker: str | None = None
+    compartment: int | None = None
 
 
 @dataclass

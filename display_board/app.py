@@ -15,8 +15,8 @@ from display_board.state import (
     BoardState,
     apply_event,
     from_snapshot,
-    with_categories,
     with_connection,
+    with_hall,
 )
 from display_board.widgets.hall_view import HallView
 from display_board.widgets.offline_banner import OfflineBanner
@@ -42,7 +42,9 @@ class BoardApp(App[None]):
 
     The app owns one subscription worker; every snapshot, event and link change goes through
     the pure functions in `display_board.state`, then the view is redrawn from the result.
-    Waiting counts and ETAs are read again every `queue_refresh_seconds`.
+    Waiting counts and ETAs are read again every `queue_refresh_seconds`, and with them the
+    opening hours: after hours the hall board shows 大厅已下班 (or 今日休息), the next opening
+    and the 24-hour zone's devices, and goes back to its calls by itself at opening.
     """
 
     CSS_PATH = Path(__file__).with_name("board.tcss")
@@ -101,7 +103,7 @@ class BoardApp(App[None]):
         except QueueError as error:
             self.log.warning(f"could not refresh the queues: {error.detail}")
             return
-        self.board = with_categories(self.board, hall.categories)
+        self.board = with_hall(self.board, hall)
         self.show_board()
 
     def receive(self, item: SubscriptionItem) -> None:

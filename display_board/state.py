@@ -15,10 +15,12 @@ from queue_server.protocol import (
     EventMessage,
     EventType,
     HallSnapshot,
+    SelfServiceZonePublic,
     TicketPublic,
     TicketStatus,
     WindowPublic,
     WindowStatus,
+    ZoneDevicePublic,
 )
 
 CALL_EVENTS = frozenset({EventType.TICKET_CALLED, EventType.TICKET_RECALLED})
@@ -60,6 +62,12 @@ class BoardState:
     connected: bool = False
     problem: str | None = None
     """Why the link is down, for the offline banner."""
+    open_now: bool = True
+    opens_at: datetime | None = None
+    day_off: bool = False
+    """The hall does not open at all today: 今日休息 rather than 大厅已下班."""
+    zone: SelfServiceZonePublic | None = None
+    """The 24-hour self-service zone, shown after hours."""
 
     @property
     def latest(self) -> RecentCall | None:
@@ -105,6 +113,10 @@ def from_snapshot(previous: BoardState, snapshot: HallSnapshot, seq: int) -> Boa
         categories=tuple(snapshot.categories),
         recent=tuple(merged[: snapshot.board.recent_calls]),
         seq=seq,
+        open_now=snapshot.open_now,
+        opens_at=snapshot.opens_at,
+        day_off=snapshot.day_off,
+        zone=snapshot.self_service,
     )
 
 
@@ -171,13 +183,27 @@ def apply_event(state: BoardState, event: EventMessage) -> BoardState:
         )
         others = tuple(c for c in recent if c.ticket_id != ticket.id)
         recent = (call, *others)[: state.settings.recent_calls]
+    zone = state.zone
+    if event.type == EventType.DEVICE_STATUS_CHANGED and event.payload is not None:
+        zone = _with_device(zone, ZoneDevicePublic.model_validate(event.payload))
     return replace(
         state,
         windows=windows,
         recent=recent,
         categories=_counted(state.categories, _waiting_change(event)),
         seq=event.seq,
+        zone=zone,
     )
+
+
+def _with_device(
+    zone: SelfServiceZonePublic | None, device: ZoneDevicePublic
+) -> SelfServiceZonePublic | None:
+    """The zone with one device's new status (`device.status_changed`)."""
+    if zone is None:
+        return None
+    devices = [device if known.name == device.name else known for known in zone.devices]
+    return zone.model_copy(update={"devices": devices})
 
 
 def with_connection(state: BoardState, link: ConnectionState) -> BoardState:
@@ -187,6 +213,18 @@ def with_connection(state: BoardState, link: ConnectionState) -> BoardState:
 def with_categories(state: BoardState, categories: list[CategoryPublic]) -> BoardState:
     """Fresh waiting counts and ETAs from a hall read between snapshots."""
     return replace(state, categories=tuple(categories))
+
+
+def with_hall(state: BoardState, hall: HallSnapshot) -> BoardState:
+    """A hall read between snapshots: fresh queues, opening hours and zone (this is how a
+    board goes back to its calls when the hall opens)."""
+    return replace(
+        with_categories(state, hall.categories),
+        open_now=hall.open_now,
+        opens_at=hall.opens_at,
+        day_off=hall.day_off,
+        zone=hall.self_service,
+    )
 
 
 def window_label(window: WindowPublic) -> str:

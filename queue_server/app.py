@@ -21,6 +21,7 @@ from queue_server.api import (
     evaluations,
     halls,
     help_requests,
+    lockers,
     matters,
     rate_page,
     stats,
@@ -44,6 +45,7 @@ from queue_server.events import EventHub, EventHubs, prime, publish_from_writer,
 from queue_server.limits import BodySizeLimit
 from queue_server.notify import Listener
 from queue_server.rate_limit import RateLimiter
+from queue_server.secret_key import resolve_secret_key
 from queue_server.services.evaluations import DEFAULT_BATCH as UNRATED_BATCH
 from queue_server.services.evaluations import default_unrated
 from queue_server.services.housekeeping import prune
@@ -160,6 +162,10 @@ def create_app(
             ),
             catalogs=catalogs,
             tokens=TokenCache(settings.token_cache_seconds),
+            secret_key=resolve_secret_key(
+                settings.secret_key.get_secret_value() if settings.secret_key else None,
+                settings.database_url,
+            ),
         )
         tasks = [
             asyncio.create_task(housekeep(db, resolved_clock, hubs, served), name="housekeeping")
@@ -223,5 +229,6 @@ def create_app(
     app.include_router(halls.router)
     app.include_router(cross_region_routes.router)
     app.include_router(city_page.router)
+    app.include_router(lockers.router)
     app.mount(board.ASSETS_PATH, board.board_assets(), name="board-assets")
     return app

@@ -62,6 +62,7 @@ from queue_server.protocol import (
     CrossRegionOpen,
     CrossRegionResubmit,
     CrossRegionReturn,
+    DepositStatus,
     DeviceHeartbeat,
     DeviceKind,
     DevicePublic,
@@ -78,6 +79,11 @@ from queue_server.protocol import (
     HelpRequestCreate,
     HelpRequestPublic,
     LiveStats,
+    LockerDepositCreate,
+    LockerDepositPublic,
+    LockerPickup,
+    LockerPickupResult,
+    LockerPublic,
     LoginRequest,
     LoginResponse,
     MatterPublic,
@@ -138,6 +144,8 @@ _HALL_SUMMARIES: Final = TypeAdapter(list[HallSummary])
 _PUBLIC_HALLS: Final = TypeAdapter(list[PublicHall])
 _PUBLIC_HALL_CHOICES: Final = TypeAdapter(list[PublicHallChoice])
 _CROSS_REGION_CASES: Final = TypeAdapter(list[CrossRegionCasePublic])
+_LOCKER_DEPOSITS: Final = TypeAdapter(list[LockerDepositPublic])
+_LOCKERS: Final = TypeAdapter(list[LockerPublic])
 
 
 class QueueError(Exception):
@@ -602,6 +610,47 @@ class QueueClient:
         """Answer a help request (any staff member of the hall); a second answer is 409."""
         response = await self.send("POST", f"/api/help-requests/{help_id}/ack")
         return _parse(HelpRequestPublic, response)
+
+    # --- the smart locker (智能文件柜) ------------------------------------------------------
+
+    async def lockers(self) -> list[LockerPublic]:
+        """The hall's smart lockers with the compartments in use (staff)."""
+        return _parse_list(_LOCKERS, await self.send("GET", "/api/lockers"))
+
+    async def deposit_in_locker(
+        self,
+        locker: str,
+        compartment: int,
+        *,
+        ticket_code: str | None = None,
+        case_id: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> LockerDepositPublic:
+        """Put a ready result into a free compartment (staff), for a ticket (its status-page
+        code) or a 市域通办 case; the answer carries the six-digit pickup code."""
+        body = _request_body(
+            LockerDepositCreate, compartment=compartment, ticket_code=ticket_code, case_id=case_id
+        )
+        response = await self.send(
+            "POST", f"/api/lockers/{locker}/deposits", body=body, idempotency_key=idempotency_key
+        )
+        return _parse(LockerDepositPublic, response)
+
+    async def locker_deposits(
+        self, locker: str, *, status: DepositStatus | None = None
+    ) -> list[LockerDepositPublic]:
+        """The locker's deposits, stored ones (with their codes) first (staff)."""
+        response = await self.send(
+            "GET", f"/api/lockers/{locker}/deposits", params=_params({"status": status})
+        )
+        return _parse_list(_LOCKER_DEPOSITS, response)
+
+    async def locker_pickup(self, locker: str, pickup_code: str) -> LockerPickupResult:
+        """The compartment to open for a typed code (the locker's own device token). Raises
+        QueueError 404 for a wrong code, 409 for a used one, 429 while the entry is locked."""
+        body = _request_body(LockerPickup, pickup_code=pickup_code)
+        response = await self.send("POST", f"/api/lockers/{locker}/pickups", body=body)
+        return _parse(LockerPickupResult, response)
 
     # --- 好差评 evaluations ---------------------------------------------------------------
 

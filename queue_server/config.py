@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Annotated, Final, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from queue_server.config_base import check_unique
@@ -413,6 +421,10 @@ class Settings(BaseSettings):
     """Tickets a kiosk token may issue in a row before it is slowed to the steady rate."""
     kiosk_issue_seconds: Annotated[float, Field(ge=0)] = 2.0
     """The steady rate of a kiosk token: one ticket per this many seconds (0: no limit)."""
+    secret_key: SecretStr | None = None
+    """What the smart locker's pickup codes are derived from (HMAC-SHA-256). Unset: a random
+    key kept in `<database>.secret` beside a SQLite file; with PostgreSQL every server
+    process must be given the same key (see queue_server/secret_key.py)."""
 
     @field_validator("database_url")
     @classmethod

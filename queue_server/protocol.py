@@ -144,6 +144,7 @@ __all__ = [
     "LockerPickup",
     "LockerPickupPublic",
     "LockerPickupResult",
+    "LockerPublic",
     "LoginRequest",
     "LoginResponse",
     "MatterPublic",
@@ -404,6 +405,9 @@ class HallSnapshot(_Wire):
     """The next opening while closed; null when open (or closed for weeks)."""
     closes_at: datetime | None = None
     """When the current opening ends; null while closed, or when the hall never closes."""
+    day_off: bool = False
+    """The hall does not open at all on this (local) day: a weekend, a public holiday —
+    kiosks and boards say 今日休息 rather than 大厅已下班."""
     self_service: "SelfServiceZonePublic | None" = None
     """The 24-hour self-service zone, when the hall has one."""
 
@@ -548,6 +552,9 @@ class TicketStatusPublic(_Wire):
     updated_at: datetime
     cross_region: "CrossRegionStatusPublic | None" = None
     """The 市域通办 case opened from this ticket, if any."""
+    locker: "LockerPickupPublic | None" = None
+    """A result of this ticket (or of its 市域通办 case) waiting in a smart locker: where, the
+    pickup code, and when the zone is open."""
 
 
 class TicketStatusMessage(_Wire):
@@ -1403,6 +1410,16 @@ class LockerDepositPublic(_Wire):
     case_code: str | None = None
     deposited_at: datetime
     picked_up_at: datetime | None = None
+
+
+class LockerPublic(_Wire):
+    """A smart locker of the hall's zone, for staff choosing where to deposit a result."""
+
+    name: str
+    label: str
+    compartments: int
+    occupied: list[int] = Field(default_factory=list)
+    """The compartments holding a result not yet picked up."""
 
 
 class LockerPickup(_Request):

@@ -12,7 +12,7 @@ from queue_server.config import HallConfig
 from queue_server.db import Database
 from queue_server.domain.clock import Clock
 from queue_server.events import EventHub
-from queue_server.services import alerts, cross_region_alerts, help_requests, stats_rollups
+from queue_server.services import alerts, cross_region_alerts, help_requests, lockers, stats_rollups
 from queue_server.services.scope import Scope
 from queue_server.services.stats_events import ComputedDay, compute_day
 
@@ -40,6 +40,7 @@ async def check_alerts(
         count, after = alerts.check(scope, state=state, dry_run=dry_run)
         count += cross_region_alerts.check_overdue(scope, city=city, dry_run=dry_run)
         count += help_requests.check_unanswered(scope, dry_run=dry_run)
+        count += lockers.check_uncollected(scope, dry_run=dry_run)
         return count, after
 
     count, after = await db.read(functools.partial(check, dry_run=True))

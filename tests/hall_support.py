@@ -18,7 +18,7 @@ from queue_server.domain.clock import Clock, SystemClock
 from queue_server.domain.enums import Role
 from queue_server.models import User
 from queue_server.services.accounts import issue_device_token, open_login
-from tests.support import KIOSK_DEVICES, ZONE_DEVICE, _password_hash, threaded_server
+from tests.support import KIOSK_DEVICES, ZONE_DEVICE, ZONE_LOCKER, _password_hash, threaded_server
 
 HALL_BOUND = ("admin", "board", "clerk", "device", "evaluator", "kiosk", "manager")
 """Every role a hall-bound caller may hold (clerks and devices always are)."""
@@ -49,7 +49,7 @@ class CityAccounts:
 
 def seed_city(database_url: str, city: CityConfig, *, clerks: int = 2) -> CityAccounts:
     """In every hall: a hall-bound admin, manager and `clerks` clerks (logged in), a kiosk,
-    board and evaluator token; and a city-wide manager and admin."""
+    board, evaluator and zone device (`locker-1`) token; and a city-wide manager and admin."""
     db = Database(database_url)
     prepare_database(db, city)
     now = SystemClock().now()
@@ -102,7 +102,12 @@ def seed_city(database_url: str, city: CityConfig, *, clerks: int = 2) -> CityAc
                     hall=code,
                 )
                 hall.tokens["device"] = issue_device_token(
-                    session=session, name=ZONE_DEVICE, role=Role.DEVICE, now=now, hall=code
+                    session=session,
+                    name=ZONE_DEVICE,
+                    role=Role.DEVICE,
+                    now=now,
+                    hall=code,
+                    devices=[ZONE_LOCKER],
                 )
                 accounts.halls[code] = hall
     finally:

@@ -34,6 +34,7 @@ KIOSK_DEVICES = ("kiosk-entrance", "kiosk-2", "kiosk-3", "kiosk-4")
 """The kiosks the tests run with the one seeded kiosk token (besides kiosk-1 itself)."""
 BOARD_DEVICES = ("board-hall", "announcer-hall")
 ZONE_DEVICE = "ss-shebao"
+ZONE_LOCKER = "locker-1"
 """A self-service terminal of the default hall's 24-hour zone."""
 
 
@@ -55,7 +56,8 @@ class Accounts:
     board_token: str = ""
     evaluator_token: str = ""
     device_token: str = ""
-    """The token of the zone's 社保 terminal (ZONE_DEVICE, `--role device`)."""
+    """The token of the zone's 社保 terminal (ZONE_DEVICE, `--role device`), which also
+    reports the zone's smart locker (ZONE_LOCKER)."""
     clerk_tokens: dict[str, str] = field(default_factory=dict)
     """A login token per clerk, opened before the server starts: tests that staff many windows
     skip the slow (argon2) login over HTTP."""
@@ -105,7 +107,11 @@ def seed_accounts(database_url: str, hall: HallConfig, *, clerks: int = CLERKS) 
                 session=session, name="evaluator-1", role=Role.EVALUATOR, now=now
             )
             accounts.device_token = issue_device_token(
-                session=session, name=ZONE_DEVICE, role=Role.DEVICE, now=now
+                session=session,
+                name=ZONE_DEVICE,
+                role=Role.DEVICE,
+                now=now,
+                devices=[ZONE_LOCKER],
             )
     finally:
         db.dispose()

@@ -62,6 +62,12 @@ PER_OPERATION: list[dict[str, Any]] = [
         "include-name": "POST /api/tickets",
         "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}},
     },
+    # A deposit names a ticket or a 市域通办 case, exactly one of them, and a compartment the
+    # locker has (configured per hall, not in the schema).
+    {
+        "include-name": "POST /api/lockers/{name}/deposits",
+        "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}},
+    },
     # Transfers name a category of the hall or one of its windows, and exactly one of them.
     {
         "include-name": "POST /api/tickets/{ticket_id}/transfer",

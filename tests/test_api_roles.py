@@ -18,7 +18,9 @@ from tests.support import PASSWORD, LiveServer
 pytestmark = pytest.mark.both_databases
 
 ADMIN, MANAGER, CLERK, KIOSK, BOARD = "admin", "manager", "clerk", "kiosk", "board"
-EVALUATOR, DEVICE = "evaluator", "device"
+EVALUATOR = "evaluator"
+DEVICE = "device"
+"""A zone device's token: the 社保 terminal, which also reports the smart locker `locker-1`."""
 EVERYONE = frozenset({ADMIN, MANAGER, CLERK, KIOSK, BOARD, EVALUATOR, DEVICE})
 PEOPLE = frozenset({ADMIN, MANAGER, CLERK})
 PUBLIC = "public"
@@ -106,6 +108,10 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/help-requests"): frozenset({KIOSK, DEVICE, ADMIN}),
     ("GET", "/api/help-requests"): PEOPLE,
     ("POST", "/api/help-requests/{help_id}/ack"): PEOPLE,
+    ("GET", "/api/lockers"): PEOPLE,
+    ("POST", "/api/lockers/{name}/deposits"): PEOPLE,
+    ("GET", "/api/lockers/{name}/deposits"): PEOPLE,
+    ("POST", "/api/lockers/{name}/pickups"): frozenset({DEVICE}),
 }
 
 BODIES: dict[str, dict[str, Any]] = {
@@ -140,6 +146,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "/api/cross-region-cases/{case_id}/decide": {"result": "approved"},
     "/api/cross-region-cases/{case_id}/deliver": {"channel": "pickup"},
     "/api/help-requests": {},
+    # No ticket has this code: refused (404) after the role and hall checks.
+    "/api/lockers/{name}/deposits": {"compartment": 1, "ticket_code": "ABCDEFGHJK"},
+    "/api/lockers/{name}/pickups": {"pickup_code": "123456"},
 }
 
 
@@ -182,7 +191,7 @@ def _token_for(server: LiveServer, role: str) -> str:
 def route_url(path: str, **values: object) -> str:
     """The path with its parameters filled in; `{name}`, `{asset}` and `{path}` are a device or
     a page asset."""
-    assets = {"/api/devices/": "kiosk-1", "/city/": "city.js"}
+    assets = {"/api/devices/": "kiosk-1", "/api/lockers/": "locker-1", "/city/": "city.js"}
     name = next((n for prefix, n in assets.items() if path.startswith(prefix)), "rate.js")
     return path.format(name=name, asset="status.js", path="board.js", help_id=1, **values)
 

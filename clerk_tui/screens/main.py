@@ -12,7 +12,13 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from clerk_tui.availability import OFFLINE, blocked_reason, pause_label, serves_cross_region
+from clerk_tui.availability import (
+    OFFLINE,
+    blocked_reason,
+    pause_label,
+    serves_cross_region,
+    serves_pickup,
+)
 from clerk_tui.keys import ACTIONS, PANEL_ONLY, ConsoleAction
 from clerk_tui.messages import ActionRefused, ActionRequest, ActionRequested
 from clerk_tui.screens.call_number import CallNumberDialog
@@ -42,12 +48,17 @@ WINDOW_ACTIONS = tuple(action for action in ACTIONS if action.id != "quit")
 
 
 def panel_actions(state: ConsoleState) -> list[ConsoleAction]:
-    """The keys the 操作 panel lists: the case list's only at a 跨域通办 window."""
-    return [
-        action
-        for action in WINDOW_ACTIONS
-        if action.id != "cross_region_cases" or serves_cross_region(state)
-    ]
+    """The keys the 操作 panel lists: the case list's only at a 跨域通办 window, the
+    locker's only at an 出件 window."""
+    return [action for action in WINDOW_ACTIONS if _offered(action.id, state)]
+
+
+def _offered(action: str, state: ConsoleState) -> bool:
+    if action == "cross_region_cases":
+        return serves_cross_region(state)
+    if action == "locker_deposit":
+        return serves_pickup(state)
+    return True
 
 
 def _panel_reason(reason: str | None) -> str | None:
@@ -180,7 +191,7 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A blocked key is disabled (shown dimmed); the case list exists only at a 跨域通办
         window, and is hidden elsewhere."""
-        if action == "cross_region_cases" and not serves_cross_region(self.state):
+        if not _offered(action, self.state):
             return False
         if action in {a.id for a in WINDOW_ACTIONS}:
             return blocked_reason(action, self.state) is None or None
@@ -310,3 +321,6 @@ class MainScreen(Screen[None]):
 
     def action_cross_region_cases(self) -> None:
         self._request(ActionRequest("cross_region_cases"))
+
+    def action_locker_deposit(self) -> None:
+        self._request(ActionRequest("locker_deposit", ticket_id=self._current_id()))

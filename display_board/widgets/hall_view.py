@@ -1,4 +1,5 @@
-"""The hall board: newest call, recent calls, windows, queues, the notice and the clock."""
+"""The hall board: newest call, recent calls, windows, queues, the notice and the clock;
+after hours, the closed notice and the 24-hour zone in place of the calls."""
 
 from zoneinfo import ZoneInfo
 
@@ -7,6 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from display_board.state import BoardState
+from display_board.widgets.after_hours import AfterHours
 from display_board.widgets.clock import ClockFace
 from display_board.widgets.latest_call import LatestCall
 from display_board.widgets.notice import Notice
@@ -25,6 +27,7 @@ class HallView(Vertical):
         with Horizontal(id="title-bar"):
             yield Static("", id="hall-name")
             yield ClockFace(self.clock, id="clock")
+        yield AfterHours(id="after-hours")
         with Horizontal(id="calls"):
             yield LatestCall(id="latest")
             with Vertical(id="recent-panel"):
@@ -43,3 +46,12 @@ class HallView(Vertical):
         self.query_one(WindowGrid).show_windows(state.windows)
         self.query_one(QueueSummary).show_categories(state.categories)
         self.query_one(Notice).show_notice(state.notice)
+        closed = not state.open_now and state.seq is not None
+        self.set_class(closed, "-closed")
+        if closed:
+            self.query_one(AfterHours).show_closed(
+                day_off=state.day_off,
+                opens_at=state.opens_at,
+                zone=state.zone,
+                now=self.clock.now(),
+            )

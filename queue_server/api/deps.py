@@ -64,6 +64,8 @@ class Resources:
     )
     """`GET /api/public/halls`, read and encoded, while no event happens and for at most 2 s
     (the answers for one matter or category are cut from it)."""
+    secret_key: bytes | None = None
+    """The server's secret (queue_server/secret_key.py); None: the locker's codes are off."""
 
 
 T = TypeVar("T")

@@ -1,5 +1,6 @@
 """The hall snapshot and the health check."""
 
+from datetime import timedelta
 from importlib.metadata import version
 
 from fastapi import APIRouter
@@ -15,8 +16,11 @@ router = APIRouter(prefix="/api", tags=["hall"])
 @router.get("/hall", response_model=HallSnapshot)
 async def hall(here: AnyoneHere) -> HallSnapshot:
     """The whole hall; devices get it without what staff wrote (pause reasons, outcomes)."""
+    offline_after = timedelta(seconds=here.resources.settings.device_offline_seconds)
     snapshot = await here.read(
-        lambda scope: hall_snapshot(scope.session, hall=scope.hall, now=scope.now)
+        lambda scope: hall_snapshot(
+            scope.session, hall=scope.hall, now=scope.now, offline_after=offline_after
+        )
     )
     return snapshot if here.principal.role in STAFF_ROLES else public_snapshot(snapshot)
 

@@ -37,6 +37,7 @@ from queue_server.protocol import (
 )
 from queue_server.services.cross_region_applicant import cross_region_status
 from queue_server.services.evaluations import public_state
+from queue_server.services.lockers import applicant_pickup
 from queue_server.services.public_status import find_by_code, ticket_status
 
 log = logging.getLogger(__name__)
@@ -143,8 +144,17 @@ def _view(
     hall = resources.city.hall(ticket.hall)
     catalog = resources.catalogs.get(ticket.hall) or MatterCatalog()
     case = cross_region_status(session, city=resources.city, ticket=ticket)
+    locker = applicant_pickup(
+        session, city=resources.city, public_code=ticket.public_code, secret=resources.secret_key
+    )
     return ticket_status(
-        session, hall=hall, catalog=catalog, ticket=ticket, now=now, cross_region=case
+        session,
+        hall=hall,
+        catalog=catalog,
+        ticket=ticket,
+        now=now,
+        cross_region=case,
+        locker=locker,
     )
 
 
@@ -170,12 +180,13 @@ async def public_ticket(public_code: PublicCode, resources: ResourcesDep) -> Tic
 def _concerns(text: str, ticket: Ticket) -> bool:
     """Whether an event may change this ticket's view: its own queue moved, it was acted
     on, a window opened, closed or paused (which changes the estimate), or a 市域通办 case
-    of this hall took a step (rare enough to read again for any of them)."""
+    of this hall took a step or a locker of the hall was filled or emptied (rare enough to
+    read again for any of them)."""
     try:
         event = json.loads(text)
     except ValueError:
         return True
-    if str(event.get("type", "")).startswith(("window.", "cross_region.")):
+    if str(event.get("type", "")).startswith(("window.", "cross_region.", "locker.")):
         return True
     for key in ("ticket", "new_ticket"):
         other = event.get(key)

@@ -14,6 +14,7 @@ from queue_server.domain.enums import TicketStatus
 from queue_server.protocol import (
     CrossRegionStatusPublic,
     CrossRegionStatusStep,
+    LockerPickupPublic,
     PublicEvaluationState,
     TicketStatusPublic,
 )
@@ -129,6 +130,18 @@ def _case_values(case: CrossRegionStatusPublic | None) -> dict[str, str]:
     }
 
 
+def locker_texts(locker: LockerPickupPublic | None) -> dict[str, str]:
+    """The locker card's fields (worded like status.js's showLocker), escaped."""
+    if locker is None:
+        return {"locker_code": "", "locker_where": "", "locker_hours": "", "locker_hidden": HIDDEN}
+    texts = {
+        "locker_code": locker.pickup_code,
+        "locker_where": f"请到24小时自助服务区的{locker.locker_label}输入取件码",
+        "locker_hours": f"自助服务区{locker.zone_hours}",
+    }
+    return {key: escape(value) for key, value in texts.items()} | {"locker_hidden": ""}
+
+
 def _hidden(shown: bool) -> str:
     return "" if shown else HIDDEN
 
@@ -165,6 +178,7 @@ def render_status_page(
     return Template(template).substitute(
         escaped,
         **_case_values(case),
+        **locker_texts(view.locker),
         status_hidden=_hidden(case is None),
         call_hidden=_hidden(view.window_no is not None),
         waiting_hidden=_hidden(waiting),

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from datetime import timedelta
 
 from fastapi import APIRouter, WebSocket
 from sqlmodel import Session
@@ -27,10 +28,11 @@ CLOSE_UNAUTHENTICATED = 4401
 
 async def _snapshot(resources: Resources, hall: HallConfig, *, staff: bool) -> tuple[int, str]:
     now = resources.clock.now()
+    offline_after = timedelta(seconds=resources.settings.device_offline_seconds)
 
     def read(session: Session) -> tuple[int, str]:
         seq = last_seq(session, hall.code)
-        snapshot = hall_snapshot(session, hall=hall, now=now)
+        snapshot = hall_snapshot(session, hall=hall, now=now, offline_after=offline_after)
         snapshot = snapshot if staff else public_snapshot(snapshot)
         return seq, SnapshotMessage(seq=seq, hall=snapshot).model_dump_json()
 

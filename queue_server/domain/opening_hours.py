@@ -147,6 +147,26 @@ class Schedule:
                 return start
         return None
 
+    def next_closing(self, moment: datetime) -> datetime | None:
+        """When an open hall closes: the end of the opening `moment` is in, followed across
+        midnight while the next day's opening starts at once; None when it is closed now or
+        does not close within `LOOKAHEAD_DAYS` (always open)."""
+        if not self.is_open(moment):
+            return None
+        local = moment.astimezone(self.tz)
+        closing: datetime | None = None
+        for start, end in self._intervals_from(local.date()):
+            if end <= local:
+                continue
+            if closing is not None and start > closing:
+                return closing
+            closing = end if closing is None else max(closing, end)
+        return None
+
+    def closed_all_day(self, moment: datetime) -> bool:
+        """Whether the local day of `moment` has no opening at all (a weekend, a holiday)."""
+        return not self.intervals_on(moment.astimezone(self.tz).date())
+
     def open_intervals(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
         """The open intervals within [start, end), clipped; for availability figures."""
         first = start.astimezone(self.tz).date() - _DAY

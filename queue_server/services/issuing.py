@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from queue_server.catalog import MatterCatalog
+from queue_server.domain.after_hours import closed_message
 from queue_server.domain.enums import EventType, PriorityReason, TicketStatus
 from queue_server.domain.errors import InvalidInput, Unavailable
 from queue_server.domain.numbering import format_number
@@ -112,6 +113,14 @@ def issue_ticket(
     matter = matter_name(catalog, request.matter)
     if request.priority_note and request.priority is not PriorityReason.OTHER:
         raise InvalidInput("priority_note is only for priority=other")
+    if not hall.schedule.is_open(now):
+        raise Unavailable(
+            closed_message(
+                day_off=hall.schedule.closed_all_day(now),
+                opens_at=hall.schedule.next_opening(now),
+                now=now,
+            )
+        )
     day = scope.today
     reason = closed_reason(
         hall=hall,

@@ -11,7 +11,7 @@ from queue_server.config import HallConfig
 from queue_server.domain.enums import STATUS_LABELS, TicketStatus
 from queue_server.domain.errors import NotFound
 from queue_server.models import Ticket
-from queue_server.protocol import CrossRegionStatusPublic, TicketStatusPublic
+from queue_server.protocol import CrossRegionStatusPublic, LockerPickupPublic, TicketStatusPublic
 from queue_server.services.views import window_states
 from queue_server.services.waits import ticket_wait
 
@@ -64,8 +64,10 @@ def ticket_status(
     ticket: Ticket,
     now: datetime,
     cross_region: CrossRegionStatusPublic | None = None,
+    locker: LockerPickupPublic | None = None,
 ) -> TicketStatusPublic:
-    """`cross_region`: the applicant's view of the 市域通办 case opened from the ticket."""
+    """`cross_region`: the applicant's view of the 市域通办 case opened from the ticket;
+    `locker`: its result waiting in a smart locker."""
     category = hall.category_by_code.get(ticket.category)
     ahead = eta = None
     if ticket.status is TicketStatus.WAITING:
@@ -98,4 +100,5 @@ def ticket_status(
         hall_name=hall.hall.name,
         updated_at=now,
         cross_region=cross_region,
+        locker=locker,
     )

@@ -1,7 +1,7 @@
 """Read side: wire models built from rows, and the hall snapshot."""
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from queue_server.protocol import (
     WindowPublic,
 )
 from queue_server.services.waits import estimate, hall_load
+from queue_server.services.zone import zone_public
 
 
 def ticket_public(ticket: Ticket, hall: HallConfig, *, private: bool = True) -> TicketPublic:
@@ -159,6 +160,8 @@ def closed_reason(
     *, hall: HallConfig, category: str, issued_today: int, now: datetime
 ) -> str | None:
     """Why a kiosk may not issue this category now, or None when it may."""
+    if not hall.schedule.is_open(now):
+        return "不在办理时间"
     config = hall.category_by_code[category]
     if config.daily_cap is not None and issued_today >= config.daily_cap:
         return "今日号源已发完"
@@ -221,8 +224,12 @@ def public_snapshot(snapshot: HallSnapshot) -> HallSnapshot:
     return snapshot.model_copy(update={"windows": windows})
 
 
-def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallSnapshot:
-    """The whole hall in a handful of queries, whatever its size."""
+def hall_snapshot(
+    session: Session, *, hall: HallConfig, now: datetime, offline_after: timedelta | None = None
+) -> HallSnapshot:
+    """The whole hall in a handful of queries, whatever its size: its opening hours now and,
+    given the devices' `offline_after` limit, its 24-hour zone (the city's summaries, which
+    show no zone, leave it out)."""
     day = service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour)
     states = window_states(session, hall)
     queues = {
@@ -283,6 +290,15 @@ def hall_snapshot(session: Session, *, hall: HallConfig, now: datetime) -> HallS
         categories=categories,
         windows=windows_public(session, hall),
         board=board_settings_public(hall),
+        open_now=hall.schedule.is_open(now),
+        opens_at=hall.schedule.next_opening(now),
+        closes_at=hall.schedule.next_closing(now),
+        day_off=hall.schedule.closed_all_day(now),
+        self_service=(
+            zone_public(session, hall=hall, now=now, offline_after=offline_after)
+            if offline_after is not None
+            else None
+        ),
     )
 
 

@@ -102,6 +102,18 @@
     $("case-code").textContent = item.code;
   }
 
+  // ---- the smart locker: a result waiting with its pickup code ----
+  // Worded like status_render.py's locker_texts.
+
+  function showLocker(item) {
+    // A used code leaves the page altogether, not just the view.
+    $("locker").hidden = !item;
+    $("locker-code").textContent = item ? item.pickup_code : "";
+    $("locker-where").textContent = item
+      ? "请到24小时自助服务区的" + item.locker_label + "输入取件码" : "";
+    $("locker-hours").textContent = item ? "自助服务区" + item.zone_hours : "";
+  }
+
   function show(ticket) {
     $("ticket").dataset.status = ticket.status;
     document.title = ticket.number + " 排队进度";
@@ -113,6 +125,7 @@
     const hasCase = Boolean(ticket.cross_region);
     $("status").hidden = hasCase;
     showCase(ticket.cross_region);
+    showLocker(ticket.locker);
     const atWindow = ticket.window_no !== null && ticket.window_no !== undefined;
     $("call").hidden = !atWindow;
     $("call-window").textContent = callWindowText(ticket);

@@ -68,9 +68,9 @@ def state(current: TicketPublic | None = None, **changes: Any) -> ConsoleState:
     return replace(ConsoleState(window_no=3, online=True, window=window(current)), **changes)
 
 
-def test_default_keys_are_f1_to_f9_ctrl_t_ctrl_l_and_ctrl_q() -> None:
+def test_default_keys_are_f1_to_f9_ctrl_t_ctrl_l_ctrl_k_and_ctrl_q() -> None:
     """F10–F12 stay free for key files (the documented one gives F10 to 办结)."""
-    keys = [f"f{n}" for n in range(1, 10)] + ["ctrl+t", "ctrl+l", "ctrl+q"]
+    keys = [f"f{n}" for n in range(1, 10)] + ["ctrl+t", "ctrl+l", "ctrl+k", "ctrl+q"]
     assert [a.key for a in ACTIONS] == keys
 
 
@@ -90,6 +90,23 @@ def test_the_case_list_is_for_cross_region_and_pickup_windows(
     assert blocked_reason("cross_region_cases", state(window=idle)) == reason
     assert blocked_reason("cross_region", state(window=idle)) == NO_TICKET
     assert blocked_reason("cross_region", state(window=busy)) is None
+
+
+@pytest.mark.parametrize(
+    ("categories", "reason"),
+    [
+        (["pickup"], None),
+        (["cross_region", "general"], "只有出件窗口可以存入智能文件柜"),
+        (["general", "consult"], "只有出件窗口可以存入智能文件柜"),
+    ],
+)
+def test_the_locker_is_for_pickup_windows_with_a_ticket(
+    categories: list[str], reason: str | None
+) -> None:
+    idle = window().model_copy(update={"categories": categories})
+    busy = window(ticket()).model_copy(update={"categories": categories})
+    assert blocked_reason("locker_deposit", state(window=busy)) == reason
+    assert blocked_reason("locker_deposit", state(window=idle)) == (reason or NO_TICKET)
 
 
 def test_a_key_file_rebinds_and_keeps_the_rest(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from textual.widgets import Button
 from queue_server.client import QueueClient
 from queue_server.config import parse_hall_config
 from queue_server.domain.clock import ManualClock
+from tests.after_hours_support import OPENING_HOURS
 from tests.support import LiveServer, live_server
 from tests.test_config import DEFAULT_TEXT
 from tests.ticket_printer.pilot import file_printer, idle, press, shown, start, until
@@ -78,9 +79,11 @@ def issuing_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
 
 @pytest.fixture(scope="module")
 def evening_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Every category open 08:30–17:00, and it is 20:00."""
+    """The hall open on weekdays 09:00–12:00 and 13:30–17:00 (every category 08:30–17:00),
+    and it is 20:00 on a Monday: 大厅已下班, with the 24-hour zone."""
     hours = 'opening_hours = [{ start = "08:30", end = "17:00" }]\n'
     text = DEFAULT_TEXT.replace("\nservice_minutes = ", "\n" + hours + "service_minutes = ")
+    text += OPENING_HOURS
     hall = parse_hall_config(text, source="evening.toml")
     with live_server(
         tmp_path_factory.mktemp("evening"), hall=hall, clock=ManualClock(EVENING)
@@ -233,7 +236,8 @@ def test_printer_fault(
 
 @sizes
 def test_closed_hours(pin: Pin, evening_hall: LiveServer, size: tuple[int, int]) -> None:
-    """The QR code to /city encodes the server's address, whose port changes every run: the
+    """大厅已下班 with the next opening, the zone's devices (none has reported: 状态未知) and the
+    QR code to /city, which encodes the server's address, whose port changes every run: the
     snapshot pins one address (test_kiosk_nearby checks the real one)."""
 
     async def steps(pilot: Pilot[None], app: KioskApp) -> None:

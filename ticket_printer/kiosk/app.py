@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from queue_server.client import QueueClient, QueueError
+from queue_server.domain.after_hours import closed_title, next_opening_text
 from queue_server.domain.clock import Clock, SystemClock
 from queue_server.domain.nearby import Wait, quicker_elsewhere
 from queue_server.protocol import (
@@ -98,6 +99,8 @@ class KioskApp(App[None]):
         await self.client.aclose()
 
     def on_mount(self) -> None:
+        """The hall is read again every `refresh_seconds`: that is also how the kiosk leaves
+        its after-hours page by itself when the hall opens, and follows the zone's devices."""
         self.category_screen.city_url = self.client.base_url + CITY_PAGE
         self.push_screen(self.category_screen)
         self.refresh_hall()
@@ -117,9 +120,18 @@ class KioskApp(App[None]):
             log.warning("cannot read the hall: %s", error.detail)
             self.category_screen.notice = "网络连接中断，暂时无法取号，请稍候或咨询工作人员"
             return
-        self.category_screen.hall_name = self.hall.name
-        self.category_screen.categories = list(self.hall.categories)
-        self.category_screen.notice = hall_notice(self.category_screen.categories)
+        screen = self.category_screen
+        screen.hall_name = self.hall.name
+        screen.categories = list(self.hall.categories)
+        screen.zone = self.hall.self_service
+        if self.hall.open_now:
+            screen.closed_title = ""
+            screen.next_opening = ""
+            screen.notice = hall_notice(screen.categories)
+        else:
+            screen.closed_title = closed_title(day_off=self.hall.day_off)
+            screen.next_opening = next_opening_text(self.hall.opens_at, self.clock.now())
+            screen.notice = ""
 
     @work(exclusive=True, exit_on_error=False, group="elsewhere")
     async def look_elsewhere(

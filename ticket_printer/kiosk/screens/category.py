@@ -1,6 +1,7 @@
 """The first screen: one big button per category, with its queue and wait, closed ones
-shown closed with the reason. When nothing can be taken now (after hours), a QR code to the
-city's 就近办 page takes the buttons' place.
+shown closed with the reason. When nothing can be taken now (after hours), the buttons give
+way to 大厅已下班 (or 今日休息) with the next opening, the 24-hour zone's devices and a QR code
+to the city's 就近办 page; the buttons come back by themselves when the hall opens.
 
 A refresh of the hall changes the buttons in place, so the applicant's focus stays on the
 choice they were on; the buttons are rebuilt only when the hall's categories change, and then
@@ -13,11 +14,12 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from queue_server.protocol import CategoryPublic
+from queue_server.protocol import CategoryPublic, SelfServiceZonePublic
 from ticket_printer.kiosk.messages import CategoryChosen
 from ticket_printer.kiosk.qr_text import qr_text
 from ticket_printer.kiosk.texts import CITY_QR_CAPTION, category_label
 from ticket_printer.kiosk.widgets.help_button import HelpButton
+from ticket_printer.kiosk.widgets.zone_list import ZoneList
 
 PREFIX = "category-"
 
@@ -39,15 +41,25 @@ class CategoryScreen(Screen[None]):
     """Shown under the buttons: connection trouble, or an empty hall."""
     city_url: reactive[str] = reactive("")
     """The city's 就近办 page, shown as a QR code when nothing can be taken here now."""
+    closed_title: reactive[str] = reactive("")
+    """大厅已下班 or 今日休息 while the hall is closed; "" while it is open."""
+    next_opening: reactive[str] = reactive("")
+    """下次开放：明天 09:00, while the hall is closed."""
+    zone: reactive[SelfServiceZonePublic | None] = reactive(None)
+    """The hall's 24-hour self-service zone, shown after hours."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="category-page"):
             yield Static(self.hall_name or "自助取号", id="hall-name", classes="title")
             yield Static("请选择您要办理的业务", classes="subtitle")
             yield Grid(id="categories")
-            with Horizontal(id="after-hours"):
-                yield Static(qr_text(self.city_url) if self.city_url else "", id="city-qr")
-                yield Static(CITY_QR_CAPTION, id="city-caption")
+            with Vertical(id="after-hours"):
+                yield Static("", id="closed-title")
+                with Horizontal(id="after-hours-body"):
+                    yield ZoneList(id="zone")
+                    with Vertical(id="city"):
+                        yield Static(qr_text(self.city_url) if self.city_url else "", id="city-qr")
+                        yield Static(CITY_QR_CAPTION, id="city-caption")
             yield Static(self.notice, id="notice", classes="notice")
         yield HelpButton()
 
@@ -55,6 +67,8 @@ class CategoryScreen(Screen[None]):
         self.watch_notice(self.notice)
         await self.watch_categories(self.categories)
         self.watch_city_url(self.city_url)
+        self._show_closed()
+        self.watch_zone(self.zone)
 
     def watch_hall_name(self, name: str) -> None:
         if self.is_mounted:
@@ -71,11 +85,30 @@ class CategoryScreen(Screen[None]):
             self.query_one("#city-qr", Static).update(qr_text(url) if url else "")
             self._show_after_hours()
 
+    def watch_closed_title(self) -> None:
+        self._show_closed()
+
+    def watch_next_opening(self) -> None:
+        self._show_closed()
+
+    def watch_zone(self, zone: SelfServiceZonePublic | None) -> None:
+        if self.is_mounted:
+            self.query_one(ZoneList).show_zone(zone)
+
+    def _show_closed(self) -> None:
+        if self.is_mounted:
+            title = self.query_one("#closed-title", Static)
+            title.update(f"{self.closed_title}　{self.next_opening}".strip())
+            title.display = bool(self.closed_title)
+            self._show_after_hours()
+
     def _show_after_hours(self) -> None:
-        """The QR code instead of the buttons while no category can be taken."""
+        """The after-hours page instead of the buttons while the hall is closed, or while no
+        category can be taken and there is a city page to point to."""
         closed = bool(self.categories) and not any(c.open for c in self.categories)
-        after_hours = closed and bool(self.city_url)
+        after_hours = bool(self.closed_title) or (closed and bool(self.city_url))
         self.query_one("#category-page").set_class(after_hours, "-after-hours")
+        self.query_one("#city").display = bool(self.city_url)
 
     async def watch_categories(self, categories: list[CategoryPublic]) -> None:
         if not self.is_mounted:

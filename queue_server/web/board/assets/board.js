@@ -20,6 +20,9 @@
   const CALL_EVENTS = new Set(["ticket.called", "ticket.recalled"]);
   const STATUS_LABELS = { open: "服务中", paused: "暂停服务", closed: "未开放" };
   const WEEKDAYS = "日一二三四五六";
+  const DEVICE_STATUS_CHANGED = "device.status_changed";
+  const HOURS_RECHECK_MAX_MS = 60000;  // read the hall again at least this often while closed
+  const ALL_DAY = "00:00-24:00";
 
   const state = {
     seq: null,
@@ -32,6 +35,11 @@
     recent: [],
     connected: false,
     refused: null,
+    openNow: true,
+    opensAt: null,
+    closesAt: null,
+    dayOff: false,
+    zone: null,
   };
 
   let socket = null;
@@ -41,6 +49,7 @@
   let highlighted = false;
   let queueTimer = null;
   let queueDue = 0;
+  let hoursTimer = null;
 
   const $ = (id) => document.getElementById(id);
 
@@ -72,11 +81,40 @@
     state.settings = hall.board || state.settings;
     state.windows = new Map(hall.windows.map((w) => [w.number, w]));
     state.categories = hall.categories;
+    applyHours(hall);
     const known = new Set(state.recent.map((c) => c.ticketId));
     const merged = state.recent.concat(currentCalls(state.windows).filter((c) => !known.has(c.ticketId)));
     merged.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
     state.recent = merged.slice(0, state.settings.recent_calls);
     state.seq = message.seq;
+  }
+
+  // Opening hours and the 24-hour zone, from a snapshot or a hall read. The board reads the
+  // hall again when it opens or closes (and at least every minute while closed), so it goes
+  // back to the calls at opening by itself.
+  function applyHours(hall) {
+    state.openNow = hall.open_now !== false;
+    state.opensAt = hall.opens_at || null;
+    state.closesAt = hall.closes_at || null;
+    state.dayOff = Boolean(hall.day_off);
+    state.zone = hall.self_service || null;
+    scheduleHoursCheck();
+  }
+
+  function scheduleHoursCheck() {
+    clearTimeout(hoursTimer);
+    const turn = state.openNow ? state.closesAt : state.opensAt;
+    let delay = turn ? Date.parse(turn) - Date.now() + 500 : null;
+    if (!state.openNow) delay = Math.min(delay === null ? HOURS_RECHECK_MAX_MS : delay, HOURS_RECHECK_MAX_MS);
+    if (delay === null) return;
+    hoursTimer = setTimeout(readHall, Math.max(1000, delay));
+  }
+
+  function withDevice(device) {
+    if (!state.zone || !device || !device.name) return;
+    state.zone = Object.assign({}, state.zone, {
+      devices: state.zone.devices.map((d) => (d.name === device.name ? device : d)),
+    });
   }
 
   function ownQueue(ticket) {
@@ -109,6 +147,7 @@
         .slice(0, state.settings.recent_calls);
       if (windowNo === null || t.window_no === windowNo) startHighlight();
     }
+    if (event.type === DEVICE_STATUS_CHANGED) withDevice(event.payload);
     const change = waitingChange(event);
     if (change) {
       state.categories = state.categories.map((c) =>
@@ -156,6 +195,62 @@
     while (list.lastElementChild && list.scrollHeight > list.clientHeight + 1) {
       list.lastElementChild.remove();
     }
+  }
+
+  // "今天 13:30" / "明天 09:00" / "12月8日（周二）09:00", in the hall's time zone
+  // (queue_server.domain.opening_hours.describe_opening).
+  function localParts(date) {
+    const parts = new Intl.DateTimeFormat("en-CA", {
+      timeZone: state.timezone, year: "numeric", month: "numeric", day: "numeric",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    }).formatToParts(date);
+    const part = (type) => (parts.find((p) => p.type === type) || { value: "" }).value;
+    return {
+      day: Date.UTC(Number(part("year")), Number(part("month")) - 1, Number(part("day"))),
+      month: Number(part("month")), date: Number(part("day")),
+      clock: part("hour") + ":" + part("minute"),
+    };
+  }
+
+  function describeOpening(opensAt) {
+    const when = localParts(new Date(opensAt));
+    const days = Math.round((when.day - localParts(new Date()).day) / 86400000);
+    if (days === 0) return "今天 " + when.clock;
+    if (days === 1) return "明天 " + when.clock;
+    const weekday = WEEKDAYS[new Date(when.day).getUTCDay()];
+    return when.month + "月" + when.date + "日（周" + weekday + "）" + when.clock;
+  }
+
+  function zoneHeading(zone) {
+    const when = zone.hours === ALL_DAY ? "全天开放" : "开放时间 " + zone.hours.replace(/,/g, "、");
+    return "24小时自助服务区 · " + when + (zone.open_now ? "" : "（现在未开放）");
+  }
+
+  // Both boards: the closed notice and the next opening; the hall board also the zone.
+  function renderAfterHours() {
+    const closed = !state.openNow && state.seq !== null;
+    document.body.classList.toggle("is-closed", closed);
+    $("after-hours").hidden = !closed;
+    if (!closed) return;
+    $("closed-title").textContent = state.dayOff ? "今日休息" : "大厅已下班";
+    $("next-opening").textContent = state.opensAt
+      ? "下次开放：" + describeOpening(state.opensAt) : "开放时间另行通知";
+    if (kind !== "hall") return;
+    const zone = state.zone;
+    $("zone").hidden = !zone || zone.devices.length === 0;
+    if (!zone) return;
+    $("zone-heading").textContent = zoneHeading(zone);
+    const working = zone.devices.filter((d) => d.status === "ok");
+    const others = zone.devices.filter((d) => d.status !== "ok");
+    $("zone-devices").replaceChildren(...working.concat(others).map((d) => {
+      const item = element("li", "zone-device " + d.status);
+      item.dataset.device = d.name;
+      item.append(element("span", "label", d.label), element("span", "status", d.status_label));
+      if (d.status === "ok" && d.services.length) {
+        item.append(element("span", "services", d.services.join("、")));
+      }
+      return item;
+    }));
   }
 
   function renderOffline() {
@@ -239,6 +334,7 @@
   function render() {
     renderOffline();
     if (kind === "window") renderWindow(); else renderHall();
+    renderAfterHours();
     document.body.dataset.seq = state.seq === null ? "" : String(state.seq);
   }
 
@@ -288,6 +384,9 @@
       armDeadTimer();
       render();
       scheduleQueueRefresh(QUEUE_REFRESH_AFTER_EVENT_MS);
+      // A resumed link brings no snapshot: read the opening hours again (the hall board does
+      // with its queues), or a window display could miss the opening while it was offline.
+      if (kind !== "hall") readHall();
     };
     ws.onmessage = (message) => {
       armDeadTimer();
@@ -331,21 +430,26 @@
 
   async function refreshQueues() {
     queueTimer = null;
-    if (state.connected) {
-      try {
-        const response = await fetch("/api/hall" + (hallQuery ? "?" + hallQuery : ""), {
-          headers: { Authorization: "Bearer " + token },
-          cache: "no-store",
-        });
-        if (response.ok) {
-          state.categories = (await response.json()).categories;
-          render();
-        }
-      } catch (error) {
-        // The link's own reconnect shows the outage; the next refresh tries again.
-      }
-    }
+    await readHall();
     scheduleQueueRefresh(QUEUE_REFRESH_MS);
+  }
+
+  async function readHall() {
+    if (!state.connected) return;
+    try {
+      const response = await fetch("/api/hall" + (hallQuery ? "?" + hallQuery : ""), {
+        headers: { Authorization: "Bearer " + token },
+        cache: "no-store",
+      });
+      if (response.ok) {
+        const hall = await response.json();
+        state.categories = hall.categories;
+        applyHours(hall);
+        render();
+      }
+    } catch (error) {
+      // The link's own reconnect shows the outage; the next refresh tries again.
+    }
   }
 
   render();
