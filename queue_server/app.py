@@ -6,6 +6,7 @@ import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import anyio
 import anyio.to_thread
@@ -32,6 +33,7 @@ from queue_server.api import (
 )
 from queue_server.api import cross_region as cross_region_routes
 from queue_server.api import hall as hall_routes
+from queue_server.api import repairs as repairs_routes
 from queue_server.api.deps import Resources
 from queue_server.api.responses import ERROR_RESPONSES, declare_error_schemas
 from queue_server.catalog import catalog_for_hall
@@ -185,6 +187,7 @@ def create_app(
                         resolved_clock,
                         settings.alert_check_seconds,
                         city=served,
+                        offline_after=timedelta(seconds=settings.device_offline_seconds),
                     ),
                     name=f"watch-{entry.code}",
                 ),
@@ -211,24 +214,27 @@ def create_app(
     install_error_handlers(app)
     declare_error_schemas(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (
-        auth.router,
-        tickets.router,
-        windows.router,
-        hall_routes.router,
-        ws.router,
-        stats.router,
+    for routes in (
+        auth,
+        tickets,
+        windows,
+        hall_routes,
+        ws,
+        stats,
+        board,
+        matters,
+        devices,
+        status_page,
+        evaluations,
+        cases,
+        rate_page,
+        help_requests,
+        halls,
+        cross_region_routes,
+        city_page,
+        lockers,
+        repairs_routes,
     ):
-        app.include_router(router)
-    app.include_router(board.router)
-    for router in (matters.router, devices.router, status_page.router):
-        app.include_router(router)
-    for router in (evaluations.router, cases.router, rate_page.router):
-        app.include_router(router)
-    app.include_router(help_requests.router)
-    app.include_router(halls.router)
-    app.include_router(cross_region_routes.router)
-    app.include_router(city_page.router)
-    app.include_router(lockers.router)
+        app.include_router(routes.router)
     app.mount(board.ASSETS_PATH, board.board_assets(), name="board-assets")
     return app

@@ -72,12 +72,16 @@ from queue_server.protocol import (
     EvaluationSubmit,
     EvaluatorState,
     EventMessage,
+    FaultReport,
     FinishRequest,
     HallSnapshot,
     HallSummary,
     HealthResponse,
     HelpRequestCreate,
     HelpRequestPublic,
+    InspectionCreate,
+    InspectionPublic,
+    InspectionResult,
     LiveStats,
     LockerDepositCreate,
     LockerDepositPublic,
@@ -94,6 +98,9 @@ from queue_server.protocol import (
     PublicHall,
     PublicHallChoice,
     ReasonRequest,
+    RepairAssign,
+    RepairCasePublic,
+    RepairStatus,
     SelfServiceStatsReport,
     ServerMessage,
     SnapshotMessage,
@@ -137,6 +144,8 @@ _TICKETS: Final = TypeAdapter(list[TicketPublic])
 _WINDOWS: Final = TypeAdapter(list[WindowPublic])
 _MATTERS: Final = TypeAdapter(list[MatterPublic])
 _DEVICES: Final = TypeAdapter(list[DevicePublic])
+_INSPECTIONS: Final = TypeAdapter(list[InspectionPublic])
+_REPAIRS: Final = TypeAdapter(list[RepairCasePublic])
 _EVALUATIONS: Final = TypeAdapter(list[EvaluationPublic])
 _CASES: Final = TypeAdapter(list[CasePublic])
 _HELP_REQUESTS: Final = TypeAdapter(list[HelpRequestPublic])
@@ -579,8 +588,57 @@ class QueueClient:
         return _parse(DevicePublic, response)
 
     async def devices(self) -> list[DevicePublic]:
-        """Every kiosk, board and announcer with its last state (managers, admin)."""
+        """Every kiosk, board and announcer with its last state, and every device of the
+        24-hour zone (managers, admin)."""
         return _parse_list(_DEVICES, await self.send("GET", "/api/devices"))
+
+    async def inspect_device(
+        self,
+        name: str,
+        result: InspectionResult,
+        *,
+        checks: dict[str, bool] | None = None,
+        note: str | None = None,
+    ) -> InspectionPublic:
+        """Record an inspection of a zone device (巡检); a `fault` opens its repair case."""
+        body = _request_body(InspectionCreate, result=result, checks=checks, note=note)
+        response = await self.send("POST", f"/api/devices/{name}/inspections", body=body)
+        return _parse(InspectionPublic, response)
+
+    async def inspections(self, name: str) -> list[InspectionPublic]:
+        """A zone device's inspections, newest first."""
+        return _parse_list(_INSPECTIONS, await self.send("GET", f"/api/devices/{name}/inspections"))
+
+    async def report_fault(self, name: str, summary: str) -> RepairCasePublic:
+        """Report a fault of a zone device: its new repair case."""
+        body = _request_body(FaultReport, summary=summary)
+        response = await self.send("POST", f"/api/devices/{name}/faults", body=body)
+        return _parse(RepairCasePublic, response)
+
+    async def repairs(
+        self,
+        *,
+        device: str | None = None,
+        status: RepairStatus | None = None,
+        open_only: bool = False,
+    ) -> list[RepairCasePublic]:
+        """The hall's repair cases, newest first; `open_only`: not verified yet."""
+        params = _params({"device": device, "status": status, "open": open_only or None})
+        return _parse_list(_REPAIRS, await self.send("GET", "/api/repairs", params=params))
+
+    async def assign_repair(self, repair_id: int, assignee: str) -> RepairCasePublic:
+        body = _request_body(RepairAssign, assignee=assignee)
+        response = await self.send("POST", f"/api/repairs/{repair_id}/assign", body=body)
+        return _parse(RepairCasePublic, response)
+
+    async def fix_repair(self, repair_id: int) -> RepairCasePublic:
+        response = await self.send("POST", f"/api/repairs/{repair_id}/fix")
+        return _parse(RepairCasePublic, response)
+
+    async def verify_repair(self, repair_id: int) -> RepairCasePublic:
+        """Close the case; the device shows 正常使用 again if it reports ok."""
+        response = await self.send("POST", f"/api/repairs/{repair_id}/verify")
+        return _parse(RepairCasePublic, response)
 
     async def public_ticket(self, public_code: str) -> TicketStatusPublic:
         """A ticket's status-page view, by the code in its QR code; needs no token."""

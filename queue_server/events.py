@@ -11,7 +11,8 @@ its queue is dropped and it is told to resync from a fresh snapshot.
 
 Each event is kept in two encodings: the staff one (as stored) and a public one without the
 free text that staff write (a transfer's or cancellation's reason, a pause reason, a finish
-outcome), which is all that kiosks, boards and evaluator tablets receive.
+outcome, a zone repair case's summary and assignee, an inspection's note), which is all that
+kiosks, boards, evaluator tablets and the zone's devices receive.
 """
 
 import asyncio
@@ -43,7 +44,16 @@ def encode(event: Event) -> str:
     return f'{{"seq":{event.seq},{body}' if body != "}" else f'{{"seq":{event.seq}}}'
 
 
-_STAFF_TEXT_MARKERS = ('"reason"', '"outcome"', '"pause_reason"')
+_STAFF_TEXT_MARKERS = (
+    '"reason"',
+    '"outcome"',
+    '"pause_reason"',
+    '"summary"',
+    '"note"',
+    '"assignee"',
+)
+_ZONE_STAFF_EVENTS = ("repair.", "device.inspected")
+"""Events of the zone whose payload carries what staff wrote: `summary`, `note`, `assignee`."""
 
 
 def _drop(data: dict[str, object], key: str) -> bool:
@@ -53,7 +63,8 @@ def _drop(data: dict[str, object], key: str) -> bool:
 def public_text(text: str) -> str:
     """The event's wire text without staff free text (an event's `reason`: a transfer's,
     cancellation's or pause's reason, a finish outcome; a window's `pause_reason`; a
-    ticket's `outcome`); the same string when it has none."""
+    ticket's `outcome`; a zone repair's `summary` and `assignee`, an inspection's `note`);
+    the same string when it has none."""
     if not any(marker in text for marker in _STAFF_TEXT_MARKERS):
         return text
     data = json.loads(text)
@@ -66,6 +77,10 @@ def public_text(text: str) -> str:
     for ticket in tickets:
         if isinstance(ticket, dict):
             dropped = _drop(ticket, "outcome") or dropped
+    payload = data.get("payload")
+    if isinstance(payload, dict) and str(data.get("type", "")).startswith(_ZONE_STAFF_EVENTS):
+        for key in ("summary", "note", "assignee"):
+            dropped = _drop(payload, key) or dropped
     if not dropped:
         return text
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -433,6 +433,8 @@ class ZoneInspection(SQLModel, table=True):
     checks: dict[str, bool] = Field(default_factory=dict, sa_type=sa.JSON)
     note: str | None = Field(default=None, max_length=200)
     user_id: int = Field(foreign_key="user_account.id")
+    repair_id: int | None = None
+    """The repair case a `fault` result opened or found open (the `repair_case` id)."""
 
 
 class InspectionAlert(SQLModel, table=True):

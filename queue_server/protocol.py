@@ -518,14 +518,24 @@ class DeviceHeartbeat(_Request):
 class DevicePublic(_Wire):
     name: str
     kind: DeviceKind
-    state: DeviceState
-    """The last state the device reported."""
+    state: DeviceState | None = None
+    """The last state the device reported; null for a zone device never heard from."""
     detail: str | None = None
-    last_seen_at: datetime
+    last_seen_at: datetime | None = None
+    """Null for a zone device never heard from."""
     online: bool
     """False when the device has been silent longer than the server's offline limit."""
     status: str
-    """`offline` when not online, else `state`: what a manager's console shows."""
+    """`offline` when not online, else `state` (`unknown` before a zone device's first
+    heartbeat): what a manager's console shows."""
+    label: str | None = None
+    """A zone device's label from the hall TOML (e.g. 社保自助终端); null for other devices."""
+    services: list[str] = Field(default_factory=list)
+    """What a person can do at a zone device."""
+    zone_status: ZoneStatus | None = None
+    """A zone device's status as the zone shows it (an open repair case makes it `fault`)."""
+    zone_status_label: str | None = None
+    """正常使用, 暂停使用 or 状态未知."""
 
 
 class TicketStatusPublic(_Wire):

@@ -3,7 +3,7 @@
 import asyncio
 import functools
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
@@ -12,7 +12,14 @@ from queue_server.config import HallConfig
 from queue_server.db import Database
 from queue_server.domain.clock import Clock
 from queue_server.events import EventHub
-from queue_server.services import alerts, cross_region_alerts, help_requests, lockers, stats_rollups
+from queue_server.services import (
+    alerts,
+    cross_region_alerts,
+    help_requests,
+    lockers,
+    stats_rollups,
+    zone_watch,
+)
 from queue_server.services.scope import Scope
 from queue_server.services.stats_events import ComputedDay, compute_day
 
@@ -30,6 +37,7 @@ async def check_alerts(
     state: alerts.WatchState,
     *,
     city: CityConfig,
+    offline_after: timedelta = timedelta(seconds=90),
 ) -> alerts.WatchState:
     """Look in a read transaction first; take the write lock only when there is news (and
     look again under it, since another server process may have reported it meanwhile)."""
@@ -41,7 +49,7 @@ async def check_alerts(
         count += cross_region_alerts.check_overdue(scope, city=city, dry_run=dry_run)
         count += help_requests.check_unanswered(scope, dry_run=dry_run)
         count += lockers.check_uncollected(scope, dry_run=dry_run)
-        return count, after
+        return count + zone_watch.check(scope, offline_after=offline_after, dry_run=dry_run), after
 
     count, after = await db.read(functools.partial(check, dry_run=True))
     if not count:
@@ -84,11 +92,14 @@ async def watch(
     interval: float,
     *,
     city: CityConfig,
+    offline_after: timedelta,
 ) -> None:
     state = alerts.WatchState()
     while True:
         try:
-            state = await check_alerts(db, hub, hall, clock, state, city=city)
+            state = await check_alerts(
+                db, hub, hall, clock, state, city=city, offline_after=offline_after
+            )
             await roll_up_finished_days(db, hall, clock)
         except Exception:
             log.exception("the alert check or the statistics roll-up failed; trying again")

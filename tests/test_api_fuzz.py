@@ -21,7 +21,7 @@ from queue_server.app import create_app
 from queue_server.config import Settings, load_hall_config
 from tests.support import ServerProcess, free_port, login, seed_accounts
 
-ROLES = ["admin", "manager", "clerk", "kiosk", "board", "evaluator", "anonymous"]
+ROLES = ["admin", "manager", "clerk", "kiosk", "board", "evaluator", "device", "anonymous"]
 
 STAFF = {"admin", "manager", "clerk"}
 """Staff reach most of the API and get the larger budget and the stateful phase (sequences that
@@ -112,6 +112,12 @@ PER_OPERATION: list[dict[str, Any]] = [
         "include-name": "POST /api/help-requests",
         "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}},
     },
+    # An inspection's `checks` are items of the device kind's checklist, configured per hall
+    # (docs/api.md, The 24-hour zone's devices).
+    {
+        "include-name": "POST /api/devices/{name}/inspections",
+        "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}},
+    },
 ]
 
 
@@ -156,6 +162,7 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzedHall]:
                 "manager": login(base_url, accounts.manager),
                 "clerk": clerk["Authorization"].removeprefix("Bearer "),
                 "kiosk": accounts.kiosk_token,
+                "device": accounts.device_token,
                 "board": accounts.board_token,
                 "evaluator": accounts.evaluator_token,
                 "anonymous": None,

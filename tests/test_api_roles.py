@@ -57,6 +57,13 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/matters"): EVERYONE,
     ("POST", "/api/devices/{name}/heartbeat"): frozenset({KIOSK, BOARD, DEVICE, ADMIN}),
     ("GET", "/api/devices"): frozenset({MANAGER, ADMIN}),
+    ("POST", "/api/devices/{name}/inspections"): PEOPLE,
+    ("GET", "/api/devices/{name}/inspections"): PEOPLE,
+    ("POST", "/api/devices/{name}/faults"): PEOPLE,
+    ("GET", "/api/repairs"): PEOPLE,
+    ("POST", "/api/repairs/{repair_id}/assign"): PEOPLE,
+    ("POST", "/api/repairs/{repair_id}/fix"): PEOPLE,
+    ("POST", "/api/repairs/{repair_id}/verify"): PEOPLE,
     ("GET", "/api/public/tickets/{public_code}"): PUBLIC,
     ("GET", "/t/{public_code}"): PUBLIC,
     ("GET", "/status-page/{asset}"): PUBLIC,
@@ -121,6 +128,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "/api/windows/{window_no}/pause": {"reason": "会议"},
     "/api/windows/{window_no}/call": {"number": "B001"},
     "/api/devices/{name}/heartbeat": {"kind": "kiosk", "state": "ok"},
+    "/api/devices/{name}/inspections": {"result": "ok"},
+    "/api/devices/{name}/faults": {"summary": "屏幕无显示"},
+    "/api/repairs/{repair_id}/assign": {"assignee": "维保公司"},
     "/api/windows/{window_no}/evaluation": {"ticket_id": 1, "level": 5},
     "/api/public/tickets/{public_code}/evaluation": {"level": 5},
     "/api/cases": {"summary": "户籍信息不一致，无法办理"},
@@ -193,7 +203,9 @@ def route_url(path: str, **values: object) -> str:
     a page asset."""
     assets = {"/api/devices/": "kiosk-1", "/api/lockers/": "locker-1", "/city/": "city.js"}
     name = next((n for prefix, n in assets.items() if path.startswith(prefix)), "rate.js")
-    return path.format(name=name, asset="status.js", path="board.js", help_id=1, **values)
+    return path.format(
+        name=name, asset="status.js", path="board.js", help_id=1, repair_id=1, **values
+    )
 
 
 @pytest.mark.parametrize("role", [None, *sorted(EVERYONE)])

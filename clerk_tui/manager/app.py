@@ -7,7 +7,7 @@ All network work runs in workers on the app; pages post messages up and get data
 
 import asyncio
 import contextlib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path, PurePath
 from typing import ClassVar, Final, TypeVar
 from zoneinfo import ZoneInfo
@@ -33,6 +33,7 @@ from clerk_tui.manager.messages import (
     StatsRequested,
 )
 from clerk_tui.manager.pages import CasesPage, EvaluationsPage, LivePage, StatsPage
+from clerk_tui.manager.zone_desk import ZoneDesk
 from clerk_tui.messages import LoginSubmitted
 from clerk_tui.screens.login import LoginScreen
 from queue_server.client import ConnectionState, QueueClient, QueueError, Unauthorised
@@ -61,7 +62,7 @@ LIVE_DEBOUNCE_SECONDS: Final = 0.2
 LIVE_REFRESH_SECONDS: Final = 5.0
 ROLE_LABELS: Final = {Role.MANAGER: "大厅管理", Role.ADMIN: "系统管理员"}
 CITY_ROLE_LABELS: Final = {Role.MANAGER: "全市管理", Role.ADMIN: "系统管理员"}
-PAGES: Final = ("live", "stats", "evaluations", "cases", "cross_region")
+PAGES: Final = ("live", "stats", "evaluations", "cases", "cross_region", "zone")
 """The pages that show one hall, read again when the manager switches halls."""
 
 PageT = TypeVar("PageT", LivePage, StatsPage, EvaluationsPage, CasesPage, CityPage)
@@ -79,7 +80,7 @@ class ManagerLoginScreen(LoginScreen):
         self.query_one(".form-title", Static).update("一门 · 管理控制台")
 
 
-class ManagerApp(HelpDesk):
+class ManagerApp(HelpDesk, ZoneDesk):
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         Path(__file__).parent.parent / "clerk.tcss",
         Path(__file__).with_name("manager.tcss"),
@@ -240,6 +241,7 @@ class ManagerApp(HelpDesk):
                     self.refresh_live()
                     self.follow_cross_region(item)
                     self.follow_help(item)
+                    self.follow_zone(item)
         except Unauthorised as error:
             self._set_online(False)
             self._say(f"登录已失效：{error.detail}。请退出后重新登录", error=True)
@@ -356,6 +358,17 @@ class ManagerApp(HelpDesk):
     def desk_say(self, text: str, *, error: bool = False) -> None:
         self._say(text, error=error)
 
+    # 自助服务区: see ZoneDesk
+
+    def zone_timezone(self) -> str:
+        return self.timezone
+
+    def zone_now(self) -> datetime:
+        return self.clock.now()
+
+    def zone_say(self, text: str, *, error: bool = False) -> None:
+        self._say(text, error=error)
+
     # Statistics, evaluations and cases
 
     def on_stats_requested(self, message: StatsRequested) -> None:
@@ -411,6 +424,8 @@ class ManagerApp(HelpDesk):
                 self.load_cross_region_cases()
             case "city":
                 self.refresh_city()
+            case "zone":
+                self.load_zone()
 
     def _chosen_period(self) -> tuple[date, date]:
         stats = self._page(StatsPage)

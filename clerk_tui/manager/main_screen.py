@@ -1,5 +1,5 @@
-"""The manager's main screen: the pages on tabs, switched with F1–F4 and F9 (市域通办), and
-F7 全市 for a city-wide manager, who also switches halls with F8."""
+"""The manager's main screen: the pages on tabs, switched with F1–F4, F9 (市域通办) and F10
+(自助服务区), and F7 全市 for a city-wide manager, who also switches halls with F8."""
 
 from datetime import date
 from typing import ClassVar
@@ -13,6 +13,7 @@ from clerk_tui.cross_region.case_list import CrossRegionList
 from clerk_tui.manager.city_page import CityPage
 from clerk_tui.manager.messages import HallSwitcherWanted
 from clerk_tui.manager.pages import CasesPage, EvaluationsPage, LivePage, StatsPage
+from clerk_tui.manager.zone_page import ZonePage
 from clerk_tui.widgets.help_banner import HelpBanner
 
 PAGE_FOCUS = {
@@ -22,6 +23,7 @@ PAGE_FOCUS = {
     "cases": "#case-list",
     "city": "#city-halls",
     "cross_region": "#cross-region-cases",
+    "zone": "#zone-devices",
 }
 
 
@@ -36,6 +38,7 @@ class ManagerScreen(Screen[None]):
         Binding("f7", "page('city')", "全市", priority=True),
         Binding("f8", "choose_hall", "切换大厅", priority=True),
         Binding("f9", "page('cross_region')", "市域通办", priority=True),
+        Binding("f10", "page('zone')", "自助区", priority=True),
     ]
 
     def __init__(self, title: str, today: date, *, city: bool = False) -> None:
@@ -60,6 +63,8 @@ class ManagerScreen(Screen[None]):
                 yield CasesPage(id="cases-page")
             with TabPane("市域通办 F9", id="cross_region"):
                 yield CrossRegionList(id="cross-region-page")
+            with TabPane("自助服务区 F10", id="zone"):
+                yield ZonePage(id="zone-page")
             if self.city:
                 with TabPane("全市 F7", id="city"):
                     yield CityPage(id="city-page")
@@ -89,7 +94,7 @@ class ManagerScreen(Screen[None]):
     def forget_hall(self) -> None:
         """Empty every page of the hall left behind (the 全市 page stays), so nothing of it
         shows under the next hall's name while that hall is read."""
-        for pane in ("#live", "#stats", "#evaluations", "#cases", "#cross_region"):
+        for pane in ("#live", "#stats", "#evaluations", "#cases", "#cross_region", "#zone"):
             for table in self.query_one(pane).query(DataTable):
                 table.clear()
         self.query_one(LivePage).show_alerts([], "UTC")

@@ -38,3 +38,13 @@ class HallChosen(Message):
 
 class HallSwitcherWanted(Message):
     """The manager pressed the hall switcher's key (F8)."""
+
+
+@dataclass
+class ZoneActionWanted(Message):
+    """A key on the 自助服务区 page: `inspect` or `fault` on a device, `assign`, `fix` or
+    `verify` on a repair case."""
+
+    action: str
+    device: str | None = None
+    repair_id: int | None = None

@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("checks", sa.JSON(), nullable=False),
         sa.Column("note", sa.String(length=200), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("repair_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["user_account.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
