@@ -99,7 +99,7 @@ class StatsPage(VerticalScroll):
                 yield Static("", id="satisfaction-summary")
         yield Static("办不成事与回访工单", classes="section-title")
         yield table("case-figures", views.CASE_FIGURE_COLUMNS)
-        yield ZoneStatsSection(id="zone-section")
+        yield ZoneStatsSection(id="zone-stats-section")
 
     def group_by(self) -> StatsGroupBy:
         return cast(StatsGroupBy, self.query_one("#stats-group", Select).value)

@@ -89,14 +89,14 @@ class ZoneStatsSection(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("24小时自助服务区", classes="section-title")
-        yield Static("", id="zone-summary")
+        yield Static("", id="zone-stats-summary")
         table: DataTable[str] = DataTable(id="zone-stats", cursor_type="row", zebra_stripes=True)
         table.add_columns(*ZONE_COLUMNS)
         yield table
 
     def show(self, report: SelfServiceStatsReport) -> None:
         summary = zone_summary(report)
-        self.query_one("#zone-summary", Static).update(summary)
+        self.query_one("#zone-stats-summary", Static).update(summary)
         table = self.query_one("#zone-stats", DataTable)
         table.clear()
         if summary != NO_ZONE:

@@ -93,7 +93,7 @@ async def test_the_manager_reads_the_zone_and_each_device(
             assert rows[1][:3] == ("公积金自助终端", "100.0%", "1/2")
             assert rows[3][:3] == ("税务自助办税终端", "0.0%", "0/2")
             assert rows[-1][:4] == ("合计", "23.5%", "3/6", "2")
-            summary = str(app.screen.query_one("#zone-summary", Static).render())
+            summary = str(app.screen.query_one("#zone-stats-summary", Static).render())
             assert "巡检按时 3/6（漏检 3）" in summary
             assert "故障 2（设备自报 1 · 离线 1）" in summary
             assert "一键求助 3 · 已响应 2 · 超时未应 2" in summary
