@@ -3,9 +3,9 @@ halls (`main` with the shipped zone of seven devices, all day; `kangbashi` witho
 manual clock: Monday 2026-11-30 of tests/domain/test_self_service_stats.py, read by each kind
 of caller.
 
-The help requests go through their API; the other rows are written through the models until
-the zone devices' API (heartbeats, inspections, repairs) reaches main (tests/test_zone_day.py
-then drives them all end to end)."""
+The help requests go through their API; the status history, inspections and repair cases are
+written through the models, to the second and across a city (tests/test_zone_day.py drives
+heartbeats, inspections and repairs through their API end to end)."""
 
 import csv
 import io

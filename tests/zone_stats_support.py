@@ -34,8 +34,8 @@ def seed_zone_day(database_url: str, *, sunday: datetime, hall: str, clerk: str)
     test, ss-gjj ok since Sunday, ss-tax faulty from 08:45, the other four never heard from
     (not in service: no inspection due); four inspections by `clerk`; two repair cases (and
     one of Sunday's, verified Monday after midnight).
-    Written through the models until the zone devices' API (heartbeats, inspections,
-    repairs) is on main; the help requests go through the API (`ask_for_help`)."""
+    Written through the models, so each change falls on its exact second (tests/test_zone_day.py
+    drives the real API); the help requests go through the API (`ask_for_help`)."""
 
     def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
         """`day` 6 is Sunday, 7 Monday, 8 Tuesday (as in the domain test's December)."""
