@@ -101,6 +101,7 @@ from queue_server.protocol import (
     RepairAssign,
     RepairCasePublic,
     RepairStatus,
+    SelfServiceStatsReport,
     ServerMessage,
     SnapshotMessage,
     StatsGroupBy,
@@ -1040,6 +1041,21 @@ class QueueClient:
             "format": format,
         }
         return (await self.send("GET", "/api/stats/export", params=params)).content
+
+    async def self_service_stats(self, *, start: date, end: date) -> SelfServiceStatsReport:
+        """The 24-hour self-service zone's figures for start..end: the client's hall (with
+        its devices), or every hall and the city's total for a city-wide caller without a
+        hall chosen (managers and admins)."""
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        response = await self.send("GET", "/api/stats/self-service", params=params)
+        return _parse(SelfServiceStatsReport, response)
+
+    async def export_self_service_stats(
+        self, *, start: date, end: date, format: str = "csv"
+    ) -> bytes:
+        """The figures of `self_service_stats()` as a CSV or XLSX file's bytes."""
+        params = {"from": start.isoformat(), "to": end.isoformat(), "format": format}
+        return (await self.send("GET", "/api/stats/self-service/export", params=params)).content
 
     async def _ticket(
         self,

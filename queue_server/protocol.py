@@ -162,6 +162,10 @@ __all__ = [
     "RepairSource",
     "RepairStatus",
     "Role",
+    "SelfServiceDeviceStats",
+    "SelfServiceFigures",
+    "SelfServiceStatsReport",
+    "SelfServiceStatsRow",
     "SelfServiceZonePublic",
     "ServerMessage",
     "SnapshotMessage",
@@ -180,6 +184,7 @@ __all__ = [
     "WindowStatus",
     "ZoneDeviceKind",
     "ZoneDevicePublic",
+    "ZoneRoundStats",
     "ZoneStatus",
     "parse_server_message",
 ]
@@ -689,6 +694,71 @@ class CrossRegionStatsReport(_Wire):
     rows: list[CrossRegionStatsRow]
     """Every hall of the city for city-wide callers; the caller's own hall otherwise."""
     total: CrossRegionStatsRow | None
+    """The city's total, for city-wide callers without `hall=`; None otherwise."""
+
+
+class ZoneRoundStats(_Wire):
+    """One inspection round over the period: due on each working day for each device."""
+
+    due: int
+    on_time: int
+    missed: int
+    on_time_share: float | None
+
+
+class SelfServiceFigures(_Wire):
+    """The 24-hour zone's figures of one device, one hall or the city (docs/statistics.md
+    defines every key)."""
+
+    key: str
+    label: str
+    open_seconds: float
+    """The zone's open time in the period up to now (times the devices, for a hall)."""
+    available_seconds: float
+    """Of which the device was online and `ok`."""
+    availability: float | None
+    """完好率: available_seconds / open_seconds."""
+    inspections_due: int
+    inspections_on_time: int
+    inspections_missed: int
+    inspections_on_time_share: float | None
+    rounds: dict[str, ZoneRoundStats]
+    """By round name (开门前检查, 闭门后检查 …)."""
+    faults: int
+    """Repair cases opened in the period."""
+    faults_by_source: dict[RepairSource, int]
+    repaired: int
+    """Repair cases verified in the period."""
+    repair_seconds_mean: float | None
+    """Mean time to repair: opened → verified, of the cases verified in the period."""
+    help_requests: int
+    help_acknowledged: int
+    help_escalated: int
+    """Not acknowledged within `help_escalate_minutes`."""
+    help_response_seconds_mean: float | None
+    help_response_seconds_p90: float | None
+
+
+class SelfServiceDeviceStats(SelfServiceFigures):
+    """One zone device (`key` is its name, `label` what people read)."""
+
+
+class SelfServiceStatsRow(SelfServiceFigures):
+    """One hall's zone (or the city's, key `total`): its devices added up, and every help
+    request of the hall (also those naming no device)."""
+
+    device_count: int
+    devices: list[SelfServiceDeviceStats]
+    """Each configured device of the hall's zone; empty in the city's total."""
+
+
+class SelfServiceStatsReport(_Wire):
+    from_day: date
+    to_day: date
+    generated_at: datetime
+    rows: list[SelfServiceStatsRow]
+    """Every hall of the city for city-wide callers; the caller's own hall otherwise."""
+    total: SelfServiceStatsRow | None
     """The city's total, for city-wide callers without `hall=`; None otherwise."""
 
 

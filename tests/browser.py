@@ -109,9 +109,14 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def screenshot(page: Page, name: str) -> Path:
+def artifacts() -> Path:
+    """`test-artifacts/`, made on first use (a fresh clone has none)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+    return ARTIFACTS
+
+
+def screenshot(page: Page, name: str) -> Path:
+    path = artifacts() / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 

@@ -52,6 +52,8 @@ PER_OPERATION: list[dict[str, Any]] = [
             "GET /api/stats/export",
             "GET /api/stats/cross-region",
             "GET /api/stats/cross-region/export",
+            "GET /api/stats/self-service",
+            "GET /api/stats/self-service/export",
         )
     ),
     # The category must be one of the hall's (configured per hall, not in the schema); an

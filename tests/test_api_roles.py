@@ -73,6 +73,8 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/stats/export"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/cross-region"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/cross-region/export"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/stats/self-service"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/stats/self-service/export"): frozenset({MANAGER, ADMIN}),
     ("WS", "/ws"): EVERYONE,
     ("GET", "/board"): frozenset({BOARD, MANAGER, ADMIN}),
     ("GET", "/board/window/{window_no}"): frozenset({BOARD, MANAGER, ADMIN}),
@@ -291,7 +293,12 @@ CITY_ROUTES = frozenset(
 """Routes that act on the caller or the whole city, not on one hall: `hall=` changes nothing
 there. (`GET /api/halls` comes with the city-api branch.)"""
 CITY_WHEN_UNNAMED = frozenset(
-    {("GET", "/api/stats/cross-region"), ("GET", "/api/stats/cross-region/export")}
+    {
+        ("GET", "/api/stats/cross-region"),
+        ("GET", "/api/stats/cross-region/export"),
+        ("GET", "/api/stats/self-service"),
+        ("GET", "/api/stats/self-service/export"),
+    }
 )
 """Hall routes that answer a city-wide caller who names no hall for the whole city (every
 hall and the city's total) instead of asking for one."""

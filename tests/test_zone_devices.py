@@ -185,6 +185,27 @@ def test_silence_goes_offline_at_the_limit_and_opens_a_repair_case(
     ]
 
 
+def test_another_devices_heartbeat_leaves_a_silent_device_to_the_watch(
+    tmp_path: Path, database_url: str, clock: ManualClock
+) -> None:
+    """Recording a silent device's offline status from another device's heartbeat skipped its
+    repair case, and the watch then found nothing left to do: the silent device stayed
+    暂停使用 with nobody told to repair it."""
+    with live_server(
+        tmp_path, clock=clock, database_url=database_url, device_offline_seconds=60,
+        alert_check_seconds=3600,
+    ) as server:  # fmt: skip
+        silent, busy = device_client(server, "ss-gjj"), device_client(server, "ss-tax")
+        beat(silent, "ss-gjj")
+        beat(busy, "ss-tax")
+        clock.advance(timedelta(minutes=70))
+        beat(busy, "ss-tax")
+        manager = server.client(server.login(server.accounts.manager))
+        recorded = [status for _, status in status_history(server.database_url, "ss-gjj")]
+        cases = ok(manager.get("/api/repairs", params={"device": "ss-gjj"}))
+        assert "offline" not in recorded or cases, (recorded, cases)
+
+
 def test_inspections_and_staff_reports_open_one_case_which_turns_overdue_once(
     hall: LiveServer, clock: ManualClock
 ) -> None:

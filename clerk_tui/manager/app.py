@@ -387,6 +387,19 @@ class ManagerApp(HelpDesk, ZoneDesk):
         if page is not None:
             page.show_report(report)
         self._say(f"已统计 {views.stats_title(report)}")
+        self.load_zone_stats(start, end)
+
+    @work(exclusive=True, group="zone-stats", exit_on_error=False)
+    async def load_zone_stats(self, start: date, end: date) -> None:
+        """The 24-hour zone's figures for the same period, under the period's own."""
+        try:
+            report = await self.client.self_service_stats(start=start, end=end)
+        except QueueError as error:
+            self._say(f"自助服务区统计失败：{error.detail}", error=True)
+            return
+        page = self._page(StatsPage)
+        if page is not None:
+            page.show_zone(report)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.reload_page(event.pane.id or "")

@@ -11,11 +11,13 @@ from textual.widgets import DataTable, Input, Label, Select, Static
 from clerk_tui.manager import views
 from clerk_tui.manager.charts import HourlyChart, SatisfactionChart, WaitChart
 from clerk_tui.manager.messages import CaseChosen, StatsRequested
+from clerk_tui.manager.zone_stats import ZoneStatsSection
 from queue_server.protocol import (
     CasePublic,
     EvaluationPublic,
     EventMessage,
     LiveStats,
+    SelfServiceStatsReport,
     StatsGroupBy,
     StatsReport,
 )
@@ -97,6 +99,7 @@ class StatsPage(VerticalScroll):
                 yield Static("", id="satisfaction-summary")
         yield Static("办不成事与回访工单", classes="section-title")
         yield table("case-figures", views.CASE_FIGURE_COLUMNS)
+        yield ZoneStatsSection(id="zone-stats-section")
 
     def group_by(self) -> StatsGroupBy:
         return cast(StatsGroupBy, self.query_one("#stats-group", Select).value)
@@ -139,6 +142,9 @@ class StatsPage(VerticalScroll):
             views.satisfaction_summary(report.total)
         )
         fill(self.query_one("#case-figures", DataTable), views.case_figure_rows(report))
+
+    def show_zone(self, report: SelfServiceStatsReport) -> None:
+        self.query_one(ZoneStatsSection).show(report)
 
 
 class CaseTable(DataTable[str]):

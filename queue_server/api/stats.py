@@ -1,4 +1,5 @@
-"""Statistics for managers: a period's figures, the live hall, 市域通办, and exports."""
+"""Statistics for managers: a period's figures, the live hall, 市域通办, the 24-hour
+self-service zone, and exports."""
 
 from datetime import date
 from typing import Annotated, Literal
@@ -17,11 +18,25 @@ from queue_server.api.deps import (
 from queue_server.api.params import ISO_DAY_ONLY
 from queue_server.domain.errors import InvalidInput
 from queue_server.errors import WrongHall
-from queue_server.protocol import CrossRegionStatsReport, LiveStats, StatsGroupBy, StatsReport
-from queue_server.reports.exports import cross_region_csv, cross_region_xlsx, to_csv, to_xlsx
+from queue_server.protocol import (
+    CrossRegionStatsReport,
+    LiveStats,
+    SelfServiceStatsReport,
+    StatsGroupBy,
+    StatsReport,
+)
+from queue_server.reports.exports import (
+    cross_region_csv,
+    cross_region_xlsx,
+    self_service_csv,
+    self_service_xlsx,
+    to_csv,
+    to_xlsx,
+)
 from queue_server.services.city import city_report
 from queue_server.services.stats_cross_region import cross_region_report
 from queue_server.services.stats_report import live_stats, period_report
+from queue_server.services.stats_self_service import self_service_report
 
 router = APIRouter(prefix="/api/stats", tags=["statistics"])
 
@@ -171,3 +186,42 @@ async def cross_region_export(
     content = cross_region_xlsx(report) if format == "xlsx" else cross_region_csv(report)
     scope = "city" if of is None else of.code
     return download(f"yimen-cross-region-{start}-{end}-{scope}", format, content)
+
+
+async def _self_service(
+    of: Here | None, resources: Resources, start: date, end: date
+) -> SelfServiceStatsReport:
+    halls = resources.city.halls
+    now = resources.clock.now()
+    only = None if of is None else of.code
+    return await resources.db.read(
+        lambda session: self_service_report(
+            session, halls=halls, start=start, end=end, now=now, only=only
+        )
+    )
+
+
+@router.get("/self-service", response_model=SelfServiceStatsReport)
+async def self_service(
+    of: CrossRegionOf, resources: ResourcesDep, start: FromDay, end: ToDay
+) -> SelfServiceStatsReport:
+    """The 24-hour self-service zone per hall and per device: availability (完好率),
+    inspections on time, faults and time to repair, help requests and response times
+    (docs/statistics.md). A city-wide caller naming no hall gets every hall and the city's
+    total, as for `GET /api/stats/cross-region`."""
+    return await _self_service(of, resources, start, end)
+
+
+@router.get("/self-service/export", response_class=Response, responses=DOWNLOAD_RESPONSES)
+async def self_service_export(
+    of: CrossRegionOf,
+    resources: ResourcesDep,
+    start: FromDay,
+    end: ToDay,
+    format: Format = "csv",
+) -> Response:
+    """The same figures as `GET /api/stats/self-service`, as a file to download."""
+    report = await _self_service(of, resources, start, end)
+    content = self_service_xlsx(report) if format == "xlsx" else self_service_csv(report)
+    scope = "city" if of is None else of.code
+    return download(f"yimen-self-service-{start}-{end}-{scope}", format, content)

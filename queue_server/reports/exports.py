@@ -1,6 +1,7 @@
 """Statistics reports as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese) or
-as an XLSX workbook with one sheet per table: the period report (`GET /api/stats/export`) and
-the 市域通办 report (`GET /api/stats/cross-region/export`)."""
+as an XLSX workbook with one sheet per table: the period report (`GET /api/stats/export`),
+the 市域通办 report (`GET /api/stats/cross-region/export`) and the self-service zone's
+(`GET /api/stats/self-service/export`)."""
 
 import csv
 import io
@@ -9,12 +10,23 @@ from typing import Any
 from openpyxl import Workbook
 
 from queue_server.domain.cross_region import CrossRegionStatus
+from queue_server.domain.self_service import RepairSource
 from queue_server.domain.stats.cross_region import TIMED_STEPS
-from queue_server.protocol import CrossRegionStatsReport, CrossRegionStatsRow, StatsReport, StatsRow
+from queue_server.protocol import (
+    CrossRegionStatsReport,
+    CrossRegionStatsRow,
+    SelfServiceFigures,
+    SelfServiceStatsReport,
+    StatsReport,
+    StatsRow,
+)
 from queue_server.reports.labels import (
     CROSS_REGION_LABELS,
     GROUP_LABELS,
+    REPAIR_SOURCE_LABELS,
+    ROUND_FIGURE_LABELS,
     ROW_LABELS,
+    SELF_SERVICE_LABELS,
     STATE_LABELS,
     STEP_FIGURE_LABELS,
     STEP_KIND_LABELS,
@@ -175,5 +187,112 @@ def cross_region_xlsx(report: CrossRegionStatsReport) -> bytes:
             _period(report.from_day, report.to_day),
             [_cross_region_heading(column) for column in CROSS_REGION_COLUMNS],
             _cross_region_rows(report),
+        )
+    )
+
+
+SELF_SERVICE_FIGURES: list[str] = [
+    "open_seconds",
+    "available_seconds",
+    "availability",
+    "inspections_due",
+    "inspections_on_time",
+    "inspections_missed",
+    "inspections_on_time_share",
+]
+SELF_SERVICE_LATER: list[str] = [
+    "repaired",
+    "repair_seconds_mean",
+    "help_requests",
+    "help_acknowledged",
+    "help_escalated",
+    "help_response_seconds_mean",
+    "help_response_seconds_p90",
+]
+
+
+def _round_names(report: SelfServiceStatsReport) -> list[str]:
+    """Every hall's round names, in the order they first appear."""
+    names = [name for row in report.rows for name in row.rounds]
+    return list(dict.fromkeys(names))
+
+
+def self_service_columns(report: SelfServiceStatsReport) -> list[str]:
+    """The JSON figures flattened: `rounds` as `round_<name>_<figure>`, `faults_by_source`
+    as `faults_<source>`; a row per hall, then one per device of the hall (`device` set),
+    then the city's total."""
+    return [
+        "hall",
+        "device",
+        "label",
+        *SELF_SERVICE_FIGURES,
+        *(
+            f"round_{name}_{figure}"
+            for name in _round_names(report)
+            for figure in ROUND_FIGURE_LABELS
+        ),
+        "faults",
+        *(f"faults_{source}" for source in RepairSource),
+        *SELF_SERVICE_LATER,
+    ]
+
+
+def _self_service_cells(
+    figures: SelfServiceFigures, hall: str, device: str, rounds: list[str]
+) -> list[Any]:
+    per_round = [
+        None if name not in figures.rounds else getattr(figures.rounds[name], figure)
+        for name in rounds
+        for figure in ROUND_FIGURE_LABELS
+    ]
+    return [
+        hall,
+        device,
+        figures.label,
+        *(getattr(figures, name) for name in SELF_SERVICE_FIGURES),
+        *per_round,
+        figures.faults,
+        *(figures.faults_by_source.get(source, 0) for source in RepairSource),
+        *(getattr(figures, name) for name in SELF_SERVICE_LATER),
+    ]
+
+
+def _self_service_rows(report: SelfServiceStatsReport) -> list[list[Any]]:
+    rounds = _round_names(report)
+    rows: list[list[Any]] = []
+    for row in report.rows:
+        rows.append(_self_service_cells(row, row.key, "", rounds))
+        rows.extend(
+            _self_service_cells(device, row.key, device.key, rounds) for device in row.devices
+        )
+    if report.total is not None:
+        rows.append(_self_service_cells(report.total, report.total.key, "", rounds))
+    return rows
+
+
+def _self_service_heading(column: str, rounds: list[str]) -> str:
+    if column.startswith("faults_"):
+        return f"故障·{REPAIR_SOURCE_LABELS[column.removeprefix('faults_')]}"
+    for name in rounds:
+        prefix = f"round_{name}_"
+        if column.startswith(prefix):
+            return f"{name}·{ROUND_FIGURE_LABELS[column.removeprefix(prefix)]}"
+    return SELF_SERVICE_LABELS[column]
+
+
+def self_service_csv(report: SelfServiceStatsReport) -> bytes:
+    """A row per hall, then its devices, then the city's total (when the report has one);
+    the header holds the flattened JSON keys."""
+    return _csv(self_service_columns(report), _self_service_rows(report))
+
+
+def self_service_xlsx(report: SelfServiceStatsReport) -> bytes:
+    rounds = _round_names(report)
+    return _saved(
+        _workbook(
+            "自助服务区",
+            _period(report.from_day, report.to_day),
+            [_self_service_heading(column, rounds) for column in self_service_columns(report)],
+            _self_service_rows(report),
         )
     )

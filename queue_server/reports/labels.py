@@ -90,3 +90,40 @@ STEP_FIGURE_LABELS: Final[dict[str, str]] = {
     "on_time_share": "按时率",
 }
 """The figures of each step kind, in the order of the export's columns."""
+
+SELF_SERVICE_LABELS: Final[dict[str, str]] = {
+    "hall": "大厅代码",
+    "device": "设备",
+    "label": "名称",
+    "open_seconds": "开放时长(秒)",
+    "available_seconds": "完好时长(秒)",
+    "availability": "完好率",
+    "inspections_due": "应巡检",
+    "inspections_on_time": "按时巡检",
+    "inspections_missed": "漏检",
+    "inspections_on_time_share": "按时巡检率",
+    "faults": "故障报修",
+    "repaired": "修复验收",
+    "repair_seconds_mean": "平均修复时长(秒)",
+    "help_requests": "一键求助",
+    "help_acknowledged": "已响应",
+    "help_escalated": "超时未响应",
+    "help_response_seconds_mean": "平均响应时长(秒)",
+    "help_response_seconds_p90": "响应时长P90(秒)",
+}
+"""The self-service zone report's columns; rounds and fault sources by the tables below."""
+
+REPAIR_SOURCE_LABELS: Final[dict[str, str]] = {
+    "inspection": "巡检发现",
+    "staff": "人工报修",
+    "heartbeat": "设备自报",
+    "offline": "离线",
+}
+
+ROUND_FIGURE_LABELS: Final[dict[str, str]] = {
+    "due": "应检",
+    "on_time": "按时",
+    "missed": "漏检",
+    "on_time_share": "按时率",
+}
+"""The figures of each inspection round, in the order of the export's columns."""

@@ -89,7 +89,7 @@ def after_zone_heartbeat(
             summary=f"{summary}：{heartbeat.detail}" if heartbeat.detail else summary,
             offline_after=offline_after,
         )
-    zone_status_log.sync(scope, offline_after=offline_after)
+    zone_status_log.sync(scope, offline_after=offline_after, device=device.name)
 
 
 def record_heartbeat(

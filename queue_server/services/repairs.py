@@ -90,7 +90,7 @@ def open_case(
     scope.session.add(case)
     scope.session.flush()
     journal.record_payload(scope, type=EventType.REPAIR_OPENED, payload=repair_public(case, scope))
-    zone_status_log.sync(scope, offline_after=offline_after)
+    zone_status_log.sync(scope, offline_after=offline_after, device=device.name)
     return case
 
 
@@ -163,7 +163,7 @@ def take_step(
     scope.session.flush()
     journal.record_payload(scope, type=STEP_EVENTS[step], payload=repair_public(case, scope))
     if step == "verify":
-        zone_status_log.sync(scope, offline_after=offline_after)
+        zone_status_log.sync(scope, offline_after=offline_after, device=case.device)
     return repair_public(case, scope)
 
 

@@ -31,21 +31,25 @@ def last_recorded(session: Session, *, hall: str, device: str) -> DeviceStatusCh
     ).first()
 
 
-def pending_changes(scope: Scope, *, offline_after: timedelta) -> list[Change]:
-    """The zone devices whose status now differs from the last one recorded (none recorded:
-    状态未知). Going offline is dated when the silence passed the limit, unless something was
-    recorded after that (then it is dated now)."""
+def pending_changes(
+    scope: Scope, *, offline_after: timedelta, device: str | None = None
+) -> list[Change]:
+    """The zone devices (or only `device`) whose status now differs from the last one
+    recorded (none recorded: 状态未知). Going offline is dated when the silence passed the
+    limit, unless something was recorded after that (then it is dated now)."""
     session, hall, now = scope.session, scope.hall, scope.now
     statuses = zone_statuses(session, hall=hall, now=now, offline_after=offline_after)
     changes = []
     for name, status in statuses.items():
+        if device is not None and name != device:
+            continue
         last = last_recorded(session, hall=hall.code, device=name)
         if status == (last.status if last else ZoneStatus.UNKNOWN):
             continue
         at = now
-        device = session.get(Device, (hall.code, name))
-        if status is ZoneStatus.OFFLINE and device is not None:
-            offline_at = went_offline_at(device.last_seen_at, offline_after=offline_after)
+        heard = session.get(Device, (hall.code, name))
+        if status is ZoneStatus.OFFLINE and heard is not None:
+            offline_at = went_offline_at(heard.last_seen_at, offline_after=offline_after)
             if last is None or offline_at >= last.at:
                 at = min(offline_at, now)
         changes.append(Change(name, status, at))
@@ -67,9 +71,11 @@ def record(scope: Scope, change: Change) -> None:
     )
 
 
-def sync(scope: Scope, *, offline_after: timedelta) -> list[Change]:
-    """Record every change pending now (in the caller's write transaction)."""
-    changes = pending_changes(scope, offline_after=offline_after)
+def sync(scope: Scope, *, offline_after: timedelta, device: str) -> list[Change]:
+    """Record the change of `device` pending now (in the caller's write transaction). Other
+    devices' changes are the watch's: a device found offline there also gets its repair case,
+    which recording it here would skip."""
+    changes = pending_changes(scope, offline_after=offline_after, device=device)
     for change in changes:
         record(scope, change)
     return changes

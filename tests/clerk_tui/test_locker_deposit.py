@@ -13,6 +13,7 @@ from textual.widgets import Input
 from clerk_tui.app import ClerkApp
 from clerk_tui.screens.locker_deposit import LockerDepositDialog
 from clerk_tui.widgets.action_panel import ActionPanel
+from tests.browser import artifacts
 from tests.clerk_tui.console import Hall, console
 from tests.clerk_tui.helpers import text_of, type_text, until
 from tests.support import LiveServer
@@ -62,7 +63,7 @@ async def test_the_pickup_window_deposits_the_result_in_the_locker(server: LiveS
         await until(pilot, lambda: isinstance(app.screen, LockerDepositDialog), "the dialog")
         assert app.focused is not None and app.focused.id == "compartment"
         assert "空格：1、2、3" in text_of(app, "#free-compartments")
-        app.save_screenshot("locker-deposit-dialog.svg", path="test-artifacts")
+        app.save_screenshot("locker-deposit-dialog.svg", path=str(artifacts()))
         await type_text(pilot, "5")
         await pilot.press("enter")
         await until(pilot, lambda: "取件码" in message(app), f"the pickup code: {message(app)}")

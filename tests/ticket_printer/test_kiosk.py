@@ -10,7 +10,7 @@ from textual.widgets import Button, Static
 
 from queue_server.client import QueueClient
 from queue_server.config import parse_hall_config
-from tests.browser import ARTIFACTS
+from tests.browser import artifacts
 from tests.support import LiveServer, live_server
 from tests.test_config import DEFAULT_TEXT
 from tests.ticket_printer.pilot import file_printer, screen_lines, shown, start, tap, until
@@ -26,8 +26,7 @@ SIZE = (140, 50)
 
 def keep_screenshot(app: KioskApp, name: str) -> None:
     """An SVG of the screen in test-artifacts/, for people reviewing the kiosk's looks."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    app.save_screenshot(filename=f"{name}.svg", path=str(ARTIFACTS))
+    app.save_screenshot(filename=f"{name}.svg", path=str(artifacts()))
 
 
 def text_of(app: KioskApp, selector: str) -> str:

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from queue_server.client import QueueClient
 from queue_server.config import parse_hall_config
 from queue_server.domain.clock import ManualClock
+from tests.browser import artifacts
 from tests.city_support import LiveCity, live_city
 from tests.nearby_support import issue, nearby_city, open_window
 from tests.support import live_server
@@ -66,7 +67,7 @@ def test_the_confirm_screen_names_a_much_quicker_hall_and_the_ticket_can_still_b
                 assert "您也可以继续在这里取号" in words
                 assert "市域通办" not in words  # 康巴什 decides it itself
                 assert "康巴什区政务服务中心" in "".join(screen_lines(app))
-                app.save_screenshot(filename="kiosk-confirm-elsewhere.svg", path="test-artifacts")
+                app.save_screenshot(filename="kiosk-confirm-elsewhere.svg", path=str(artifacts()))
                 await tap(pilot, "#confirm")
                 await shown(pilot, TicketScreen)
 
@@ -137,7 +138,7 @@ def test_after_hours_the_kiosk_shows_a_qr_code_to_the_city_page(tmp_path: Path) 
                 assert len(rows) >= 12
                 assert all(row in lines for row in rows)  # the whole code, uncut, on screen
                 assert "现在不在取号时间" in lines
-                app.save_screenshot(filename="kiosk-after-hours-city.svg", path="test-artifacts")
+                app.save_screenshot(filename="kiosk-after-hours-city.svg", path=str(artifacts()))
 
     with live_server(tmp_path, hall=hall, clock=ManualClock(EVENING)) as server:
         run_async(scenario(server.base_url, server.accounts.kiosk_token))
