@@ -57,6 +57,8 @@ from queue_server.city import (
 from queue_server.client import QueueClient, QueueError
 from queue_server.config import HallConfig, load_hall_config
 from queue_server.db import Database
+from queue_server.demo_zone import EMPTY_PRINTER, zone_problems
+from queue_server.demo_zone import TOKEN_ENV as ZONE_TOKEN_ENV
 from queue_server.domain.clock import SystemClock
 from queue_server.domain.cross_region import CrossRegionMode, Delivery, ForwardChannel
 from queue_server.domain.enums import Role
@@ -110,6 +112,8 @@ class HallLogins:
     bots: list[tuple[str, str]] = field(default_factory=list)
     kiosk: str = ""
     board: str = ""
+    zone: str = ""
+    """The token of every device of the hall's self-service zone; empty without a zone."""
 
 
 @dataclass
@@ -224,6 +228,8 @@ def login_lines(logins: Logins) -> list[str]:
         where = f"   (hall {hall.code})" if several else ""
         lines.append(f"  {'kiosk':8} token {hall.kiosk}{where}")
         lines.append(f"  {'board':8} token {hall.board}{where}")
+        if hall.zone:
+            lines.append(f"  {'zone':8} token {hall.zone}{where}")
     return lines
 
 
@@ -232,7 +238,7 @@ def write_logins(path: Path, logins: Logins, *, base: str) -> None:
     text = "\n".join(
         [
             "# 一门 demo logins, kept for the next `make demo` (delete this file for new ones).",
-            "# The kiosk and board device tokens are new on every run.",
+            "# The kiosk, board and zone device tokens are new on every run.",
             f"# Server: {base}",
             *login_lines(logins),
             "",
@@ -307,6 +313,16 @@ def create_demo_accounts(
                     now=now,
                     hall=hall.code,
                 )
+                zone = [device.name for device in hall.config.self_service.devices]
+                if zone:
+                    own.zone = issue_device_token(
+                        session=session,
+                        name=zone[0],
+                        role=Role.DEVICE,
+                        devices=zone,
+                        now=now,
+                        hall=hall.code,
+                    )
                 logins.halls.append(own)
     finally:
         db.dispose()
@@ -845,6 +861,20 @@ def _start_simulators(
     return simulators
 
 
+def _start_zones(
+    processes: Processes, variant: Variant, *, base: str, logins: Logins, logs: Path
+) -> None:
+    """One zone simulation per hall with a self-service zone (its devices' heartbeats)."""
+    for own in logins.halls:
+        if own.zone:
+            processes.start(
+                f"zone {own.code}",
+                [sys.executable, "-m", "queue_server.demo_zone", "--server", base],
+                log=logs / variant.log_name("zone", own.code),
+                env={ZONE_TOKEN_ENV: own.zone},
+            )
+
+
 def _print_welcome(
     variant: Variant,
     *,
@@ -911,6 +941,11 @@ def _print_welcome(
         typer.echo(f"Manager:       {console} manager --server {base}   (log in as manager)")
         typer.echo(f"Hall board:    {base}/board?token={logins.first.board}")
     typer.echo(f"Window board:  {base}/board/window/1?token={logins.first.board}{at_first}")
+    if logins.first.zone:
+        typer.echo(
+            f"自助服务区:    {EMPTY_PRINTER} is out of paper (F10 in the manager console);"
+            f" someone pressed 一键求助 (F12 answers it){at_first}"
+        )
     typer.echo(f"API docs:      {base}/docs")
     typer.echo(f"Logs:          {logs}")
 
@@ -960,6 +995,7 @@ def _run(
         day=day,
         directory=directory,
     )
+    _start_zones(processes, variant, base=base, logins=logins, logs=logs)
     speakers = has_speakers() and not headless
     # The announcer speaks for the first hall: three halls through one speaker would be noise.
     board_token = {"YIMEN_BOARD_TOKEN": logins.first.board}
@@ -1022,14 +1058,16 @@ def _headless(
             log = variant.log_name("simulator", hall.code)
             problems.append(f"the simulator exited with {simulated} (see {log})")
     for index, hall in enumerate(logins.halls):
+        named = hall.code if variant.several else None
         problems += asyncio.run(
-            _final_check(
-                base,
-                logins.admin_password,
-                own if index == 0 else None,
-                hall=hall.code if variant.several else None,
-            )
+            _final_check(base, logins.admin_password, own if index == 0 else None, hall=named)
         )
+        if hall.zone:
+            problems += asyncio.run(
+                zone_problems(
+                    base, kiosk=hall.kiosk, admin_password=logins.admin_password, hall=named
+                )
+            )
     if announcer is not None:
         if announcer.poll() is not None:
             problems.append("the announcer stopped (see announcer.log)")
@@ -1044,6 +1082,11 @@ def _headless(
         f"{worked} worked end to end: every other ticket issued today has ended, and your"
         f" ticket {own.number} still waits for you at window {HUMAN_WINDOW}."
     )
+    if logins.first.zone:
+        typer.echo(
+            f"The self-service zone reported: {EMPTY_PRINTER} 暂停使用 (out of paper), its other"
+            " devices 正常使用; a 一键求助 waits for staff."
+        )
     return 0
 
 

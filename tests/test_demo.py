@@ -93,6 +93,8 @@ def test_headless_demo_serves_everyone_but_the_user(headless_day: tuple[Path, Da
     own = re.search(r"Your ticket:\s+(G\d{3}) \(跨域通办\)", run.stdout)
     assert own, run.stdout
     assert f"your ticket {own.group(1)} still waits for you at window 9" in run.stdout
+    assert "自助服务区:    ss-print is out of paper (F10 in the manager console)" in run.stdout
+    assert "The self-service zone reported: ss-print 暂停使用 (out of paper)" in run.stdout
     assert (directory / "hall.db").exists()
     assert "windows staffed" in (directory / "logs" / "simulator.log").read_text("utf-8")
 
@@ -166,6 +168,8 @@ def test_demo_keeps_its_logins_in_an_owner_only_file_and_runs_in_real_time(
         assert not [t["number"] for t in tickets if t["status"] == "done"], tickets
         own = [t for t in tickets if t["number"] == status.group(2)]
         assert own and own[0]["status"] == "waiting", own
+        _assert_zone_alive(base, kiosk.group(1), admin.json()["token"])
+        _repair_the_printer(base, kiosk.group(1), admin.json()["token"])
     finally:
         demo.terminate()
         demo.wait(timeout=30)
@@ -174,6 +178,73 @@ def test_demo_keeps_its_logins_in_an_owner_only_file_and_runs_in_real_time(
     with contextlib.suppress(httpx.HTTPError):
         httpx.get(f"{base}/api/health", timeout=1)
         raise AssertionError("the demo's server is still running after the demo stopped")
+
+
+def zone_labels(base: str, token: str, **params: str) -> dict[str, str]:
+    """What the hall's snapshot shows of each zone device (正常使用, 暂停使用, 状态未知),
+    once every device has reported (waiting up to half a minute for the first round)."""
+    deadline = time.monotonic() + 30
+    while True:
+        hall = httpx.get(
+            f"{base}/api/hall",
+            params=params,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+        assert hall.status_code == 200, hall.text
+        zone = hall.json()["self_service"]
+        assert zone is not None, hall.text
+        labels = {device["name"]: device["status_label"] for device in zone["devices"]}
+        if "状态未知" not in labels.values() or time.monotonic() > deadline:
+            return labels
+        time.sleep(0.5)
+
+
+ZONE_ALIVE = {
+    "ss-shebao": "正常使用",
+    "ss-gjj": "正常使用",
+    "ss-budongchan": "正常使用",
+    "ss-tax": "正常使用",
+    "ss-churujing": "正常使用",
+    "ss-print": "暂停使用",
+    "locker-1": "正常使用",
+}
+"""The demo hall's zone once its devices have reported: the printer is out of paper."""
+
+
+def _assert_zone_alive(base: str, kiosk: str, admin: str) -> None:
+    """The zone's devices have reported, the empty printer has a repair case, and someone
+    has pressed 一键求助, as a kiosk and the admin see it."""
+    assert zone_labels(base, kiosk) == ZONE_ALIVE
+    staff = {"Authorization": f"Bearer {admin}"}
+    repairs = httpx.get(f"{base}/api/repairs", headers=staff, timeout=60).json()
+    assert [(r["device"], r["source"]) for r in repairs] == [("ss-print", "heartbeat")], repairs
+    helps = httpx.get(f"{base}/api/help-requests", headers=staff, timeout=60).json()
+    assert [h["device"] for h in helps] == ["ss-shebao"], helps
+
+
+def _repair_the_printer(base: str, kiosk: str, admin: str) -> None:
+    """Staff put paper in and mark the case fixed: the printer reports ok at once, and once
+    the case is verified the zone shows it 正常使用."""
+    staff = {"Authorization": f"Bearer {admin}"}
+    [case] = httpx.get(f"{base}/api/repairs", headers=staff, timeout=60).json()
+    for step, body in (("assign", {"assignee": "赵师傅"}), ("fix", None)):
+        done = httpx.post(
+            f"{base}/api/repairs/{case['id']}/{step}", json=body, headers=staff, timeout=60
+        )
+        assert done.status_code == 200, done.text
+    deadline = time.monotonic() + 30
+    while _device_state(base, staff, "ss-print") != "ok":
+        assert time.monotonic() < deadline, "the printer still reports no paper"
+        time.sleep(0.2)
+    verified = httpx.post(f"{base}/api/repairs/{case['id']}/verify", headers=staff, timeout=60)
+    assert verified.status_code == 200, verified.text
+    assert zone_labels(base, kiosk)["ss-print"] == "正常使用"
+
+
+def _device_state(base: str, staff: dict[str, str], name: str) -> str:
+    devices = httpx.get(f"{base}/api/devices", headers=staff, timeout=60).json()
+    return str(next(device["state"] for device in devices if device["name"] == name))
 
 
 def _descendants(root: int) -> set[int]:

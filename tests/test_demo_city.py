@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser import screenshot
 from tests.support import free_port
-from tests.test_demo import _demo, _passwords, _wait_for
+from tests.test_demo import ZONE_ALIVE, _demo, _passwords, _wait_for, zone_labels
 
 HALLS = {
     "main": "一门市民服务中心",
@@ -93,6 +93,10 @@ def test_city_demo_works_three_halls_at_once(tmp_path: Path, page: Page) -> None
             f"{base}/api/tickets", headers={"Authorization": f"Bearer {manager}"}, timeout=60
         )
         assert needs_hall.status_code == 422, needs_hall.text
+
+        # The municipal hall's self-service zone is alive; the district halls have none.
+        assert zone_labels(base, manager, hall="main") == ZONE_ALIVE
+        assert "zone     token" in text and "自助服务区:" in text, text
 
         for url in boards.values():
             assert httpx.get(url, timeout=60).status_code == 200, url
