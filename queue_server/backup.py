@@ -1,10 +1,13 @@
 """Online backups of a SQLite hall database, safe while the server is writing."""
 
+import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+
+from queue_server.secret_key import SUFFIX, key_file_for
 
 BACKUP_PATTERN = "hall-*.db"
 
@@ -22,7 +25,9 @@ def sqlite_path(database_url: str) -> Path:
 
 def backup(*, database_url: str, directory: Path, now: datetime, keep: int) -> Path:
     """Copy the database with SQLite's online backup API into `directory` as
-    hall-YYYYMMDD-HHMMSS.db, check the copy, and keep only the newest `keep` copies."""
+    hall-YYYYMMDD-HHMMSS.db, check the copy, and keep only the newest `keep` copies. The
+    server's key file (`<database>.secret`, when the key is not configured) goes beside it as
+    hall-YYYYMMDD-HHMMSS.db.secret: without it a restored hall loses its locker codes."""
     source_path = sqlite_path(database_url)
     if not source_path.exists():
         raise BackupError(f"{source_path}: no such database")
@@ -42,7 +47,23 @@ def backup(*, database_url: str, directory: Path, now: datetime, keep: int) -> P
     if verdict != "ok":
         partial.unlink(missing_ok=True)
         raise BackupError(f"the copy failed its integrity check: {verdict}")
+    key_file = key_file_for(database_url)
+    if key_file is not None and key_file.exists():
+        _copy_private(key_file, _key_file_of(target))
     partial.replace(target)
     for old in sorted(directory.glob(BACKUP_PATTERN))[:-keep] if keep > 0 else []:
         old.unlink()
+        _key_file_of(old).unlink(missing_ok=True)
     return target
+
+
+def _key_file_of(copy: Path) -> Path:
+    return copy.with_name(copy.name + SUFFIX)
+
+
+def _copy_private(source: Path, target: Path) -> None:
+    """Copy a secret readable by its owner only (0600 from the moment it exists)."""
+    target.unlink(missing_ok=True)
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(source.read_bytes())

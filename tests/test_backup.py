@@ -1,10 +1,12 @@
 """`queue-server backup`: a consistent copy of a live SQLite hall, old copies pruned."""
 
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
+from queue_server.secret_key import key_file_for
 from tests.support import LiveServer
 
 QUEUE_SERVER = [sys.executable, "-m", "queue_server.cli"]
@@ -18,6 +20,7 @@ def test_backup_of_a_running_hall(server: LiveServer, tmp_path: Path) -> None:
     target.mkdir()
     for old in ("hall-20000101-000000.db", "hall-20000102-000000.db"):
         (target / old).write_bytes(b"")
+        (target / f"{old}.secret").write_bytes(b"")
     run = subprocess.run(
         [*QUEUE_SERVER, "backup", "--db", server.database_url, "--to", str(target), "--keep", "2"],
         capture_output=True,
@@ -33,6 +36,14 @@ def test_backup_of_a_running_hall(server: LiveServer, tmp_path: Path) -> None:
         assert copy.execute("SELECT count(*) FROM ticket").fetchone() == (3,)
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert kiosk.post("/api/tickets", json={"category": "pickup"}).status_code == 201
+    key_file = key_file_for(server.database_url)
+    assert key_file is not None and key_file.exists()
+    assert sorted(path.name for path in target.glob("*.secret")) == [
+        f"{copy.name}.secret" for copy in copies
+    ]
+    kept_key = target / f"{copies[-1].name}.secret"
+    assert kept_key.read_bytes() == key_file.read_bytes()
+    assert stat.S_IMODE(kept_key.stat().st_mode) == 0o600
 
 
 def test_backup_refuses_what_it_cannot_copy(tmp_path: Path) -> None:
