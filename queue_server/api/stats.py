@@ -1,10 +1,12 @@
 """Statistics for managers: a period's figures, the live hall, 市域通办, the 24-hour
 self-service zone, and exports."""
 
-from datetime import date
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Annotated, Literal, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Response
+from sqlmodel import Session
 
 from queue_server.api.deps import (
     HallParameter,
@@ -16,6 +18,7 @@ from queue_server.api.deps import (
     resolve_hall,
 )
 from queue_server.api.params import ISO_DAY_ONLY
+from queue_server.city import CityHall
 from queue_server.domain.errors import InvalidInput
 from queue_server.errors import WrongHall
 from queue_server.protocol import (
@@ -151,17 +154,40 @@ async def cross_region_of(
 CrossRegionOf = Annotated[Here | None, Depends(cross_region_of)]
 
 
-async def _cross_region(
-    of: Here | None, resources: Resources, start: date, end: date
-) -> CrossRegionStatsReport:
+Report = TypeVar("Report", covariant=True)
+
+
+class CityReport(Protocol[Report]):
+    """A report over the city's halls, or only one of them (`only`)."""
+
+    def __call__(
+        self,
+        session: Session,
+        *,
+        halls: Sequence[CityHall],
+        start: date,
+        end: date,
+        now: datetime,
+        only: str | None = None,
+    ) -> Report: ...
+
+
+async def _city_report(
+    report: CityReport[Report], of: Here | None, resources: Resources, start: date, end: date
+) -> Report:
+    """A report of one hall (`of`) or, for a city-wide caller naming none, of every hall."""
     halls = resources.city.halls
     now = resources.clock.now()
     only = None if of is None else of.code
     return await resources.db.read(
-        lambda session: cross_region_report(
-            session, halls=halls, start=start, end=end, now=now, only=only
-        )
+        lambda session: report(session, halls=halls, start=start, end=end, now=now, only=only)
     )
+
+
+async def _cross_region(
+    of: Here | None, resources: Resources, start: date, end: date
+) -> CrossRegionStatsReport:
+    return await _city_report(cross_region_report, of, resources, start, end)
 
 
 @router.get("/cross-region", response_model=CrossRegionStatsReport)
@@ -191,14 +217,7 @@ async def cross_region_export(
 async def _self_service(
     of: Here | None, resources: Resources, start: date, end: date
 ) -> SelfServiceStatsReport:
-    halls = resources.city.halls
-    now = resources.clock.now()
-    only = None if of is None else of.code
-    return await resources.db.read(
-        lambda session: self_service_report(
-            session, halls=halls, start=start, end=end, now=now, only=only
-        )
-    )
+    return await _city_report(self_service_report, of, resources, start, end)
 
 
 @router.get("/self-service", response_model=SelfServiceStatsReport)
