@@ -19,6 +19,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from queue_server.applicant_config import AppointmentsConfig, JourneysConfig, PrivacyConfig
 from queue_server.config_base import check_unique
 from queue_server.domain.cases import CaseClass
 from queue_server.domain.dispatch import POLICIES
@@ -71,6 +72,10 @@ class Category(_Strict):
     queue_alert_length: Annotated[int, Field(gt=0)] = 20
     """More people than this waiting raises `alert.queue_length`: a hint to open a 潮汐
     (tidal) window."""
+    real_name: bool = False
+    """实名取号: the kiosk asks for the ID number before issuing, and one person gets at most
+    `max_tickets_per_person_per_day` tickets of this category a day in this hall."""
+    max_tickets_per_person_per_day: Annotated[int, Field(gt=0, le=100)] = 2
 
     @property
     def service_limit_seconds(self) -> float:
@@ -251,6 +256,9 @@ class HallConfig(_Strict):
     opening_hours: OpeningHoursConfig | None = None
     """The hall's hours per weekday; None (the table left out): always open."""
     self_service: SelfServiceConfig = SelfServiceConfig()
+    appointments: AppointmentsConfig = AppointmentsConfig()
+    journeys: JourneysConfig = JourneysConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -265,6 +273,14 @@ class HallConfig(_Strict):
                     f"windows.{index}.categories: unknown category {unknown[0]!r} "
                     f"(window {window.number})"
                 )
+        for index, booked in enumerate(self.appointments.categories):
+            if booked.code not in codes:
+                raise ValueError(
+                    f"appointments.categories.{index}.code: unknown category {booked.code!r}"
+                )
+        pickup = self.journeys.pickup_category
+        if "pickup_category" in self.journeys.model_fields_set and pickup not in codes | {None}:
+            raise ValueError(f"journeys.pickup_category: unknown category {pickup!r}")
         desk = self.cases.category
         if "cases" in self.model_fields_set and desk is not None and desk not in codes:
             raise ValueError(f"cases.category: unknown category {self.cases.category!r}")
@@ -286,6 +302,12 @@ class HallConfig(_Strict):
         """The 跨域通办 category (code `cross_region`), when this hall has one: its windows
         work the hall's 市域通办 cases."""
         return CROSS_REGION_CATEGORY if CROSS_REGION_CATEGORY in self.category_by_code else None
+
+    @cached_property
+    def pickup_category(self) -> str | None:
+        """The 出件 category where ready results are collected, when this hall has one."""
+        category = self.journeys.pickup_category
+        return category if category in self.category_by_code else None
 
     @cached_property
     def work_calendar(self) -> WorkCalendar:

@@ -18,10 +18,12 @@ from queue_server.domain.cross_region import (
     ForwardChannel,
 )
 from queue_server.domain.enums import (
+    AppointmentStatus,
     CallReason,
     DeviceKind,
     DeviceState,
     EventType,
+    JourneyStatus,
     PriorityReason,
     Role,
     TicketStatus,
@@ -137,6 +139,7 @@ class Ticket(SQLModel, table=True):
         ),
         sa.Index("ix_ticket_queue", "hall", "service_day", "status", "category"),
         sa.Index("ix_ticket_public_code", "public_code"),
+        sa.Index("ix_ticket_person", "hall", "service_day", "person_hash"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -163,6 +166,89 @@ class Ticket(SQLModel, table=True):
     clerk_id: int | None = Field(default=None, foreign_key="user_account.id")
     transferred_from_id: int | None = Field(default=None, foreign_key="ticket.id")
     outcome: str | None = Field(default=None, max_length=200)
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)
+    """The booking this ticket was checked in for (an appointment ticket)."""
+    journey_id: int | None = Field(default=None, foreign_key="journey.id", index=True)
+    """The 补件 → 出件 journey this visit belongs to (a return or collection ticket, or the
+    first visit once it ended in 补件)."""
+    return_visit: bool = False
+    """A 补件 applicant back with what was missing: served with priority by the category's
+    windows, and by the window of the journey's clerk while that clerk is signed in."""
+    person_hash: str | None = Field(default=None, max_length=64)
+    """Real-name tickets: the keyed hash of the applicant's ID number (domain/identity.py);
+    removed after the retention period."""
+
+
+class Appointment(SQLModel, table=True):
+    """A booked time (预约) in one category of one hall. The person is kept only as keyed
+    hashes and masked forms, removed after the retention period."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (
+        sa.Index("ix_appointment_slot", "hall", "day", "category", "status"),
+        sa.Index("ix_appointment_person", "hall", "id_hash", "day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = _hall()
+    category: str = Field(max_length=32)
+    matter: str | None = Field(default=None, max_length=64)
+    day: date
+    slot_start: datetime = _at()
+    slot_end: datetime = _at()
+    code: str = Field(max_length=16, unique=True)
+    """The booking code the applicant shows at the kiosk (text and QR)."""
+    status: AppointmentStatus = Field(sa_type=_enum(AppointmentStatus))
+    id_hash: str | None = Field(default=None, max_length=64)
+    id_masked: str | None = Field(default=None, max_length=18)
+    phone_hash: str | None = Field(default=None, max_length=64)
+    phone_masked: str | None = Field(default=None, max_length=11)
+    booked_at: datetime = _at()
+    cancelled_at: datetime | None = _at(default=None)
+    checked_in_at: datetime | None = _at(default=None)
+    no_show_at: datetime | None = _at(default=None)
+
+
+class Journey(SQLModel, table=True):
+    """One matter from the visit that ended in 补件 to 出件: the return code, what is still
+    missing, and where the result waits. Its visits are the tickets that carry its id."""
+
+    __tablename__ = "journey"
+    __table_args__ = (sa.Index("ix_journey_status", "hall", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = _hall()
+    category: str = Field(max_length=32)
+    matter: str | None = Field(default=None, max_length=64)
+    return_code: str = Field(max_length=16, unique=True)
+    status: JourneyStatus = Field(sa_type=_enum(JourneyStatus))
+    first_ticket_id: int
+    """The first visit (no foreign key: the ticket row points back here)."""
+    clerk_id: int | None = Field(default=None, foreign_key="user_account.id")
+    """The clerk of the latest 补件: a return visit goes to their window when they are in."""
+    window_no: int | None = None
+    missing: str = Field(default="[]", sa_type=sa.Text)
+    """What the applicant must still bring: a JSON list of texts (一次告知)."""
+    opened_at: datetime = _at()
+    valid_until: datetime = _at()
+    """The return code works until then."""
+    ready_at: datetime | None = _at(default=None)
+    collected_at: datetime | None = _at(default=None)
+    closed_at: datetime | None = _at(default=None)
+    """Collected or expired."""
+
+
+class JourneyVisit(SQLModel, table=True):
+    """What one visit of a journey ended with: the materials found missing at it."""
+
+    __tablename__ = "journey_visit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    journey_id: int = Field(foreign_key="journey.id", index=True)
+    ticket_id: int = Field(foreign_key="ticket.id", unique=True)
+    at: datetime = _at()
+    missing: str = Field(default="[]", sa_type=sa.Text)
+    """A JSON list of texts; empty when the visit completed the matter."""
 
 
 class WindowState(SQLModel, table=True):

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -34,17 +35,21 @@ from queue_server.domain.cross_region import (
     ForwardChannel,
 )
 from queue_server.domain.enums import (
+    AppointmentStatus,
     CallReason,
     DeviceKind,
     DeviceState,
     EventType,
     FinishOutcome,
+    JourneyStatus,
     PriorityReason,
     Role,
     TicketStatus,
     WindowStatus,
 )
+from queue_server.domain.errors import InvalidInput
 from queue_server.domain.evaluation import EvaluationChannel
+from queue_server.domain.identity import normalise_id_number, normalise_phone
 from queue_server.domain.nearby import Handling
 from queue_server.domain.self_service import (
     DepositStatus,
@@ -59,6 +64,11 @@ __all__ = [
     "ZONE_CATEGORY",
     "ZONE_CATEGORY_NAME",
     "AlertPublic",
+    "AppointmentCheckIn",
+    "AppointmentCreate",
+    "AppointmentPublic",
+    "AppointmentSlotPublic",
+    "AppointmentStatus",
     "BoardSettingsPublic",
     "CallNumberRequest",
     "CallReason",
@@ -133,9 +143,16 @@ __all__ = [
     "HelpRequestCreate",
     "HelpRequestPublic",
     "HourLoadPublic",
+    "IdNumber",
     "InspectionCreate",
     "InspectionPublic",
     "InspectionResult",
+    "JourneyPublic",
+    "JourneyReady",
+    "JourneyReturn",
+    "JourneyStatus",
+    "JourneyStatusPublic",
+    "JourneyVisitPublic",
     "LiveCategory",
     "LiveStats",
     "LiveWindow",
@@ -152,6 +169,7 @@ __all__ = [
     "PauseReasonPublic",
     "PauseRequest",
     "PendingRating",
+    "Phone",
     "PriorityReason",
     "PublicEvaluationState",
     "PublicHall",
@@ -168,6 +186,7 @@ __all__ = [
     "SelfServiceStatsRow",
     "SelfServiceZonePublic",
     "ServerMessage",
+    "SlotTime",
     "SnapshotMessage",
     "StaffPublic",
     "StatsGroupBy",
@@ -269,6 +288,9 @@ class TicketCreate(_Request):
     priority_note: ShortText | None = None
     """Free text for `priority=other`; never shown on boards."""
     matter: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    id_number: "IdNumber | None" = None
+    """实名取号: the applicant's 居民身份证号, required by a `real_name` category; kept only as
+    a keyed hash."""
 
 
 class TicketPublic(_Wire):
@@ -297,6 +319,15 @@ class TicketPublic(_Wire):
     eta_low_minutes: int | None = None
     """With `eta_high_minutes`: the range (P10–P90) the wait should fall in."""
     eta_high_minutes: int | None = None
+    appointment_slot: str | None = None
+    """An appointment ticket: its booked slot, e.g. "09:00-09:30"."""
+    journey_id: int | None = None
+    """The 补件 → 出件 journey this visit belongs to."""
+    return_visit: bool = False
+    """A 补件 applicant back with what was missing (served with priority)."""
+    return_code: str | None = None
+    """After a finish as 补件: the code the applicant brings back (also on their status
+    page)."""
 
 
 class CallNumberRequest(_Request):
@@ -316,6 +347,9 @@ class PauseRequest(_Request):
 
 class FinishRequest(_Request):
     outcome: ShortText | None = None
+    missing: Annotated[list[ShortText], Field(max_length=30)] = Field(default_factory=list)
+    """With outcome `needs_documents` (补件): the materials missing or incorrect, picked from
+    the matter's list or typed; told to the applicant at once (一次告知)."""
 
 
 class TransferRequest(_Request):
@@ -565,6 +599,9 @@ class TicketStatusPublic(_Wire):
     locker: "LockerPickupPublic | None" = None
     """A result of this ticket (or of its 市域通办 case) waiting in a smart locker: where, the
     pickup code, and when the zone is open."""
+    journey: "JourneyStatusPublic | None" = None
+    """The 补件 → 出件 journey of this ticket: what to bring back, the return code, where to
+    collect the result once ready."""
 
 
 class TicketStatusMessage(_Wire):
@@ -1449,5 +1486,154 @@ class LockerPickupPublic(_Wire):
     deposited_at: datetime
 
 
+def _id_number(value: str) -> str:
+    try:
+        return normalise_id_number(value)
+    except InvalidInput as error:
+        raise ValueError(error.message) from None
+
+
+def _phone(value: str) -> str:
+    try:
+        return normalise_phone(value)
+    except InvalidInput as error:
+        raise ValueError(error.message) from None
+
+
+IdNumber = Annotated[str, StringConstraints(max_length=32), AfterValidator(_id_number)]
+"""A 居民身份证号: 18 characters with a valid birth date and check digit, else 422 (the
+message never repeats the number). Arrives normalised (upper-case X)."""
+Phone = Annotated[str, StringConstraints(max_length=20), AfterValidator(_phone)]
+"""A mainland mobile number, 11 digits, else 422."""
+SlotTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+"""A slot's start, local time `HH:MM`."""
+
+
+class AppointmentSlotPublic(_Wire):
+    """One bookable slot of a day: `GET /api/public/appointments/slots`."""
+
+    slot: str
+    """Its start, `HH:MM` local time."""
+    end: str
+    capacity: int
+    free: int
+
+
+class AppointmentCreate(_Request):
+    """`POST /api/public/appointments`: book a slot (预约取号)."""
+
+    hall: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    category: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    matter: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    day: date
+    slot: SlotTime
+    id_number: IdNumber
+    phone: Phone | None = None
+
+
+class AppointmentPublic(_Wire):
+    """A booking as its holder sees it (by its code); the person only masked."""
+
+    code: str
+    """The booking code: shown as text and QR, typed or scanned at the kiosk."""
+    hall: str
+    hall_name: str
+    category: str
+    category_name: str
+    matter: str | None = None
+    materials: list[str] = Field(default_factory=list)
+    """The matter's materials, told at once (一次告知)."""
+    day: date
+    slot: str
+    end: str
+    status: AppointmentStatus
+    status_label: str
+    id_masked: str | None = None
+    """`1****************X`; null once the retention period removed it."""
+    phone_masked: str | None = None
+    booked_at: datetime
+    check_in_from: datetime
+    check_in_until: datetime
+    cancel_until: datetime
+
+
+class AppointmentCheckIn(_Request):
+    """`POST /api/appointments/check-in` (a kiosk): the booking code, or the ID number a
+    card reader typed."""
+
+    code: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None
+    ) = None
+    id_number: IdNumber | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.code is None) == (self.id_number is None):
+            raise ValueError("give exactly one of code and id_number")
+        return self
+
+
+class JourneyReturn(_Request):
+    """`POST /api/journeys/return` (a kiosk): a ticket continuing a 补件 journey."""
+
+    return_code: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)
+    ]
+
+
+class JourneyReady(_Request):
+    """`POST /api/journeys/{id}/ready`: the result can be collected."""
+
+    collect_at: Literal["window", "locker"] = "window"
+    """The 出件 window, or a smart locker (the result is deposited there through
+    `POST /api/lockers/{name}/deposits`)."""
+
+
+class JourneyVisitPublic(_Wire):
+    """One visit of a journey, for the clerk serving the next one."""
+
+    ticket_id: int
+    number: str
+    service_day: date
+    window_no: int | None = None
+    clerk: str | None = None
+    """The display name of the clerk who served it."""
+    outcome: str | None = None
+    missing: list[str] = Field(default_factory=list)
+    at: datetime
+
+
+class JourneyPublic(_Wire):
+    """A journey for staff."""
+
+    id: int
+    category: str
+    category_name: str
+    matter: str | None = None
+    status: JourneyStatus
+    status_label: str
+    return_code: str
+    missing: list[str] = Field(default_factory=list)
+    opened_at: datetime
+    valid_until: datetime
+    ready_at: datetime | None = None
+    collected_at: datetime | None = None
+    visits: list[JourneyVisitPublic] = Field(default_factory=list)
+
+
+class JourneyStatusPublic(_Wire):
+    """On the applicant's status page: no personal data, no staff free text."""
+
+    status: JourneyStatus
+    status_label: str
+    return_code: str | None = None
+    """Shown while documents are awaited: bring it (or scan it) at the kiosk."""
+    missing: list[str] = Field(default_factory=list)
+    valid_until: datetime | None = None
+    collect_text: str | None = None
+    """Once ready: where to collect it, e.g. "请到12号窗口（统一出件）领取"."""
+
+
 HallSnapshot.model_rebuild()
 TicketStatusPublic.model_rebuild()
+TicketCreate.model_rebuild()

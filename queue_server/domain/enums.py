@@ -46,6 +46,10 @@ class CallReason(StrEnum):
     LONGEST_WAIT = "longest_wait"
     CATEGORY_ORDER = "category_order"
     BY_NUMBER = "by_number"
+    APPOINTMENT = "appointment"
+    """An appointment ticket called within its slot's share of the calls."""
+    RETURN_VISIT = "return_visit"
+    """A 补件 applicant coming back on the same journey, served with priority."""
 
 
 class Role(StrEnum):
@@ -109,6 +113,19 @@ class EventType(StrEnum):
     ALERT_HELP_REQUESTED = "alert.help_requested"
     ALERT_HELP_UNANSWERED = "alert.help_unanswered"
     ALERT_LOCKER_UNCOLLECTED = "alert.locker_uncollected"
+    APPOINTMENT_BOOKED = "appointment.booked"
+    APPOINTMENT_CANCELLED = "appointment.cancelled"
+    APPOINTMENT_CHECKED_IN = "appointment.checked_in"
+    APPOINTMENT_NO_SHOW = "appointment.no_show"
+    JOURNEY_OPENED = "journey.opened"
+    """A service finished as 补件: the journey, its return code and what was missing."""
+    JOURNEY_RETURNED = "journey.returned"
+    """The applicant came back with the return code and was given a return ticket."""
+    JOURNEY_DOCUMENTS_REQUESTED = "journey.documents_requested"
+    """A return visit finished as 补件 again: more was missing."""
+    JOURNEY_READY = "journey.ready"
+    JOURNEY_COLLECTED = "journey.collected"
+    JOURNEY_EXPIRED = "journey.expired"
 
 
 class DeviceKind(StrEnum):
@@ -168,4 +185,41 @@ OUTCOME_LABELS: dict[FinishOutcome, str] = {
     FinishOutcome.RESOLVED: "办结",
     FinishOutcome.NEEDS_DOCUMENTS: "补件",
     FinishOutcome.UNRESOLVED: "办不成",
+}
+
+
+class AppointmentStatus(StrEnum):
+    """A booking's life: booked → checked_in | cancelled | no_show."""
+
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    CHECKED_IN = "checked_in"
+    NO_SHOW = "no_show"
+
+
+APPOINTMENT_STATUS_LABELS: dict[AppointmentStatus, str] = {
+    AppointmentStatus.BOOKED: "已预约",
+    AppointmentStatus.CANCELLED: "已取消",
+    AppointmentStatus.CHECKED_IN: "已签到",
+    AppointmentStatus.NO_SHOW: "爽约",
+}
+
+
+class JourneyStatus(StrEnum):
+    """One matter from its first visit to 出件: waiting for the applicant to bring what was
+    missing (补件), back in the hall, ready for collection, collected; or expired unreturned."""
+
+    AWAITING_DOCUMENTS = "awaiting_documents"
+    RETURNED = "returned"
+    READY = "ready"
+    COLLECTED = "collected"
+    EXPIRED = "expired"
+
+
+JOURNEY_STATUS_LABELS: dict[JourneyStatus, str] = {
+    JourneyStatus.AWAITING_DOCUMENTS: "待补件",
+    JourneyStatus.RETURNED: "补件办理中",
+    JourneyStatus.READY: "可领取",
+    JourneyStatus.COLLECTED: "已领取",
+    JourneyStatus.EXPIRED: "已过期",
 }

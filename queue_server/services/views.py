@@ -52,6 +52,8 @@ def ticket_public(ticket: Ticket, hall: HallConfig, *, private: bool = True) -> 
         transferred_from_id=ticket.transferred_from_id,
         outcome=ticket.outcome,
         public_code=ticket.public_code if private else None,
+        journey_id=ticket.journey_id,
+        return_visit=ticket.return_visit,
     )
 
 
