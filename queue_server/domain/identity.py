@@ -67,4 +67,3 @@ def keyed_hash(key: bytes, value: str, *, purpose: bytes) -> str:
     number: without the key, hashing all 10^17 candidates tells nothing."""
     message = purpose + b"\x00" + value.encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
-
