@@ -22,6 +22,7 @@ from queue_server.api import (
     evaluations,
     halls,
     help_requests,
+    journeys,
     lockers,
     matters,
     rate_page,
@@ -233,6 +234,7 @@ def create_app(
         cross_region_routes,
         city_page,
         lockers,
+        journeys,
         repairs_routes,
     ):
         app.include_router(routes.router)

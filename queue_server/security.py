@@ -35,6 +35,11 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def new_code(alphabet: str, length: int) -> str:
+    """`length` random symbols of `alphabet`."""
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
 def new_public_code() -> str:
     """The code in a ticket's status-page URL: unguessable, short, easy to type."""
-    return "".join(secrets.choice(PUBLIC_CODE_ALPHABET) for _ in range(PUBLIC_CODE_LENGTH))
+    return new_code(PUBLIC_CODE_ALPHABET, PUBLIC_CODE_LENGTH)

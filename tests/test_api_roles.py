@@ -119,6 +119,10 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/lockers/{name}/deposits"): PEOPLE,
     ("GET", "/api/lockers/{name}/deposits"): PEOPLE,
     ("POST", "/api/lockers/{name}/pickups"): frozenset({DEVICE}),
+    ("POST", "/api/journeys/return"): frozenset({KIOSK, ADMIN}),
+    ("GET", "/api/journeys"): PEOPLE,
+    ("GET", "/api/journeys/{journey_id}"): PEOPLE,
+    ("POST", "/api/journeys/{journey_id}/ready"): PEOPLE,
 }
 
 BODIES: dict[str, dict[str, Any]] = {
@@ -159,6 +163,8 @@ BODIES: dict[str, dict[str, Any]] = {
     # No ticket has this code: refused (404) after the role and hall checks.
     "/api/lockers/{name}/deposits": {"compartment": 1, "ticket_code": "ABCDEFGHJK"},
     "/api/lockers/{name}/pickups": {"pickup_code": "123456"},
+    "/api/journeys/return": {"return_code": "ABCDEFGH"},
+    "/api/journeys/{journey_id}/ready": {"collect_at": "window"},
 }
 
 
@@ -204,7 +210,13 @@ def route_url(path: str, **values: object) -> str:
     assets = {"/api/devices/": "kiosk-1", "/api/lockers/": "locker-1", "/city/": "city.js"}
     name = next((n for prefix, n in assets.items() if path.startswith(prefix)), "rate.js")
     return path.format(
-        name=name, asset="status.js", path="board.js", help_id=1, repair_id=1, **values
+        name=name,
+        asset="status.js",
+        path="board.js",
+        help_id=1,
+        repair_id=1,
+        journey_id=1,
+        **values,
     )
 
 

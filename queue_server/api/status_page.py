@@ -37,6 +37,7 @@ from queue_server.protocol import (
 )
 from queue_server.services.cross_region_applicant import cross_region_status
 from queue_server.services.evaluations import public_state
+from queue_server.services.journeys import applicant_view
 from queue_server.services.lockers import applicant_pickup
 from queue_server.services.public_status import find_by_code, ticket_status
 
@@ -147,15 +148,20 @@ def _view(
     locker = applicant_pickup(
         session, city=resources.city, public_code=ticket.public_code, secret=resources.secret_key
     )
-    return ticket_status(
+    journey, journey_locker = applicant_view(
+        session, city=resources.city, hall=hall, ticket=ticket, secret=resources.secret_key
+    )
+    view = ticket_status(
         session,
         hall=hall,
         catalog=catalog,
         ticket=ticket,
         now=now,
         cross_region=case,
-        locker=locker,
+        locker=locker or journey_locker,
     )
+    view.journey = journey
+    return view
 
 
 async def _read_status(resources: Resources, code: str) -> tuple[TicketStatusPublic, Ticket]:
@@ -186,7 +192,7 @@ def _concerns(text: str, ticket: Ticket) -> bool:
         event = json.loads(text)
     except ValueError:
         return True
-    if str(event.get("type", "")).startswith(("window.", "cross_region.", "locker.")):
+    if str(event.get("type", "")).startswith(("window.", "cross_region.", "locker.", "journey.")):
         return True
     for key in ("ticket", "new_ticket"):
         other = event.get(key)

@@ -104,8 +104,14 @@ def matter_name(catalog: MatterCatalog | None, requested: str | None) -> str | N
 
 
 def issue_ticket(
-    scope: Scope, request: TicketCreate, *, catalog: MatterCatalog | None = None
+    scope: Scope,
+    request: TicketCreate,
+    *,
+    catalog: MatterCatalog | None = None,
+    journey_id: int | None = None,
+    return_visit: bool = False,
 ) -> TicketPublic:
+    """`journey_id`, `return_visit`: a ticket continuing a 补件 journey (services/journeys.py)."""
     session, hall, now, code = scope.session, scope.hall, scope.now, scope.code
     category = hall.category_by_code.get(request.category)
     if category is None:
@@ -160,6 +166,8 @@ def issue_ticket(
         public_code=new_public_code(),
         issued_at=now,
         queue_key=next_queue_key(latest=latest, now=now),
+        journey_id=journey_id,
+        return_visit=return_visit,
     )
     session.add(ticket)
     journal.record(scope, type=EventType.TICKET_ISSUED, ticket=ticket)

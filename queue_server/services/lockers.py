@@ -8,6 +8,7 @@ server's secret key whenever it is needed (domain/locker.py)."""
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -270,13 +271,20 @@ def applicant_pickup(
 ) -> LockerPickupPublic | None:
     """The newest result waiting in a locker for the ticket with this status-page code, in
     whichever hall's locker it is (a 市域通办 case's result waits where it is delivered)."""
+    ids = select(Ticket.id).where(Ticket.public_code == public_code)
+    return waiting_pickup(session, city=city, ticket_ids=ids, secret=secret)
+
+
+def waiting_pickup(
+    session: Session, *, city: CityConfig, ticket_ids: Any, secret: bytes | None
+) -> LockerPickupPublic | None:
+    """The newest result still in a locker for one of `ticket_ids` (a select of ticket ids)."""
     if secret is None:
         return None
-    ids = select(Ticket.id).where(Ticket.public_code == public_code)
     row = session.exec(
         select(LockerDeposit)
         .where(
-            col(LockerDeposit.ticket_id).in_(ids),
+            col(LockerDeposit.ticket_id).in_(ticket_ids),
             LockerDeposit.status == DepositStatus.STORED,
         )
         .order_by(col(LockerDeposit.deposited_at).desc(), col(LockerDeposit.id).desc())
