@@ -15,13 +15,16 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from queue_server.protocol import CategoryPublic, SelfServiceZonePublic
-from ticket_printer.kiosk.messages import CategoryChosen
+from ticket_printer.kiosk.messages import CategoryChosen, ReturnRequested
 from ticket_printer.kiosk.qr_text import qr_text
 from ticket_printer.kiosk.texts import CITY_QR_CAPTION, category_label
 from ticket_printer.kiosk.widgets.help_button import HelpButton
 from ticket_printer.kiosk.widgets.zone_list import ZoneList
 
 PREFIX = "category-"
+RETURN_LABEL = "补件回执 F4"
+"""The way back for a 补件 applicant: laid over the top right corner, like 一键求助 on the
+left, so the category buttons keep their room."""
 
 
 def grid_columns(count: int) -> int:
@@ -62,6 +65,7 @@ class CategoryScreen(Screen[None]):
                         yield Static(CITY_QR_CAPTION, id="city-caption")
             yield Static(self.notice, id="notice", classes="notice")
         yield HelpButton()
+        yield Button(RETURN_LABEL, id="return", classes="return-entry")
 
     async def on_mount(self) -> None:
         self.watch_notice(self.notice)
@@ -146,5 +150,7 @@ class CategoryScreen(Screen[None]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id and event.button.id.startswith(PREFIX):
+        if event.button.id == "return":
+            self.post_message(ReturnRequested())
+        elif event.button.id and event.button.id.startswith(PREFIX):
             self.post_message(CategoryChosen(event.button.id.removeprefix(PREFIX)))
