@@ -64,8 +64,10 @@ class CategoryScreen(Screen[None]):
                         yield Static(qr_text(self.city_url) if self.city_url else "", id="city-qr")
                         yield Static(CITY_QR_CAPTION, id="city-caption")
             yield Static(self.notice, id="notice", classes="notice")
+        entry = Button(RETURN_LABEL, id="return", classes="return-entry")
+        entry.can_focus = False  # from the keyboard it is F4, as its label says
+        yield entry
         yield HelpButton()
-        yield Button(RETURN_LABEL, id="return", classes="return-entry")
 
     async def on_mount(self) -> None:
         self.watch_notice(self.notice)
@@ -112,6 +114,7 @@ class CategoryScreen(Screen[None]):
         closed = bool(self.categories) and not any(c.open for c in self.categories)
         after_hours = bool(self.closed_title) or (closed and bool(self.city_url))
         self.query_one("#category-page").set_class(after_hours, "-after-hours")
+        self.query_one("#return").display = not after_hours  # no return ticket after hours
         self.query_one("#city").display = bool(self.city_url)
 
     async def watch_categories(self, categories: list[CategoryPublic]) -> None:
