@@ -35,11 +35,15 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def new_code(alphabet: str, length: int) -> str:
-    """`length` random symbols of `alphabet`."""
-    return "".join(secrets.choice(alphabet) for _ in range(length))
-
-
 def new_public_code() -> str:
     """The code in a ticket's status-page URL: unguessable, short, easy to type."""
-    return new_code(PUBLIC_CODE_ALPHABET, PUBLIC_CODE_LENGTH)
+    return "".join(secrets.choice(PUBLIC_CODE_ALPHABET) for _ in range(PUBLIC_CODE_LENGTH))
+
+
+BOOKING_CODE_LENGTH = 8
+"""8 symbols of 31 (no 0/O, 1/I/L): about 40 bits, short enough to type at a kiosk."""
+
+
+def new_short_code(length: int = BOOKING_CODE_LENGTH) -> str:
+    """A short code read aloud or typed by applicants (a booking code): unambiguous symbols."""
+    return "".join(secrets.choice(PUBLIC_CODE_ALPHABET) for _ in range(length))

@@ -123,6 +123,10 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/journeys"): PEOPLE,
     ("GET", "/api/journeys/{journey_id}"): PEOPLE,
     ("POST", "/api/journeys/{journey_id}/ready"): PEOPLE,
+    ("POST", "/api/public/appointments"): ANONYMOUS_ONLY,
+    ("GET", "/api/public/appointments/{code}"): ANONYMOUS_ONLY,
+    ("POST", "/api/public/appointments/{code}/cancel"): ANONYMOUS_ONLY,
+    ("GET", "/api/appointments"): PEOPLE,
 }
 
 BODIES: dict[str, dict[str, Any]] = {
@@ -165,6 +169,14 @@ BODIES: dict[str, dict[str, Any]] = {
     "/api/lockers/{name}/pickups": {"pickup_code": "123456"},
     "/api/journeys/return": {"return_code": "ABCDEFGH"},
     "/api/journeys/{journey_id}/ready": {"collect_at": "window"},
+    # A day long past: refused (409 day_not_open) after the token check, nothing booked.
+    "/api/public/appointments": {
+        "hall": "main",
+        "category": "general",
+        "day": "2026-01-05",
+        "slot": "09:00",
+        "id_number": "11010519491231002X",
+    },
 }
 
 
@@ -216,6 +228,7 @@ def route_url(path: str, **values: object) -> str:
         help_id=1,
         repair_id=1,
         journey_id=1,
+        code="ABCDEFGH",
         **values,
     )
 

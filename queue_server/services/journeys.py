@@ -29,7 +29,7 @@ from queue_server.protocol import (
     TicketCreate,
     TicketPublic,
 )
-from queue_server.security import PUBLIC_CODE_ALPHABET, new_code
+from queue_server.security import new_short_code
 from queue_server.services import issuing, journal
 from queue_server.services.lockers import waiting_pickup
 from queue_server.services.scope import Scope
@@ -69,7 +69,7 @@ def _record(scope: Scope, journey: Journey, type: EventType, ticket_id: int | No
 
 def _new_return_code(session: Session) -> str:
     for _ in range(CODE_ATTEMPTS):
-        code = new_code(PUBLIC_CODE_ALPHABET, rules.RETURN_CODE_LENGTH)
+        code = new_short_code(rules.RETURN_CODE_LENGTH)
         if session.exec(select(Journey.id).where(Journey.return_code == code)).first() is None:
             return code
     raise Conflict("未能生成不重复的回执码，请重试")
