@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from queue_server.api import (
+    appointment_slots,
     auth,
     board,
     cases,
@@ -215,6 +216,7 @@ def create_app(
     declare_error_schemas(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for routes in (
+        appointment_slots,  # before any /api/public/appointments/{code} route
         auth,
         tickets,
         windows,

@@ -64,8 +64,11 @@ __all__ = [
     "ZONE_CATEGORY",
     "ZONE_CATEGORY_NAME",
     "AlertPublic",
+    "AppointmentCategoryPublic",
     "AppointmentCheckIn",
     "AppointmentCreate",
+    "AppointmentHallPublic",
+    "AppointmentMatterPublic",
     "AppointmentPublic",
     "AppointmentSlotPublic",
     "AppointmentStatus",
@@ -1517,6 +1520,44 @@ class AppointmentSlotPublic(_Wire):
     end: str
     capacity: int
     free: int
+
+
+class AppointmentMatterPublic(_Wire):
+    """A matter of the hall's catalog that a bookable category serves."""
+
+    id: str
+    name: str
+    materials: list[str]
+    """What to bring, told at once (一次告知)."""
+
+
+class AppointmentCategoryPublic(_Wire):
+    """A category of a hall that takes bookings."""
+
+    code: str
+    name: str
+    capacity: int
+    """Bookings one slot takes."""
+    slot_minutes: int
+    matters: list[AppointmentMatterPublic]
+
+
+class AppointmentHallPublic(_Wire):
+    """A hall that takes bookings, with everything a booking page needs to offer them:
+    `GET /api/public/appointments/options`."""
+
+    hall: str
+    hall_name: str
+    address: str | None = None
+    categories: list[AppointmentCategoryPublic]
+    days: list[date]
+    """The days open for booking now (working days, nearest first)."""
+    cancel_hours: float
+    """A booking may be cancelled until this many hours before its slot."""
+    check_in_early_minutes: int
+    """Check-in at the kiosk opens this long before the slot …"""
+    check_in_late_minutes: int
+    """… and closes this long after it ends."""
 
 
 class AppointmentCreate(_Request):

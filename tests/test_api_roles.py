@@ -103,6 +103,8 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/city/assets/{name}"): PUBLIC,
     ("GET", "/api/halls"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/public/halls"): PUBLIC,
+    ("GET", "/api/public/appointments/slots"): PUBLIC,
+    ("GET", "/api/public/appointments/options"): PUBLIC,
     ("GET", "/api/cross-region-cases"): PEOPLE,
     ("POST", "/api/cross-region-cases"): PEOPLE,
     ("GET", "/api/cross-region-cases/{case_id}"): PEOPLE,
