@@ -17,6 +17,7 @@ from queue_server.api import (
     appointment_slots,
     auth,
     board,
+    book_page,
     cases,
     city_page,
     devices,
@@ -234,6 +235,7 @@ def create_app(
         halls,
         cross_region_routes,
         city_page,
+        book_page,
         lockers,
         repairs_routes,
     ):

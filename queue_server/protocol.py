@@ -1549,6 +1549,8 @@ class AppointmentHallPublic(_Wire):
     hall: str
     hall_name: str
     address: str | None = None
+    timezone: str
+    """The hall's time zone: slot times are local to it."""
     categories: list[AppointmentCategoryPublic]
     days: list[date]
     """The days open for booking now (working days, nearest first)."""

@@ -101,6 +101,9 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/rate/assets/{name}"): PUBLIC,
     ("GET", "/city"): PUBLIC,
     ("GET", "/city/assets/{name}"): PUBLIC,
+    ("GET", "/book"): PUBLIC,
+    ("GET", "/book/assets/{name}"): PUBLIC,
+    ("GET", "/book/qr/{code}"): PUBLIC,
     ("GET", "/api/halls"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/public/halls"): PUBLIC,
     ("GET", "/api/public/appointments/slots"): PUBLIC,
@@ -203,10 +206,21 @@ def _token_for(server: LiveServer, role: str) -> str:
 def route_url(path: str, **values: object) -> str:
     """The path with its parameters filled in; `{name}`, `{asset}` and `{path}` are a device or
     a page asset."""
-    assets = {"/api/devices/": "kiosk-1", "/api/lockers/": "locker-1", "/city/": "city.js"}
+    assets = {
+        "/api/devices/": "kiosk-1",
+        "/api/lockers/": "locker-1",
+        "/city/": "city.js",
+        "/book/": "book.js",
+    }
     name = next((n for prefix, n in assets.items() if path.startswith(prefix)), "rate.js")
     return path.format(
-        name=name, asset="status.js", path="board.js", help_id=1, repair_id=1, **values
+        name=name,
+        asset="status.js",
+        path="board.js",
+        help_id=1,
+        repair_id=1,
+        code="ABCD2345",
+        **values,
     )
 
 

@@ -61,6 +61,7 @@ def hall_options(
         hall=hall.code,
         hall_name=hall.hall.name,
         address=entry.address,
+        timezone=hall.hall.timezone,
         categories=categories,
         days=open_days(hall, now),
         cancel_hours=rules.cancel_hours,
