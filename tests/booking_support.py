@@ -2,13 +2,18 @@
 straight into a hall's database (the state a test starts from, not the step it tests)."""
 
 import secrets
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.enums import AppointmentStatus
 from queue_server.models import Appointment
+from tests.support import LiveServer, live_server
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = date(2026, 12, 7)
@@ -18,6 +23,19 @@ TUESDAY = date(2026, 12, 8)
 
 def monday_clock(hour: int = 10, minute: int = 0) -> ManualClock:
     return ManualClock(datetime.combine(MONDAY, time(hour, minute), SHANGHAI))
+
+
+@pytest.fixture
+def booking_clock() -> ManualClock:
+    """Monday 7 December 2026, 10:00 in Beijing."""
+    return monday_clock()
+
+
+@pytest.fixture
+def booking_server(tmp_path: Path, booking_clock: ManualClock) -> Iterator[LiveServer]:
+    """The default hall on `booking_clock`, one clerk."""
+    with live_server(tmp_path, clock=booking_clock, clerks=1) as running:
+        yield running
 
 
 def seed_bookings(

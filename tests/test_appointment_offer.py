@@ -2,7 +2,6 @@
 and categories that take bookings (`GET /api/public/appointments/options`) and the free places
 of a day's slots (`GET /api/public/appointments/slots`), with bad input refused as 4xx JSON."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,25 +18,16 @@ SLOTS = "/api/public/appointments/slots"
 OPTIONS = "/api/public/appointments/options"
 
 
-@pytest.fixture
-def clock() -> ManualClock:
-    return monday_clock()
-
-
-@pytest.fixture
-def server(tmp_path: Path, clock: ManualClock) -> Iterator[LiveServer]:
-    with live_server(tmp_path, clock=clock, clerks=1) as running:
-        yield running
-
-
-def slots(server: LiveServer, **query: str) -> httpx.Response:
-    return server.client().get(SLOTS, params=query)
+def slots(booking_server: LiveServer, **query: str) -> httpx.Response:
+    return booking_server.client().get(SLOTS, params=query)
 
 
 def test_the_options_name_every_bookable_category_its_matters_and_the_open_days(
-    server: LiveServer, clock: ManualClock
+    booking_server: LiveServer, booking_clock: ManualClock
 ) -> None:
-    answer = server.client(server.accounts.kiosk_token).get(OPTIONS)  # a token is ignored
+    answer = booking_server.client(booking_server.accounts.kiosk_token).get(
+        OPTIONS
+    )  # a token is ignored
     assert answer.status_code == 200
     (hall,) = answer.json()
     assert hall["hall"] == "main"
@@ -57,28 +47,30 @@ def test_the_options_name_every_bookable_category_its_matters_and_the_open_days(
     assert hall["check_in_early_minutes"] == 30
     assert hall["check_in_late_minutes"] == 10
 
-    clock.advance(timedelta(hours=7))  # 17:00: booking Tuesday has closed
-    (later,) = server.client().get(OPTIONS, params={"hall": "main"}).json()
+    booking_clock.advance(timedelta(hours=7))  # 17:00: booking Tuesday has closed
+    (later,) = booking_server.client().get(OPTIONS, params={"hall": "main"}).json()
     assert later["days"][0] == "2026-12-09"
 
-    unknown = server.client().get(OPTIONS, params={"hall": "nowhere"})
+    unknown = booking_server.client().get(OPTIONS, params={"hall": "nowhere"})
     assert unknown.status_code == 404
     assert unknown.json()["detail"] == "没有代码为“nowhere”的大厅"
 
 
-def test_a_days_slots_with_their_free_places(server: LiveServer) -> None:
-    seed_bookings(server.database_url, day=TUESDAY, slot="09:30", count=4)
-    seed_bookings(server.database_url, day=TUESDAY, slot="10:00", count=1)
+def test_a_days_slots_with_their_free_places(booking_server: LiveServer) -> None:
+    seed_bookings(booking_server.database_url, day=TUESDAY, slot="09:30", count=4)
+    seed_bookings(booking_server.database_url, day=TUESDAY, slot="10:00", count=1)
     seed_bookings(
-        server.database_url,
+        booking_server.database_url,
         day=TUESDAY,
         slot="10:00",
         count=2,
         status=AppointmentStatus.CANCELLED,
     )
-    seed_bookings(server.database_url, day=TUESDAY, slot="10:00", count=1, category="enterprise")
+    seed_bookings(
+        booking_server.database_url, day=TUESDAY, slot="10:00", count=1, category="enterprise"
+    )
 
-    answer = slots(server, hall="main", category="general", day="2026-12-08")
+    answer = slots(booking_server, hall="main", category="general", day="2026-12-08")
     assert answer.status_code == 200
     listed = answer.json()
     assert [s["slot"] for s in listed] == [
@@ -90,7 +82,7 @@ def test_a_days_slots_with_their_free_places(server: LiveServer) -> None:
     # A cancelled booking frees its place; another category's booking takes none here.
     assert listed[2] == {"slot": "10:00", "end": "10:30", "capacity": 4, "free": 3}
 
-    enterprise = slots(server, category="enterprise", day="2026-12-08").json()
+    enterprise = slots(booking_server, category="enterprise", day="2026-12-08").json()
     assert enterprise[2] == {"slot": "10:00", "end": "10:30", "capacity": 2, "free": 1}
 
 
@@ -111,9 +103,9 @@ WALK_IN = "不接受预约，请现场取号"
     ],
 )  # fmt: skip
 def test_a_day_category_or_hall_that_cannot_be_booked_says_why(
-    server: LiveServer, query: dict[str, str], status: int, detail: str
+    booking_server: LiveServer, query: dict[str, str], status: int, detail: str
 ) -> None:
-    answer = slots(server, **query)
+    answer = slots(booking_server, **query)
     assert answer.status_code == status
     assert answer.json()["detail"] == detail
 
@@ -129,8 +121,8 @@ def test_a_day_category_or_hall_that_cannot_be_booked_says_why(
         {"category": "general", "day": "2026-12-08", "hall": "x" * 40},
     ],
 )
-def test_malformed_queries_are_422_json(server: LiveServer, query: dict[str, str]) -> None:
-    answer = slots(server, **query)
+def test_malformed_queries_are_422_json(booking_server: LiveServer, query: dict[str, str]) -> None:
+    answer = slots(booking_server, **query)
     assert answer.status_code == 422
     assert answer.json()["code"] == "invalid_request"
 

@@ -1,74 +1,37 @@
 """The public booking page `/book` in headless Chromium on a 360 px phone, against a real
-server on a manual clock: what can be booked, a day's slots with a full one, and the QR code
+booking_server on a manual clock: what can be booked, a day's slots with a full one, and the QR code
 the kiosk scans."""
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 import qrcode
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 
-from queue_server.domain.clock import ManualClock
 from queue_server.qr_svg import qr_svg
-from tests.booking_support import TUESDAY, monday_clock, seed_bookings
-from tests.browser import axe_violations, clipped_elements, covering_elements, screenshot
-from tests.support import LiveServer, live_server
-
-PHONE = ViewportSize(width=360, height=740)
-WAIT_MS = 15_000
+from tests.booking_support import TUESDAY, seed_bookings
+from tests.browser import fits_the_phone
+from tests.support import LiveServer
 
 
-@pytest.fixture
-def clock() -> ManualClock:
-    return monday_clock()
-
-
-@pytest.fixture
-def server(tmp_path: Path, clock: ManualClock) -> Iterator[LiveServer]:
-    with live_server(tmp_path, clock=clock, clerks=1) as running:
-        yield running
-
-
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", has_touch=True
-    )
-    context.set_default_timeout(WAIT_MS)
-    opened = context.new_page()
-    yield opened
-    context.close()
-
-
-def looks_right(page: Page, name: str) -> None:
-    screenshot(page, name)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
-    assert clipped_elements(page) == [], name
-    assert covering_elements(page, share=0.8) == [], name
-    assert axe_violations(page) == [], name
-
-
-def test_the_page_and_its_assets_are_public_and_hold_no_data(server: LiveServer) -> None:
-    page = server.client().get("/book")
+def test_the_page_and_its_assets_are_public_and_hold_no_data(booking_server: LiveServer) -> None:
+    page = booking_server.client().get("/book")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert page.headers["cache-control"] == "no-store"
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert "预约取号" in page.text
     for asset in ("book.css", "book.js"):
-        assert server.client().get(f"/book/assets/{asset}").status_code == 200
-    assert server.client().get("/book/assets/other.js").status_code == 422
+        assert booking_server.client().get(f"/book/assets/{asset}").status_code == 200
+    assert booking_server.client().get("/book/assets/other.js").status_code == 422
 
 
-def test_the_qr_code_is_the_booking_code_drawn_as_svg(server: LiveServer) -> None:
-    answer = server.client().get("/book/qr/ABCD2345")
+def test_the_qr_code_is_the_booking_code_drawn_as_svg(booking_server: LiveServer) -> None:
+    answer = booking_server.client().get("/book/qr/ABCD2345")
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "image/svg+xml"
     assert answer.text == qr_svg("ABCD2345")
-    assert server.client().get("/book/qr/abc").status_code == 422
-    assert server.client().get("/book/qr/11010519491231002X1").status_code == 422
+    assert booking_server.client().get("/book/qr/abc").status_code == 422
+    assert booking_server.client().get("/book/qr/11010519491231002X1").status_code == 422
 
 
 def test_the_svg_holds_exactly_the_dark_modules_of_the_code() -> None:
@@ -83,10 +46,10 @@ def test_the_svg_holds_exactly_the_dark_modules_of_the_code() -> None:
 
 
 def test_pick_a_category_matter_day_and_see_the_slots_with_a_full_one(
-    server: LiveServer, phone: Page
+    booking_server: LiveServer, phone: Page
 ) -> None:
-    seed_bookings(server.database_url, day=TUESDAY, slot="09:30", count=4)
-    phone.goto(f"{server.base_url}/book")
+    seed_bookings(booking_server.database_url, day=TUESDAY, slot="09:30", count=4)
+    phone.goto(f"{booking_server.base_url}/book")
     page = phone.locator(".book-page")
     expect(page).to_have_attribute("data-state", "ready")
     expect(phone.locator("#hall")).to_have_value("main")
@@ -95,7 +58,7 @@ def test_pick_a_category_matter_day_and_see_the_slots_with_a_full_one(
     weekdays = ["8日周二", "9日周三", "10日周四", "11日周五", "14日周一"]
     expect(days).to_have_text([f"12月{day}" for day in weekdays])
     expect(phone.locator("#submit")).to_be_disabled()
-    looks_right(phone, "book-page-start")
+    fits_the_phone(phone, "book-page-start")
 
     phone.select_option("#matter", "newborn")
     expect(phone.locator("#materials")).to_contain_text("出生医学证明")
@@ -110,17 +73,19 @@ def test_pick_a_category_matter_day_and_see_the_slots_with_a_full_one(
     expect(phone.locator("#summary")).to_have_text("将预约：12月8日（周二） 10:00 · 综合受理")
     phone.fill("#id-number", "11010519491231002X")
     expect(phone.locator("#submit")).to_be_enabled()
-    looks_right(phone, "book-page-slots")
+    fits_the_phone(phone, "book-page-slots")
 
     phone.select_option("#category", "enterprise")
     expect(slots.nth(1)).to_have_text("09:30–10:00余 2 个")
     expect(phone.locator("#materials-box")).to_be_hidden()
 
 
-def test_a_server_that_cannot_answer_is_said_plainly(server: LiveServer, phone: Page) -> None:
+def test_a_server_that_cannot_answer_is_said_plainly(
+    booking_server: LiveServer, phone: Page
+) -> None:
     phone.route("**/api/public/appointments/options", lambda route: route.abort())
-    phone.goto(f"{server.base_url}/book")
+    phone.goto(f"{booking_server.base_url}/book")
     expect(phone.locator("#error")).to_have_text("暂时无法获取可预约的时间，请检查网络后刷新本页")
     expect(phone.locator(".book-page")).to_have_attribute("data-state", "error")
     expect(phone.locator("#form")).to_be_hidden()
-    looks_right(phone, "book-page-error")
+    fits_the_phone(phone, "book-page-error")
