@@ -71,6 +71,9 @@ __all__ = [
     "AppointmentMatterPublic",
     "AppointmentPublic",
     "AppointmentSlotPublic",
+    "AppointmentStatsFigures",
+    "AppointmentStatsReport",
+    "AppointmentStatsRow",
     "AppointmentStatus",
     "BoardSettingsPublic",
     "CallNumberRequest",
@@ -1560,6 +1563,44 @@ class AppointmentHallPublic(_Wire):
     """Check-in at the kiosk opens this long before the slot …"""
     check_in_late_minutes: int
     """… and closes this long after it ends."""
+
+
+class AppointmentStatsFigures(_Wire):
+    """预约 figures of one category, one hall or the city (docs/statistics.md defines them)."""
+
+    key: str
+    label: str
+    booked: int
+    """Bookings made for a day of the period, whatever became of them."""
+    cancelled: int
+    checked_in: int
+    no_shows: int
+    appointment_tickets: int
+    """Appointment tickets called: from the slot's start (or the check-in, if later)."""
+    appointment_wait_seconds_mean: float | None
+    appointment_wait_seconds_p90: float | None
+    walk_in_tickets: int
+    """Walk-in tickets of the same categories called: from their issue."""
+    walk_in_wait_seconds_mean: float | None
+    walk_in_wait_seconds_p90: float | None
+
+
+class AppointmentStatsRow(AppointmentStatsFigures):
+    """One hall (or the city, key `total`), with its categories."""
+
+    categories: list[AppointmentStatsFigures]
+
+
+class AppointmentStatsReport(_Wire):
+    """`GET /api/stats/appointments`."""
+
+    from_day: date
+    to_day: date
+    generated_at: datetime
+    rows: list[AppointmentStatsRow]
+    """Every hall of the city for city-wide callers; the caller's own hall otherwise."""
+    total: AppointmentStatsRow | None
+    """The city's total (its categories summed by code); None for one hall's report."""
 
 
 class AppointmentCreate(_Request):
