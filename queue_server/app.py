@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from queue_server.api import (
     appointment_slots,
+    appointments,
     auth,
     board,
     book_page,
@@ -164,6 +165,9 @@ def create_app(
                 Rate(settings.kiosk_issue_burst, settings.kiosk_issue_seconds),
                 clock=resolved_clock,
             ),
+            booking_limiter=RateLimiter(
+                Rate(settings.booking_burst, settings.booking_seconds), clock=resolved_clock
+            ),
             catalogs=catalogs,
             tokens=TokenCache(settings.token_cache_seconds),
             secret_key=resolve_secret_key(
@@ -238,6 +242,7 @@ def create_app(
         book_page,
         lockers,
         repairs_routes,
+        appointments,  # last: its /api/public/appointments/{code} would take any word there
     ):
         app.include_router(routes.router)
     app.mount(board.ASSETS_PATH, board.board_assets(), name="board-assets")
