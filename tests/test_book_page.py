@@ -89,3 +89,77 @@ def test_a_server_that_cannot_answer_is_said_plainly(
     expect(phone.locator(".book-page")).to_have_attribute("data-state", "error")
     expect(phone.locator("#form")).to_be_hidden()
     fits_the_phone(phone, "book-page-error")
+
+
+def choose_tuesday_at(phone: Page, base_url: str, slot_index: int) -> None:
+    """Open the page, pick 新生儿出生 (综合受理) on Tuesday at the `slot_index`-th slot."""
+    phone.goto(f"{base_url}/book")
+    expect(phone.locator(".book-page")).to_have_attribute("data-state", "ready")
+    phone.select_option("#matter", "newborn")
+    phone.locator("#days .choice").first.click()
+    expect(phone.locator("#slots .choice")).to_have_count(13)
+    phone.locator("#slots .choice").nth(slot_index).click()
+
+
+def test_book_see_the_code_and_qr_then_cancel(booking_server: LiveServer, phone: Page) -> None:
+    choose_tuesday_at(phone, booking_server.base_url, 2)
+    phone.fill("#id-number", "11010519491231002x")
+    phone.fill("#phone", "13800138000")
+    phone.click("#submit")
+
+    done = phone.locator("#done")
+    expect(done).to_be_visible()
+    expect(phone.locator(".book-page")).to_have_attribute("data-state", "booked")
+    code = phone.locator("#code").inner_text()
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{8}", code), code
+    booking = booking_server.client().get(f"/api/public/appointments/{code}").json()
+    assert (booking["day"], booking["slot"]) == ("2026-12-08", "10:00")
+    assert booking["matter"] == "新生儿出生"
+    expect(phone.locator("#qr")).to_have_attribute("src", f"/book/qr/{code}")
+    assert phone.locator("#qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    expect(phone.locator("#done-slot")).to_have_text("12月8日（周二） 10:00–10:30")
+    expect(phone.locator("#done-person")).to_have_text("1****************X")
+    expect(phone.locator("#check-in")).to_contain_text("12月8日 09:30 至 12月8日 10:40")
+    expect(phone.locator("#done-materials")).to_contain_text("出生医学证明")
+    expect(phone.locator("#cancel-text")).to_contain_text("12月8日 08:00 前取消")
+    assert phone.locator("#id-number").input_value() == ""  # not kept in the page
+    box = phone.locator("#code").bounding_box()
+    assert box is not None and box["height"] >= 48, "the code is read at arm's length"
+    fits_the_phone(phone, "book-page-booked")
+
+    phone.click("#cancel")
+    expect(phone.locator("#cancelled")).to_have_text("已取消这个预约。")
+    expect(phone.locator("#cancel")).to_be_hidden()
+    again = booking_server.client().get(f"/api/public/appointments/{code}").json()
+    assert again["status"] == "cancelled"
+    fits_the_phone(phone, "book-page-cancelled")
+
+
+def test_a_slot_taken_meanwhile_is_refused_and_shown_full(
+    booking_server: LiveServer, phone: Page
+) -> None:
+    choose_tuesday_at(phone, booking_server.base_url, 1)
+    phone.fill("#id-number", "11010519491231002X")
+    seed_bookings(booking_server.database_url, day=TUESDAY, slot="09:30", count=4)  # meanwhile
+    phone.click("#submit")
+
+    error = phone.locator("#error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("约满")
+    expect(phone.locator(".book-page")).to_have_attribute("data-state", "refused")
+    expect(phone.locator("#slots .choice").nth(1)).to_have_text("09:30–10:00已约满")
+    expect(phone.locator("#done")).to_be_hidden()
+    fits_the_phone(phone, "book-page-slot-full")
+
+
+def test_a_wrong_id_number_is_said_without_repeating_it(
+    booking_server: LiveServer, phone: Page
+) -> None:
+    choose_tuesday_at(phone, booking_server.base_url, 0)
+    phone.fill("#id-number", "110105194912310021")  # the check digit should be X
+    phone.click("#submit")
+    error = phone.locator("#error")
+    expect(error).to_contain_text("身份证号码有误")
+    assert "110105194912310021" not in error.inner_text()
+    expect(phone.locator("#form")).to_be_visible()
+    fits_the_phone(phone, "book-page-bad-id")
