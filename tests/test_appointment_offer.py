@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from queue_server.client import QueueClient, QueueError
 from queue_server.config import load_hall_config
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.enums import AppointmentStatus
@@ -135,3 +136,17 @@ def test_slots_already_started_are_not_offered(tmp_path: Path) -> None:
     with live_server(tmp_path, hall=same_day, clock=monday_clock(10, 15), clerks=1) as running:
         listed = slots(running, category="general", day="2026-12-07").json()
     assert [s["slot"] for s in listed][:2] == ["10:30", "11:00"]
+
+
+@pytest.mark.anyio
+async def test_the_client_reads_the_options_and_slots(booking_server: LiveServer) -> None:
+    seed_bookings(booking_server.database_url, day=TUESDAY, slot="09:00", count=1)
+    async with QueueClient(booking_server.base_url) as anyone:
+        (hall,) = await anyone.appointment_options()
+        assert hall.days[0] == TUESDAY
+        assert (await anyone.appointment_options(hall="main"))[0].hall == "main"
+        first = (await anyone.appointment_slots(category="general", day=TUESDAY))[0]
+        assert (first.slot, first.capacity, first.free) == ("09:00", 4, 3)
+        with pytest.raises(QueueError) as refused:
+            await anyone.appointment_slots(category="general", day=TUESDAY - timedelta(days=1))
+        assert refused.value.status_code == 409
