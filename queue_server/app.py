@@ -14,9 +14,11 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from queue_server.api import (
+    appointment_slots,
     appointments,
     auth,
     board,
+    book_page,
     cases,
     city_page,
     devices,
@@ -219,6 +221,7 @@ def create_app(
     declare_error_schemas(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for routes in (
+        appointment_slots,  # before any /api/public/appointments/{code} route
         auth,
         tickets,
         windows,
@@ -236,6 +239,7 @@ def create_app(
         halls,
         cross_region_routes,
         city_page,
+        book_page,
         lockers,
         repairs_routes,
         appointments,  # last: its /api/public/appointments/{code} would take any word there

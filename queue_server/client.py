@@ -37,6 +37,9 @@ from queue_server.domain.cross_region import (
     HallRole,
 )
 from queue_server.protocol import (
+    AppointmentHallPublic,
+    AppointmentSlotPublic,
+    AppointmentStatsReport,
     CallNumberRequest,
     CaseAssign,
     CaseClass,
@@ -152,6 +155,8 @@ _HELP_REQUESTS: Final = TypeAdapter(list[HelpRequestPublic])
 _HALL_SUMMARIES: Final = TypeAdapter(list[HallSummary])
 _PUBLIC_HALLS: Final = TypeAdapter(list[PublicHall])
 _PUBLIC_HALL_CHOICES: Final = TypeAdapter(list[PublicHallChoice])
+_BOOKING_HALLS: Final = TypeAdapter(list[AppointmentHallPublic])
+_BOOKING_SLOTS: Final = TypeAdapter(list[AppointmentSlotPublic])
 _CROSS_REGION_CASES: Final = TypeAdapter(list[CrossRegionCasePublic])
 _LOCKER_DEPOSITS: Final = TypeAdapter(list[LockerDepositPublic])
 _LOCKERS: Final = TypeAdapter(list[LockerPublic])
@@ -411,6 +416,24 @@ class QueueClient:
         params = {"matter": matter} if matter is not None else {"category": category or ""}
         response = await self.send("GET", "/api/public/halls", params=params)
         return _parse_list(_PUBLIC_HALL_CHOICES, response)
+
+    async def appointment_options(self, *, hall: str | None = None) -> list[AppointmentHallPublic]:
+        """What can be booked (public): every hall that takes bookings, or only `hall`, with
+        its bookable categories, their matters and materials, and the days open now."""
+        params = {"hall": hall} if hall is not None else None
+        response = await self.send("GET", "/api/public/appointments/options", params=params)
+        return _parse_list(_BOOKING_HALLS, response)
+
+    async def appointment_slots(
+        self, *, category: str, day: date, hall: str | None = None
+    ) -> list[AppointmentSlotPublic]:
+        """The slots of `day` not yet started, with their free places (public). A day that
+        cannot be booked now raises the 409 that says which days can."""
+        params = {"category": category, "day": day.isoformat()}
+        if hall is not None:
+            params["hall"] = hall
+        response = await self.send("GET", "/api/public/appointments/slots", params=params)
+        return _parse_list(_BOOKING_SLOTS, response)
 
     async def hall(self) -> HallSnapshot:
         return _parse(HallSnapshot, await self.send("GET", "/api/hall"))
@@ -1056,6 +1079,20 @@ class QueueClient:
         """The figures of `self_service_stats()` as a CSV or XLSX file's bytes."""
         params = {"from": start.isoformat(), "to": end.isoformat(), "format": format}
         return (await self.send("GET", "/api/stats/self-service/export", params=params)).content
+
+    async def appointment_stats(self, *, start: date, end: date) -> AppointmentStatsReport:
+        """预约 figures for start..end per hall and category: bookings by outcome, waits of
+        appointment against walk-in tickets; callers as for `self_service_stats()`."""
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        response = await self.send("GET", "/api/stats/appointments", params=params)
+        return _parse(AppointmentStatsReport, response)
+
+    async def export_appointment_stats(
+        self, *, start: date, end: date, format: str = "csv"
+    ) -> bytes:
+        """The figures of `appointment_stats()` as a CSV or XLSX file's bytes."""
+        params = {"from": start.isoformat(), "to": end.isoformat(), "format": format}
+        return (await self.send("GET", "/api/stats/appointments/export", params=params)).content
 
     async def _ticket(
         self,
