@@ -17,6 +17,7 @@ from queue_server.api import (
     auth,
     board,
     cases,
+    check_in,
     city_page,
     devices,
     evaluations,
@@ -234,6 +235,7 @@ def create_app(
         city_page,
         lockers,
         repairs_routes,
+        check_in,
     ):
         app.include_router(routes.router)
     app.mount(board.ASSETS_PATH, board.board_assets(), name="board-assets")

@@ -66,6 +66,7 @@ __all__ = [
     "AlertPublic",
     "AppointmentCheckIn",
     "AppointmentCreate",
+    "AppointmentPayload",
     "AppointmentPublic",
     "AppointmentSlotPublic",
     "AppointmentStatus",
@@ -1571,6 +1572,17 @@ class AppointmentCheckIn(_Request):
         if (self.code is None) == (self.id_number is None):
             raise ValueError("give exactly one of code and id_number")
         return self
+
+
+class AppointmentPayload(_Wire):
+    """The payload of `appointment.*` events: nothing about the person."""
+
+    id: int
+    category: str
+    day: date
+    slot: str
+    """Its start, `HH:MM` local time."""
+    status: AppointmentStatus
 
 
 class JourneyReturn(_Request):

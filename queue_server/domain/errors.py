@@ -35,3 +35,15 @@ class Unavailable(DomainError):
 
 class InvalidInput(DomainError):
     code = "invalid_input"
+
+
+class CheckInTooEarly(Conflict):
+    """An appointment checked in before its check-in window opens (the message says when)."""
+
+    code = "check_in_too_early"
+
+
+class CheckInTooLate(Conflict):
+    """An appointment checked in after its check-in window closed: a walk-in number instead."""
+
+    code = "check_in_too_late"
