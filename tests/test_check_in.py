@@ -153,9 +153,12 @@ def test_too_early_or_too_late_says_so_and_changes_nothing(
     booking = book(server.database_url, hall=HALL, slot="09:00")
     before = state(server)
     clock.set(at(MONDAY, now))
-    detail = refused(kiosk(server).post(CHECK_IN, json={"code": booking}), 409, code)
+    response = kiosk(server).post(CHECK_IN, json={"code": booking})
+    detail = refused(response, 409, code)
     for word in words:
         assert word in detail
+    if code == "check_in_too_late":
+        assert response.json()["category"] == "general"
     assert state(server) == before
     clock.set(at(MONDAY, "08:30"))
     ok(kiosk(server).post(CHECK_IN, json={"code": booking}), 201)

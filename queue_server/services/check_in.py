@@ -76,7 +76,7 @@ def _check_usable(scope: Scope, appointment: Appointment) -> None:
         raise Conflict(f"这个预约是{_day_text(appointment.day)}的，请在预约当天来签到")
 
 
-def _check_timing(scope: Scope, slot: Slot) -> datetime:
+def _check_timing(scope: Scope, slot: Slot, category: str) -> datetime:
     """The close of the check-in window, once `now` is within it."""
     rules = scope.hall.appointments
     window = check_in_window(
@@ -93,7 +93,8 @@ def _check_timing(scope: Scope, slot: Slot) -> datetime:
         )
     if timing > 0:
         raise CheckInTooLate(
-            f"您预约的{booked}时段已过（签到截止于{window.closes.astimezone(tz):%H:%M}），{WALK_IN}"
+            f"您预约的{booked}时段已过（签到截止于{window.closes.astimezone(tz):%H:%M}），{WALK_IN}",
+            category=category,
         )
     return window.closes
 
@@ -115,7 +116,7 @@ def check_in(
         raise NotFound("请输入预约码或身份证号")
     _check_usable(scope, appointment)
     slot = _slot(scope, appointment)
-    until = _check_timing(scope, slot)
+    until = _check_timing(scope, slot, appointment.category)
     if appointment.id is None:
         raise ValueError("appointment has no id")
     ticket = issue_ticket(
