@@ -1,6 +1,6 @@
 """Calling tickets to a window: next in line, or a given number."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -57,7 +57,7 @@ def _within_slot(until: datetime | None, now: datetime) -> bool:
     return until is not None and now <= until
 
 
-def _clerk_windows(session: Session, hall: HallConfig) -> dict[int, Sequence[int]]:
+def _clerk_windows(session: Session, hall: HallConfig) -> dict[int, list[int]]:
     """The open windows each signed-in clerk works at (normally one)."""
     found: dict[int, list[int]] = {}
     for clerk_id, number in session.execute(
@@ -74,7 +74,7 @@ def _clerk_windows(session: Session, hall: HallConfig) -> dict[int, Sequence[int
 
 def _preferred_window(
     hall: HallConfig,
-    clerk_windows: dict[int, Sequence[int]],
+    clerk_windows: Mapping[int, Sequence[int]],
     clerk_id: int | None,
     category: str,
 ) -> int | None:

@@ -3,7 +3,7 @@ code (typed, as a QR reader types it) and by ID number (as a card reader types i
 with 预约 and the slot; too late → the kiosk says so and one key takes a walk-in ticket of the
 booking's category; an unknown code is refused in plain words. Snapshot at 80×24."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -111,3 +111,27 @@ def test_too_late_offers_a_walk_in_ticket_with_one_key(
     admin = server.client(server.login(server.accounts.admin))
     tickets = admin.get("/api/tickets").json()
     assert [(t["category"], t["appointment_slot"]) for t in tickets] == [("general", None)]
+
+
+def test_the_too_late_screen_at_the_smallest_size(
+    server: LiveServer, clock: ManualClock, snap_compare: Callable[..., bool], tmp_path: Path
+) -> None:
+    booking = book(server.database_url, hall=HALL, slot="08:30")
+    clock.set(at(MONDAY, "09:30"))
+    client = QueueClient(server.base_url, token=server.accounts.kiosk_token)
+    app = KioskApp(
+        client,
+        file_printer(tmp_path / "lp0"),
+        device_name="kiosk-entrance",
+        clock=ManualClock(at(MONDAY, "09:30")),
+    )
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await start(pilot, app)
+        await pilot.press("y")
+        await shown(pilot, CheckInScreen)
+        await scan(pilot, booking)
+        await until(pilot, lambda: app.screen.query_one("#walk-in").display and idle(app))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

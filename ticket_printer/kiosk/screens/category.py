@@ -61,7 +61,6 @@ class CategoryScreen(Screen[None]):
             yield Static(self.hall_name or "自助取号", id="hall-name", classes="title")
             yield Static("请选择您要办理的业务", classes="subtitle")
             yield Grid(id="categories")
-            yield Button(CHECK_IN_LABEL, id="check-in-entry", classes="secondary")
             with Vertical(id="after-hours"):
                 yield Static("", id="closed-title")
                 with Horizontal(id="after-hours-body"):
@@ -124,7 +123,7 @@ class CategoryScreen(Screen[None]):
             return
         self._show_after_hours()
         grid = self.query_one("#categories", Grid)
-        buttons = list(grid.query(Button))
+        buttons = list(grid.query(".category").results(Button))
         if [button.id for button in buttons] == [PREFIX + c.code for c in categories]:
             for button, category in zip(buttons, categories, strict=True):
                 self._show(button, category)
@@ -132,11 +131,13 @@ class CategoryScreen(Screen[None]):
         focused = self.focused.id if self.focused is not None else None
         await grid.remove_children()
         for index in range(2, 5):
-            grid.set_class(grid_columns(len(categories)) == index, f"columns-{index}")
+            grid.set_class(grid_columns(len(categories) + 1) == index, f"columns-{index}")
         fresh = [Button("", id=PREFIX + category.code) for category in categories]
         for button, category in zip(fresh, categories, strict=True):
             self._show(button, category)
-        await grid.mount_all(fresh)
+        # 预约签到 takes the grid's next cell, after the categories.
+        entry = Button(CHECK_IN_LABEL, id="check-in-entry", classes="check-in")
+        await grid.mount_all([*fresh, entry])
         self._restore_focus(focused)
 
     def _restore_focus(self, focused: str | None) -> None:
