@@ -115,7 +115,9 @@ def _describe_validation(error: RequestValidationError) -> tuple[int, str]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, error: DomainError) -> JSONResponse:
-        response = error_response(status_of(error), error.message, error.code, **error.details())
+        response = error_response(
+            status_of(error), error.message, error.code, fields=error.details()
+        )
         if isinstance(error, TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
