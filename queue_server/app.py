@@ -20,6 +20,7 @@ from queue_server.api import (
     board,
     book_page,
     cases,
+    check_in,
     city_page,
     devices,
     evaluations,
@@ -242,6 +243,7 @@ def create_app(
         book_page,
         lockers,
         repairs_routes,
+        check_in,
         appointments,  # last: its /api/public/appointments/{code} would take any word there
     ):
         app.include_router(routes.router)

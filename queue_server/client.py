@@ -37,6 +37,7 @@ from queue_server.domain.cross_region import (
     HallRole,
 )
 from queue_server.protocol import (
+    AppointmentCheckIn,
     AppointmentHallPublic,
     AppointmentSlotPublic,
     AppointmentStatsReport,
@@ -165,11 +166,15 @@ _LOCKERS: Final = TypeAdapter(list[LockerPublic])
 class QueueError(Exception):
     """The server refused a call; `detail` is its message for people, `code` is stable."""
 
-    def __init__(self, status_code: int, detail: str, code: str = "error") -> None:
+    def __init__(
+        self, status_code: int, detail: str, code: str = "error", *, category: str | None = None
+    ) -> None:
         super().__init__(detail)
         self.status_code = status_code
         self.detail = detail
         self.code = code
+        self.category = category
+        """`check_in_too_late`: the booking's category, for the walk-in ticket offered instead."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.status_code}, {self.detail!r}, {self.code!r})"
@@ -228,12 +233,12 @@ def _request_body(model: type[ModelT], **fields: Any) -> ModelT:
 def _error_from(response: httpx.Response) -> QueueError:
     try:
         error = ErrorResponse.model_validate_json(response.content)
-        detail, code = error.detail, error.code
+        detail, code, category = error.detail, error.code, error.category
     except ValidationError:
         detail = response.text.strip() or response.reason_phrase or "服务器错误"
-        code = "http_error"
+        code, category = "http_error", None
     kind = Unauthorised if response.status_code == 401 else QueueError
-    return kind(response.status_code, detail, code)
+    return kind(response.status_code, detail, code, category=category)
 
 
 @contextlib.contextmanager
@@ -454,6 +459,14 @@ class QueueClient:
             matter=matter,
         )
         return await self._ticket("POST", "/api/tickets", body=body)
+
+    async def check_in(
+        self, *, code: str | None = None, id_number: str | None = None
+    ) -> TicketPublic:
+        """预约签到 (a kiosk): the appointment ticket of a booking, by its code or by the ID
+        number a card reader typed. A `check_in_too_late` refusal names the `category`."""
+        body = _request_body(AppointmentCheckIn, code=code, id_number=id_number)
+        return await self._ticket("POST", "/api/appointments/check-in", body=body)
 
     async def get_ticket(self, ticket_id: int) -> TicketPublic:
         return await self._ticket("GET", f"/api/tickets/{ticket_id}")

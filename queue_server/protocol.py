@@ -265,6 +265,8 @@ class ErrorResponse(_Wire):
     code: str = "error"
     errors: list[FieldError] | None = None
     """Only for `invalid_request` (400, 422): the field-level list."""
+    category: str | None = None
+    """Only for `check_in_too_late` (409): the booking's category, for a walk-in number."""
 
 
 class LoginRequest(_Request):

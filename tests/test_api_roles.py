@@ -34,6 +34,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/auth/me"): EVERYONE,
     ("GET", "/api/auth/me/today"): PEOPLE,
     ("POST", "/api/tickets"): frozenset({KIOSK, ADMIN}),
+    ("POST", "/api/appointments/check-in"): frozenset({KIOSK, ADMIN}),
     ("GET", "/api/tickets"): PEOPLE,
     ("GET", "/api/tickets/{ticket_id}"): PEOPLE,
     ("POST", "/api/tickets/{ticket_id}/recall"): frozenset({CLERK}),
@@ -135,6 +136,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
 BODIES: dict[str, dict[str, Any]] = {
     "/api/auth/login": {"username": "nobody", "password": "x"},
     "/api/tickets": {"category": "general"},
+    "/api/appointments/check-in": {"code": "NOSUCH23"},
     "/api/tickets/{ticket_id}/transfer": {"to_category": "unresolved", "reason": "材料不全"},
     "/api/windows/{window_no}/pause": {"reason": "会议"},
     "/api/windows/{window_no}/call": {"number": "B001"},
