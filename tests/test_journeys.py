@@ -348,3 +348,40 @@ def test_a_ready_result_in_the_locker_shows_its_code(tmp_path: Path, database_ur
             "conflict",
         )
         assert "智能文件柜" in detail
+
+
+def test_a_return_visit_is_served_first_by_the_clerk_who_asked(
+    tmp_path: Path, database_url: str
+) -> None:
+    """With priority by the category's windows, and by the window of the journey's clerk
+    while that clerk is signed in there; when the clerk has left, by any window at once."""
+    clock = ManualClock(datetime(2026, 12, 7, 9, 30, tzinfo=SHANGHAI))
+    with journey_hall(tmp_path, database_url, clock) as server:
+        issuer = kiosk(server)
+        first = ok(issuer.post("/api/tickets", json={"category": "general"}), 201)
+        second = ok(issuer.post("/api/tickets", json={"category": "general"}), 201)
+        asked, left = clerk_at(server, 0, 2), clerk_at(server, 1, 3)
+        assert call_next(asked, 2)["id"] == first["id"]
+        assert call_next(left, 3)["id"] == second["id"]
+        code_here = ok(finish(asked, first, outcome="needs_documents", missing=[TYPED]))
+        code_gone = ok(finish(left, second, outcome="needs_documents", missing=[TYPED]))
+        ok(left.post("/api/windows/3/sign-out"))
+        walk_ins = [
+            ok(issuer.post("/api/tickets", json={"category": "general"}), 201) for _ in "ab"
+        ]
+        back_here = ok(
+            issuer.post("/api/journeys/return", json={"return_code": code_here["return_code"]}),
+            201,
+        )
+        back_gone = ok(
+            issuer.post("/api/journeys/return", json={"return_code": code_gone["return_code"]}),
+            201,
+        )
+        other = clerk_at(server, 2, 4)
+        called = call_next(other, 4)
+        assert (called["id"], called["call_reason"]) == (back_gone["id"], "return_visit")
+        ok(finish(other, called, outcome="resolved"))
+        # The other return visit waits for its clerk's window; window 4 takes the walk-in.
+        assert call_next(other, 4)["id"] == walk_ins[0]["id"]
+        called = call_next(asked, 2)
+        assert (called["id"], called["call_reason"]) == (back_here["id"], "return_visit")

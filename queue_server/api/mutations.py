@@ -2,6 +2,7 @@
 as it was for a retried Idempotency-Key; its events are published once it has committed."""
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,8 +63,13 @@ async def retry_of(request: Request) -> Retry:
     if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
         raise InvalidInput(f"{IDEMPOTENCY_HEADER} must have 1 to {MAX_KEY_LENGTH} characters")
     body = await request.body()
-    fingerprint = hashlib.sha256(
-        f"{request.method} {request.url.path}?{request.url.query}\n".encode() + body
+    # Keyed with the server's secret: a body may carry an ID number (预约签到, 实名取号), and
+    # a plain hash of a body that short could be reversed by trying every number.
+    secret: bytes = request.app.state.resources.secret_key or b""
+    fingerprint = hmac.new(
+        secret,
+        f"{request.method} {request.url.path}?{request.url.query}\n".encode() + body,
+        hashlib.sha256,
     ).hexdigest()
     return Retry(key, fingerprint)
 

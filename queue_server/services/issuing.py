@@ -1,5 +1,6 @@
 """Issuing tickets at the kiosk."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
@@ -103,22 +104,20 @@ def matter_name(catalog: MatterCatalog | None, requested: str | None) -> str | N
     return matter.name
 
 
-def issue_ticket(
-    scope: Scope,
-    request: TicketCreate,
-    *,
-    catalog: MatterCatalog | None = None,
-    journey_id: int | None = None,
-    return_visit: bool = False,
-) -> TicketPublic:
-    """`journey_id`, `return_visit`: a ticket continuing a 补件 journey (services/journeys.py)."""
-    session, hall, now, code = scope.session, scope.hall, scope.now, scope.code
-    category = hall.category_by_code.get(request.category)
-    if category is None:
-        raise InvalidInput(f"未知的业务类别：{request.category}")
-    matter = matter_name(catalog, request.matter)
-    if request.priority_note and request.priority is not PriorityReason.OTHER:
-        raise InvalidInput("priority_note is only for priority=other")
+@dataclass(frozen=True, slots=True)
+class BookedSlot:
+    """What an appointment ticket carries of its booking (services/check_in.py)."""
+
+    appointment_id: int
+    slot: str
+    """As printed: "09:00-09:30"."""
+    until: datetime
+    """The close of its check-in window: dispatch serves it as an appointment until then."""
+
+
+def _check_open(scope: Scope, *, category: str, name: str, capped: bool) -> None:
+    """Refuse a walk-in ticket while the hall is closed or the category is not issuing."""
+    session, hall, now = scope.session, scope.hall, scope.now
     if not hall.schedule.is_open(now):
         raise Unavailable(
             closed_message(
@@ -127,20 +126,45 @@ def issue_ticket(
                 now=now,
             )
         )
-    day = scope.today
     reason = closed_reason(
         hall=hall,
-        category=category.code,
+        category=category,
         # Only a capped category needs the count.
         issued_today=(
-            issued_today(session, hall=code, day=day, category=category.code)
-            if category.daily_cap
+            issued_today(session, hall=scope.code, day=scope.today, category=category)
+            if capped
             else 0
         ),
         now=now,
     )
     if reason:
-        raise Unavailable(f"{category.name}：{reason}")
+        raise Unavailable(f"{name}：{reason}")
+
+
+def issue_ticket(
+    scope: Scope,
+    request: TicketCreate,
+    *,
+    catalog: MatterCatalog | None = None,
+    booked: BookedSlot | None = None,
+    journey_id: int | None = None,
+    return_visit: bool = False,
+) -> TicketPublic:
+    """A walk-in ticket, or with `booked` an appointment ticket: its booking already holds a
+    place within the hall's and the category's hours, so no daily cap or closed hours apply.
+    `journey_id`, `return_visit`: a ticket continuing a 补件 journey (services/journeys.py)."""
+    session, hall, now, code = scope.session, scope.hall, scope.now, scope.code
+    category = hall.category_by_code.get(request.category)
+    if category is None:
+        raise InvalidInput(f"未知的业务类别：{request.category}")
+    matter = matter_name(catalog, request.matter)
+    if request.priority_note and request.priority is not PriorityReason.OTHER:
+        raise InvalidInput("priority_note is only for priority=other")
+    if booked is None:
+        _check_open(
+            scope, category=category.code, name=category.name, capped=bool(category.daily_cap)
+        )
+    day = scope.today
 
     ahead = _own_queue_length(session, hall=code, day=day, category=category.code)
     wait = category_eta(
@@ -169,6 +193,10 @@ def issue_ticket(
         journey_id=journey_id,
         return_visit=return_visit,
     )
+    if booked is not None:
+        ticket.appointment_id = booked.appointment_id
+        ticket.appointment_slot = booked.slot
+        ticket.appointment_until = booked.until
     session.add(ticket)
     journal.record(scope, type=EventType.TICKET_ISSUED, ticket=ticket)
     public = ticket_public(ticket, hall)
