@@ -19,7 +19,8 @@ from websockets.sync.client import ClientConnection, connect
 
 from queue_server.catalog import read_catalog
 from queue_server.domain.clock import ManualClock
-from tests.support import LiveServer, live_server
+from queue_server.domain.enums import Role
+from tests.support import LiveServer, issue_token, live_server
 
 pytestmark = pytest.mark.both_databases
 
@@ -348,6 +349,12 @@ def test_a_ready_result_in_the_locker_shows_its_code(tmp_path: Path, database_ur
             "conflict",
         )
         assert "智能文件柜" in detail
+
+        device = server.client(issue_token(server.database_url, "locker-1", Role.DEVICE))
+        pickup = {"pickup_code": deposit["pickup_code"]}
+        assert ok(device.post("/api/lockers/locker-1/pickups", json=pickup)) == {"compartment": 5}
+        page = status_page(server, first)
+        assert page["journey"]["status"] == "collected" and page["locker"] is None
 
 
 def test_a_return_visit_is_served_first_by_the_clerk_who_asked(

@@ -37,8 +37,8 @@ from queue_server.protocol import (
 )
 from queue_server.services.cross_region_applicant import cross_region_status
 from queue_server.services.evaluations import public_state
-from queue_server.services.journeys import applicant_view
-from queue_server.services.lockers import applicant_pickup
+from queue_server.services.journeys import applicant_view, ticket_ids
+from queue_server.services.lockers import applicant_pickup, waiting_pickup
 from queue_server.services.public_status import find_by_code, ticket_status
 
 log = logging.getLogger(__name__)
@@ -148,9 +148,17 @@ def _view(
     locker = applicant_pickup(
         session, city=resources.city, public_code=ticket.public_code, secret=resources.secret_key
     )
-    journey, journey_locker = applicant_view(
-        session, city=resources.city, hall=hall, ticket=ticket, secret=resources.secret_key
+    journey_locker = (
+        waiting_pickup(
+            session,
+            city=resources.city,
+            ticket_ids=ticket_ids(ticket.journey_id),
+            secret=resources.secret_key,
+        )
+        if ticket.journey_id is not None
+        else None
     )
+    journey = applicant_view(session, hall=hall, ticket=ticket, locker=journey_locker)
     view = ticket_status(
         session,
         hall=hall,

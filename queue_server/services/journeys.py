@@ -2,12 +2,11 @@
 clerk finishes, the return code at the kiosk, ready, collected, expired."""
 
 import json
-from typing import Literal
+from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
 from queue_server.catalog import MatterCatalog
-from queue_server.city import CityConfig
 from queue_server.config import HallConfig
 from queue_server.domain import journeys as rules
 from queue_server.domain.enums import (
@@ -31,7 +30,6 @@ from queue_server.protocol import (
 )
 from queue_server.security import new_short_code
 from queue_server.services import issuing, journal
-from queue_server.services.lockers import waiting_pickup
 from queue_server.services.scope import Scope
 
 OPEN_TICKET = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING})
@@ -315,22 +313,38 @@ def _pickup_window(hall: HallConfig) -> tuple[int, str] | None:
     return (window.number, window.name) if window else None
 
 
+def ticket_ids(journey_id: int) -> Any:
+    """A select of the ids of the journey's tickets (its visits and its 出件 ticket)."""
+    return select(Ticket.id).where(Ticket.journey_id == journey_id)
+
+
+def collected_from_locker(scope: Scope, ticket_id: int | None) -> None:
+    """A result picked up from the smart locker ends the ready journey it belongs to."""
+    ticket = scope.session.get(Ticket, ticket_id) if ticket_id else None
+    journey = (
+        scope.session.get(Journey, ticket.journey_id) if ticket and ticket.journey_id else None
+    )
+    if journey is None or journey.status is not JourneyStatus.READY:
+        return
+    journey.status = JourneyStatus.COLLECTED
+    journey.collected_at = journey.closed_at = scope.now
+    scope.session.add(journey)
+    _record(scope, journey, EventType.JOURNEY_COLLECTED, None)
+
+
 def applicant_view(
     session: Session,
     *,
-    city: CityConfig,
     hall: HallConfig,
     ticket: Ticket,
-    secret: bytes | None,
-) -> tuple[JourneyStatusPublic | None, LockerPickupPublic | None]:
-    """The journey block of the applicant's status page, and the result waiting in a locker
-    for any ticket of the journey."""
+    locker: LockerPickupPublic | None,
+) -> JourneyStatusPublic | None:
+    """The journey block of the applicant's status page; `locker`: a result of the journey
+    waiting in a smart locker (lockers.waiting_pickup for `ticket_ids`)."""
     journey = session.get(Journey, ticket.journey_id) if ticket.journey_id else None
     if journey is None:
-        return None, None
-    ids = select(Ticket.id).where(Ticket.journey_id == journey.id)
+        return None
     ready = journey.status is JourneyStatus.READY
-    locker = waiting_pickup(session, city=city, ticket_ids=ids, secret=secret) if ready else None
     shows_code = journey.status is JourneyStatus.AWAITING_DOCUMENTS or (
         ready and journey.collect_at != "locker"
     )
@@ -350,4 +364,4 @@ def applicant_view(
             else None
         ),
     )
-    return view, locker
+    return view

@@ -30,7 +30,7 @@ from queue_server.protocol import (
     LockerPublic,
 )
 from queue_server.self_service_config import ZoneDevice
-from queue_server.services import journal
+from queue_server.services import journal, journeys
 from queue_server.services.public_status import find_by_code
 from queue_server.services.scope import Scope
 
@@ -244,6 +244,7 @@ def pickup(scope: Scope, name: str, code: str, *, secret: bytes | None) -> Picku
                 payload=deposit_public(session, row),
                 ticket_id=row.ticket_id if row.case_id is None else None,
             )
+            journeys.collected_from_locker(scope, row.ticket_id)
             return PickupOutcome(compartment=row.compartment)
     recent = session.exec(
         select(LockerDeposit).where(
