@@ -7,15 +7,18 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from queue_server.catalog import MatterCatalog
+from queue_server.config import Category
 from queue_server.domain.after_hours import closed_message
 from queue_server.domain.enums import EventType, PriorityReason, TicketStatus
 from queue_server.domain.errors import InvalidInput, Unavailable
 from queue_server.domain.numbering import format_number
 from queue_server.domain.queueing import next_queue_key
+from queue_server.domain.real_name import check_daily_allowance, require_id_number
 from queue_server.models import NumberCounter, Ticket
 from queue_server.protocol import TicketCreate, TicketPublic
 from queue_server.security import new_public_code
 from queue_server.services import journal
+from queue_server.services.personal_data import identify
 from queue_server.services.scope import Scope
 from queue_server.services.views import (
     category_eta,
@@ -103,9 +106,62 @@ def matter_name(catalog: MatterCatalog | None, requested: str | None) -> str | N
     return matter.name
 
 
+def tickets_of_person(
+    session: Session, *, hall: str, day: date, category: str, person_hash: str
+) -> int:
+    """Tickets a person took at a kiosk in a category that day (transfers are the same
+    ticket moving on, so only first hops count)."""
+    count = (
+        session.connection()
+        .execute(
+            sa.select(sa.func.count())
+            .select_from(_TICKETS)
+            .where(
+                _TICKETS.c.hall == hall,
+                _TICKETS.c.service_day == day,
+                _TICKETS.c.person_hash == person_hash,
+                _TICKETS.c.category == category,
+                _TICKETS.c.hop == 0,
+            )
+        )
+        .scalar_one()
+    )
+    return int(count)
+
+
+def real_name_person(
+    scope: Scope, category: Category, id_number: str | None, *, secret: bytes | None
+) -> str | None:
+    """The keyed hash a real-name ticket keeps of its applicant, after the daily allowance
+    is checked; None for any other category (an ID number sent for one is not kept)."""
+    if not category.real_name:
+        return None
+    number = require_id_number(category_name=category.name, id_number=id_number)
+    person = identify(secret, id_number=number)
+    taken = tickets_of_person(
+        scope.session,
+        hall=scope.code,
+        day=scope.today,
+        category=category.code,
+        person_hash=person.id_hash,
+    )
+    check_daily_allowance(
+        category_name=category.name,
+        taken_today=taken,
+        limit=category.max_tickets_per_person_per_day,
+    )
+    return person.id_hash
+
+
 def issue_ticket(
-    scope: Scope, request: TicketCreate, *, catalog: MatterCatalog | None = None
+    scope: Scope,
+    request: TicketCreate,
+    *,
+    catalog: MatterCatalog | None = None,
+    secret: bytes | None = None,
 ) -> TicketPublic:
+    """A walk-in ticket; a `real_name` category needs the applicant's ID number (`secret` is
+    the server's key its hash is made with)."""
     session, hall, now, code = scope.session, scope.hall, scope.now, scope.code
     category = hall.category_by_code.get(request.category)
     if category is None:
@@ -135,6 +191,7 @@ def issue_ticket(
     )
     if reason:
         raise Unavailable(f"{category.name}：{reason}")
+    person_hash = real_name_person(scope, category, request.id_number, secret=secret)
 
     ahead = _own_queue_length(session, hall=code, day=day, category=category.code)
     wait = category_eta(
@@ -160,6 +217,7 @@ def issue_ticket(
         public_code=new_public_code(),
         issued_at=now,
         queue_key=next_queue_key(latest=latest, now=now),
+        person_hash=person_hash,
     )
     session.add(ticket)
     journal.record(scope, type=EventType.TICKET_ISSUED, ticket=ticket)
