@@ -422,13 +422,16 @@ class QueueClient:
         priority: PriorityReason | None = None,
         priority_note: str | None = None,
         matter: str | None = None,
+        id_number: str | None = None,
     ) -> TicketPublic:
+        """`id_number`: the applicant's ID number, which a real-name category needs."""
         body = _request_body(
             TicketCreate,
             category=category,
             priority=priority,
             priority_note=priority_note,
             matter=matter,
+            id_number=id_number,
         )
         return await self._ticket("POST", "/api/tickets", body=body)
 

@@ -409,6 +409,10 @@ class CategoryPublic(_Wire):
     oldest_wait_seconds: float | None = None
     finish_outcome_required: bool = False
     """Finishing a ticket of this category needs an outcome (see `FinishOutcome`)."""
+    real_name: bool = False
+    """实名取号: a ticket needs the applicant's ID number (`TicketCreate.id_number`)."""
+    max_tickets_per_person_per_day: int | None = None
+    """A real-name category's daily allowance per person; null for any other category."""
 
 
 class BoardSettingsPublic(_Wire):

@@ -1,6 +1,6 @@
 """Messages the kiosk's screens post up to the app, which decides what comes next."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
@@ -36,3 +36,11 @@ class StartOver(Message):
 @dataclass
 class HelpRequested(Message):
     """一键求助 was pressed, on whichever screen."""
+
+
+@dataclass
+class IdNumberEntered(Message):
+    """A real-name category's ID number, checked; the kiosk sends it with the ticket request
+    and keeps it nowhere."""
+
+    id_number: str = field(repr=False)
