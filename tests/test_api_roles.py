@@ -75,6 +75,8 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/stats/cross-region/export"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/self-service"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/self-service/export"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/stats/journeys"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/stats/journeys/export"): frozenset({MANAGER, ADMIN}),
     ("WS", "/ws"): EVERYONE,
     ("GET", "/board"): frozenset({BOARD, MANAGER, ADMIN}),
     ("GET", "/board/window/{window_no}"): frozenset({BOARD, MANAGER, ADMIN}),
@@ -298,6 +300,8 @@ CITY_WHEN_UNNAMED = frozenset(
         ("GET", "/api/stats/cross-region/export"),
         ("GET", "/api/stats/self-service"),
         ("GET", "/api/stats/self-service/export"),
+        ("GET", "/api/stats/journeys"),
+        ("GET", "/api/stats/journeys/export"),
     }
 )
 """Hall routes that answer a city-wide caller who names no hall for the whole city (every

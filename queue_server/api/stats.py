@@ -24,6 +24,7 @@ from queue_server.errors import WrongHall
 from queue_server.protocol import (
     CrossRegionStatsReport,
     LiveStats,
+    OneVisitStatsReport,
     SelfServiceStatsReport,
     StatsGroupBy,
     StatsReport,
@@ -36,8 +37,10 @@ from queue_server.reports.exports import (
     to_csv,
     to_xlsx,
 )
+from queue_server.reports.one_visit import one_visit_csv, one_visit_xlsx
 from queue_server.services.city import city_report
 from queue_server.services.stats_cross_region import cross_region_report
+from queue_server.services.stats_journeys import one_visit_report
 from queue_server.services.stats_report import live_stats, period_report
 from queue_server.services.stats_self_service import self_service_report
 
@@ -244,3 +247,35 @@ async def self_service_export(
     content = self_service_xlsx(report) if format == "xlsx" else self_service_csv(report)
     scope = "city" if of is None else of.code
     return download(f"yimen-self-service-{start}-{end}-{scope}", format, content)
+
+
+async def _journeys(
+    of: Here | None, resources: Resources, start: date, end: date
+) -> OneVisitStatsReport:
+    return await _city_report(one_visit_report, of, resources, start, end)
+
+
+@router.get("/journeys", response_model=OneVisitStatsReport)
+async def journeys(
+    of: CrossRegionOf, resources: ResourcesDep, start: FromDay, end: ToDay
+) -> OneVisitStatsReport:
+    """一次办成率 per hall, category and matter: matters completed (a ticket finished
+    `resolved` outside any journey, a journey collected at 出件), service visits per matter,
+    days from the first visit to 出件, and the share done in one visit (docs/statistics.md).
+    A city-wide caller naming no hall gets every hall and the city's total."""
+    return await _journeys(of, resources, start, end)
+
+
+@router.get("/journeys/export", response_class=Response, responses=DOWNLOAD_RESPONSES)
+async def journeys_export(
+    of: CrossRegionOf,
+    resources: ResourcesDep,
+    start: FromDay,
+    end: ToDay,
+    format: Format = "csv",
+) -> Response:
+    """The same figures as `GET /api/stats/journeys`, as a file to download."""
+    report = await _journeys(of, resources, start, end)
+    content = one_visit_xlsx(report) if format == "xlsx" else one_visit_csv(report)
+    scope = "city" if of is None else of.code
+    return download(f"yimen-journeys-{start}-{end}-{scope}", format, content)
