@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from queue_server.api import (
+    appointments,
     auth,
     board,
     cases,
@@ -176,6 +177,9 @@ def create_app(
                 Rate(settings.kiosk_issue_burst, settings.kiosk_issue_seconds),
                 clock=resolved_clock,
             ),
+            booking_limiter=RateLimiter(
+                Rate(settings.booking_burst, settings.booking_seconds), clock=resolved_clock
+            ),
             catalogs=catalogs,
             tokens=TokenCache(settings.token_cache_seconds),
             secret_key=resolve_secret_key(
@@ -248,6 +252,7 @@ def create_app(
         city_page,
         lockers,
         repairs_routes,
+        appointments,  # last: its /api/public/appointments/{code} would take any word there
     ):
         app.include_router(routes.router)
     app.mount(board.ASSETS_PATH, board.board_assets(), name="board-assets")

@@ -443,6 +443,12 @@ class Settings(BaseSettings):
     """Tickets a kiosk token may issue in a row before it is slowed to the steady rate."""
     kiosk_issue_seconds: Annotated[float, Field(ge=0)] = 2.0
     """The steady rate of a kiosk token: one ticket per this many seconds (0: no limit)."""
+    booking_burst: Annotated[int, Field(gt=0)] = 10
+    """Public booking requests (book, read, cancel by code) one client address may send in a
+    row before it is slowed to the steady rate."""
+    booking_seconds: Annotated[float, Field(ge=0)] = 6.0
+    """The steady rate of one client address: one booking request per this many seconds
+    (0: no limit)."""
     secret_key: SecretStr | None = None
     """What the smart locker's pickup codes are derived from (HMAC-SHA-256). Unset: a random
     key kept in `<database>.secret` beside a SQLite file; with PostgreSQL every server

@@ -64,9 +64,12 @@ __all__ = [
     "ZONE_CATEGORY",
     "ZONE_CATEGORY_NAME",
     "AlertPublic",
+    "AppointmentBooking",
     "AppointmentCheckIn",
     "AppointmentCreate",
+    "AppointmentEventPayload",
     "AppointmentPublic",
+    "AppointmentSlotBookings",
     "AppointmentSlotPublic",
     "AppointmentStatus",
     "BoardSettingsPublic",
@@ -1610,6 +1613,47 @@ class AppointmentPublic(_Wire):
     check_in_from: datetime
     check_in_until: datetime
     cancel_until: datetime
+
+
+class AppointmentEventPayload(_Wire):
+    """`payload` of `appointment.booked|cancelled|checked_in|no_show`: nothing personal."""
+
+    id: int
+    category: str
+    day: date
+    slot: str
+    """Its start, `HH:MM` local time."""
+    status: AppointmentStatus
+
+
+class AppointmentBooking(_Wire):
+    """One booking of a slot, for the hall's staff (`GET /api/appointments`)."""
+
+    code: str
+    id_masked: str | None = None
+    """`1****************X`; null once the retention period removed it."""
+    matter: str | None = None
+    status: AppointmentStatus
+    status_label: str
+    ticket_number: str | None = None
+    """The ticket it was checked in for."""
+
+
+class AppointmentSlotBookings(_Wire):
+    """A slot of a day with its bookings (`GET /api/appointments?day=&category=`)."""
+
+    category: str
+    category_name: str
+    slot: str
+    end: str
+    capacity: int
+    booked: int
+    """Places taken: bookings not cancelled (checked in and no-shows included)."""
+    checked_in: int
+    no_shows: int
+    cancelled: int
+    bookings: list[AppointmentBooking] = Field(default_factory=list)
+    """Booking order; cancelled ones included."""
 
 
 class AppointmentCheckIn(_Request):

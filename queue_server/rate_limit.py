@@ -1,6 +1,7 @@
 """Per-key request limits kept in memory for one app (see domain/rate_limit.py for the rule)."""
 
 import threading
+from collections.abc import Hashable
 from datetime import timedelta
 
 from queue_server.domain.clock import Clock
@@ -11,7 +12,7 @@ DEFAULT_MAX_KEYS = 10_000
 
 
 class RateLimiter:
-    """One token bucket per key (e.g. a device token's id), on an injected clock."""
+    """One token bucket per key (a device token's id, a client address), on an injected clock."""
 
     def __init__(
         self,
@@ -25,10 +26,10 @@ class RateLimiter:
         self.alert_every = alert_every
         self.max_keys = max_keys
         self._clock = clock
-        self._buckets: dict[int, Bucket] = {}
+        self._buckets: dict[Hashable, Bucket] = {}
         self._lock = threading.Lock()
 
-    def take(self, key: int) -> Decision:
+    def take(self, key: Hashable) -> Decision:
         now = self._clock.now()
         with self._lock:
             if key not in self._buckets and len(self._buckets) >= self.max_keys:

@@ -38,3 +38,12 @@ def token_digest(token: str) -> str:
 def new_public_code() -> str:
     """The code in a ticket's status-page URL: unguessable, short, easy to type."""
     return "".join(secrets.choice(PUBLIC_CODE_ALPHABET) for _ in range(PUBLIC_CODE_LENGTH))
+
+
+BOOKING_CODE_LENGTH = 8
+"""8 symbols of 31 (no 0/O, 1/I/L): about 40 bits, short enough to type at a kiosk."""
+
+
+def new_short_code(length: int = BOOKING_CODE_LENGTH) -> str:
+    """A short code read aloud or typed by applicants (a booking code): unambiguous symbols."""
+    return "".join(secrets.choice(PUBLIC_CODE_ALPHABET) for _ in range(length))

@@ -14,6 +14,7 @@ from queue_server.domain.clock import Clock
 from queue_server.events import EventHub
 from queue_server.services import (
     alerts,
+    appointments,
     cross_region_alerts,
     help_requests,
     lockers,
@@ -49,6 +50,7 @@ async def check_alerts(
         count += cross_region_alerts.check_overdue(scope, city=city, dry_run=dry_run)
         count += help_requests.check_unanswered(scope, dry_run=dry_run)
         count += lockers.check_uncollected(scope, dry_run=dry_run)
+        count += appointments.check_no_shows(scope, dry_run=dry_run)
         return count + zone_watch.check(scope, offline_after=offline_after, dry_run=dry_run), after
 
     count, after = await db.read(functools.partial(check, dry_run=True))

@@ -121,6 +121,10 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/lockers/{name}/deposits"): PEOPLE,
     ("GET", "/api/lockers/{name}/deposits"): PEOPLE,
     ("POST", "/api/lockers/{name}/pickups"): frozenset({DEVICE}),
+    ("POST", "/api/public/appointments"): ANONYMOUS_ONLY,
+    ("GET", "/api/public/appointments/{code}"): ANONYMOUS_ONLY,
+    ("POST", "/api/public/appointments/{code}/cancel"): ANONYMOUS_ONLY,
+    ("GET", "/api/appointments"): PEOPLE,
 }
 
 BODIES: dict[str, dict[str, Any]] = {
@@ -161,6 +165,14 @@ BODIES: dict[str, dict[str, Any]] = {
     # No ticket has this code: refused (404) after the role and hall checks.
     "/api/lockers/{name}/deposits": {"compartment": 1, "ticket_code": "ABCDEFGHJK"},
     "/api/lockers/{name}/pickups": {"pickup_code": "123456"},
+    # A day long past: refused (409 day_not_open) after the token check, nothing booked.
+    "/api/public/appointments": {
+        "hall": "main",
+        "category": "general",
+        "day": "2026-01-05",
+        "slot": "09:00",
+        "id_number": "11010519491231002X",
+    },
 }
 
 
@@ -206,7 +218,13 @@ def route_url(path: str, **values: object) -> str:
     assets = {"/api/devices/": "kiosk-1", "/api/lockers/": "locker-1", "/city/": "city.js"}
     name = next((n for prefix, n in assets.items() if path.startswith(prefix)), "rate.js")
     return path.format(
-        name=name, asset="status.js", path="board.js", help_id=1, repair_id=1, **values
+        name=name,
+        asset="status.js",
+        path="board.js",
+        help_id=1,
+        repair_id=1,
+        code="ABCDEFGH",
+        **values,
     )
 
 

@@ -53,6 +53,8 @@ class Resources:
     """Bounds how many argon2 password checks run at once (see api/auth.py)."""
     issue_limiter: RateLimiter
     """Tickets per kiosk token: a burst, then a steady rate (api/tickets.py)."""
+    booking_limiter: RateLimiter
+    """Public booking requests per client address (api/appointments.py)."""
     catalogs: dict[str, MatterCatalog] = field(default_factory=dict)
     """Each hall's 一件事 catalog, by hall code."""
     tokens: TokenCache = field(default_factory=TokenCache)

@@ -114,3 +114,25 @@ def check_in_window(slot: Slot, *, early_minutes: int, late_minutes: int) -> Che
 
 def cancel_deadline(slot: Slot, *, cancel_hours: float) -> datetime:
     return slot.start - timedelta(hours=cancel_hours)
+
+
+def blocked_until(
+    no_shows: Sequence[datetime],
+    *,
+    now: datetime,
+    limit: int,
+    window_days: int,
+    block_days: int,
+) -> datetime | None:
+    """Until when a person may not book, given the times of their no-shows: `limit` of them
+    within `window_days` block booking for `block_days` after the last of those; None when
+    no such block lasts beyond `now`."""
+    window, block = timedelta(days=window_days), timedelta(days=block_days)
+    times = sorted(at for at in no_shows if at <= now)
+    ends = [
+        times[last] + block
+        for last in range(limit - 1, len(times))
+        if times[last] - times[last - limit + 1] <= window
+    ]
+    until = max(ends, default=None)
+    return until if until is not None and until > now else None

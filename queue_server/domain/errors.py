@@ -35,3 +35,38 @@ class Unavailable(DomainError):
 
 class InvalidInput(DomainError):
     code = "invalid_input"
+
+
+# --- 预约: why a booking or a cancellation is refused (the booking page reads `code`) ------
+
+
+class DayNotOpen(Unavailable):
+    """The day cannot be booked now (too near, too far, or not a working day)."""
+
+    code = "day_not_open"
+
+
+class UnknownSlot(InvalidInput):
+    """No slot of the day starts at the time asked for."""
+
+    code = "unknown_slot"
+
+
+class SlotFull(Conflict):
+    code = "slot_full"
+
+
+class AlreadyBooked(Conflict):
+    """One booking per person per day per hall (cancelled ones do not count)."""
+
+    code = "already_booked"
+
+
+class BookingBlocked(Conflict):
+    """Too many no-shows: no booking until a date."""
+
+    code = "booking_blocked"
+
+
+class TooLateToCancel(Conflict):
+    code = "too_late_to_cancel"
