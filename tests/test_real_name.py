@@ -1,6 +1,8 @@
 """实名取号 through HTTP: a real-name category needs the ID number, keeps only its keyed hash,
 and refuses a person's ticket beyond the daily allowance — per category, hall and day."""
 
+import hashlib
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,7 +15,7 @@ from sqlmodel import select
 
 from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
-from queue_server.models import Ticket
+from queue_server.models import IdempotentResponse, Ticket
 from tests.real_name_support import (
     ID_NUMBER,
     REAL_NAME_CATEGORY,
@@ -133,3 +135,24 @@ def test_a_transfer_is_not_another_ticket_of_the_allowance(
     hops = {t.id: t for t in stored_tickets(hall_server)}
     # The moved ticket is still the same person's (kept for retention alike).
     assert hops[moved.json()["id"]].person_hash == hops[first["id"]].person_hash is not None
+
+
+def test_a_retried_real_name_request_is_remembered_by_a_keyed_fingerprint(
+    hall_server: LiveServer, kiosk: httpx.Client
+) -> None:
+    """The Idempotency-Key's stored fingerprint of a body holding an ID number is keyed: a
+    plain SHA-256 of a body this short could be reversed by trying every number."""
+    content = json.dumps({"category": REAL_NAME_CATEGORY, "id_number": ID_NUMBER}).encode()
+    headers = {"Idempotency-Key": "retry-1", "Content-Type": "application/json"}
+    first = kiosk.post("/api/tickets", content=content, headers=headers)
+    assert first.status_code == 201
+    again = kiosk.post("/api/tickets", content=content, headers=headers)
+    assert again.json() == first.json()  # the retry is still recognised
+    db = Database(hall_server.database_url)
+    try:
+        with db.read_session() as session:
+            [stored] = session.exec(select(IdempotentResponse)).all()
+    finally:
+        db.dispose()
+    plain = hashlib.sha256(b"POST /api/tickets?\n" + content).hexdigest()
+    assert stored.fingerprint != plain

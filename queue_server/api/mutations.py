@@ -2,6 +2,7 @@
 as it was for a retried Idempotency-Key; its events are published once it has committed."""
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,10 +63,13 @@ async def retry_of(request: Request) -> Retry:
     if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
         raise InvalidInput(f"{IDEMPOTENCY_HEADER} must have 1 to {MAX_KEY_LENGTH} characters")
     body = await request.body()
-    fingerprint = hashlib.sha256(
-        f"{request.method} {request.url.path}?{request.url.query}\n".encode() + body
-    ).hexdigest()
-    return Retry(key, fingerprint)
+    message = f"{request.method} {request.url.path}?{request.url.query}\n".encode() + body
+    # Keyed with the server's secret when it has one: a body may hold an ID number, and a
+    # plain hash of so short a text is reversed by trying every number.
+    secret: bytes | None = request.app.state.resources.secret_key
+    if secret is None:
+        return Retry(key, hashlib.sha256(message).hexdigest())
+    return Retry(key, hmac.new(secret, b"idempotency\x00" + message, hashlib.sha256).hexdigest())
 
 
 async def mutate(request: Request, here: Here, step: Step, *, status_code: int = 200) -> Response:
