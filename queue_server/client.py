@@ -92,6 +92,7 @@ from queue_server.protocol import (
     LoginResponse,
     MatterPublic,
     MePublic,
+    OneVisitStatsReport,
     PauseRequest,
     PriorityReason,
     PublicEvaluationState,
@@ -1059,6 +1060,19 @@ class QueueClient:
         """The figures of `self_service_stats()` as a CSV or XLSX file's bytes."""
         params = {"from": start.isoformat(), "to": end.isoformat(), "format": format}
         return (await self.send("GET", "/api/stats/self-service/export", params=params)).content
+
+    async def one_visit_stats(self, *, start: date, end: date) -> OneVisitStatsReport:
+        """一次办成率 for start..end per category and matter: the client's hall, or every hall
+        and the city's total for a city-wide caller without a hall chosen."""
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        return _parse(
+            OneVisitStatsReport, await self.send("GET", "/api/stats/journeys", params=params)
+        )
+
+    async def export_one_visit_stats(self, *, start: date, end: date, format: str = "csv") -> bytes:
+        """The figures of `one_visit_stats()` as a CSV or XLSX file's bytes."""
+        params = {"from": start.isoformat(), "to": end.isoformat(), "format": format}
+        return (await self.send("GET", "/api/stats/journeys/export", params=params)).content
 
     async def _ticket(
         self,

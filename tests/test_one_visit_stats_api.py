@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
+from queue_server.client import QueueClient
 from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.enums import JourneyStatus, TicketStatus
@@ -186,3 +187,17 @@ def test_the_exports_hold_the_same_figures(server: LiveServer) -> None:
     assert values[1][:5] == ("大厅代码", "业务类别", "事项", "名称", "办结事项")
     assert values[2][4] == 8
     assert len(values) == 2 + len(rows)
+
+
+@pytest.mark.anyio
+async def test_the_client_reads_and_exports_the_report(server: LiveServer) -> None:
+    token = server.login(server.accounts.manager)
+    end = MONDAY + timedelta(days=6)
+    async with QueueClient(server.base_url, token=token) as client:
+        week = await client.one_visit_stats(start=MONDAY, end=end)
+        workbook = await client.export_one_visit_stats(start=MONDAY, end=end, format="xlsx")
+    [hall] = week.rows
+    assert (hall.completed, hall.one_visit, hall.visits) == (8, 5, 12)
+    assert [category.key for category in hall.categories] == ["general", "enterprise"]
+    sheet = load_workbook(io.BytesIO(workbook)).active
+    assert sheet is not None and sheet.title == "一次办成率"
