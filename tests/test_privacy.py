@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -127,7 +128,7 @@ def act(base_url: str, accounts: Accounts, seen: Seen) -> date:
 
     kiosk_headers = {"Authorization": f"Bearer {accounts.kiosk_token}"}
     with httpx.Client(base_url=base_url, headers=kiosk_headers, timeout=10) as kiosk:
-        tickets = []
+        tickets: list[dict[str, Any]] = []
         for number, key in ((ID_NUMBER, "ticket-1"), (ID_NUMBER, None), (OTHER_ID, None)):
             headers = {"Idempotency-Key": key} if key else {}
             issued = kiosk.post(

@@ -76,9 +76,9 @@ def _collected_journeys(
             .group_by(col(Ticket.journey_id))
         ).all()
     )
-    first_days = dict(
+    first_days: dict[int | None, date] = dict(
         session.exec(
-            select(Ticket.id, Ticket.service_day).where(
+            select(col(Ticket.id), col(Ticket.service_day)).where(
                 col(Ticket.id).in_([journey.first_ticket_id for journey in journeys])
             )
         ).all()
