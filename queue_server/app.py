@@ -14,10 +14,13 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from queue_server.api import (
+    appointment_slots,
     appointments,
     auth,
     board,
+    book_page,
     cases,
+    check_in,
     city_page,
     devices,
     evaluations,
@@ -233,6 +236,7 @@ def create_app(
     declare_error_schemas(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for routes in (
+        appointment_slots,  # before any /api/public/appointments/{code} route
         auth,
         tickets,
         windows,
@@ -250,8 +254,10 @@ def create_app(
         halls,
         cross_region_routes,
         city_page,
+        book_page,
         lockers,
         repairs_routes,
+        check_in,
         appointments,  # last: its /api/public/appointments/{code} would take any word there
     ):
         app.include_router(routes.router)

@@ -65,12 +65,18 @@ __all__ = [
     "ZONE_CATEGORY_NAME",
     "AlertPublic",
     "AppointmentBooking",
+    "AppointmentCategoryPublic",
     "AppointmentCheckIn",
     "AppointmentCreate",
     "AppointmentEventPayload",
+    "AppointmentHallPublic",
+    "AppointmentMatterPublic",
     "AppointmentPublic",
     "AppointmentSlotBookings",
     "AppointmentSlotPublic",
+    "AppointmentStatsFigures",
+    "AppointmentStatsReport",
+    "AppointmentStatsRow",
     "AppointmentStatus",
     "BoardSettingsPublic",
     "CallNumberRequest",
@@ -263,6 +269,8 @@ class ErrorResponse(_Wire):
     code: str = "error"
     errors: list[FieldError] | None = None
     """Only for `invalid_request` (400, 422): the field-level list."""
+    category: str | None = None
+    """Only for `check_in_too_late` (409): the booking's category, for a walk-in number."""
 
 
 class LoginRequest(_Request):
@@ -1575,6 +1583,84 @@ class AppointmentSlotPublic(_Wire):
     end: str
     capacity: int
     free: int
+
+
+class AppointmentMatterPublic(_Wire):
+    """A matter of the hall's catalog that a bookable category serves."""
+
+    id: str
+    name: str
+    materials: list[str]
+    """What to bring, told at once (一次告知)."""
+
+
+class AppointmentCategoryPublic(_Wire):
+    """A category of a hall that takes bookings."""
+
+    code: str
+    name: str
+    capacity: int
+    """Bookings one slot takes."""
+    slot_minutes: int
+    matters: list[AppointmentMatterPublic]
+
+
+class AppointmentHallPublic(_Wire):
+    """A hall that takes bookings, with everything a booking page needs to offer them:
+    `GET /api/public/appointments/options`."""
+
+    hall: str
+    hall_name: str
+    address: str | None = None
+    timezone: str
+    """The hall's time zone: slot times are local to it."""
+    categories: list[AppointmentCategoryPublic]
+    days: list[date]
+    """The days open for booking now (working days, nearest first)."""
+    cancel_hours: float
+    """A booking may be cancelled until this many hours before its slot."""
+    check_in_early_minutes: int
+    """Check-in at the kiosk opens this long before the slot …"""
+    check_in_late_minutes: int
+    """… and closes this long after it ends."""
+
+
+class AppointmentStatsFigures(_Wire):
+    """预约 figures of one category, one hall or the city (docs/statistics.md defines them)."""
+
+    key: str
+    label: str
+    booked: int
+    """Bookings made for a day of the period, whatever became of them."""
+    cancelled: int
+    checked_in: int
+    no_shows: int
+    appointment_tickets: int
+    """Appointment tickets called: from the slot's start (or the check-in, if later)."""
+    appointment_wait_seconds_mean: float | None
+    appointment_wait_seconds_p90: float | None
+    walk_in_tickets: int
+    """Walk-in tickets of the same categories called: from their issue."""
+    walk_in_wait_seconds_mean: float | None
+    walk_in_wait_seconds_p90: float | None
+
+
+class AppointmentStatsRow(AppointmentStatsFigures):
+    """One hall (or the city, key `total`), with its categories."""
+
+    categories: list[AppointmentStatsFigures]
+
+
+class AppointmentStatsReport(_Wire):
+    """`GET /api/stats/appointments`."""
+
+    from_day: date
+    to_day: date
+    generated_at: datetime
+    rows: list[AppointmentStatsRow]
+    """Every hall of the city for city-wide callers; the caller's own hall otherwise."""
+    total: AppointmentStatsRow | None
+    """The city's total (its categories summed by code); None for one hall's report."""
 
 
 class AppointmentCreate(_Request):

@@ -63,13 +63,15 @@ async def retry_of(request: Request) -> Retry:
     if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
         raise InvalidInput(f"{IDEMPOTENCY_HEADER} must have 1 to {MAX_KEY_LENGTH} characters")
     body = await request.body()
-    message = f"{request.method} {request.url.path}?{request.url.query}\n".encode() + body
-    # Keyed with the server's secret when it has one: a body may hold an ID number, and a
-    # plain hash of so short a text is reversed by trying every number.
-    secret: bytes | None = request.app.state.resources.secret_key
-    if secret is None:
-        return Retry(key, hashlib.sha256(message).hexdigest())
-    return Retry(key, hmac.new(secret, b"idempotency\x00" + message, hashlib.sha256).hexdigest())
+    # Keyed with the server's secret: a body may carry an ID number (预约签到, 实名取号), and
+    # a plain hash of a body that short could be reversed by trying every number.
+    secret: bytes = request.app.state.resources.secret_key or b""
+    fingerprint = hmac.new(
+        secret,
+        f"{request.method} {request.url.path}?{request.url.query}\n".encode() + body,
+        hashlib.sha256,
+    ).hexdigest()
+    return Retry(key, fingerprint)
 
 
 async def mutate(request: Request, here: Here, step: Step, *, status_code: int = 200) -> Response:

@@ -1,5 +1,6 @@
 """Issuing tickets at the kiosk."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
@@ -106,6 +107,43 @@ def matter_name(catalog: MatterCatalog | None, requested: str | None) -> str | N
     return matter.name
 
 
+@dataclass(frozen=True, slots=True)
+class BookedSlot:
+    """What an appointment ticket carries of its booking (services/check_in.py)."""
+
+    appointment_id: int
+    slot: str
+    """As printed: "09:00-09:30"."""
+    until: datetime
+    """The close of its check-in window: dispatch serves it as an appointment until then."""
+
+
+def _check_open(scope: Scope, *, category: str, name: str, capped: bool) -> None:
+    """Refuse a walk-in ticket while the hall is closed or the category is not issuing."""
+    session, hall, now = scope.session, scope.hall, scope.now
+    if not hall.schedule.is_open(now):
+        raise Unavailable(
+            closed_message(
+                day_off=hall.schedule.closed_all_day(now),
+                opens_at=hall.schedule.next_opening(now),
+                now=now,
+            )
+        )
+    reason = closed_reason(
+        hall=hall,
+        category=category,
+        # Only a capped category needs the count.
+        issued_today=(
+            issued_today(session, hall=scope.code, day=scope.today, category=category)
+            if capped
+            else 0
+        ),
+        now=now,
+    )
+    if reason:
+        raise Unavailable(f"{name}：{reason}")
+
+
 def tickets_of_person(
     session: Session, *, hall: str, day: date, category: str, person_hash: str
 ) -> int:
@@ -158,10 +196,14 @@ def issue_ticket(
     request: TicketCreate,
     *,
     catalog: MatterCatalog | None = None,
+    booked: BookedSlot | None = None,
     secret: bytes | None = None,
 ) -> TicketPublic:
-    """A walk-in ticket; a `real_name` category needs the applicant's ID number (`secret` is
-    the server's key its hash is made with)."""
+    """A walk-in ticket, or with `booked` an appointment ticket: its booking already holds a
+    place within the hall's and the category's hours, so no daily cap or closed hours apply.
+    A walk-in ticket of a `real_name` category needs the applicant's ID number (`secret` is
+    the server's key its hash is made with); an appointment ticket is the booking's, whose
+    own rule (one a person a day) applies instead."""
     session, hall, now, code = scope.session, scope.hall, scope.now, scope.code
     category = hall.category_by_code.get(request.category)
     if category is None:
@@ -169,29 +211,13 @@ def issue_ticket(
     matter = matter_name(catalog, request.matter)
     if request.priority_note and request.priority is not PriorityReason.OTHER:
         raise InvalidInput("priority_note is only for priority=other")
-    if not hall.schedule.is_open(now):
-        raise Unavailable(
-            closed_message(
-                day_off=hall.schedule.closed_all_day(now),
-                opens_at=hall.schedule.next_opening(now),
-                now=now,
-            )
+    person_hash = None
+    if booked is None:
+        _check_open(
+            scope, category=category.code, name=category.name, capped=bool(category.daily_cap)
         )
+        person_hash = real_name_person(scope, category, request.id_number, secret=secret)
     day = scope.today
-    reason = closed_reason(
-        hall=hall,
-        category=category.code,
-        # Only a capped category needs the count.
-        issued_today=(
-            issued_today(session, hall=code, day=day, category=category.code)
-            if category.daily_cap
-            else 0
-        ),
-        now=now,
-    )
-    if reason:
-        raise Unavailable(f"{category.name}：{reason}")
-    person_hash = real_name_person(scope, category, request.id_number, secret=secret)
 
     ahead = _own_queue_length(session, hall=code, day=day, category=category.code)
     wait = category_eta(
@@ -219,6 +245,10 @@ def issue_ticket(
         queue_key=next_queue_key(latest=latest, now=now),
         person_hash=person_hash,
     )
+    if booked is not None:
+        ticket.appointment_id = booked.appointment_id
+        ticket.appointment_slot = booked.slot
+        ticket.appointment_until = booked.until
     session.add(ticket)
     journal.record(scope, type=EventType.TICKET_ISSUED, ticket=ticket)
     public = ticket_public(ticket, hall)

@@ -54,6 +54,7 @@ def ticket_public(ticket: Ticket, hall: HallConfig, *, private: bool = True) -> 
         public_code=ticket.public_code if private else None,
         journey_id=ticket.journey_id,
         return_visit=ticket.return_visit,
+        appointment_slot=ticket.appointment_slot,
     )
 
 

@@ -34,14 +34,18 @@ from queue_server.protocol import (
 )
 from ticket_printer.kiosk.messages import (
     CategoryChosen,
+    CheckInChosen,
+    CheckInRequested,
     HelpRequested,
     IdNumberEntered,
     MatterChosen,
     ReprintRequested,
     StartOver,
     TicketRequested,
+    WalkInRequested,
 )
 from ticket_printer.kiosk.screens.category import CategoryScreen
+from ticket_printer.kiosk.screens.check_in import CheckInScreen, is_id_number
 from ticket_printer.kiosk.screens.confirm import ConfirmScreen
 from ticket_printer.kiosk.screens.id_number import IdNumberScreen
 from ticket_printer.kiosk.screens.matter import MatterScreen
@@ -216,11 +220,36 @@ class KioskApp(App[None]):
                 id_number=id_number,
             )
         except QueueError as error:
-            if isinstance(screen, ConfirmScreen | IdNumberScreen):
+            if isinstance(screen, ConfirmScreen | IdNumberScreen | CheckInScreen):
                 screen.busy = False
                 screen.error = f"未能取号：{error.detail}"
             self.refresh_hall()
             return
+        await self._print_and_show(ticket, matter)
+
+    @work(exclusive=True, exit_on_error=False, group="issue")
+    async def check_in_and_print(self, text: str) -> None:
+        """预约签到 by a booking code or an ID number (told apart by their shape); too late,
+        the screen offers a walk-in ticket of the booking's category."""
+        screen = self.screen
+        try:
+            if is_id_number(text):
+                ticket = await self.client.check_in(id_number=text)
+            else:
+                ticket = await self.client.check_in(code=text)
+        except QueueError as error:
+            if isinstance(screen, CheckInScreen):
+                screen.busy = False
+                screen.error = f"未能签到：{error.detail}"
+                category = self._open(error.category or "")
+                if error.code == "check_in_too_late" and category is not None:
+                    screen.walk_in_name = category.name
+                    screen.walk_in = category.code
+            return
+        matter = next((m for m in self.matters if m.name == ticket.matter), None)
+        await self._print_and_show(ticket, matter)
+
+    async def _print_and_show(self, ticket: TicketPublic, matter: MatterPublic | None) -> None:
         if self.hall is None:
             raise RuntimeError("issued a ticket before the hall was known")
         layout = build_layout(
@@ -264,7 +293,7 @@ class KioskApp(App[None]):
             log.error("kiosk worker %s failed", event.worker.name, exc_info=event.worker.error)
             self.notify(BUSY_TEXT, severity="error", timeout=8)
             screen = self.screen
-            if isinstance(screen, ConfirmScreen | IdNumberScreen):
+            if isinstance(screen, ConfirmScreen | IdNumberScreen | CheckInScreen):
                 screen.busy = False
                 screen.error = BUSY_TEXT
 
@@ -316,6 +345,33 @@ class KioskApp(App[None]):
         if self._category is None or not isinstance(self.screen, IdNumberScreen):
             return
         self.issue_and_print(self._category, self._matter, self._priority, message.id_number)
+
+    def on_check_in_chosen(self, _: CheckInChosen) -> None:
+        if not isinstance(self.screen, CheckInScreen):
+            self.push_screen(CheckInScreen())
+
+    def on_check_in_requested(self, message: CheckInRequested) -> None:
+        screen = self.screen
+        if not isinstance(screen, CheckInScreen) or screen.busy:
+            return
+        screen.busy = True
+        self.check_in_and_print(message.text)
+
+    def on_walk_in_requested(self, message: WalkInRequested) -> None:
+        screen = self.screen
+        category = self._open(message.category)
+        if not isinstance(screen, CheckInScreen) or screen.busy or category is None:
+            return
+        self._category = category
+        self._matter = None
+        if category.real_name:
+            # 实名取号 for the walk-in ticket too: the ID number first.
+            self._priority = None
+            limit = category.max_tickets_per_person_per_day
+            self.push_screen(IdNumberScreen(category.name, limit=limit))
+            return
+        screen.busy = True
+        self.issue_and_print(category, None, None)
 
     def on_help_requested(self, _: HelpRequested) -> None:
         self.request_help()

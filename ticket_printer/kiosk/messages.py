@@ -44,3 +44,22 @@ class IdNumberEntered(Message):
     and keeps it nowhere."""
 
     id_number: str = field(repr=False)
+
+
+@dataclass
+class CheckInChosen(Message):
+    """预约签到 was chosen on the home screen (its button or its key)."""
+
+
+@dataclass
+class CheckInRequested(Message):
+    """A booking code or an ID number was typed (or scanned) on the check-in screen."""
+
+    text: str
+
+
+@dataclass
+class WalkInRequested(Message):
+    """Too late for the booking: the applicant takes a walk-in ticket of its category."""
+
+    category: str
