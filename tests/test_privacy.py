@@ -1,10 +1,11 @@
-"""Privacy end to end: a real `queue-server serve` process takes a booking, real-name tickets
-and a service finished with 补件 for test applicants; then their ID and phone numbers are
+"""Privacy end to end: a real `queue-server serve` process takes bookings, a check-in by ID
+number, real-name tickets and a service finished with 补件 for test applicants; then their ID and phone numbers are
 searched for, in clear, in the SQLite database file and its WAL, the server's log output,
 every public and board response, every websocket message, and every statistics report and
 export — and found nowhere. Event payloads, boards and exports carry no hash or mask either.
 
-Extend `act` as parts land (check-in by ID number, journeys): whatever it adds is searched."""
+Extend `act` as parts land (journeys: the return code, the return visit, 出件): whatever it
+adds is searched."""
 
 import io
 import zipfile
@@ -18,8 +19,12 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from queue_server.config import load_hall_config
+from queue_server.config import HallConfig, load_hall_config
+from queue_server.db import Database
 from queue_server.domain.clock import SystemClock
+from queue_server.domain.enums import AppointmentStatus
+from queue_server.domain.numbering import service_day
+from queue_server.models import Appointment
 from queue_server.secret_key import key_file_for
 from queue_server.services.appointment_slots import open_days, slots_of
 from queue_server.services.personal_data import identify
@@ -92,9 +97,39 @@ def text_of(response: httpx.Response) -> str:
     return response.content.decode("utf-8-sig")
 
 
-def act(base_url: str, accounts: Accounts, seen: Seen) -> date:
+def book_for_now(database: Path, hall: HallConfig) -> None:
+    """A booking of today whose slot is now, as the booking API keeps it (a booking is made
+    a day ahead at the earliest, and the server runs on the real clock)."""
+    url = f"sqlite:///{database}"
+    key_file = key_file_for(url)
+    assert key_file is not None
+    person = identify(key_file.read_text().strip().encode(), id_number=ID_NUMBER, phone=PHONE)
+    now = SystemClock().now()
+    db = Database(url)
+    with db.write_session() as session:
+        session.add(
+            Appointment(
+                hall=hall.code,
+                category="general",
+                day=service_day(now=now, tz=hall.tz, start_hour=hall.hall.service_day_start_hour),
+                slot_start=now - timedelta(minutes=5),
+                slot_end=now + timedelta(minutes=25),
+                code="NOWBOOK2",
+                status=AppointmentStatus.BOOKED,
+                id_hash=person.id_hash,
+                id_masked=person.id_masked,
+                phone_hash=person.phone_hash,
+                phone_masked=person.phone_masked,
+                booked_at=now - timedelta(days=1),
+            )
+        )
+    db.dispose()
+
+
+def act(base_url: str, accounts: Accounts, seen: Seen, database: Path) -> date:
     """What the applicants and staff do; returns the day booked."""
     hall = load_hall_config()
+    book_for_now(database, hall)
     day = open_days(hall, SystemClock().now())[0]
     slot = slots_of(hall, "general", day)[0].label
     with httpx.Client(base_url=base_url, timeout=10) as anyone:
@@ -129,6 +164,17 @@ def act(base_url: str, accounts: Accounts, seen: Seen) -> date:
     kiosk_headers = {"Authorization": f"Bearer {accounts.kiosk_token}"}
     with httpx.Client(base_url=base_url, headers=kiosk_headers, timeout=10) as kiosk:
         tickets: list[dict[str, Any]] = []
+        # 预约签到 by ID number (typed by the card reader) for a booking of today.
+        checked_in = kiosk.post("/api/appointments/check-in", json={"id_number": ID_NUMBER})
+        assert checked_in.status_code == 201, checked_in.text
+        seen.public["check-in"] = checked_in.text
+        tickets.append(checked_in.json())
+        unknown = kiosk.post("/api/appointments/check-in", json={"id_number": OTHER_ID})
+        assert unknown.status_code == 404, unknown.text
+        seen.public["check-in refused"] = unknown.text
+        bad = kiosk.post("/api/appointments/check-in", json={"id_number": BAD_ID})
+        assert bad.status_code == 422
+        seen.public["check-in bad"] = bad.text
         for number, key in ((ID_NUMBER, "ticket-1"), (ID_NUMBER, None), (OTHER_ID, None)):
             headers = {"Idempotency-Key": key} if key else {}
             issued = kiosk.post(
@@ -219,7 +265,7 @@ def test_no_id_or_phone_number_is_kept_logged_or_shown_in_clear(
 ) -> None:
     server, accounts, folder = process
     seen = Seen()
-    day = act(server.base_url, accounts, seen)
+    day = act(server.base_url, accounts, seen, folder / "hall.db")
     statistics(server.base_url, accounts, day, seen)
     ws_url = server.base_url.replace("http", "ws")
     manager = login(server.base_url, accounts.manager)
@@ -227,6 +273,7 @@ def test_no_id_or_phone_number_is_kept_logged_or_shown_in_clear(
     seen.websocket += read_stream(f"{ws_url}/ws?token={accounts.board_token}&since=0")
     assert any('"ticket.issued"' in message for message in seen.websocket)
     assert any("appointment.booked" in message for message in seen.websocket)
+    assert any("appointment.checked_in" in message for message in seen.websocket)
 
     database = folder / "hall.db"
     wal = folder / "hall.db-wal"
