@@ -2,7 +2,8 @@
 number, real-name tickets and a service finished with 补件 for test applicants; then their ID
 and phone numbers are searched for, in clear, in the SQLite database file and its WAL, the
 server's log output, every public and board response, every websocket message, and every
-statistics report and export — and found nowhere. Event payloads, boards and exports carry no hash or mask either.
+statistics report and export — and found nowhere. Event payloads, boards and exports carry
+no hash or mask either.
 
 Extend `act` as parts land (journeys: the return code, the return visit, 出件): whatever it
 adds is searched."""
