@@ -303,7 +303,7 @@ class TicketCreate(_Request):
     priority_note: ShortText | None = None
     """Free text for `priority=other`; never shown on boards."""
     matter: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
-    id_number: "IdNumber | None" = None
+    id_number: "IdNumber | None" = Field(default=None, repr=False)
     """实名取号: the applicant's 居民身份证号, required by a `real_name` category; kept only as
     a keyed hash."""
 
@@ -1671,8 +1671,8 @@ class AppointmentCreate(_Request):
     matter: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     day: date
     slot: SlotTime
-    id_number: IdNumber
-    phone: Phone | None = None
+    id_number: IdNumber = Field(repr=False)
+    phone: Phone | None = Field(default=None, repr=False)
 
 
 class AppointmentPublic(_Wire):
@@ -1749,7 +1749,7 @@ class AppointmentCheckIn(_Request):
     code: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None
     ) = None
-    id_number: IdNumber | None = None
+    id_number: IdNumber | None = Field(default=None, repr=False)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:

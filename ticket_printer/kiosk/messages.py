@@ -55,7 +55,8 @@ class CheckInChosen(Message):
 class CheckInRequested(Message):
     """A booking code or an ID number was typed (or scanned) on the check-in screen."""
 
-    text: str
+    text: str = field(repr=False)
+    """Left out of the message's repr: it may be an ID number (a crash log shows locals)."""
 
 
 @dataclass
