@@ -10,6 +10,8 @@ import pytest
 from textual.widgets import Input, Static
 
 from queue_server.client import QueueClient
+from queue_server.domain.clock import ManualClock
+from tests.appointment_support import MONDAY, SECRET, at, book
 from tests.browser import artifacts
 from tests.real_name_support import ID_NUMBER, REAL_NAME_LIMIT, real_name_hall
 from tests.support import LiveServer, live_server
@@ -17,6 +19,7 @@ from tests.ticket_printer.pilot import file_printer, screen_lines, shown, start,
 from tests.ticket_printer.support import run_async
 from tests.tui import on_screen
 from ticket_printer.kiosk.app import KioskApp
+from ticket_printer.kiosk.screens.check_in import CheckInScreen
 from ticket_printer.kiosk.screens.confirm import ConfirmScreen
 from ticket_printer.kiosk.screens.id_number import IdNumberScreen
 from ticket_printer.kiosk.screens.matter import MatterScreen
@@ -115,3 +118,30 @@ def test_the_kiosk_says_why_a_person_gets_no_more_tickets_today(
 
     run_async(scenario())
     assert issued(hall_server) == ["B001", "B002"]
+
+
+def test_a_walk_in_after_a_missed_slot_asks_for_the_id_number_too(tmp_path: Path) -> None:
+    """Too late for the booking, the one-key walk-in ticket of a real-name category goes
+    through the ID number like any other ticket of it."""
+    clock = ManualClock(at(MONDAY, "09:30"))
+    with live_server(tmp_path, hall=real_name_hall(), clock=clock, secret_key=SECRET) as server:
+        booking = book(server.database_url, hall="main", slot="08:30")
+
+        async def scenario() -> None:
+            async with QueueClient(server.base_url, token=server.accounts.kiosk_token) as client:
+                app = KioskApp(client, file_printer(tmp_path / "lp0"), device_name="kiosk-3")
+                async with app.run_test(size=SMALLEST) as pilot:
+                    await start(pilot, app)
+                    await pilot.press("y")
+                    await shown(pilot, CheckInScreen)
+                    await pilot.press(*booking, "enter")
+                    await until(pilot, lambda: app.screen.query_one("#walk-in").display)
+                    await pilot.press("enter")  # the walk-in ticket of 综合受理
+                    await shown(pilot, IdNumberScreen)
+                    await pilot.press(*ID_NUMBER, "enter")
+                    await shown(pilot, TicketScreen)
+
+        run_async(scenario())
+        admin = server.client(server.login(server.accounts.admin))
+        tickets = admin.get("/api/tickets").json()
+    assert [(t["category"], t["appointment_slot"]) for t in tickets] == [("general", None)]
