@@ -100,6 +100,7 @@ from queue_server.protocol import (
     LoginResponse,
     MatterPublic,
     MePublic,
+    OneVisitStatsReport,
     PauseRequest,
     PriorityReason,
     PublicEvaluationState,
@@ -455,13 +456,16 @@ class QueueClient:
         priority: PriorityReason | None = None,
         priority_note: str | None = None,
         matter: str | None = None,
+        id_number: str | None = None,
     ) -> TicketPublic:
+        """`id_number`: the applicant's ID number, which a real-name category needs."""
         body = _request_body(
             TicketCreate,
             category=category,
             priority=priority,
             priority_note=priority_note,
             matter=matter,
+            id_number=id_number,
         )
         return await self._ticket("POST", "/api/tickets", body=body)
 
@@ -1134,6 +1138,19 @@ class QueueClient:
         """The figures of `self_service_stats()` as a CSV or XLSX file's bytes."""
         params = {"from": start.isoformat(), "to": end.isoformat(), "format": format}
         return (await self.send("GET", "/api/stats/self-service/export", params=params)).content
+
+    async def one_visit_stats(self, *, start: date, end: date) -> OneVisitStatsReport:
+        """一次办成率 for start..end per category and matter: the client's hall, or every hall
+        and the city's total for a city-wide caller without a hall chosen."""
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        return _parse(
+            OneVisitStatsReport, await self.send("GET", "/api/stats/journeys", params=params)
+        )
+
+    async def export_one_visit_stats(self, *, start: date, end: date, format: str = "csv") -> bytes:
+        """The figures of `one_visit_stats()` as a CSV or XLSX file's bytes."""
+        params = {"from": start.isoformat(), "to": end.isoformat(), "format": format}
+        return (await self.send("GET", "/api/stats/journeys/export", params=params)).content
 
     async def appointment_stats(self, *, start: date, end: date) -> AppointmentStatsReport:
         """预约 figures for start..end per hall and category: bookings by outcome, waits of

@@ -176,6 +176,10 @@ __all__ = [
     "LoginResponse",
     "MatterPublic",
     "MePublic",
+    "OneVisitCategoryStats",
+    "OneVisitStats",
+    "OneVisitStatsReport",
+    "OneVisitStatsRow",
     "PauseReasonPublic",
     "PauseRequest",
     "PendingRating",
@@ -300,7 +304,7 @@ class TicketCreate(_Request):
     priority_note: ShortText | None = None
     """Free text for `priority=other`; never shown on boards."""
     matter: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
-    id_number: "IdNumber | None" = None
+    id_number: "IdNumber | None" = Field(default=None, repr=False)
     """实名取号: the applicant's 居民身份证号, required by a `real_name` category; kept only as
     a keyed hash."""
 
@@ -421,6 +425,10 @@ class CategoryPublic(_Wire):
     oldest_wait_seconds: float | None = None
     finish_outcome_required: bool = False
     """Finishing a ticket of this category needs an outcome (see `FinishOutcome`)."""
+    real_name: bool = False
+    """实名取号: a ticket needs the applicant's ID number (`TicketCreate.id_number`)."""
+    max_tickets_per_person_per_day: int | None = None
+    """A real-name category's daily allowance per person; null for any other category."""
 
 
 class BoardSettingsPublic(_Wire):
@@ -808,6 +816,53 @@ class SelfServiceStatsReport(_Wire):
     rows: list[SelfServiceStatsRow]
     """Every hall of the city for city-wide callers; the caller's own hall otherwise."""
     total: SelfServiceStatsRow | None
+    """The city's total, for city-wide callers without `hall=`; None otherwise."""
+
+
+class OneVisitStats(_Wire):
+    """一次办成率 of a group of completed matters (docs/statistics.md defines every key)."""
+
+    key: str
+    """The hall's code, the category's code, the matter's name ("" for none), or `total`."""
+    label: str
+    completed: int
+    """Matters completed in the period: tickets finished `resolved` outside any journey, and
+    journeys collected at 出件."""
+    one_visit: int
+    """Of which done in one visit."""
+    visits: int
+    """Service visits the completed matters took (a journey's first visit and its return
+    visits; not the 出件 collection)."""
+    visits_per_matter: float | None
+    one_visit_share: float | None
+    """一次办成率: `one_visit` / `completed`."""
+    journeys: int
+    """Completed matters that went through 补件 (journeys collected in the period)."""
+    days_to_collection_mean: float | None
+    """Mean calendar days from a journey's first visit to 出件."""
+
+
+class OneVisitCategoryStats(OneVisitStats):
+    matters: list[OneVisitStats]
+    """Per 一件事 of the category, by name (key "" for tickets that named none)."""
+
+
+class OneVisitStatsRow(OneVisitStats):
+    """One hall (or the city's total, key `total`)."""
+
+    categories: list[OneVisitCategoryStats]
+
+
+class OneVisitStatsReport(_Wire):
+    """`GET /api/stats/journeys`: completed matters, visits per matter, days to 出件 and the
+    share done in one visit (一次办成率), per hall, category and matter."""
+
+    from_day: date
+    to_day: date
+    generated_at: datetime
+    rows: list[OneVisitStatsRow]
+    """Every hall of the city for city-wide callers; the caller's own hall otherwise."""
+    total: OneVisitStatsRow | None
     """The city's total, for city-wide callers without `hall=`; None otherwise."""
 
 
@@ -1617,8 +1672,8 @@ class AppointmentCreate(_Request):
     matter: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     day: date
     slot: SlotTime
-    id_number: IdNumber
-    phone: Phone | None = None
+    id_number: IdNumber = Field(repr=False)
+    phone: Phone | None = Field(default=None, repr=False)
 
 
 class AppointmentPublic(_Wire):
@@ -1695,7 +1750,7 @@ class AppointmentCheckIn(_Request):
     code: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None
     ) = None
-    id_number: IdNumber | None = None
+    id_number: IdNumber | None = Field(default=None, repr=False)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:

@@ -76,6 +76,8 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/stats/cross-region/export"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/self-service"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/self-service/export"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/stats/journeys"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/stats/journeys/export"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/appointments"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/appointments/export"): frozenset({MANAGER, ADMIN}),
     ("WS", "/ws"): EVERYONE,
@@ -337,6 +339,8 @@ CITY_WHEN_UNNAMED = frozenset(
         ("GET", "/api/stats/cross-region/export"),
         ("GET", "/api/stats/self-service"),
         ("GET", "/api/stats/self-service/export"),
+        ("GET", "/api/stats/journeys"),
+        ("GET", "/api/stats/journeys/export"),
         ("GET", "/api/stats/appointments"),
         ("GET", "/api/stats/appointments/export"),
     }

@@ -26,6 +26,7 @@ from queue_server.protocol import (
     AppointmentStatsReport,
     CrossRegionStatsReport,
     LiveStats,
+    OneVisitStatsReport,
     SelfServiceStatsReport,
     StatsGroupBy,
     StatsReport,
@@ -39,9 +40,11 @@ from queue_server.reports.exports import (
     to_csv,
     to_xlsx,
 )
+from queue_server.reports.one_visit import one_visit_csv, one_visit_xlsx
 from queue_server.services.city import city_report
 from queue_server.services.stats_appointments import appointment_report
 from queue_server.services.stats_cross_region import cross_region_report
+from queue_server.services.stats_journeys import one_visit_report
 from queue_server.services.stats_report import live_stats, period_report
 from queue_server.services.stats_self_service import self_service_report
 
@@ -265,4 +268,15 @@ city_report_routes(
     "cancelled, checked in and no-shows, and the mean and p90 wait of appointment tickets "
     "against walk-in tickets (docs/statistics.md). A city-wide caller naming no hall gets "
     "every hall and the city's total, as for `GET /api/stats/cross-region`.",
+)
+city_report_routes(
+    "journeys",
+    report=one_visit_report,
+    model=OneVisitStatsReport,
+    csv=one_visit_csv,
+    xlsx=one_visit_xlsx,
+    description="一次办成率 per hall, category and matter: matters completed (a ticket finished "
+    "`resolved` outside any journey, a journey collected at 出件), service visits per matter, "
+    "days from the first visit to 出件, and the share done in one visit (docs/statistics.md). "
+    "A city-wide caller naming no hall gets every hall and the city's total.",
 )

@@ -37,6 +37,7 @@ from ticket_printer.kiosk.messages import (
     CheckInChosen,
     CheckInRequested,
     HelpRequested,
+    IdNumberEntered,
     MatterChosen,
     ReprintRequested,
     ReturnCodeEntered,
@@ -48,6 +49,7 @@ from ticket_printer.kiosk.messages import (
 from ticket_printer.kiosk.screens.category import CategoryScreen
 from ticket_printer.kiosk.screens.check_in import CheckInScreen, is_id_number
 from ticket_printer.kiosk.screens.confirm import ConfirmScreen
+from ticket_printer.kiosk.screens.id_number import IdNumberScreen
 from ticket_printer.kiosk.screens.matter import MatterScreen
 from ticket_printer.kiosk.screens.return_code import ReturnCodeScreen
 from ticket_printer.kiosk.screens.ticket import TicketScreen
@@ -98,6 +100,7 @@ class KioskApp(App[None]):
         self.category_screen = CategoryScreen()
         self._category: CategoryPublic | None = None
         self._matter: MatterPublic | None = None
+        self._priority: PriorityReason | None = None
         self._last: tuple[TicketPublic, TicketLayout] | None = None
         self.printer_state = DeviceState.OK
         self._help_sent_at: datetime | None = None
@@ -205,15 +208,23 @@ class KioskApp(App[None]):
 
     @work(exclusive=True, exit_on_error=False, group="issue")
     async def issue_and_print(
-        self, category: CategoryPublic, matter: MatterPublic | None, priority: PriorityReason | None
+        self,
+        category: CategoryPublic,
+        matter: MatterPublic | None,
+        priority: PriorityReason | None,
+        id_number: str | None = None,
     ) -> None:
+        """`id_number`: a real-name category's, sent once with the request, kept nowhere."""
         screen = self.screen
         try:
             ticket = await self.client.issue_ticket(
-                category.code, priority=priority, matter=matter.id if matter else None
+                category.code,
+                priority=priority,
+                matter=matter.id if matter else None,
+                id_number=id_number,
             )
         except QueueError as error:
-            if isinstance(screen, ConfirmScreen | CheckInScreen):
+            if isinstance(screen, ConfirmScreen | IdNumberScreen | CheckInScreen):
                 screen.busy = False
                 screen.error = f"未能取号：{error.detail}"
             self.refresh_hall()
@@ -312,7 +323,9 @@ class KioskApp(App[None]):
             log.error("kiosk worker %s failed", event.worker.name, exc_info=event.worker.error)
             self.notify(BUSY_TEXT, severity="error", timeout=8)
             screen = self.screen
-            if isinstance(screen, ConfirmScreen | ReturnCodeScreen | CheckInScreen):
+            if isinstance(
+                screen, ConfirmScreen | IdNumberScreen | ReturnCodeScreen | CheckInScreen
+            ):
                 screen.busy = False
                 screen.error = BUSY_TEXT
 
@@ -351,6 +364,12 @@ class KioskApp(App[None]):
         screen = self.screen
         if self._category is None or not isinstance(screen, ConfirmScreen) or screen.busy:
             return
+        if self._category.real_name:
+            # 实名取号: the ID number first, then the ticket.
+            self._priority = message.priority
+            limit = self._category.max_tickets_per_person_per_day
+            self.push_screen(IdNumberScreen(self._category.name, limit=limit))
+            return
         screen.busy = True
         self.issue_and_print(self._category, self._matter, message.priority)
 
@@ -369,6 +388,11 @@ class KioskApp(App[None]):
         screen.busy = True
         self.return_and_print(message.code)
 
+    def on_id_number_entered(self, message: IdNumberEntered) -> None:
+        if self._category is None or not isinstance(self.screen, IdNumberScreen):
+            return
+        self.issue_and_print(self._category, self._matter, self._priority, message.id_number)
+
     def on_check_in_chosen(self, _: CheckInChosen) -> None:
         if not isinstance(self.screen, CheckInScreen):
             self.push_screen(CheckInScreen())
@@ -385,8 +409,15 @@ class KioskApp(App[None]):
         category = self._open(message.category)
         if not isinstance(screen, CheckInScreen) or screen.busy or category is None:
             return
-        screen.busy = True
         self._category = category
+        self._matter = None
+        if category.real_name:
+            # 实名取号 for the walk-in ticket too: the ID number first.
+            self._priority = None
+            limit = category.max_tickets_per_person_per_day
+            self.push_screen(IdNumberScreen(category.name, limit=limit))
+            return
+        screen.busy = True
         self.issue_and_print(category, None, None)
 
     def on_help_requested(self, _: HelpRequested) -> None:
@@ -403,6 +434,7 @@ class KioskApp(App[None]):
             self.pop_screen()
         self._category = None
         self._matter = None
+        self._priority = None
         self.refresh_hall()
 
 

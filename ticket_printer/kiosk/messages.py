@@ -1,6 +1,6 @@
 """Messages the kiosk's screens post up to the app, which decides what comes next."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
@@ -51,6 +51,14 @@ class HelpRequested(Message):
 
 
 @dataclass
+class IdNumberEntered(Message):
+    """A real-name category's ID number, checked; the kiosk sends it with the ticket request
+    and keeps it nowhere."""
+
+    id_number: str = field(repr=False)
+
+
+@dataclass
 class CheckInChosen(Message):
     """预约签到 was chosen on the home screen (its button or its key)."""
 
@@ -59,7 +67,8 @@ class CheckInChosen(Message):
 class CheckInRequested(Message):
     """A booking code or an ID number was typed (or scanned) on the check-in screen."""
 
-    text: str
+    text: str = field(repr=False)
+    """Left out of the message's repr: it may be an ID number (a crash log shows locals)."""
 
 
 @dataclass
