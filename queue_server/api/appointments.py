@@ -23,12 +23,14 @@ from queue_server.throttle import RateLimited
 
 router = APIRouter(tags=["appointments"])
 
+CODE_SYMBOLS = PUBLIC_CODE_ALPHABET + PUBLIC_CODE_ALPHABET.lower().lstrip("23456789")
+"""A booking code's symbols, typed in either case."""
 BookingCode = Annotated[
     str,
     Path(
         min_length=4,
         max_length=16,
-        pattern=rf"^[{PUBLIC_CODE_ALPHABET}{PUBLIC_CODE_ALPHABET.lower()}]+$",
+        pattern=rf"^[{CODE_SYMBOLS}]+$",
         description="The booking code (shown as text and QR on the booking page)",
     ),
 ]
