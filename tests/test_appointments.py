@@ -55,15 +55,23 @@ def clock() -> ManualClock:
 
 @contextlib.contextmanager
 def booking_hall(
-    tmp_path: Path, database_url: str, clock: ManualClock, **settings: object
+    tmp_path: Path,
+    database_url: str,
+    clock: ManualClock,
+    *,
+    booking_burst: int = 10,
+    booking_seconds: float = 0,
 ) -> Iterator[LiveServer]:
-    options: dict[str, object] = {"booking_seconds": 0, "alert_check_seconds": 0.05}
+    """The default hall with a known secret key (PostgreSQL has no key file), the watch every
+    50 ms, and no throttle unless a test asks for one."""
     with live_server(
         tmp_path,
         clock=clock,
         database_url=database_url,
         secret_key=SECRET,
-        **{**options, **settings},
+        alert_check_seconds=0.05,
+        booking_burst=booking_burst,
+        booking_seconds=booking_seconds,
     ) as server:
         yield server
 

@@ -4,7 +4,7 @@ address); the hall's staff read a day's bookings per slot."""
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
@@ -34,7 +34,9 @@ BookingCode = Annotated[
         description="The booking code (shown as text and QR on the booking page)",
     ),
 ]
-THROTTLED = {429: {"description": "Too many booking requests from this client address"}}
+THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many booking requests from this client address"}
+}
 
 
 @dataclass(frozen=True, slots=True)
