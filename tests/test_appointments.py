@@ -4,6 +4,8 @@ racing for the last place, the no-show rule blocking and expiring, the staff's v
 bad input refused with nothing changed, and the per-address throttle."""
 
 import contextlib
+import hashlib
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,9 +16,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlmodel import select
 
+from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
+from queue_server.domain.enums import AppointmentStatus
 from queue_server.domain.identity import check_digit
+from queue_server.models import Appointment, IdempotentResponse, Ticket
 from tests.feedback_support import events
 from tests.support import LiveServer, live_server
 
@@ -346,3 +352,55 @@ def test_requests_from_one_address_are_throttled(
         clock.advance(timedelta(seconds=30))
         assert cancel(server, answer["code"]).status_code == 200
         refused(book(server, BOB), 429, "rate_limited")
+
+
+def test_a_retried_booking_gets_its_answer_again_and_no_plain_hash_of_the_id_is_kept(
+    hall: LiveServer,
+) -> None:
+    """The Idempotency-Key's record keeps a fingerprint of the request: not the SHA-256 of
+    the body, which anyone could match against every possible ID number."""
+    body = json.dumps(booking(ALICE, phone="13800138000")).encode()
+    headers = {"Idempotency-Key": "booking-1", "Content-Type": "application/json"}
+    answers = [
+        httpx.post(f"{hall.base_url}{BOOK}", content=body, headers=headers) for _ in range(2)
+    ]
+    assert [answer.status_code for answer in answers] == [201, 201]
+    assert answers[0].json() == answers[1].json()
+    assert slot_row(hall, TUESDAY, "09:00")["booked"] == 1
+    other = json.dumps(booking(BOB)).encode()
+    reused = httpx.post(f"{hall.base_url}{BOOK}", content=other, headers=headers)
+    refused(reused, 422, "invalid_input")
+
+    plain = hashlib.sha256(f"POST {BOOK}?\n".encode() + body).hexdigest()
+    db = Database(hall.database_url)
+    try:
+        with db.read_session() as session:
+            [stored] = session.exec(select(IdempotentResponse)).all()
+    finally:
+        db.dispose()
+    assert stored.fingerprint != plain
+    assert ALICE not in stored.body and ALICE[:17] not in stored.body
+
+
+def test_a_checked_in_booking_shows_its_ticket_number(hall: LiveServer) -> None:
+    """Check-in (the kiosk's part) links a ticket to the booking: the staff's view shows it."""
+    code = booked(hall, ALICE)["code"]
+    ticket = hall.client(hall.accounts.kiosk_token).post(
+        "/api/tickets", json={"category": "general"}
+    )
+    assert ticket.status_code == 201, ticket.text
+    db = Database(hall.database_url)
+    try:
+        with db.write_session() as session:
+            appointment = session.exec(select(Appointment).where(Appointment.code == code)).one()
+            appointment.status = AppointmentStatus.CHECKED_IN
+            row = session.get(Ticket, ticket.json()["id"])
+            assert row is not None
+            row.appointment_id = appointment.id
+            session.add_all([appointment, row])
+    finally:
+        db.dispose()
+    slot = slot_row(hall, TUESDAY, "09:00")
+    assert (slot["booked"], slot["checked_in"]) == (1, 1)
+    assert slot["bookings"][0]["ticket_number"] == ticket.json()["number"]
+    assert slot["bookings"][0]["status_label"] == "已签到"

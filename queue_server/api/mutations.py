@@ -57,10 +57,15 @@ class Retry:
         )
 
 
-async def retry_of(request: Request) -> Retry:
+def idempotency_key(request: Request) -> str | None:
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
         raise InvalidInput(f"{IDEMPOTENCY_HEADER} must have 1 to {MAX_KEY_LENGTH} characters")
+    return key
+
+
+async def retry_of(request: Request) -> Retry:
+    key = idempotency_key(request)
     body = await request.body()
     fingerprint = hashlib.sha256(
         f"{request.method} {request.url.path}?{request.url.query}\n".encode() + body
@@ -68,10 +73,14 @@ async def retry_of(request: Request) -> Retry:
     return Retry(key, fingerprint)
 
 
-async def mutate(request: Request, here: Here, step: Step, *, status_code: int = 200) -> Response:
-    """Run `step` in the caller's hall; its model is the JSON answer, None means 204."""
+async def mutate(
+    request: Request, here: Here, step: Step, *, status_code: int = 200, retry: Retry | None = None
+) -> Response:
+    """Run `step` in the caller's hall; its model is the JSON answer, None means 204. `retry`:
+    the request's own fingerprint, for a body that must not be stored even hashed (an ID
+    number); by default the SHA-256 of the method, path, query and body."""
     resources, principal = here.resources, here.principal
-    retry = await retry_of(request)
+    retry = retry or await retry_of(request)
 
     def transaction(session: Session) -> tuple[int, bytes]:
         replayed = retry.replayed(session, principal)
