@@ -9,7 +9,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,13 +18,14 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from queue_server.client import QueueClient, QueueError
 from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.enums import AppointmentStatus
 from queue_server.domain.identity import check_digit
 from queue_server.models import Appointment, IdempotentResponse, Ticket
 from tests.feedback_support import events
-from tests.support import LiveServer, live_server
+from tests.support import PASSWORD, LiveServer, live_server
 
 pytestmark = pytest.mark.both_databases
 
@@ -404,3 +405,28 @@ def test_a_checked_in_booking_shows_its_ticket_number(hall: LiveServer) -> None:
     assert (slot["booked"], slot["checked_in"]) == (1, 1)
     assert slot["bookings"][0]["ticket_number"] == ticket.json()["number"]
     assert slot["bookings"][0]["status_label"] == "已签到"
+
+
+@pytest.mark.anyio
+async def test_the_client_books_reads_and_cancels(hall: LiveServer) -> None:
+    async with QueueClient(hall.base_url) as applicant:
+        made = await applicant.book_appointment(
+            hall="main",
+            category="general",
+            day=date(2026, 12, 8),
+            slot="10:00",
+            id_number=ALICE,
+            matter="newborn",
+        )
+        assert made.materials == NEWBORN_MATERIALS
+        assert await applicant.appointment(made.code) == made
+        cancelled = await applicant.cancel_appointment(made.code)
+        assert cancelled.status is AppointmentStatus.CANCELLED
+        with pytest.raises(QueueError) as refusal:
+            await applicant.cancel_appointment(made.code)
+        assert refusal.value.detail == "该预约已取消"
+    async with QueueClient(hall.base_url) as staff:
+        await staff.login("manager", PASSWORD)
+        slots = await staff.day_appointments(day=date(2026, 12, 8), category="general")
+        ten = next(slot for slot in slots if slot.slot == "10:00")
+        assert (ten.booked, ten.cancelled, ten.bookings[0].code) == (0, 1, made.code)
