@@ -19,6 +19,7 @@ import pytest
 from sqlmodel import select
 
 from queue_server.client import QueueClient, QueueError
+from queue_server.config import load_hall_config
 from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
 from queue_server.domain.enums import AppointmentStatus
@@ -430,3 +431,25 @@ async def test_the_client_books_reads_and_cancels(hall: LiveServer) -> None:
         slots = await staff.day_appointments(day=date(2026, 12, 8), category="general")
         ten = next(slot for slot in slots if slot.slot == "10:00")
         assert (ten.booked, ten.cancelled, ten.bookings[0].code) == (0, 1, made.code)
+
+
+def test_a_slot_already_begun_cannot_be_booked(
+    tmp_path: Path, database_url: str, clock: ManualClock
+) -> None:
+    """A hall that takes bookings for today (`min_days_ahead = 0`) still refuses a slot that
+    has begun."""
+    default = load_hall_config()
+    same_day = default.appointments.model_copy(update={"min_days_ahead": 0})
+    hall = default.model_copy(update={"appointments": same_day})
+    with live_server(
+        tmp_path,
+        hall=hall,
+        clock=clock,
+        database_url=database_url,
+        secret_key=SECRET,
+        booking_seconds=0,
+    ) as server:
+        detail = refused(book(server, ALICE, day="2026-12-07", slot="10:00"), 409, "day_not_open")
+        assert detail == "12月7日 10:00 的时段已开始，请选择以后的时段"
+        refused(book(server, ALICE, day="2026-12-07", slot="09:30"), 409, "day_not_open")
+        assert booked(server, ALICE, day="2026-12-07", slot="10:30")["slot"] == "10:30"

@@ -164,6 +164,8 @@ def _slot(scope: Scope, category: str, day: date, wanted: str) -> Slot:
     slot = next((s for s in slots_of(scope.hall, category, day) if s.label == wanted), None)
     if slot is None:
         raise UnknownSlot(f"{_day_text(day)}没有 {wanted} 开始的预约时段")
+    if slot.start <= scope.now:  # a hall that books today (min_days_ahead = 0)
+        raise DayNotOpen(f"{_day_text(day)} {slot.label} 的时段已开始，请选择以后的时段")
     return slot
 
 
