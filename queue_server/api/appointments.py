@@ -17,7 +17,7 @@ from queue_server.domain.enums import Role
 from queue_server.domain.errors import NotFound
 from queue_server.protocol import AppointmentCreate, AppointmentPublic, AppointmentSlotBookings
 from queue_server.security import PUBLIC_CODE_ALPHABET
-from queue_server.services import appointments
+from queue_server.services import appointment_day, appointments
 from queue_server.services.accounts import Principal
 from queue_server.services.personal_data import Person, identify
 from queue_server.throttle import RateLimited
@@ -163,5 +163,5 @@ async def day_bookings(
     """A day's slots with capacity, places booked, check-ins, no-shows, cancellations and
     the bookings themselves (code, masked ID, status, ticket number once checked in)."""
     return await here.read(
-        lambda scope: appointments.day_bookings(scope, day=day or scope.today, category=category)
+        lambda scope: appointment_day.day_bookings(scope, day=day or scope.today, category=category)
     )
