@@ -21,7 +21,7 @@ from queue_server.services import appointments
 from tests.clerk_tui.console import log_in
 from tests.clerk_tui.helpers import until
 from tests.clerk_tui.test_manager import SHANGHAI, rows, text_of
-from tests.clerk_tui.test_manager_snapshots import SnapshotManagerApp, tables_sized
+from tests.clerk_tui.test_manager_snapshots import SnapshotManagerApp, settled, tables_sized
 from tests.support import LiveServer, live_server
 
 SIZE = (100, 30)
@@ -116,8 +116,8 @@ def test_appointments_page(snap_compare: Compare, booked: LiveServer, clock: Man
         await until(pilot, lambda: app.live is not None, "the live figures")
         await pilot.press("f11")
         await until(pilot, lambda: "爽约 2" in text_of(app, "#appointments-summary"), "the day")
-        await until(pilot, lambda: not reading(app) and tables_sized(app), "the tables")
-        await pilot.pause()
+        await until(pilot, lambda: not reading(app), "the day's bookings")
+        await settled(app, pilot)  # the other pages' first reads too (the message line)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
 
