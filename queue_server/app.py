@@ -14,10 +14,13 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from queue_server.api import (
+    appointment_slots,
     appointments,
     auth,
     board,
+    book_page,
     cases,
+    check_in,
     city_page,
     devices,
     evaluations,
@@ -52,6 +55,7 @@ from queue_server.secret_key import resolve_secret_key
 from queue_server.services.evaluations import DEFAULT_BATCH as UNRATED_BATCH
 from queue_server.services.evaluations import default_unrated
 from queue_server.services.housekeeping import prune
+from queue_server.services.retention import forget_people
 from queue_server.services.scope import Scope
 from queue_server.services.views import halls_with_data
 from queue_server.services.windows import ensure_windows
@@ -98,6 +102,18 @@ async def default_unrated_evaluations(db: Database, hall: HallConfig, clock: Clo
             return total
 
 
+async def forget_expired_people(db: Database, hall: HallConfig, clock: Clock) -> int:
+    """Remove what the hall kept of people past its retention period (`[privacy]`)."""
+    forgotten = await db.write(
+        lambda session: forget_people(Scope(session, hall, clock.now())), hall=hall.code
+    )
+    if forgotten:
+        log.info(
+            "%s: removed the personal data of %d past the retention period", hall.code, forgotten
+        )
+    return forgotten
+
+
 async def housekeep(db: Database, clock: Clock, hubs: EventHubs, city: CityConfig) -> None:
     while True:
         try:
@@ -105,6 +121,7 @@ async def housekeep(db: Database, clock: Clock, hubs: EventHubs, city: CityConfi
             for entry in city.halls:
                 if await default_unrated_evaluations(db, entry.hall, clock):
                     hubs[entry.code].poke()
+                await forget_expired_people(db, entry.hall, clock)
         except Exception:
             log.exception("housekeeping failed; trying again later")
         await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)
@@ -219,6 +236,7 @@ def create_app(
     declare_error_schemas(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for routes in (
+        appointment_slots,  # before any /api/public/appointments/{code} route
         auth,
         tickets,
         windows,
@@ -236,8 +254,10 @@ def create_app(
         halls,
         cross_region_routes,
         city_page,
+        book_page,
         lockers,
         repairs_routes,
+        check_in,
         appointments,  # last: its /api/public/appointments/{code} would take any word there
     ):
         app.include_router(routes.router)

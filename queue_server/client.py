@@ -37,9 +37,13 @@ from queue_server.domain.cross_region import (
     HallRole,
 )
 from queue_server.protocol import (
+    AppointmentCheckIn,
     AppointmentCreate,
+    AppointmentHallPublic,
     AppointmentPublic,
     AppointmentSlotBookings,
+    AppointmentSlotPublic,
+    AppointmentStatsReport,
     CallNumberRequest,
     CaseAssign,
     CaseClass,
@@ -95,6 +99,7 @@ from queue_server.protocol import (
     LoginResponse,
     MatterPublic,
     MePublic,
+    OneVisitStatsReport,
     PauseRequest,
     PriorityReason,
     PublicEvaluationState,
@@ -155,6 +160,8 @@ _HELP_REQUESTS: Final = TypeAdapter(list[HelpRequestPublic])
 _HALL_SUMMARIES: Final = TypeAdapter(list[HallSummary])
 _PUBLIC_HALLS: Final = TypeAdapter(list[PublicHall])
 _PUBLIC_HALL_CHOICES: Final = TypeAdapter(list[PublicHallChoice])
+_BOOKING_HALLS: Final = TypeAdapter(list[AppointmentHallPublic])
+_BOOKING_SLOTS: Final = TypeAdapter(list[AppointmentSlotPublic])
 _CROSS_REGION_CASES: Final = TypeAdapter(list[CrossRegionCasePublic])
 _LOCKER_DEPOSITS: Final = TypeAdapter(list[LockerDepositPublic])
 _LOCKERS: Final = TypeAdapter(list[LockerPublic])
@@ -164,11 +171,15 @@ _APPOINTMENT_SLOTS: Final = TypeAdapter(list[AppointmentSlotBookings])
 class QueueError(Exception):
     """The server refused a call; `detail` is its message for people, `code` is stable."""
 
-    def __init__(self, status_code: int, detail: str, code: str = "error") -> None:
+    def __init__(
+        self, status_code: int, detail: str, code: str = "error", *, category: str | None = None
+    ) -> None:
         super().__init__(detail)
         self.status_code = status_code
         self.detail = detail
         self.code = code
+        self.category = category
+        """`check_in_too_late`: the booking's category, for the walk-in ticket offered instead."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.status_code}, {self.detail!r}, {self.code!r})"
@@ -227,12 +238,12 @@ def _request_body(model: type[ModelT], **fields: Any) -> ModelT:
 def _error_from(response: httpx.Response) -> QueueError:
     try:
         error = ErrorResponse.model_validate_json(response.content)
-        detail, code = error.detail, error.code
+        detail, code, category = error.detail, error.code, error.category
     except ValidationError:
         detail = response.text.strip() or response.reason_phrase or "服务器错误"
-        code = "http_error"
+        code, category = "http_error", None
     kind = Unauthorised if response.status_code == 401 else QueueError
-    return kind(response.status_code, detail, code)
+    return kind(response.status_code, detail, code, category=category)
 
 
 @contextlib.contextmanager
@@ -416,6 +427,24 @@ class QueueClient:
         response = await self.send("GET", "/api/public/halls", params=params)
         return _parse_list(_PUBLIC_HALL_CHOICES, response)
 
+    async def appointment_options(self, *, hall: str | None = None) -> list[AppointmentHallPublic]:
+        """What can be booked (public): every hall that takes bookings, or only `hall`, with
+        its bookable categories, their matters and materials, and the days open now."""
+        params = {"hall": hall} if hall is not None else None
+        response = await self.send("GET", "/api/public/appointments/options", params=params)
+        return _parse_list(_BOOKING_HALLS, response)
+
+    async def appointment_slots(
+        self, *, category: str, day: date, hall: str | None = None
+    ) -> list[AppointmentSlotPublic]:
+        """The slots of `day` not yet started, with their free places (public). A day that
+        cannot be booked now raises the 409 that says which days can."""
+        params = {"category": category, "day": day.isoformat()}
+        if hall is not None:
+            params["hall"] = hall
+        response = await self.send("GET", "/api/public/appointments/slots", params=params)
+        return _parse_list(_BOOKING_SLOTS, response)
+
     async def hall(self) -> HallSnapshot:
         return _parse(HallSnapshot, await self.send("GET", "/api/hall"))
 
@@ -426,15 +455,26 @@ class QueueClient:
         priority: PriorityReason | None = None,
         priority_note: str | None = None,
         matter: str | None = None,
+        id_number: str | None = None,
     ) -> TicketPublic:
+        """`id_number`: the applicant's ID number, which a real-name category needs."""
         body = _request_body(
             TicketCreate,
             category=category,
             priority=priority,
             priority_note=priority_note,
             matter=matter,
+            id_number=id_number,
         )
         return await self._ticket("POST", "/api/tickets", body=body)
+
+    async def check_in(
+        self, *, code: str | None = None, id_number: str | None = None
+    ) -> TicketPublic:
+        """预约签到 (a kiosk): the appointment ticket of a booking, by its code or by the ID
+        number a card reader typed. A `check_in_too_late` refusal names the `category`."""
+        body = _request_body(AppointmentCheckIn, code=code, id_number=id_number)
+        return await self._ticket("POST", "/api/appointments/check-in", body=body)
 
     async def get_ticket(self, ticket_id: int) -> TicketPublic:
         return await self._ticket("GET", f"/api/tickets/{ticket_id}")
@@ -1109,6 +1149,33 @@ class QueueClient:
         """The figures of `self_service_stats()` as a CSV or XLSX file's bytes."""
         params = {"from": start.isoformat(), "to": end.isoformat(), "format": format}
         return (await self.send("GET", "/api/stats/self-service/export", params=params)).content
+
+    async def one_visit_stats(self, *, start: date, end: date) -> OneVisitStatsReport:
+        """一次办成率 for start..end per category and matter: the client's hall, or every hall
+        and the city's total for a city-wide caller without a hall chosen."""
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        return _parse(
+            OneVisitStatsReport, await self.send("GET", "/api/stats/journeys", params=params)
+        )
+
+    async def export_one_visit_stats(self, *, start: date, end: date, format: str = "csv") -> bytes:
+        """The figures of `one_visit_stats()` as a CSV or XLSX file's bytes."""
+        params = {"from": start.isoformat(), "to": end.isoformat(), "format": format}
+        return (await self.send("GET", "/api/stats/journeys/export", params=params)).content
+
+    async def appointment_stats(self, *, start: date, end: date) -> AppointmentStatsReport:
+        """预约 figures for start..end per hall and category: bookings by outcome, waits of
+        appointment against walk-in tickets; callers as for `self_service_stats()`."""
+        params = {"from": start.isoformat(), "to": end.isoformat()}
+        response = await self.send("GET", "/api/stats/appointments", params=params)
+        return _parse(AppointmentStatsReport, response)
+
+    async def export_appointment_stats(
+        self, *, start: date, end: date, format: str = "csv"
+    ) -> bytes:
+        """The figures of `appointment_stats()` as a CSV or XLSX file's bytes."""
+        params = {"from": start.isoformat(), "to": end.isoformat(), "format": format}
+        return (await self.send("GET", "/api/stats/appointments/export", params=params)).content
 
     async def _ticket(
         self,

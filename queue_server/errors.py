@@ -73,6 +73,7 @@ def error_response(
     code: str,
     *,
     headers: Mapping[str, str] | None = None,
+    fields: Mapping[str, object] | None = None,
     **extra: object,
 ) -> JSONResponse:
     """The one error body; `headers` are kept (a 405's `Allow`, a 401's `WWW-Authenticate`)."""
@@ -80,7 +81,9 @@ def error_response(
     if status == 401:
         sent.setdefault("WWW-Authenticate", "Bearer")
     return JSONResponse(
-        {"detail": detail, "code": code, **extra}, status_code=status, headers=sent or None
+        {"detail": detail, "code": code, **(fields or {}), **extra},
+        status_code=status,
+        headers=sent or None,
     )
 
 
@@ -112,7 +115,9 @@ def _describe_validation(error: RequestValidationError) -> tuple[int, str]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, error: DomainError) -> JSONResponse:
-        response = error_response(status_of(error), error.message, error.code)
+        response = error_response(
+            status_of(error), error.message, error.code, fields=error.details()
+        )
         if isinstance(error, TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after)
         return response

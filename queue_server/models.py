@@ -168,6 +168,11 @@ class Ticket(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=200)
     appointment_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)
     """The booking this ticket was checked in for (an appointment ticket)."""
+    appointment_slot: str | None = Field(default=None, max_length=11)
+    """An appointment ticket's booked slot as printed and shown, e.g. "09:00-09:30"."""
+    appointment_until: datetime | None = _at(default=None)
+    """Until when dispatch serves it as an appointment (its check-in window's close); after
+    that it is an ordinary ticket by its queue key."""
     journey_id: int | None = Field(default=None, foreign_key="journey.id", index=True)
     """The 补件 → 出件 journey this visit belongs to (a return or collection ticket, or the
     first visit once it ended in 补件)."""
@@ -263,6 +268,8 @@ class WindowState(SQLModel, table=True):
     paused_at: datetime | None = _at(default=None)
     current_ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
     priority_streak: int = 0
+    appointment_streak: int = 0
+    """Appointment tickets called in a row while walk-ins wait (domain/dispatch.py)."""
 
 
 class NumberCounter(SQLModel, table=True):

@@ -65,12 +65,18 @@ __all__ = [
     "ZONE_CATEGORY_NAME",
     "AlertPublic",
     "AppointmentBooking",
+    "AppointmentCategoryPublic",
     "AppointmentCheckIn",
     "AppointmentCreate",
     "AppointmentEventPayload",
+    "AppointmentHallPublic",
+    "AppointmentMatterPublic",
     "AppointmentPublic",
     "AppointmentSlotBookings",
     "AppointmentSlotPublic",
+    "AppointmentStatsFigures",
+    "AppointmentStatsReport",
+    "AppointmentStatsRow",
     "AppointmentStatus",
     "BoardSettingsPublic",
     "CallNumberRequest",
@@ -169,6 +175,10 @@ __all__ = [
     "LoginResponse",
     "MatterPublic",
     "MePublic",
+    "OneVisitCategoryStats",
+    "OneVisitStats",
+    "OneVisitStatsReport",
+    "OneVisitStatsRow",
     "PauseReasonPublic",
     "PauseRequest",
     "PendingRating",
@@ -259,6 +269,8 @@ class ErrorResponse(_Wire):
     code: str = "error"
     errors: list[FieldError] | None = None
     """Only for `invalid_request` (400, 422): the field-level list."""
+    category: str | None = None
+    """Only for `check_in_too_late` (409): the booking's category, for a walk-in number."""
 
 
 class LoginRequest(_Request):
@@ -291,7 +303,7 @@ class TicketCreate(_Request):
     priority_note: ShortText | None = None
     """Free text for `priority=other`; never shown on boards."""
     matter: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
-    id_number: "IdNumber | None" = None
+    id_number: "IdNumber | None" = Field(default=None, repr=False)
     """实名取号: the applicant's 居民身份证号, required by a `real_name` category; kept only as
     a keyed hash."""
 
@@ -412,6 +424,10 @@ class CategoryPublic(_Wire):
     oldest_wait_seconds: float | None = None
     finish_outcome_required: bool = False
     """Finishing a ticket of this category needs an outcome (see `FinishOutcome`)."""
+    real_name: bool = False
+    """实名取号: a ticket needs the applicant's ID number (`TicketCreate.id_number`)."""
+    max_tickets_per_person_per_day: int | None = None
+    """A real-name category's daily allowance per person; null for any other category."""
 
 
 class BoardSettingsPublic(_Wire):
@@ -799,6 +815,53 @@ class SelfServiceStatsReport(_Wire):
     rows: list[SelfServiceStatsRow]
     """Every hall of the city for city-wide callers; the caller's own hall otherwise."""
     total: SelfServiceStatsRow | None
+    """The city's total, for city-wide callers without `hall=`; None otherwise."""
+
+
+class OneVisitStats(_Wire):
+    """一次办成率 of a group of completed matters (docs/statistics.md defines every key)."""
+
+    key: str
+    """The hall's code, the category's code, the matter's name ("" for none), or `total`."""
+    label: str
+    completed: int
+    """Matters completed in the period: tickets finished `resolved` outside any journey, and
+    journeys collected at 出件."""
+    one_visit: int
+    """Of which done in one visit."""
+    visits: int
+    """Service visits the completed matters took (a journey's first visit and its return
+    visits; not the 出件 collection)."""
+    visits_per_matter: float | None
+    one_visit_share: float | None
+    """一次办成率: `one_visit` / `completed`."""
+    journeys: int
+    """Completed matters that went through 补件 (journeys collected in the period)."""
+    days_to_collection_mean: float | None
+    """Mean calendar days from a journey's first visit to 出件."""
+
+
+class OneVisitCategoryStats(OneVisitStats):
+    matters: list[OneVisitStats]
+    """Per 一件事 of the category, by name (key "" for tickets that named none)."""
+
+
+class OneVisitStatsRow(OneVisitStats):
+    """One hall (or the city's total, key `total`)."""
+
+    categories: list[OneVisitCategoryStats]
+
+
+class OneVisitStatsReport(_Wire):
+    """`GET /api/stats/journeys`: completed matters, visits per matter, days to 出件 and the
+    share done in one visit (一次办成率), per hall, category and matter."""
+
+    from_day: date
+    to_day: date
+    generated_at: datetime
+    rows: list[OneVisitStatsRow]
+    """Every hall of the city for city-wide callers; the caller's own hall otherwise."""
+    total: OneVisitStatsRow | None
     """The city's total, for city-wide callers without `hall=`; None otherwise."""
 
 
@@ -1522,6 +1585,84 @@ class AppointmentSlotPublic(_Wire):
     free: int
 
 
+class AppointmentMatterPublic(_Wire):
+    """A matter of the hall's catalog that a bookable category serves."""
+
+    id: str
+    name: str
+    materials: list[str]
+    """What to bring, told at once (一次告知)."""
+
+
+class AppointmentCategoryPublic(_Wire):
+    """A category of a hall that takes bookings."""
+
+    code: str
+    name: str
+    capacity: int
+    """Bookings one slot takes."""
+    slot_minutes: int
+    matters: list[AppointmentMatterPublic]
+
+
+class AppointmentHallPublic(_Wire):
+    """A hall that takes bookings, with everything a booking page needs to offer them:
+    `GET /api/public/appointments/options`."""
+
+    hall: str
+    hall_name: str
+    address: str | None = None
+    timezone: str
+    """The hall's time zone: slot times are local to it."""
+    categories: list[AppointmentCategoryPublic]
+    days: list[date]
+    """The days open for booking now (working days, nearest first)."""
+    cancel_hours: float
+    """A booking may be cancelled until this many hours before its slot."""
+    check_in_early_minutes: int
+    """Check-in at the kiosk opens this long before the slot …"""
+    check_in_late_minutes: int
+    """… and closes this long after it ends."""
+
+
+class AppointmentStatsFigures(_Wire):
+    """预约 figures of one category, one hall or the city (docs/statistics.md defines them)."""
+
+    key: str
+    label: str
+    booked: int
+    """Bookings made for a day of the period, whatever became of them."""
+    cancelled: int
+    checked_in: int
+    no_shows: int
+    appointment_tickets: int
+    """Appointment tickets called: from the slot's start (or the check-in, if later)."""
+    appointment_wait_seconds_mean: float | None
+    appointment_wait_seconds_p90: float | None
+    walk_in_tickets: int
+    """Walk-in tickets of the same categories called: from their issue."""
+    walk_in_wait_seconds_mean: float | None
+    walk_in_wait_seconds_p90: float | None
+
+
+class AppointmentStatsRow(AppointmentStatsFigures):
+    """One hall (or the city, key `total`), with its categories."""
+
+    categories: list[AppointmentStatsFigures]
+
+
+class AppointmentStatsReport(_Wire):
+    """`GET /api/stats/appointments`."""
+
+    from_day: date
+    to_day: date
+    generated_at: datetime
+    rows: list[AppointmentStatsRow]
+    """Every hall of the city for city-wide callers; the caller's own hall otherwise."""
+    total: AppointmentStatsRow | None
+    """The city's total (its categories summed by code); None for one hall's report."""
+
+
 class AppointmentCreate(_Request):
     """`POST /api/public/appointments`: book a slot (预约取号)."""
 
@@ -1530,8 +1671,8 @@ class AppointmentCreate(_Request):
     matter: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
     day: date
     slot: SlotTime
-    id_number: IdNumber
-    phone: Phone | None = None
+    id_number: IdNumber = Field(repr=False)
+    phone: Phone | None = Field(default=None, repr=False)
 
 
 class AppointmentPublic(_Wire):
@@ -1608,7 +1749,7 @@ class AppointmentCheckIn(_Request):
     code: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None
     ) = None
-    id_number: IdNumber | None = None
+    id_number: IdNumber | None = Field(default=None, repr=False)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -208,3 +208,30 @@ def rendered_height_px(page: Page, selector: str) -> float:
     """The rendered glyph height (font size) of the first element matching `selector`."""
     size: float = page.eval_on_selector(selector, "el => parseFloat(getComputedStyle(el).fontSize)")
     return size
+
+
+PHONE = ViewportSize(width=360, height=740)
+"""The smallest phone the public pages are made for."""
+PHONE_WAIT_MS = 15_000
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A fresh 360 px touch phone page, Chinese and on Beijing time, in its own context."""
+    context = browser.new_context(
+        viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", has_touch=True
+    )
+    context.set_default_timeout(PHONE_WAIT_MS)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def fits_the_phone(page: Page, name: str, *, covering_share: float = 0.8) -> None:
+    """Screenshot `name`, then: nothing wider than the phone, nothing cut off, no overlay
+    covering more than `covering_share` of the screen, axe clean."""
+    screenshot(page, name)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
+    assert clipped_elements(page) == [], name
+    assert covering_elements(page, share=covering_share) == [], name
+    assert axe_violations(page) == [], name

@@ -4,11 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import browser, close_chromium_unless_next_needs_it, page  # noqa: F401
+from tests.browser import browser, close_chromium_unless_next_needs_it, page, phone  # noqa: F401
 from tests.support import LiveServer, live_server
 
-pytest_plugins = ["tests.postgres"]
-"""The PostgreSQL cluster, `database_url` and the `both_databases` marker."""
+pytest_plugins = ["tests.postgres", "tests.booking_support"]
+"""The PostgreSQL cluster, `database_url` and the `both_databases` marker; a hall on a
+manual clock for booking (`booking_clock`, `booking_server`)."""
 
 
 @pytest.hookimpl(trylast=True)

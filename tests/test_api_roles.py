@@ -34,6 +34,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/auth/me"): EVERYONE,
     ("GET", "/api/auth/me/today"): PEOPLE,
     ("POST", "/api/tickets"): frozenset({KIOSK, ADMIN}),
+    ("POST", "/api/appointments/check-in"): frozenset({KIOSK, ADMIN}),
     ("GET", "/api/tickets"): PEOPLE,
     ("GET", "/api/tickets/{ticket_id}"): PEOPLE,
     ("POST", "/api/tickets/{ticket_id}/recall"): frozenset({CLERK}),
@@ -75,6 +76,10 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/stats/cross-region/export"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/self-service"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/self-service/export"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/stats/journeys"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/stats/journeys/export"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/stats/appointments"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/stats/appointments/export"): frozenset({MANAGER, ADMIN}),
     ("WS", "/ws"): EVERYONE,
     ("GET", "/board"): frozenset({BOARD, MANAGER, ADMIN}),
     ("GET", "/board/window/{window_no}"): frozenset({BOARD, MANAGER, ADMIN}),
@@ -101,8 +106,13 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/rate/assets/{name}"): PUBLIC,
     ("GET", "/city"): PUBLIC,
     ("GET", "/city/assets/{name}"): PUBLIC,
+    ("GET", "/book"): PUBLIC,
+    ("GET", "/book/assets/{name}"): PUBLIC,
+    ("GET", "/book/qr/{code}"): PUBLIC,
     ("GET", "/api/halls"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/public/halls"): PUBLIC,
+    ("GET", "/api/public/appointments/slots"): PUBLIC,
+    ("GET", "/api/public/appointments/options"): PUBLIC,
     ("GET", "/api/cross-region-cases"): PEOPLE,
     ("POST", "/api/cross-region-cases"): PEOPLE,
     ("GET", "/api/cross-region-cases/{case_id}"): PEOPLE,
@@ -128,6 +138,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
 BODIES: dict[str, dict[str, Any]] = {
     "/api/auth/login": {"username": "nobody", "password": "x"},
     "/api/tickets": {"category": "general"},
+    "/api/appointments/check-in": {"code": "NOSUCH23"},
     "/api/tickets/{ticket_id}/transfer": {"to_category": "unresolved", "reason": "材料不全"},
     "/api/windows/{window_no}/pause": {"reason": "会议"},
     "/api/windows/{window_no}/call": {"number": "B001"},
@@ -213,7 +224,12 @@ def _token_for(server: LiveServer, role: str) -> str:
 def route_url(path: str, **values: object) -> str:
     """The path with its parameters filled in; `{name}`, `{asset}` and `{path}` are a device or
     a page asset."""
-    assets = {"/api/devices/": "kiosk-1", "/api/lockers/": "locker-1", "/city/": "city.js"}
+    assets = {
+        "/api/devices/": "kiosk-1",
+        "/api/lockers/": "locker-1",
+        "/city/": "city.js",
+        "/book/": "book.js",
+    }
     name = next((n for prefix, n in assets.items() if path.startswith(prefix)), "rate.js")
     return path.format(
         name=name,
@@ -316,6 +332,10 @@ CITY_WHEN_UNNAMED = frozenset(
         ("GET", "/api/stats/cross-region/export"),
         ("GET", "/api/stats/self-service"),
         ("GET", "/api/stats/self-service/export"),
+        ("GET", "/api/stats/journeys"),
+        ("GET", "/api/stats/journeys/export"),
+        ("GET", "/api/stats/appointments"),
+        ("GET", "/api/stats/appointments/export"),
     }
 )
 """Hall routes that answer a city-wide caller who names no hall for the whole city (every

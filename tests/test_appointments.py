@@ -359,8 +359,9 @@ def test_requests_from_one_address_are_throttled(
 def test_a_retried_booking_gets_its_answer_again_and_no_plain_hash_of_the_id_is_kept(
     hall: LiveServer,
 ) -> None:
-    """The Idempotency-Key's record keeps a fingerprint of the request: not the SHA-256 of
-    the body, which anyone could match against every possible ID number."""
+    """The Idempotency-Key's record keeps a fingerprint of the request keyed with the
+    server's secret: not the SHA-256 of the body, which anyone could match against every
+    possible ID number."""
     body = json.dumps(booking(ALICE, phone="13800138000")).encode()
     headers = {"Idempotency-Key": "booking-1", "Content-Type": "application/json"}
     answers = [

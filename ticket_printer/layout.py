@@ -58,6 +58,8 @@ class TicketLayout:
     matter: str | None = None
     materials: tuple[str, ...] = ()
     priority_label: str | None = None
+    appointment_slot: str | None = None
+    """An appointment ticket (预约): its booked slot, printed under the category."""
     footer: str = DEFAULT_FOOTER
     city_url: str | None = None
     """The city's 就近办 page, printed as a second QR code at the end; None: no second code."""
@@ -72,6 +74,8 @@ class TicketLayout:
             Line(self.number, Size.HUGE, Align.CENTER, bold=True),
             Line(self.category_name, Size.LARGE, Align.CENTER, bold=True),
         ]
+        if self.appointment_slot:
+            lines.append(Line(f"预约 {self.appointment_slot}", Size.LARGE, Align.CENTER, bold=True))
         if self.priority_label:
             lines.append(
                 Line(f"优先办理（{self.priority_label}）：{CERTIFICATE_NOTE}", align=Align.CENTER)
@@ -134,6 +138,7 @@ def build_layout(
         matter=ticket.matter,
         materials=tuple(matter.materials) if matter else (),
         priority_label=PRIORITY_LABELS[ticket.priority] if ticket.priority else None,
+        appointment_slot=ticket.appointment_slot,
         footer=footer,
         city_url=f"{server_url.rstrip('/')}{CITY_PAGE}",
     )

@@ -1,7 +1,6 @@
 """预约取号: applicants book, read and cancel a time without a token (throttled per client
 address); the hall's staff read a day's bookings per slot."""
 
-import hashlib
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -11,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from queue_server.api.deps import Here, Resources, ResourcesDep, StaffHere
 from queue_server.api.evaluations import refuse_tokens
-from queue_server.api.mutations import Retry, idempotency_key, mutate
+from queue_server.api.mutations import mutate
 from queue_server.api.params import ISO_DAY_ONLY
 from queue_server.domain.enums import Role
 from queue_server.domain.errors import NotFound
@@ -19,7 +18,7 @@ from queue_server.protocol import AppointmentCreate, AppointmentPublic, Appointm
 from queue_server.security import PUBLIC_CODE_ALPHABET
 from queue_server.services import appointment_day, appointments
 from queue_server.services.accounts import Principal
-from queue_server.services.personal_data import Person, identify
+from queue_server.services.personal_data import identify
 from queue_server.throttle import RateLimited
 
 router = APIRouter(tags=["appointments"])
@@ -100,22 +99,7 @@ async def book(
         here,
         lambda scope: appointments.book(scope, body, person=person, catalog=catalog),
         status_code=201,
-        retry=_keyed_retry(request, body, person),
     )
-
-
-def _keyed_retry(request: Request, body: AppointmentCreate, person: Person) -> Retry:
-    """What identifies a booking request for its Idempotency-Key: the body with the ID and
-    phone numbers replaced by their keyed hashes. A plain hash of the body would let anyone
-    holding the database try every ID number against it."""
-    parts = (
-        request.url.path,
-        body.model_dump_json(exclude={"id_number", "phone"}),
-        person.id_hash,
-        person.phone_hash or "",
-    )
-    fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    return Retry(idempotency_key(request), fingerprint)
 
 
 @router.get(

@@ -2,6 +2,7 @@
 as it was for a retried Idempotency-Key; its events are published once it has committed."""
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,30 +58,26 @@ class Retry:
         )
 
 
-def idempotency_key(request: Request) -> str | None:
+async def retry_of(request: Request) -> Retry:
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
         raise InvalidInput(f"{IDEMPOTENCY_HEADER} must have 1 to {MAX_KEY_LENGTH} characters")
-    return key
-
-
-async def retry_of(request: Request) -> Retry:
-    key = idempotency_key(request)
     body = await request.body()
-    fingerprint = hashlib.sha256(
-        f"{request.method} {request.url.path}?{request.url.query}\n".encode() + body
+    # Keyed with the server's secret: a body may carry an ID number (预约签到, 实名取号), and
+    # a plain hash of a body that short could be reversed by trying every number.
+    secret: bytes = request.app.state.resources.secret_key or b""
+    fingerprint = hmac.new(
+        secret,
+        f"{request.method} {request.url.path}?{request.url.query}\n".encode() + body,
+        hashlib.sha256,
     ).hexdigest()
     return Retry(key, fingerprint)
 
 
-async def mutate(
-    request: Request, here: Here, step: Step, *, status_code: int = 200, retry: Retry | None = None
-) -> Response:
-    """Run `step` in the caller's hall; its model is the JSON answer, None means 204. `retry`:
-    the request's own fingerprint, for a body that must not be stored even hashed (an ID
-    number); by default the SHA-256 of the method, path, query and body."""
+async def mutate(request: Request, here: Here, step: Step, *, status_code: int = 200) -> Response:
+    """Run `step` in the caller's hall; its model is the JSON answer, None means 204."""
     resources, principal = here.resources, here.principal
-    retry = retry or await retry_of(request)
+    retry = await retry_of(request)
 
     def transaction(session: Session) -> tuple[int, bytes]:
         replayed = retry.replayed(session, principal)

@@ -1,11 +1,12 @@
 """Statistics for managers: a period's figures, the live hall, 市域通办, the 24-hour
 self-service zone, and exports."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Annotated, Literal, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from queue_server.api.deps import (
@@ -22,12 +23,15 @@ from queue_server.city import CityHall
 from queue_server.domain.errors import InvalidInput
 from queue_server.errors import WrongHall
 from queue_server.protocol import (
+    AppointmentStatsReport,
     CrossRegionStatsReport,
     LiveStats,
+    OneVisitStatsReport,
     SelfServiceStatsReport,
     StatsGroupBy,
     StatsReport,
 )
+from queue_server.reports.appointment_exports import appointments_csv, appointments_xlsx
 from queue_server.reports.exports import (
     cross_region_csv,
     cross_region_xlsx,
@@ -36,8 +40,11 @@ from queue_server.reports.exports import (
     to_csv,
     to_xlsx,
 )
+from queue_server.reports.one_visit import one_visit_csv, one_visit_xlsx
 from queue_server.services.city import city_report
+from queue_server.services.stats_appointments import appointment_report
 from queue_server.services.stats_cross_region import cross_region_report
+from queue_server.services.stats_journeys import one_visit_report
 from queue_server.services.stats_report import live_stats, period_report
 from queue_server.services.stats_self_service import self_service_report
 
@@ -184,63 +191,92 @@ async def _city_report(
     )
 
 
-async def _cross_region(
-    of: Here | None, resources: Resources, start: date, end: date
-) -> CrossRegionStatsReport:
-    return await _city_report(cross_region_report, of, resources, start, end)
+ReportModel = TypeVar("ReportModel", bound=BaseModel)
 
 
-@router.get("/cross-region", response_model=CrossRegionStatsReport)
-async def cross_region(
-    of: CrossRegionOf, resources: ResourcesDep, start: FromDay, end: ToDay
-) -> CrossRegionStatsReport:
-    """市域通办 per hall: cases received for other halls, decided for them, by state, steps on
-    time, working days from received to delivered (docs/statistics.md)."""
-    return await _cross_region(of, resources, start, end)
+def city_report_routes(
+    path: str,
+    *,
+    report: CityReport[ReportModel],
+    model: type[ReportModel],
+    csv: Callable[[ReportModel], bytes],
+    xlsx: Callable[[ReportModel], bytes],
+    description: str,
+) -> None:
+    """`GET /api/stats/<path>` (one hall's report, or every hall's and the city's total for a
+    city-wide caller naming none) and `GET /api/stats/<path>/export` (the same as CSV or
+    XLSX, named `yimen-<path>-<from>-<to>-<hall or city>`)."""
+    name = path.replace("-", "_")
+
+    async def figures(
+        of: CrossRegionOf, resources: ResourcesDep, start: FromDay, end: ToDay
+    ) -> ReportModel:
+        return await _city_report(report, of, resources, start, end)
+
+    async def export(
+        of: CrossRegionOf,
+        resources: ResourcesDep,
+        start: FromDay,
+        end: ToDay,
+        format: Format = "csv",
+    ) -> Response:
+        made = await _city_report(report, of, resources, start, end)
+        content = xlsx(made) if format == "xlsx" else csv(made)
+        scope = "city" if of is None else of.code
+        return download(f"yimen-{path}-{start}-{end}-{scope}", format, content)
+
+    router.add_api_route(
+        f"/{path}", figures, response_model=model, name=name, description=description
+    )
+    router.add_api_route(
+        f"/{path}/export",
+        export,
+        response_class=Response,
+        responses=DOWNLOAD_RESPONSES,
+        name=f"{name}_export",
+        description=f"The same figures as `GET /api/stats/{path}`, as a file to download.",
+    )
 
 
-@router.get("/cross-region/export", response_class=Response, responses=DOWNLOAD_RESPONSES)
-async def cross_region_export(
-    of: CrossRegionOf,
-    resources: ResourcesDep,
-    start: FromDay,
-    end: ToDay,
-    format: Format = "csv",
-) -> Response:
-    """The same figures as `GET /api/stats/cross-region`, as a file to download."""
-    report = await _cross_region(of, resources, start, end)
-    content = cross_region_xlsx(report) if format == "xlsx" else cross_region_csv(report)
-    scope = "city" if of is None else of.code
-    return download(f"yimen-cross-region-{start}-{end}-{scope}", format, content)
-
-
-async def _self_service(
-    of: Here | None, resources: Resources, start: date, end: date
-) -> SelfServiceStatsReport:
-    return await _city_report(self_service_report, of, resources, start, end)
-
-
-@router.get("/self-service", response_model=SelfServiceStatsReport)
-async def self_service(
-    of: CrossRegionOf, resources: ResourcesDep, start: FromDay, end: ToDay
-) -> SelfServiceStatsReport:
-    """The 24-hour self-service zone per hall and per device: availability (完好率),
-    inspections on time, faults and time to repair, help requests and response times
-    (docs/statistics.md). A city-wide caller naming no hall gets every hall and the city's
-    total, as for `GET /api/stats/cross-region`."""
-    return await _self_service(of, resources, start, end)
-
-
-@router.get("/self-service/export", response_class=Response, responses=DOWNLOAD_RESPONSES)
-async def self_service_export(
-    of: CrossRegionOf,
-    resources: ResourcesDep,
-    start: FromDay,
-    end: ToDay,
-    format: Format = "csv",
-) -> Response:
-    """The same figures as `GET /api/stats/self-service`, as a file to download."""
-    report = await _self_service(of, resources, start, end)
-    content = self_service_xlsx(report) if format == "xlsx" else self_service_csv(report)
-    scope = "city" if of is None else of.code
-    return download(f"yimen-self-service-{start}-{end}-{scope}", format, content)
+city_report_routes(
+    "cross-region",
+    report=cross_region_report,
+    model=CrossRegionStatsReport,
+    csv=cross_region_csv,
+    xlsx=cross_region_xlsx,
+    description="市域通办 per hall: cases received for other halls, decided for them, by "
+    "state, steps on time, working days from received to delivered (docs/statistics.md).",
+)
+city_report_routes(
+    "self-service",
+    report=self_service_report,
+    model=SelfServiceStatsReport,
+    csv=self_service_csv,
+    xlsx=self_service_xlsx,
+    description="The 24-hour self-service zone per hall and per device: availability (完好率), "
+    "inspections on time, faults and time to repair, help requests and response times "
+    "(docs/statistics.md). A city-wide caller naming no hall gets every hall and the city's "
+    "total, as for `GET /api/stats/cross-region`.",
+)
+city_report_routes(
+    "appointments",
+    report=appointment_report,
+    model=AppointmentStatsReport,
+    csv=appointments_csv,
+    xlsx=appointments_xlsx,
+    description="预约 per hall and per category: bookings made for the period's days, "
+    "cancelled, checked in and no-shows, and the mean and p90 wait of appointment tickets "
+    "against walk-in tickets (docs/statistics.md). A city-wide caller naming no hall gets "
+    "every hall and the city's total, as for `GET /api/stats/cross-region`.",
+)
+city_report_routes(
+    "journeys",
+    report=one_visit_report,
+    model=OneVisitStatsReport,
+    csv=one_visit_csv,
+    xlsx=one_visit_xlsx,
+    description="一次办成率 per hall, category and matter: matters completed (a ticket finished "
+    "`resolved` outside any journey, a journey collected at 出件), service visits per matter, "
+    "days from the first visit to 出件, and the share done in one visit (docs/statistics.md). "
+    "A city-wide caller naming no hall gets every hall and the city's total.",
+)

@@ -66,11 +66,11 @@ async def check_issue_rate(here: Here, category: str) -> None:
 )
 async def issue(body: TicketCreate, request: Request, here: IssuerHere) -> Response:
     await check_issue_rate(here, body.category)
-    catalog = here.catalog
+    catalog, secret = here.catalog, here.resources.secret_key
     return await mutate(
         request,
         here,
-        lambda scope: issuing.issue_ticket(scope, body, catalog=catalog),
+        lambda scope: issuing.issue_ticket(scope, body, catalog=catalog, secret=secret),
         status_code=201,
     )
 

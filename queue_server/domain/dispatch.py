@@ -1,16 +1,22 @@
 """Which waiting ticket a window calls next, and why.
 
 Order of precedence for every policy: tickets transferred to this very window, then priority
-tickets (but never more than the category's ratio in a row while others wait), then the
-policy's own ordering of the normal queue.
+tickets and 补件 return visits (but never more than the category's priority ratio in a row
+while others wait), then appointment tickets within their slot (never more than the category's
+appointment ratio in a row while walk-ins wait), then the policy's own ordering of the normal
+queue. A jump counts only when it passes someone: the ticket the policy would call anyway is a
+normal call, which resets both streaks.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import ClassVar, Protocol
 
 from queue_server.domain.enums import CallReason
+
+NO_RATIOS: Mapping[str, int] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +28,14 @@ class Candidate:
     queue_key: datetime
     priority: bool = False
     target_window: int | None = None
+    appointment: bool = False
+    """An appointment ticket still within its slot (until its check-in window closes); after
+    that the shell passes it as an ordinary ticket."""
+    return_visit: bool = False
+    """A 补件 applicant back on the same journey: ranked with the priority tickets."""
+    preferred_window: int | None = None
+    """A return visit's journey clerk's window, while that clerk is signed in there and the
+    window serves the category: that window takes it first, the others do not jump it."""
 
     @property
     def order(self) -> tuple[datetime, int]:
@@ -33,6 +47,7 @@ class WindowView:
     number: int
     categories: tuple[str, ...]
     priority_streak: int = 0
+    appointment_streak: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +65,43 @@ class DispatchPolicy(Protocol):
         window: WindowView,
         waiting: Sequence[Candidate],
         priority_ratio: Mapping[str, int],
+        appointment_ratio: Mapping[str, int] = NO_RATIOS,
     ) -> Choice | None: ...
 
 
+NORMAL_REASONS = frozenset({CallReason.LONGEST_WAIT, CallReason.CATEGORY_ORDER})
+PRIORITY_REASONS = frozenset({CallReason.PRIORITY, CallReason.RETURN_VISIT})
+
+
 def next_priority_streak(streak: int, reason: CallReason) -> int:
-    """Consecutive priority jumps at a window; a normal call resets it, others leave it."""
-    if reason is CallReason.PRIORITY:
+    """Consecutive priority jumps (priority tickets and return visits) at a window; a normal
+    call resets it, others leave it."""
+    if reason in PRIORITY_REASONS:
         return streak + 1
-    if reason in (CallReason.LONGEST_WAIT, CallReason.CATEGORY_ORDER):
+    if reason in NORMAL_REASONS:
         return 0
     return streak
+
+
+def next_appointment_streak(streak: int, reason: CallReason) -> int:
+    """Consecutive appointment jumps at a window; a normal call resets it, others leave it."""
+    if reason is CallReason.APPOINTMENT:
+        return streak + 1
+    if reason in NORMAL_REASONS:
+        return 0
+    return streak
+
+
+def _jumps_first(window: WindowView, candidate: Candidate) -> bool:
+    """Whether a waiting ticket may jump the queue at this window as a priority."""
+    welcome = candidate.return_visit and candidate.preferred_window in (None, window.number)
+    return candidate.priority or welcome
+
+
+def _priority_rank(window: WindowView, candidate: Candidate) -> tuple[bool, datetime, int]:
+    """Return visits waiting for this very window first, then by the queue's order."""
+    here = candidate.return_visit and candidate.preferred_window == window.number
+    return (not here, *candidate.order)
 
 
 class _BasePolicy:
@@ -72,6 +114,7 @@ class _BasePolicy:
         window: WindowView,
         waiting: Sequence[Candidate],
         priority_ratio: Mapping[str, int],
+        appointment_ratio: Mapping[str, int] = NO_RATIOS,
     ) -> Choice | None:
         transferred = [c for c in waiting if c.target_window == window.number]
         if transferred:
@@ -83,12 +126,19 @@ class _BasePolicy:
         if not queue:
             return None
         normal = self._pick_normal(window, queue)
-        priority = [c for c in queue if c.priority]
+        priority = [c for c in queue if _jumps_first(window, c)]
         if priority:
-            eldest = min(priority, key=lambda c: c.order)
+            eldest = min(priority, key=lambda c: _priority_rank(window, c))
             ratio = priority_ratio.get(eldest.category, 0)
             if eldest != normal and window.priority_streak < ratio:
-                return Choice(eldest.ticket_id, CallReason.PRIORITY)
+                reason = CallReason.RETURN_VISIT if eldest.return_visit else CallReason.PRIORITY
+                return Choice(eldest.ticket_id, reason)
+        booked = [c for c in queue if c.appointment]
+        if booked:
+            eldest = min(booked, key=lambda c: c.order)
+            ratio = appointment_ratio.get(eldest.category, 0)
+            if eldest != normal and window.appointment_streak < ratio:
+                return Choice(eldest.ticket_id, CallReason.APPOINTMENT)
         return Choice(normal.ticket_id, self.normal_reason)
 
     def _pick_normal(self, window: WindowView, queue: Sequence[Candidate]) -> Candidate:

@@ -10,6 +10,10 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
 
+    def details(self) -> dict[str, str]:
+        """Stable facts sent beside `detail` and `code` in the error body (none by default)."""
+        return {}
+
 
 class NotFound(DomainError):
     code = "not_found"
@@ -70,3 +74,23 @@ class BookingBlocked(Conflict):
 
 class TooLateToCancel(Conflict):
     code = "too_late_to_cancel"
+
+
+class CheckInTooEarly(Conflict):
+    """An appointment checked in before its check-in window opens (the message says when)."""
+
+    code = "check_in_too_early"
+
+
+class CheckInTooLate(Conflict):
+    """An appointment checked in after its check-in window closed: a walk-in number instead.
+    The body names the booking's `category`, so that the kiosk can offer its walk-in ticket."""
+
+    code = "check_in_too_late"
+
+    def __init__(self, message: str, *, category: str) -> None:
+        super().__init__(message)
+        self.category = category
+
+    def details(self) -> dict[str, str]:
+        return {"category": self.category}

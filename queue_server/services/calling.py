@@ -1,13 +1,29 @@
 """Calling tickets to a window: next in line, or a given number."""
 
-import sqlalchemy as sa
-from sqlmodel import col, or_, select
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
-from queue_server.domain.dispatch import POLICIES, Candidate, WindowView, next_priority_streak
-from queue_server.domain.enums import CallReason, EventType, TicketAction, TicketStatus
+import sqlalchemy as sa
+from sqlmodel import Session, col, or_, select
+
+from queue_server.config import HallConfig
+from queue_server.domain.dispatch import (
+    POLICIES,
+    Candidate,
+    WindowView,
+    next_appointment_streak,
+    next_priority_streak,
+)
+from queue_server.domain.enums import (
+    CallReason,
+    EventType,
+    TicketAction,
+    TicketStatus,
+    WindowStatus,
+)
 from queue_server.domain.errors import NotFound
 from queue_server.domain.states import transition
-from queue_server.models import Ticket, WindowState
+from queue_server.models import Journey, Ticket, WindowState
 from queue_server.protocol import TicketPublic
 from queue_server.services import journal
 from queue_server.services.access import load_ticket, load_user, operated_window, ready_to_call
@@ -24,6 +40,7 @@ def _call(scope: Scope, *, state: WindowState, ticket: Ticket, reason: CallReaso
     ticket.clerk_id = principal.user_id
     state.current_ticket_id = ticket.id
     state.priority_streak = next_priority_streak(state.priority_streak, reason)
+    state.appointment_streak = next_appointment_streak(state.appointment_streak, reason)
     session.add_all([ticket, state])
     journal.record(
         scope,
@@ -35,13 +52,48 @@ def _call(scope: Scope, *, state: WindowState, ticket: Ticket, reason: CallReaso
     return ticket_public(ticket, scope.hall)
 
 
+def _within_slot(until: datetime | None, now: datetime) -> bool:
+    """An appointment ticket is served as one until its check-in window closes."""
+    return until is not None and now <= until
+
+
+def _clerk_windows(session: Session, hall: HallConfig) -> dict[int, list[int]]:
+    """The open windows each signed-in clerk works at (normally one)."""
+    found: dict[int, list[int]] = {}
+    for clerk_id, number in session.execute(
+        sa.select(col(WindowState.clerk_id), col(WindowState.number)).where(
+            col(WindowState.hall) == hall.code,
+            col(WindowState.status) == WindowStatus.OPEN,
+            col(WindowState.clerk_id).is_not(None),
+        )
+    ):
+        if clerk_id is not None and number in hall.window_by_number:
+            found.setdefault(clerk_id, []).append(number)
+    return found
+
+
+def _preferred_window(
+    hall: HallConfig,
+    clerk_windows: Mapping[int, Sequence[int]],
+    clerk_id: int | None,
+    category: str,
+) -> int | None:
+    """The window of a return visit's journey clerk, while that clerk is signed in at an open
+    window serving the ticket's category; None lets every window of the category serve it."""
+    if clerk_id is None:
+        return None
+    for number in clerk_windows.get(clerk_id, ()):
+        if category in hall.window_by_number[number].categories:
+            return number
+    return None
+
+
 def call_next(scope: Scope, window_no: int) -> TicketPublic | None:
     """Call the ticket the window's dispatch policy picks; None when nobody waits for it."""
     session, hall = scope.session, scope.hall
     state = operated_window(session, hall, scope.caller, window_no)
     ready_to_call(state)
     window = hall.window_by_number[window_no]
-    day = scope.today
     rows = session.execute(
         sa.select(
             col(Ticket.id),
@@ -49,9 +101,14 @@ def call_next(scope: Scope, window_no: int) -> TicketPublic | None:
             col(Ticket.queue_key),
             col(Ticket.priority),
             col(Ticket.target_window_no),
-        ).where(
+            col(Ticket.appointment_until),
+            col(Ticket.return_visit),
+            col(Journey.clerk_id),
+        )
+        .outerjoin(Journey, col(Journey.id) == col(Ticket.journey_id))
+        .where(
             col(Ticket.hall) == hall.code,
-            col(Ticket.service_day) == day,
+            col(Ticket.service_day) == scope.today,
             col(Ticket.status) == TicketStatus.WAITING,
             or_(
                 col(Ticket.target_window_no) == window_no,
@@ -60,11 +117,13 @@ def call_next(scope: Scope, window_no: int) -> TicketPublic | None:
             ),
         )
     ).all()
+    clerk_windows = _clerk_windows(session, hall) if any(row[6] for row in rows) else {}
     choice = POLICIES[window.policy].choose(
         window=WindowView(
             number=window_no,
             categories=tuple(window.categories),
             priority_streak=state.priority_streak,
+            appointment_streak=state.appointment_streak,
         ),
         waiting=[
             Candidate(
@@ -73,11 +132,26 @@ def call_next(scope: Scope, window_no: int) -> TicketPublic | None:
                 queue_key=queue_key,
                 priority=priority is not None,
                 target_window=target_window,
+                appointment=_within_slot(until, scope.now),
+                return_visit=return_visit,
+                preferred_window=_preferred_window(hall, clerk_windows, clerk_id, category)
+                if return_visit
+                else None,
             )
-            for ticket_id, category, queue_key, priority, target_window in rows
+            for (
+                ticket_id,
+                category,
+                queue_key,
+                priority,
+                target_window,
+                until,
+                return_visit,
+                clerk_id,
+            ) in rows
             if ticket_id is not None
         ],
         priority_ratio={c.code: c.priority_ratio for c in hall.categories},
+        appointment_ratio={c.code: c.appointment_ratio for c in hall.appointments.categories},
     )
     if choice is None:
         return None

@@ -1,5 +1,6 @@
 """Issuing tickets at the kiosk."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
@@ -7,15 +8,18 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from queue_server.catalog import MatterCatalog
+from queue_server.config import Category
 from queue_server.domain.after_hours import closed_message
 from queue_server.domain.enums import EventType, PriorityReason, TicketStatus
 from queue_server.domain.errors import InvalidInput, Unavailable
 from queue_server.domain.numbering import format_number
 from queue_server.domain.queueing import next_queue_key
+from queue_server.domain.real_name import check_daily_allowance, require_id_number
 from queue_server.models import NumberCounter, Ticket
 from queue_server.protocol import TicketCreate, TicketPublic
 from queue_server.security import new_public_code
 from queue_server.services import journal
+from queue_server.services.personal_data import identify
 from queue_server.services.scope import Scope
 from queue_server.services.views import (
     category_eta,
@@ -103,16 +107,20 @@ def matter_name(catalog: MatterCatalog | None, requested: str | None) -> str | N
     return matter.name
 
 
-def issue_ticket(
-    scope: Scope, request: TicketCreate, *, catalog: MatterCatalog | None = None
-) -> TicketPublic:
-    session, hall, now, code = scope.session, scope.hall, scope.now, scope.code
-    category = hall.category_by_code.get(request.category)
-    if category is None:
-        raise InvalidInput(f"未知的业务类别：{request.category}")
-    matter = matter_name(catalog, request.matter)
-    if request.priority_note and request.priority is not PriorityReason.OTHER:
-        raise InvalidInput("priority_note is only for priority=other")
+@dataclass(frozen=True, slots=True)
+class BookedSlot:
+    """What an appointment ticket carries of its booking (services/check_in.py)."""
+
+    appointment_id: int
+    slot: str
+    """As printed: "09:00-09:30"."""
+    until: datetime
+    """The close of its check-in window: dispatch serves it as an appointment until then."""
+
+
+def _check_open(scope: Scope, *, category: str, name: str, capped: bool) -> None:
+    """Refuse a walk-in ticket while the hall is closed or the category is not issuing."""
+    session, hall, now = scope.session, scope.hall, scope.now
     if not hall.schedule.is_open(now):
         raise Unavailable(
             closed_message(
@@ -121,20 +129,95 @@ def issue_ticket(
                 now=now,
             )
         )
-    day = scope.today
     reason = closed_reason(
         hall=hall,
-        category=category.code,
+        category=category,
         # Only a capped category needs the count.
         issued_today=(
-            issued_today(session, hall=code, day=day, category=category.code)
-            if category.daily_cap
+            issued_today(session, hall=scope.code, day=scope.today, category=category)
+            if capped
             else 0
         ),
         now=now,
     )
     if reason:
-        raise Unavailable(f"{category.name}：{reason}")
+        raise Unavailable(f"{name}：{reason}")
+
+
+def tickets_of_person(
+    session: Session, *, hall: str, day: date, category: str, person_hash: str
+) -> int:
+    """Tickets a person took at a kiosk in a category that day (transfers are the same
+    ticket moving on, so only first hops count)."""
+    count = (
+        session.connection()
+        .execute(
+            sa.select(sa.func.count())
+            .select_from(_TICKETS)
+            .where(
+                _TICKETS.c.hall == hall,
+                _TICKETS.c.service_day == day,
+                _TICKETS.c.person_hash == person_hash,
+                _TICKETS.c.category == category,
+                _TICKETS.c.hop == 0,
+            )
+        )
+        .scalar_one()
+    )
+    return int(count)
+
+
+def real_name_person(
+    scope: Scope, category: Category, id_number: str | None, *, secret: bytes | None
+) -> str | None:
+    """The keyed hash a real-name ticket keeps of its applicant, after the daily allowance
+    is checked; None for any other category (an ID number sent for one is not kept)."""
+    if not category.real_name:
+        return None
+    number = require_id_number(category_name=category.name, id_number=id_number)
+    person = identify(secret, id_number=number)
+    taken = tickets_of_person(
+        scope.session,
+        hall=scope.code,
+        day=scope.today,
+        category=category.code,
+        person_hash=person.id_hash,
+    )
+    check_daily_allowance(
+        category_name=category.name,
+        taken_today=taken,
+        limit=category.max_tickets_per_person_per_day,
+    )
+    return person.id_hash
+
+
+def issue_ticket(
+    scope: Scope,
+    request: TicketCreate,
+    *,
+    catalog: MatterCatalog | None = None,
+    booked: BookedSlot | None = None,
+    secret: bytes | None = None,
+) -> TicketPublic:
+    """A walk-in ticket, or with `booked` an appointment ticket: its booking already holds a
+    place within the hall's and the category's hours, so no daily cap or closed hours apply.
+    A walk-in ticket of a `real_name` category needs the applicant's ID number (`secret` is
+    the server's key its hash is made with); an appointment ticket is the booking's, whose
+    own rule (one a person a day) applies instead."""
+    session, hall, now, code = scope.session, scope.hall, scope.now, scope.code
+    category = hall.category_by_code.get(request.category)
+    if category is None:
+        raise InvalidInput(f"未知的业务类别：{request.category}")
+    matter = matter_name(catalog, request.matter)
+    if request.priority_note and request.priority is not PriorityReason.OTHER:
+        raise InvalidInput("priority_note is only for priority=other")
+    person_hash = None
+    if booked is None:
+        _check_open(
+            scope, category=category.code, name=category.name, capped=bool(category.daily_cap)
+        )
+        person_hash = real_name_person(scope, category, request.id_number, secret=secret)
+    day = scope.today
 
     ahead = _own_queue_length(session, hall=code, day=day, category=category.code)
     wait = category_eta(
@@ -160,7 +243,12 @@ def issue_ticket(
         public_code=new_public_code(),
         issued_at=now,
         queue_key=next_queue_key(latest=latest, now=now),
+        person_hash=person_hash,
     )
+    if booked is not None:
+        ticket.appointment_id = booked.appointment_id
+        ticket.appointment_slot = booked.slot
+        ticket.appointment_until = booked.until
     session.add(ticket)
     journal.record(scope, type=EventType.TICKET_ISSUED, ticket=ticket)
     public = ticket_public(ticket, hall)

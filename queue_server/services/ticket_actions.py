@@ -152,6 +152,7 @@ def transfer(scope: Scope, ticket_id: int, request: TransferRequest) -> TicketPu
         queue_key=ticket.issued_at,
         target_window_no=request.to_window,
         transferred_from_id=ticket.id,
+        person_hash=ticket.person_hash,
     )
     session.add_all([ticket, state, successor])
     clerk = load_user(session, principal)

@@ -54,6 +54,7 @@ def ticket_public(ticket: Ticket, hall: HallConfig, *, private: bool = True) -> 
         public_code=ticket.public_code if private else None,
         journey_id=ticket.journey_id,
         return_visit=ticket.return_visit,
+        appointment_slot=ticket.appointment_slot,
     )
 
 
@@ -280,6 +281,10 @@ def hall_snapshot(
                 closed_reason=reason,
                 oldest_wait_seconds=(now - oldest).total_seconds() if oldest else None,
                 finish_outcome_required=category.finish_outcome_required,
+                real_name=category.real_name,
+                max_tickets_per_person_per_day=(
+                    category.max_tickets_per_person_per_day if category.real_name else None
+                ),
             )
         )
     return HallSnapshot(

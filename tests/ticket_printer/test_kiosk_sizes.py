@@ -179,7 +179,11 @@ def test_every_button_shows_its_focus(
             async with app.run_test(size=size) as pilot:
                 await start(pilot, app)
                 checked = await focus_each_button(pilot, app)
-                assert checked == [f"category-{code}" for code in CATEGORIES] + ["help"]
+                assert checked == [
+                    *(f"category-{code}" for code in CATEGORIES),
+                    "check-in-entry",
+                    "help",
+                ]
                 await tap(pilot, "#category-general")
                 await shown(pilot, MatterScreen)
                 assert {"back", "skip", "help"} <= set(await focus_each_button(pilot, app))

@@ -34,14 +34,20 @@ from queue_server.protocol import (
 )
 from ticket_printer.kiosk.messages import (
     CategoryChosen,
+    CheckInChosen,
+    CheckInRequested,
     HelpRequested,
+    IdNumberEntered,
     MatterChosen,
     ReprintRequested,
     StartOver,
     TicketRequested,
+    WalkInRequested,
 )
 from ticket_printer.kiosk.screens.category import CategoryScreen
+from ticket_printer.kiosk.screens.check_in import CheckInScreen, is_id_number
 from ticket_printer.kiosk.screens.confirm import ConfirmScreen
+from ticket_printer.kiosk.screens.id_number import IdNumberScreen
 from ticket_printer.kiosk.screens.matter import MatterScreen
 from ticket_printer.kiosk.screens.ticket import TicketScreen
 from ticket_printer.kiosk.texts import elsewhere_text, hall_notice
@@ -90,6 +96,7 @@ class KioskApp(App[None]):
         self.category_screen = CategoryScreen()
         self._category: CategoryPublic | None = None
         self._matter: MatterPublic | None = None
+        self._priority: PriorityReason | None = None
         self._last: tuple[TicketPublic, TicketLayout] | None = None
         self.printer_state = DeviceState.OK
         self._help_sent_at: datetime | None = None
@@ -197,19 +204,52 @@ class KioskApp(App[None]):
 
     @work(exclusive=True, exit_on_error=False, group="issue")
     async def issue_and_print(
-        self, category: CategoryPublic, matter: MatterPublic | None, priority: PriorityReason | None
+        self,
+        category: CategoryPublic,
+        matter: MatterPublic | None,
+        priority: PriorityReason | None,
+        id_number: str | None = None,
     ) -> None:
+        """`id_number`: a real-name category's, sent once with the request, kept nowhere."""
         screen = self.screen
         try:
             ticket = await self.client.issue_ticket(
-                category.code, priority=priority, matter=matter.id if matter else None
+                category.code,
+                priority=priority,
+                matter=matter.id if matter else None,
+                id_number=id_number,
             )
         except QueueError as error:
-            if isinstance(screen, ConfirmScreen):
+            if isinstance(screen, ConfirmScreen | IdNumberScreen | CheckInScreen):
                 screen.busy = False
                 screen.error = f"未能取号：{error.detail}"
             self.refresh_hall()
             return
+        await self._print_and_show(ticket, matter)
+
+    @work(exclusive=True, exit_on_error=False, group="issue")
+    async def check_in_and_print(self, text: str) -> None:
+        """预约签到 by a booking code or an ID number (told apart by their shape); too late,
+        the screen offers a walk-in ticket of the booking's category."""
+        screen = self.screen
+        try:
+            if is_id_number(text):
+                ticket = await self.client.check_in(id_number=text)
+            else:
+                ticket = await self.client.check_in(code=text)
+        except QueueError as error:
+            if isinstance(screen, CheckInScreen):
+                screen.busy = False
+                screen.error = f"未能签到：{error.detail}"
+                category = self._open(error.category or "")
+                if error.code == "check_in_too_late" and category is not None:
+                    screen.walk_in_name = category.name
+                    screen.walk_in = category.code
+            return
+        matter = next((m for m in self.matters if m.name == ticket.matter), None)
+        await self._print_and_show(ticket, matter)
+
+    async def _print_and_show(self, ticket: TicketPublic, matter: MatterPublic | None) -> None:
         if self.hall is None:
             raise RuntimeError("issued a ticket before the hall was known")
         layout = build_layout(
@@ -253,7 +293,7 @@ class KioskApp(App[None]):
             log.error("kiosk worker %s failed", event.worker.name, exc_info=event.worker.error)
             self.notify(BUSY_TEXT, severity="error", timeout=8)
             screen = self.screen
-            if isinstance(screen, ConfirmScreen):
+            if isinstance(screen, ConfirmScreen | IdNumberScreen | CheckInScreen):
                 screen.busy = False
                 screen.error = BUSY_TEXT
 
@@ -292,8 +332,46 @@ class KioskApp(App[None]):
         screen = self.screen
         if self._category is None or not isinstance(screen, ConfirmScreen) or screen.busy:
             return
+        if self._category.real_name:
+            # 实名取号: the ID number first, then the ticket.
+            self._priority = message.priority
+            limit = self._category.max_tickets_per_person_per_day
+            self.push_screen(IdNumberScreen(self._category.name, limit=limit))
+            return
         screen.busy = True
         self.issue_and_print(self._category, self._matter, message.priority)
+
+    def on_id_number_entered(self, message: IdNumberEntered) -> None:
+        if self._category is None or not isinstance(self.screen, IdNumberScreen):
+            return
+        self.issue_and_print(self._category, self._matter, self._priority, message.id_number)
+
+    def on_check_in_chosen(self, _: CheckInChosen) -> None:
+        if not isinstance(self.screen, CheckInScreen):
+            self.push_screen(CheckInScreen())
+
+    def on_check_in_requested(self, message: CheckInRequested) -> None:
+        screen = self.screen
+        if not isinstance(screen, CheckInScreen) or screen.busy:
+            return
+        screen.busy = True
+        self.check_in_and_print(message.text)
+
+    def on_walk_in_requested(self, message: WalkInRequested) -> None:
+        screen = self.screen
+        category = self._open(message.category)
+        if not isinstance(screen, CheckInScreen) or screen.busy or category is None:
+            return
+        self._category = category
+        self._matter = None
+        if category.real_name:
+            # 实名取号 for the walk-in ticket too: the ID number first.
+            self._priority = None
+            limit = category.max_tickets_per_person_per_day
+            self.push_screen(IdNumberScreen(category.name, limit=limit))
+            return
+        screen.busy = True
+        self.issue_and_print(category, None, None)
 
     def on_help_requested(self, _: HelpRequested) -> None:
         self.request_help()
@@ -309,6 +387,7 @@ class KioskApp(App[None]):
             self.pop_screen()
         self._category = None
         self._matter = None
+        self._priority = None
         self.refresh_hall()
 
 

@@ -1,6 +1,6 @@
 """Messages the kiosk's screens post up to the app, which decides what comes next."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
@@ -36,3 +36,31 @@ class StartOver(Message):
 @dataclass
 class HelpRequested(Message):
     """一键求助 was pressed, on whichever screen."""
+
+
+@dataclass
+class IdNumberEntered(Message):
+    """A real-name category's ID number, checked; the kiosk sends it with the ticket request
+    and keeps it nowhere."""
+
+    id_number: str = field(repr=False)
+
+
+@dataclass
+class CheckInChosen(Message):
+    """预约签到 was chosen on the home screen (its button or its key)."""
+
+
+@dataclass
+class CheckInRequested(Message):
+    """A booking code or an ID number was typed (or scanned) on the check-in screen."""
+
+    text: str = field(repr=False)
+    """Left out of the message's repr: it may be an ID number (a crash log shows locals)."""
+
+
+@dataclass
+class WalkInRequested(Message):
+    """Too late for the booking: the applicant takes a walk-in ticket of its category."""
+
+    category: str

@@ -106,6 +106,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.add_column(sa.Column("appointment_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("appointment_slot", sa.String(length=11), nullable=True))
+        batch_op.add_column(sa.Column("appointment_until", AT, nullable=True))
         batch_op.add_column(sa.Column("journey_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("person_hash", HASH, nullable=True))
         batch_op.add_column(
@@ -120,9 +122,15 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_ticket_person", ["hall", "service_day", "person_hash"], unique=False
         )
+    with op.batch_alter_table("window_state", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("appointment_streak", sa.Integer(), nullable=False, server_default="0")
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("window_state", schema=None) as batch_op:
+        batch_op.drop_column("appointment_streak")
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.drop_index("ix_ticket_person")
         batch_op.drop_index("ix_ticket_journey_id")
@@ -132,6 +140,8 @@ def downgrade() -> None:
         batch_op.drop_column("return_visit")
         batch_op.drop_column("person_hash")
         batch_op.drop_column("journey_id")
+        batch_op.drop_column("appointment_until")
+        batch_op.drop_column("appointment_slot")
         batch_op.drop_column("appointment_id")
     for table in ("journey_visit", "journey", "appointment"):
         op.drop_table(table)

@@ -8,20 +8,25 @@ choice they were on; the buttons are rebuilt only when the hall's categories cha
 the focus goes back to the same category.
 """
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from queue_server.protocol import CategoryPublic, SelfServiceZonePublic
-from ticket_printer.kiosk.messages import CategoryChosen
+from ticket_printer.kiosk.messages import CategoryChosen, CheckInChosen
 from ticket_printer.kiosk.qr_text import qr_text
 from ticket_printer.kiosk.texts import CITY_QR_CAPTION, category_label
 from ticket_printer.kiosk.widgets.help_button import HelpButton
 from ticket_printer.kiosk.widgets.zone_list import ZoneList
 
 PREFIX = "category-"
+CHECK_IN_KEY = "y"
+CHECK_IN_LABEL = "预约签到（按 Y 键）"
 
 
 def grid_columns(count: int) -> int:
@@ -35,6 +40,9 @@ def grid_columns(count: int) -> int:
 class CategoryScreen(Screen[None]):
     AUTO_FOCUS = "Button.category"
     """The first category, never the 一键求助 button in the corner."""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(CHECK_IN_KEY, "check_in", "预约签到", show=False)
+    ]
     categories: reactive[list[CategoryPublic]] = reactive(list)
     hall_name: reactive[str] = reactive("")
     notice: reactive[str] = reactive("正在连接服务器…")
@@ -115,7 +123,7 @@ class CategoryScreen(Screen[None]):
             return
         self._show_after_hours()
         grid = self.query_one("#categories", Grid)
-        buttons = list(grid.query(Button))
+        buttons = list(grid.query(".category").results(Button))
         if [button.id for button in buttons] == [PREFIX + c.code for c in categories]:
             for button, category in zip(buttons, categories, strict=True):
                 self._show(button, category)
@@ -123,11 +131,13 @@ class CategoryScreen(Screen[None]):
         focused = self.focused.id if self.focused is not None else None
         await grid.remove_children()
         for index in range(2, 5):
-            grid.set_class(grid_columns(len(categories)) == index, f"columns-{index}")
+            grid.set_class(grid_columns(len(categories) + 1) == index, f"columns-{index}")
         fresh = [Button("", id=PREFIX + category.code) for category in categories]
         for button, category in zip(fresh, categories, strict=True):
             self._show(button, category)
-        await grid.mount_all(fresh)
+        # 预约签到 takes the grid's next cell, after the categories.
+        entry = Button(CHECK_IN_LABEL, id="check-in-entry", classes="check-in")
+        await grid.mount_all([*fresh, entry])
         self._restore_focus(focused)
 
     def _restore_focus(self, focused: str | None) -> None:
@@ -144,7 +154,12 @@ class CategoryScreen(Screen[None]):
         button.set_classes("category" if category.open else "category -closed")
         button.disabled = not category.open
 
+    def action_check_in(self) -> None:
+        self.post_message(CheckInChosen())
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id and event.button.id.startswith(PREFIX):
+        if event.button.id == "check-in-entry":
+            self.post_message(CheckInChosen())
+        elif event.button.id and event.button.id.startswith(PREFIX):
             self.post_message(CategoryChosen(event.button.id.removeprefix(PREFIX)))

@@ -46,7 +46,7 @@ class TicketScreen(Screen[None]):
             yield Static(self._headline(), id="ticket-headline", classes="title")
             yield Digits(self.ticket.number, id="number")
             yield Static(self.ticket.number, id="number-text", classes="number-text")
-            yield Static(self.ticket.category_name, classes="subtitle")
+            yield Static(self._category_text(), id="ticket-category", classes="subtitle")
             yield Static(wait_text(self.ticket.ahead, self.ticket.eta_minutes), classes="subtitle")
             yield Static(self._fault_text(), id="fault", classes="error")
             with Horizontal(classes="actions"):
@@ -56,6 +56,10 @@ class TicketScreen(Screen[None]):
                 yield Button("完成", id="done", classes="secondary")
             yield Static(self._countdown_text(), id="countdown", classes="hint")
         yield HelpButton()
+
+    def _category_text(self) -> str:
+        slot = self.ticket.appointment_slot
+        return f"{self.ticket.category_name}　预约 {slot}" if slot else self.ticket.category_name
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(1, self._tick)
