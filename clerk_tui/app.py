@@ -31,6 +31,7 @@ from clerk_tui.screens.confirm_quit import ConfirmQuitDialog
 from clerk_tui.screens.locker_deposit import LockerChoice, LockerDepositDialog
 from clerk_tui.screens.login import LoginScreen
 from clerk_tui.screens.main import MainScreen
+from clerk_tui.screens.missing_materials import MissingMaterialsDialog
 from clerk_tui.screens.requeue import RequeueDialog
 from clerk_tui.screens.window_choice import WindowChoiceScreen
 from clerk_tui.state import (
@@ -52,6 +53,7 @@ from queue_server.client import (
 from queue_server.domain.clock import Clock, SystemClock
 from queue_server.protocol import (
     EventMessage,
+    FinishOutcome,
     Role,
     SnapshotMessage,
     TicketPublic,
@@ -100,6 +102,8 @@ class ClerkApp(HelpDesk):
         self.hall_state: ConsoleState | None = None
         self.main: MainScreen | None = None
         self.display_name = ""
+        self.journey_loading: int | None = None
+        """The journey being read for the return visit at the window."""
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
@@ -185,6 +189,8 @@ class ClerkApp(HelpDesk):
 
     def _set_state(self, state: ConsoleState) -> None:
         self.hall_state = state
+        self._follow_journey(state)
+        state = self.hall_state
         if self.main is not None:
             self.main.state = state
 
@@ -272,6 +278,9 @@ class ClerkApp(HelpDesk):
         if request.action == "locker_deposit":
             self.offer_locker_deposit()
             return
+        if request.action == "needs_documents":
+            self.ask_missing_materials()
+            return
         if request.action == "cross_region_cases":
             window = state.window.name if state.window is not None else ""
             title = f"{state.hall_name} · {state.window_no}号窗口 {window} · 市域通办件"
@@ -279,6 +288,61 @@ class ClerkApp(HelpDesk):
             self.load_cross_region_cases()
             return
         self.perform(request)
+
+    # 补件: what is missing, and a return visit's journey
+
+    @work(exclusive=True, group="journey", exit_on_error=False)
+    async def ask_missing_materials(self) -> None:
+        """The matter's materials to pick from (一次告知), then finish as 补件."""
+        state = self.hall_state
+        current = state.current if state is not None else None
+        if current is None:
+            return
+        materials: list[str] = []
+        if current.matter:
+            try:
+                matters = await self.client.matters()
+            except QueueError as error:
+                self._say(f"补件：{error.detail}", error=True)
+                return
+            found = next((m for m in matters if current.matter in (m.name, m.id)), None)
+            materials = list(found.materials) if found else []
+
+        def finish_with(missing: list[str] | None) -> None:
+            if missing is not None:
+                self.perform(
+                    ActionRequest(
+                        "finish",
+                        ticket_id=current.id,
+                        outcome=FinishOutcome.NEEDS_DOCUMENTS.value,
+                        missing=tuple(missing),
+                    )
+                )
+
+        self.push_screen(MissingMaterialsDialog(current.number, materials), finish_with)
+
+    def _follow_journey(self, state: ConsoleState) -> None:
+        """Load the journey of a return visit when one comes to the window."""
+        current = state.current
+        wanted = current.journey_id if current is not None and current.return_visit else None
+        shown = state.journey.id if state.journey is not None else None
+        if wanted == shown:
+            self.journey_loading = None
+        elif wanted is None:
+            self.hall_state = replace(state, journey=None)
+        elif wanted != self.journey_loading:
+            self.journey_loading = wanted
+            self.load_journey(wanted)
+
+    @work(exclusive=True, group="journey-panel", exit_on_error=False)
+    async def load_journey(self, journey_id: int) -> None:
+        try:
+            journey = await self.client.journey(journey_id)
+        except QueueError as error:
+            self._say(f"补件记录：{error.detail}", error=True)
+            return
+        if self.hall_state is not None:
+            self._set_state(replace(self.hall_state, journey=journey))
 
     # The smart locker (出件 windows)
 
@@ -431,7 +495,9 @@ class ClerkApp(HelpDesk):
             case "start":
                 return await client.start(ticket_id, idempotency_key=key)
             case "finish":
-                return await client.finish(ticket_id, request.outcome, idempotency_key=key)
+                return await client.finish(
+                    ticket_id, request.outcome, missing=request.missing, idempotency_key=key
+                )
             case "no_show":
                 return await client.no_show(ticket_id, idempotency_key=key)
             case "transfer":
@@ -474,6 +540,8 @@ class ClerkApp(HelpDesk):
         else:
             state = with_ticket(state, result)
             done = f"{result.number}号：{label}"
+            if result.return_code:
+                done = f"{result.number}号：补件，回执码 {result.return_code}（已告知申请人查询页）"
         self._set_state(replace(state, message=done, message_is_error=False))
 
     # Quitting

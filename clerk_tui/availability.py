@@ -8,7 +8,7 @@ from clerk_tui.state import ConsoleState
 from queue_server.domain.enums import TicketAction
 from queue_server.domain.errors import IllegalTransition
 from queue_server.domain.states import transition
-from queue_server.protocol import WindowStatus
+from queue_server.protocol import TicketStatus, WindowStatus
 
 OFFLINE = "离线：与服务器的连接已断开，操作不会发送"
 NO_TICKET = "当前没有号码"
@@ -23,6 +23,7 @@ _TICKET_ACTIONS = {
     "recall": TicketAction.RECALL,
     "start": TicketAction.START,
     "finish": TicketAction.FINISH,
+    "needs_documents": TicketAction.FINISH,
     "no_show": TicketAction.NO_SHOW,
     "transfer": TicketAction.TRANSFER,
 }
@@ -76,6 +77,16 @@ def serves_pickup(state: ConsoleState) -> bool:
     """An 出件 window (category `pickup`), whose clerk may deposit results in the locker."""
     window = state.window
     return window is not None and PICKUP_CATEGORY in window.categories
+
+
+def offers_needs_documents(state: ConsoleState) -> bool:
+    """补件 has its own key while a ticket is being served in a category whose F4 asks no
+    outcome (where F4 asks, 补件 is one of its answers)."""
+    current = state.current
+    if current is None or current.status != TicketStatus.SERVING:
+        return False
+    category = state.category(current.category)
+    return category is None or not category.finish_outcome_required
 
 
 def pause_label(state: ConsoleState) -> str:

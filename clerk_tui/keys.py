@@ -29,9 +29,12 @@ ACTIONS: Final[tuple[ConsoleAction, ...]] = (
     ConsoleAction("cross_region", "ctrl+t", "市域通办"),
     ConsoleAction("cross_region_cases", "ctrl+l", "通办件"),
     ConsoleAction("locker_deposit", "ctrl+k", "存入文件柜"),
+    ConsoleAction("needs_documents", "ctrl+b", "补件"),
     ConsoleAction("quit", "ctrl+q", "退出"),
 )
-PANEL_ONLY: Final = frozenset({"cross_region", "cross_region_cases", "locker_deposit"})
+PANEL_ONLY: Final = frozenset(
+    {"cross_region", "cross_region_cases", "locker_deposit", "needs_documents"}
+)
 """Actions listed in the 操作 panel but not in the footer, which holds ten keys at 100
 columns. Their default keys are no function keys, so no key file written for F1–F12 clashes."""
 ACTION_BY_ID: Final = {action.id: action for action in ACTIONS}

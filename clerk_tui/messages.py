@@ -34,6 +34,8 @@ class ActionRequest:
     outcome: str | None = None
     locker: str | None = None
     compartment: int | None = None
+    missing: tuple[str, ...] = ()
+    """补件: the materials missing or wrong (with outcome `needs_documents`)."""
 
 
 @dataclass

@@ -9,6 +9,7 @@ from queue_server.protocol import (
     EventMessage,
     EventType,
     HallSnapshot,
+    JourneyPublic,
     TicketPublic,
     TicketStatus,
     WindowPublic,
@@ -68,6 +69,8 @@ class ConsoleState:
     message: str = ""
     message_is_error: bool = False
     seq: int | None = None
+    journey: JourneyPublic | None = None
+    """The journey of the return visit at the window: its earlier visits (补件回访)."""
 
     @property
     def current(self) -> TicketPublic | None:

@@ -26,6 +26,7 @@ from queue_server.api import (
     evaluations,
     halls,
     help_requests,
+    journeys,
     lockers,
     matters,
     rate_page,
@@ -256,6 +257,7 @@ def create_app(
         city_page,
         book_page,
         lockers,
+        journeys,
         repairs_routes,
         check_in,
         appointments,  # last: its /api/public/appointments/{code} would take any word there

@@ -17,7 +17,7 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import TracebackType
@@ -89,6 +89,10 @@ from queue_server.protocol import (
     InspectionCreate,
     InspectionPublic,
     InspectionResult,
+    JourneyPublic,
+    JourneyReady,
+    JourneyReturn,
+    JourneyStatus,
     LiveStats,
     LockerDepositCreate,
     LockerDepositPublic,
@@ -151,6 +155,7 @@ ItemT = TypeVar("ItemT")
 _TICKETS: Final = TypeAdapter(list[TicketPublic])
 _WINDOWS: Final = TypeAdapter(list[WindowPublic])
 _MATTERS: Final = TypeAdapter(list[MatterPublic])
+_JOURNEYS: Final = TypeAdapter(list[JourneyPublic])
 _DEVICES: Final = TypeAdapter(list[DevicePublic])
 _INSPECTIONS: Final = TypeAdapter(list[InspectionPublic])
 _REPAIRS: Final = TypeAdapter(list[RepairCasePublic])
@@ -569,9 +574,16 @@ class QueueClient:
         )
 
     async def finish(
-        self, ticket_id: int, outcome: str | None = None, *, idempotency_key: str | None = None
+        self,
+        ticket_id: int,
+        outcome: str | None = None,
+        *,
+        missing: Sequence[str] = (),
+        idempotency_key: str | None = None,
     ) -> TicketPublic:
-        body = _request_body(FinishRequest, outcome=outcome)
+        """`missing` goes with outcome `needs_documents` (补件): the answer then carries the
+        journey's `return_code`."""
+        body = _request_body(FinishRequest, outcome=outcome, missing=list(missing))
         return await self._ticket(
             "POST", f"/api/tickets/{ticket_id}/finish", body=body, idempotency_key=idempotency_key
         )
@@ -802,6 +814,36 @@ class QueueClient:
         params = _params({"day": day.isoformat() if day else None, "category": category})
         response = await self.send("GET", "/api/appointments", params=params)
         return _parse_list(_APPOINTMENT_SLOTS, response)
+
+    # --- journeys from 补件 to 出件 ----------------------------------------------------------
+
+    async def return_with_code(self, return_code: str) -> TicketPublic:
+        """The kiosk's 补件回执: a return ticket continuing the journey, or the 出件 ticket once
+        the result is ready. Raises QueueError 404 for an unknown code, 409 saying why none."""
+        body = _request_body(JourneyReturn, return_code=return_code)
+        return await self._ticket("POST", "/api/journeys/return", body=body)
+
+    async def journey(self, journey_id: int) -> JourneyPublic:
+        """A journey with its visits and what was missing at each (staff)."""
+        return _parse(JourneyPublic, await self.send("GET", f"/api/journeys/{journey_id}"))
+
+    async def journeys(self, *, status: JourneyStatus | None = None) -> list[JourneyPublic]:
+        """The hall's journeys, newest first (staff)."""
+        response = await self.send("GET", "/api/journeys", params=_params({"status": status}))
+        return _parse_list(_JOURNEYS, response)
+
+    async def journey_ready(
+        self, journey_id: int, *, collect_at: str = "window", idempotency_key: str | None = None
+    ) -> JourneyPublic:
+        """The result can be collected: at the 出件 window or from a smart locker."""
+        body = _request_body(JourneyReady, collect_at=collect_at)
+        response = await self.send(
+            "POST",
+            f"/api/journeys/{journey_id}/ready",
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return _parse(JourneyPublic, response)
 
     # --- 好差评 evaluations ---------------------------------------------------------------
 

@@ -238,6 +238,8 @@ class Journey(SQLModel, table=True):
     valid_until: datetime = _at()
     """The return code works until then."""
     ready_at: datetime | None = _at(default=None)
+    collect_at: str | None = Field(default=None, max_length=8)
+    """Once ready: "window" (the 出件 category's windows) or "locker" (a smart locker)."""
     collected_at: datetime | None = _at(default=None)
     closed_at: datetime | None = _at(default=None)
     """Collected or expired."""

@@ -156,6 +156,7 @@ __all__ = [
     "InspectionCreate",
     "InspectionPublic",
     "InspectionResult",
+    "JourneyEventPayload",
     "JourneyPublic",
     "JourneyReady",
     "JourneyReturn",
@@ -1804,6 +1805,26 @@ class JourneyPublic(_Wire):
     ready_at: datetime | None = None
     collected_at: datetime | None = None
     visits: list[JourneyVisitPublic] = Field(default_factory=list)
+    collect_at: Literal["window", "locker"] | None = None
+    """Once ready: where the result is collected."""
+    clerk: str | None = None
+    """The clerk of the latest 补件 (a return visit goes to their window when they are in)."""
+    window_no: int | None = None
+
+
+class JourneyEventPayload(_Wire):
+    """The payload of `journey.*` events: no personal data and no staff free text (what was
+    missing stays on the journey, for staff and the applicant's own status page)."""
+
+    id: int
+    category: str
+    matter: str | None
+    status: JourneyStatus
+    valid_until: datetime
+    missing_count: int
+    """How many materials are awaited (0 once returned, ready or closed)."""
+    ticket_id: int | None
+    """The visit (or 出件 ticket) the change came with, if any."""
 
 
 class JourneyStatusPublic(_Wire):

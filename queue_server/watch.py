@@ -1,4 +1,5 @@
-"""The server's periodic watch: alert checks, and rolling up finished service days."""
+"""The server's periodic watch: alert checks, expired 补件 journeys, and rolling up finished
+service days."""
 
 import asyncio
 import functools
@@ -17,6 +18,7 @@ from queue_server.services import (
     appointments,
     cross_region_alerts,
     help_requests,
+    journeys,
     lockers,
     stats_rollups,
     zone_watch,
@@ -50,6 +52,7 @@ async def check_alerts(
         count += cross_region_alerts.check_overdue(scope, city=city, dry_run=dry_run)
         count += help_requests.check_unanswered(scope, dry_run=dry_run)
         count += lockers.check_uncollected(scope, dry_run=dry_run)
+        count += journeys.check_expired(scope, dry_run=dry_run)
         count += appointments.check_no_shows(scope, dry_run=dry_run)
         return count + zone_watch.check(scope, offline_after=offline_after, dry_run=dry_run), after
 

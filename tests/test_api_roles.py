@@ -129,6 +129,10 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/lockers/{name}/deposits"): PEOPLE,
     ("GET", "/api/lockers/{name}/deposits"): PEOPLE,
     ("POST", "/api/lockers/{name}/pickups"): frozenset({DEVICE}),
+    ("POST", "/api/journeys/return"): frozenset({KIOSK, ADMIN}),
+    ("GET", "/api/journeys"): PEOPLE,
+    ("GET", "/api/journeys/{journey_id}"): PEOPLE,
+    ("POST", "/api/journeys/{journey_id}/ready"): PEOPLE,
     ("POST", "/api/public/appointments"): ANONYMOUS_ONLY,
     ("GET", "/api/public/appointments/{code}"): ANONYMOUS_ONLY,
     ("POST", "/api/public/appointments/{code}/cancel"): ANONYMOUS_ONLY,
@@ -174,6 +178,8 @@ BODIES: dict[str, dict[str, Any]] = {
     # No ticket has this code: refused (404) after the role and hall checks.
     "/api/lockers/{name}/deposits": {"compartment": 1, "ticket_code": "ABCDEFGHJK"},
     "/api/lockers/{name}/pickups": {"pickup_code": "123456"},
+    "/api/journeys/return": {"return_code": "ABCDEFGH"},
+    "/api/journeys/{journey_id}/ready": {"collect_at": "window"},
     # A day long past: refused (409 day_not_open) after the token check, nothing booked.
     "/api/public/appointments": {
         "hall": "main",
@@ -237,6 +243,7 @@ def route_url(path: str, **values: object) -> str:
         path="board.js",
         help_id=1,
         repair_id=1,
+        journey_id=1,
         code="ABCDEFGH",
         **values,
     )

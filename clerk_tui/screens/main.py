@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 from clerk_tui.availability import (
     OFFLINE,
     blocked_reason,
+    offers_needs_documents,
     pause_label,
     serves_cross_region,
     serves_pickup,
@@ -30,10 +31,11 @@ from clerk_tui.widgets.action_panel import ActionPanel
 from clerk_tui.widgets.current_ticket import CurrentTicket
 from clerk_tui.widgets.help_banner import HelpBanner
 from clerk_tui.widgets.history_list import HistoryList
+from clerk_tui.widgets.journey_panel import JourneyPanel
 from clerk_tui.widgets.queue_list import QueueList
 from clerk_tui.widgets.stats_strip import StatsStrip
 from clerk_tui.widgets.status_bar import OfflineBanner, StatusBar
-from queue_server.protocol import WindowStatus
+from queue_server.protocol import FinishOutcome, WindowStatus
 
 
 def key_label(key: str) -> str:
@@ -58,6 +60,8 @@ def _offered(action: str, state: ConsoleState) -> bool:
         return serves_cross_region(state)
     if action == "locker_deposit":
         return serves_pickup(state)
+    if action == "needs_documents":
+        return offers_needs_documents(state)
     return True
 
 
@@ -98,6 +102,7 @@ class MainScreen(Screen[None]):
                 yield ActionPanel(id="action-panel")
             with Vertical(id="right-column"):
                 yield QueueList(id="queue-list")
+                yield JourneyPanel(id="journey-panel")
                 yield HistoryList(id="history-list")
         yield Static("", id="message")
         yield StatsStrip(id="stats-strip")
@@ -108,6 +113,7 @@ class MainScreen(Screen[None]):
         self.query_one("#queue-list").border_title = "本窗口队列"
         self.query_one("#history-list").border_title = "本窗口记录"
         self.query_one("#action-panel").border_title = "操作"
+        self.query_one("#journey-panel").border_title = "补件回访"
         self._show(self.state)
 
     def watch_state(self, state: ConsoleState) -> None:
@@ -145,6 +151,9 @@ class MainScreen(Screen[None]):
         current = self.query_one(CurrentTicket)
         current.ticket = state.current
         current.idle_hint = self._idle_hint(state)
+        journey = state.journey
+        shown = state.current is not None and journey is not None
+        self.query_one(JourneyPanel).journey = journey if shown else None
         if self.no_show_asked is not None and (
             state.current is None or state.current.id != self.no_show_asked[0]
         ):
@@ -241,7 +250,9 @@ class MainScreen(Screen[None]):
             return
 
         def finish_with(outcome: str | None) -> None:
-            if outcome is not None:
+            if outcome == FinishOutcome.NEEDS_DOCUMENTS:
+                self._request(ActionRequest("needs_documents", ticket_id=current.id))
+            elif outcome is not None:
                 self._request(ActionRequest("finish", ticket_id=current.id, outcome=outcome))
 
         self.app.push_screen(OutcomeDialog(current.number), finish_with)
@@ -321,6 +332,9 @@ class MainScreen(Screen[None]):
 
     def action_cross_region_cases(self) -> None:
         self._request(ActionRequest("cross_region_cases"))
+
+    def action_needs_documents(self) -> None:
+        self._request(ActionRequest("needs_documents", ticket_id=self._current_id()))
 
     def action_locker_deposit(self) -> None:
         self._request(ActionRequest("locker_deposit", ticket_id=self._current_id()))

@@ -37,7 +37,8 @@ from queue_server.protocol import (
 )
 from queue_server.services.cross_region_applicant import cross_region_status
 from queue_server.services.evaluations import public_state
-from queue_server.services.lockers import applicant_pickup
+from queue_server.services.journeys import applicant_view, ticket_ids
+from queue_server.services.lockers import applicant_pickup, waiting_pickup
 from queue_server.services.public_status import find_by_code, ticket_status
 
 log = logging.getLogger(__name__)
@@ -147,15 +148,28 @@ def _view(
     locker = applicant_pickup(
         session, city=resources.city, public_code=ticket.public_code, secret=resources.secret_key
     )
-    return ticket_status(
+    journey_locker = (
+        waiting_pickup(
+            session,
+            city=resources.city,
+            ticket_ids=ticket_ids(ticket.journey_id),
+            secret=resources.secret_key,
+        )
+        if ticket.journey_id is not None
+        else None
+    )
+    journey = applicant_view(session, hall=hall, ticket=ticket, locker=journey_locker)
+    view = ticket_status(
         session,
         hall=hall,
         catalog=catalog,
         ticket=ticket,
         now=now,
         cross_region=case,
-        locker=locker,
+        locker=locker or journey_locker,
     )
+    view.journey = journey
+    return view
 
 
 async def _read_status(resources: Resources, code: str) -> tuple[TicketStatusPublic, Ticket]:
@@ -186,7 +200,7 @@ def _concerns(text: str, ticket: Ticket) -> bool:
         event = json.loads(text)
     except ValueError:
         return True
-    if str(event.get("type", "")).startswith(("window.", "cross_region.", "locker.")):
+    if str(event.get("type", "")).startswith(("window.", "cross_region.", "locker.", "journey.")):
         return True
     for key in ("ticket", "new_ticket"):
         other = event.get(key)

@@ -10,10 +10,11 @@ from html import escape
 from string import Template
 
 from queue_server.domain.cross_region import CrossRegionStatus, CrossRegionStep, Delivery
-from queue_server.domain.enums import TicketStatus
+from queue_server.domain.enums import JourneyStatus, TicketStatus
 from queue_server.protocol import (
     CrossRegionStatusPublic,
     CrossRegionStatusStep,
+    JourneyStatusPublic,
     LockerPickupPublic,
     PublicEvaluationState,
     TicketStatusPublic,
@@ -142,6 +143,51 @@ def locker_texts(locker: LockerPickupPublic | None) -> dict[str, str]:
     return {key: escape(value) for key, value in texts.items()} | {"locker_hidden": ""}
 
 
+JOURNEY_NOTES = {
+    JourneyStatus.AWAITING_DOCUMENTS: "补齐后凭回执码在取号机选择“补件回执”取号，优先办理",
+    JourneyStatus.RETURNED: "材料已收到，正在办理；可以领取时本页会告诉您",
+    JourneyStatus.COLLECTED: "办理结果已领取，本事项已办结",
+    JourneyStatus.EXPIRED: "回执码已过有效期，如需继续办理请重新取号",
+}
+"""What the journey card says under its state (when ready: where to collect)."""
+
+
+def journey_valid_text(journey: JourneyStatusPublic, timezone: tzinfo) -> str:
+    if journey.valid_until is None or journey.status is not JourneyStatus.AWAITING_DOCUMENTS:
+        return ""
+    local = journey.valid_until.astimezone(timezone)
+    return f"有效期至 {day_text(local.date())}{local:%H:%M}"
+
+
+def journey_note(journey: JourneyStatusPublic) -> str:
+    if journey.status is JourneyStatus.READY:
+        return journey.collect_text or ""
+    return JOURNEY_NOTES.get(journey.status, "")
+
+
+def _journey_values(journey: JourneyStatusPublic | None, timezone: tzinfo) -> dict[str, str]:
+    """The journey card's fields (worded like status.js's showJourney), escaped."""
+    keys = ("journey_status", "journey_status_label", "journey_missing_label", "journey_code")
+    if journey is None:
+        empty = dict.fromkeys((*keys, "journey_missing", "journey_valid", "journey_note"), "")
+        hidden = ("journey_hidden", "journey_missing_hidden", "journey_code_hidden")
+        return empty | dict.fromkeys(hidden, HIDDEN)
+    texts = {
+        "journey_status": journey.status.value,
+        "journey_status_label": journey.status_label,
+        "journey_missing_label": f"请补齐以下材料（共 {len(journey.missing)} 项）",
+        "journey_code": journey.return_code or "",
+        "journey_valid": journey_valid_text(journey, timezone),
+        "journey_note": journey_note(journey),
+    }
+    return {key: escape(value) for key, value in texts.items()} | {
+        "journey_missing": "".join(f"<li>{escape(item)}</li>" for item in journey.missing),
+        "journey_hidden": "",
+        "journey_missing_hidden": _hidden(bool(journey.missing)),
+        "journey_code_hidden": _hidden(journey.return_code is not None),
+    }
+
+
 def _hidden(shown: bool) -> str:
     return "" if shown else HIDDEN
 
@@ -175,14 +221,18 @@ def render_status_page(
     }
     escaped = {key: escape(value) for key, value in values.items()}
     case = view.cross_region
+    # A case or a journey carries on after the visit: the ticket's own 已办结 would read as
+    # the matter's.
+    carries_on = case is not None or view.journey is not None
     return Template(template).substitute(
         escaped,
         **_case_values(case),
         **locker_texts(view.locker),
-        status_hidden=_hidden(case is None),
+        **_journey_values(view.journey, timezone),
+        status_hidden=_hidden(not carries_on),
         call_hidden=_hidden(view.window_no is not None),
         waiting_hidden=_hidden(waiting),
-        done_hidden=_hidden(view.status is TicketStatus.DONE and case is None),
+        done_hidden=_hidden(view.status is TicketStatus.DONE and not carries_on),
         rated_hidden=_hidden(rated),
         rating_closed_hidden=_hidden(closed),
         matter_hidden=_hidden(view.matter is not None),

@@ -124,9 +124,14 @@ async def finish(
     here: ClerkHere,
     body: Annotated[FinishRequest | None, Body()] = None,
 ) -> Response:
+    """Outcome `needs_documents` (补件) with `missing` opens the ticket's journey (or
+    continues it): the answer carries the `return_code`."""
     outcome = body.outcome if body else None
+    context = ticket_actions.FinishContext(
+        missing=list(body.missing) if body else [], catalog=here.catalog
+    )
     return await mutate(
-        request, here, lambda scope: ticket_actions.finish(scope, ticket_id, outcome)
+        request, here, lambda scope: ticket_actions.finish(scope, ticket_id, outcome, context)
     )
 
 

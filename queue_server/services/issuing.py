@@ -198,12 +198,15 @@ def issue_ticket(
     catalog: MatterCatalog | None = None,
     booked: BookedSlot | None = None,
     secret: bytes | None = None,
+    journey_id: int | None = None,
+    return_visit: bool = False,
 ) -> TicketPublic:
     """A walk-in ticket, or with `booked` an appointment ticket: its booking already holds a
     place within the hall's and the category's hours, so no daily cap or closed hours apply.
     A walk-in ticket of a `real_name` category needs the applicant's ID number (`secret` is
     the server's key its hash is made with); an appointment ticket is the booking's, whose
-    own rule (one a person a day) applies instead."""
+    own rule (one a person a day) applies instead. `journey_id`, `return_visit`: a ticket
+    continuing a 补件 journey (services/journeys.py)."""
     session, hall, now, code = scope.session, scope.hall, scope.now, scope.code
     category = hall.category_by_code.get(request.category)
     if category is None:
@@ -216,7 +219,10 @@ def issue_ticket(
         _check_open(
             scope, category=category.code, name=category.name, capped=bool(category.daily_cap)
         )
-        person_hash = real_name_person(scope, category, request.id_number, secret=secret)
+        if journey_id is None:
+            # A ticket continuing a journey is the journey's: its return code stands for the
+            # applicant, whose first visit was already real-name where the category asks it.
+            person_hash = real_name_person(scope, category, request.id_number, secret=secret)
     day = scope.today
 
     ahead = _own_queue_length(session, hall=code, day=day, category=category.code)
@@ -243,6 +249,8 @@ def issue_ticket(
         public_code=new_public_code(),
         issued_at=now,
         queue_key=next_queue_key(latest=latest, now=now),
+        journey_id=journey_id,
+        return_visit=return_visit,
         person_hash=person_hash,
     )
     if booked is not None:

@@ -8,6 +8,7 @@ server's secret key whenever it is needed (domain/locker.py)."""
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -29,7 +30,7 @@ from queue_server.protocol import (
     LockerPublic,
 )
 from queue_server.self_service_config import ZoneDevice
-from queue_server.services import journal
+from queue_server.services import journal, journeys
 from queue_server.services.public_status import find_by_code
 from queue_server.services.scope import Scope
 
@@ -243,6 +244,7 @@ def pickup(scope: Scope, name: str, code: str, *, secret: bytes | None) -> Picku
                 payload=deposit_public(session, row),
                 ticket_id=row.ticket_id if row.case_id is None else None,
             )
+            journeys.collected_from_locker(scope, row.ticket_id)
             return PickupOutcome(compartment=row.compartment)
     recent = session.exec(
         select(LockerDeposit).where(
@@ -270,13 +272,20 @@ def applicant_pickup(
 ) -> LockerPickupPublic | None:
     """The newest result waiting in a locker for the ticket with this status-page code, in
     whichever hall's locker it is (a 市域通办 case's result waits where it is delivered)."""
+    ids = select(Ticket.id).where(Ticket.public_code == public_code)
+    return waiting_pickup(session, city=city, ticket_ids=ids, secret=secret)
+
+
+def waiting_pickup(
+    session: Session, *, city: CityConfig, ticket_ids: Any, secret: bytes | None
+) -> LockerPickupPublic | None:
+    """The newest result still in a locker for one of `ticket_ids` (a select of ticket ids)."""
     if secret is None:
         return None
-    ids = select(Ticket.id).where(Ticket.public_code == public_code)
     row = session.exec(
         select(LockerDeposit)
         .where(
-            col(LockerDeposit.ticket_id).in_(ids),
+            col(LockerDeposit.ticket_id).in_(ticket_ids),
             LockerDeposit.status == DepositStatus.STORED,
         )
         .order_by(col(LockerDeposit.deposited_at).desc(), col(LockerDeposit.id).desc())

@@ -1,5 +1,8 @@
 """What a clerk does with a ticket once it is called, and the ways a ticket leaves a queue."""
 
+from dataclasses import dataclass, field
+
+from queue_server.catalog import MatterCatalog
 from queue_server.domain.enums import EventType, Role, TicketAction, TicketStatus
 from queue_server.domain.errors import Forbidden, InvalidInput
 from queue_server.domain.outcomes import check_finish_outcome
@@ -7,7 +10,7 @@ from queue_server.domain.queueing import requeue_key
 from queue_server.domain.states import transition
 from queue_server.models import Ticket, WindowState
 from queue_server.protocol import TicketPublic, TransferRequest
-from queue_server.services import cases, journal
+from queue_server.services import cases, journal, journeys
 from queue_server.services.access import (
     load_ticket,
     load_user,
@@ -17,6 +20,15 @@ from queue_server.services.access import (
 )
 from queue_server.services.scope import Scope
 from queue_server.services.views import ticket_public, waiting_keys
+
+
+@dataclass(frozen=True, slots=True)
+class FinishContext:
+    """What a finish needs beyond its outcome: the materials found missing (补件) and the
+    catalog that lists the matter's materials."""
+
+    missing: list[str] = field(default_factory=list)
+    catalog: MatterCatalog = field(default_factory=MatterCatalog)
 
 
 def _apply(ticket: Ticket, action: TicketAction) -> None:
@@ -34,6 +46,7 @@ def _at_window(
     action: TicketAction,
     event: EventType,
     outcome: str | None = None,
+    finished: FinishContext | None = None,
 ) -> TicketPublic:
     session, hall, now = scope.session, scope.hall, scope.now
     ticket = load_ticket(session, hall, ticket_id)
@@ -58,15 +71,22 @@ def _at_window(
         ticket.finished_at = now
         _release(state)
     session.add_all([ticket, state])
-    journal.record(
-        scope,
-        type=event,
-        ticket=ticket,
-        window=state,
-        clerk=load_user(session, scope.caller),
-        reason=outcome,
-    )
-    return ticket_public(ticket, hall)
+    clerk = load_user(session, scope.caller)
+    return_code = None
+    if finished is not None:
+        return_code = journeys.after_finish(
+            scope,
+            ticket,
+            outcome=outcome,
+            missing=finished.missing,
+            catalog=finished.catalog,
+            window=state,
+            clerk=clerk,
+        )
+    journal.record(scope, type=event, ticket=ticket, window=state, clerk=clerk, reason=outcome)
+    public = ticket_public(ticket, hall)
+    public.return_code = return_code
+    return public
 
 
 def recall(scope: Scope, ticket_id: int) -> TicketPublic:
@@ -77,13 +97,18 @@ def start(scope: Scope, ticket_id: int) -> TicketPublic:
     return _at_window(scope, ticket_id, action=TicketAction.START, event=EventType.TICKET_STARTED)
 
 
-def finish(scope: Scope, ticket_id: int, outcome: str | None) -> TicketPublic:
+def finish(
+    scope: Scope, ticket_id: int, outcome: str | None, context: FinishContext | None = None
+) -> TicketPublic:
+    """Finishing as 补件 opens (or continues) the ticket's journey: the answer carries its
+    `return_code`. Finishing a journey's 出件 ticket collects the result."""
     return _at_window(
         scope,
         ticket_id,
         action=TicketAction.FINISH,
         event=EventType.TICKET_FINISHED,
         outcome=outcome,
+        finished=context or FinishContext(),
     )
 
 

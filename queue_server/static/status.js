@@ -114,6 +114,44 @@
     $("locker-hours").textContent = item ? "自助服务区" + item.zone_hours : "";
   }
 
+  // ---- 补件 → 出件: the journey of this ticket ----
+  // Worded like status_render.py's _journey_values.
+
+  const JOURNEY_NOTES = {
+    awaiting_documents: "补齐后凭回执码在取号机选择“补件回执”取号，优先办理",
+    returned: "材料已收到，正在办理；可以领取时本页会告诉您",
+    collected: "办理结果已领取，本事项已办结",
+    expired: "回执码已过有效期，如需继续办理请重新取号",
+  };
+
+  function journeyValidText(item) {
+    if (!item.valid_until || item.status !== "awaiting_documents") { return ""; }
+    const at = new Date(item.valid_until);
+    const parts = new Intl.DateTimeFormat("en-CA", {
+      timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hour12: false,
+    }).formatToParts(at);
+    const part = (type) => parts.find((p) => p.type === type).value;
+    const day = part("year") + "-" + part("month") + "-" + part("day");
+    return "有效期至 " + dayText(day) + part("hour") + ":" + part("minute");
+  }
+
+  function showJourney(item) {
+    $("journey").hidden = !item;
+    if (!item) { return; }
+    $("journey").dataset.journeyStatus = item.status;
+    $("journey-status").textContent = item.status_label;
+    const missing = item.missing || [];
+    $("journey-missing-box").hidden = missing.length === 0;
+    $("journey-missing-label").textContent = "请补齐以下材料（共 " + missing.length + " 项）";
+    $("journey-missing").replaceChildren(...missing.map(listItem));
+    $("journey-code-box").hidden = !item.return_code;
+    $("journey-code").textContent = item.return_code || "";
+    $("journey-valid").textContent = journeyValidText(item);
+    $("journey-note").textContent = item.status === "ready"
+      ? (item.collect_text || "") : (JOURNEY_NOTES[item.status] || "");
+  }
+
   function show(ticket) {
     $("ticket").dataset.status = ticket.status;
     document.title = ticket.number + " 排队进度";
@@ -122,9 +160,10 @@
     $("category").textContent = ticket.category_name;
     $("status").textContent = ticket.status_label;
     // A case carries on after the visit: the ticket's own 已办结 would read as the matter's.
-    const hasCase = Boolean(ticket.cross_region);
+    const hasCase = Boolean(ticket.cross_region) || Boolean(ticket.journey);
     $("status").hidden = hasCase;
     showCase(ticket.cross_region);
+    showJourney(ticket.journey);
     showLocker(ticket.locker);
     const atWindow = ticket.window_no !== null && ticket.window_no !== undefined;
     $("call").hidden = !atWindow;

@@ -8,6 +8,7 @@ from clerk_tui.app import ClerkApp
 from clerk_tui.keys import parse_keymap
 from clerk_tui.screens.confirm_quit import ConfirmQuitDialog
 from clerk_tui.screens.login import LoginScreen
+from clerk_tui.screens.missing_materials import MissingMaterialsDialog
 from clerk_tui.screens.outcome import OutcomeDialog
 from clerk_tui.screens.requeue import RequeueDialog
 from clerk_tui.screens.window_choice import WindowChoiceScreen
@@ -263,10 +264,17 @@ def test_finish_asks_the_outcome_only_where_the_category_requires_it(tmp_path: P
                             pilot, lambda: isinstance(app.screen, OutcomeDialog), "the question"
                         )
                         await pilot.press("down", "enter")  # 补件
+                        await until(
+                            pilot,
+                            lambda: isinstance(app.screen, MissingMaterialsDialog),
+                            "what is missing",
+                        )
+                        await pilot.press("enter")  # no matter, no list: the field confirms
                     await until(pilot, lambda: current_number(app) is None, "finished")
 
         asyncio.run(scenario())
         assert hall.ticket(complaint["id"])["outcome"] == "needs_documents"
+        assert hall.ticket(complaint["id"])["journey_id"] is not None
         assert hall.ticket(plain["id"])["outcome"] is None
 
 

@@ -68,9 +68,9 @@ def state(current: TicketPublic | None = None, **changes: Any) -> ConsoleState:
     return replace(ConsoleState(window_no=3, online=True, window=window(current)), **changes)
 
 
-def test_default_keys_are_f1_to_f9_ctrl_t_ctrl_l_ctrl_k_and_ctrl_q() -> None:
+def test_default_keys_are_f1_to_f9_ctrl_t_ctrl_l_ctrl_k_ctrl_b_and_ctrl_q() -> None:
     """F10–F12 stay free for key files (the documented one gives F10 to 办结)."""
-    keys = [f"f{n}" for n in range(1, 10)] + ["ctrl+t", "ctrl+l", "ctrl+k", "ctrl+q"]
+    keys = [f"f{n}" for n in range(1, 10)] + ["ctrl+t", "ctrl+l", "ctrl+k", "ctrl+b", "ctrl+q"]
     assert [a.key for a in ACTIONS] == keys
 
 

@@ -40,6 +40,8 @@ from ticket_printer.kiosk.messages import (
     IdNumberEntered,
     MatterChosen,
     ReprintRequested,
+    ReturnCodeEntered,
+    ReturnRequested,
     StartOver,
     TicketRequested,
     WalkInRequested,
@@ -49,6 +51,7 @@ from ticket_printer.kiosk.screens.check_in import CheckInScreen, is_id_number
 from ticket_printer.kiosk.screens.confirm import ConfirmScreen
 from ticket_printer.kiosk.screens.id_number import IdNumberScreen
 from ticket_printer.kiosk.screens.matter import MatterScreen
+from ticket_printer.kiosk.screens.return_code import ReturnCodeScreen
 from ticket_printer.kiosk.screens.ticket import TicketScreen
 from ticket_printer.kiosk.texts import elsewhere_text, hall_notice
 from ticket_printer.kiosk.widgets.help_button import HELP_FAILED, HELP_LABEL, HELP_SENT
@@ -71,7 +74,8 @@ class KioskApp(App[None]):
     CSS_PATH = Path(__file__).with_name("kiosk.tcss")
     TITLE = "一门 自助取号"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "start_over", "返回首页", show=False)
+        Binding("escape", "start_over", "返回首页", show=False),
+        Binding("f4", "return_code", "补件回执", show=False),
     ]
 
     def __init__(
@@ -265,6 +269,32 @@ class KioskApp(App[None]):
         self.refresh_hall()
 
     @work(exclusive=True, exit_on_error=False, group="issue")
+    async def return_and_print(self, code: str) -> None:
+        """补件回执: the ticket continuing the journey (or its 出件 ticket), then print it."""
+        screen = self.screen
+        try:
+            ticket = await self.client.return_with_code(code)
+        except QueueError as error:
+            if isinstance(screen, ReturnCodeScreen):
+                screen.busy = False
+                screen.error = error.detail
+            return
+        if self.hall is None:
+            raise RuntimeError("issued a ticket before the hall was known")
+        matter = next((m for m in self.matters if m.name == ticket.matter), None)
+        layout = build_layout(
+            ticket,
+            hall_name=self.hall.name,
+            timezone=self.hall.timezone,
+            server_url=self.client.base_url,
+            matter=matter,
+        )
+        self._last = (ticket, layout)
+        fault = await self._print_layout(layout)
+        self.push_screen(TicketScreen(ticket, fault, clock=self.clock))
+        self.refresh_hall()
+
+    @work(exclusive=True, exit_on_error=False, group="issue")
     async def reprint(self) -> None:
         if self._last is None:
             return
@@ -293,7 +323,9 @@ class KioskApp(App[None]):
             log.error("kiosk worker %s failed", event.worker.name, exc_info=event.worker.error)
             self.notify(BUSY_TEXT, severity="error", timeout=8)
             screen = self.screen
-            if isinstance(screen, ConfirmScreen | IdNumberScreen | CheckInScreen):
+            if isinstance(
+                screen, ConfirmScreen | IdNumberScreen | ReturnCodeScreen | CheckInScreen
+            ):
                 screen.busy = False
                 screen.error = BUSY_TEXT
 
@@ -340,6 +372,21 @@ class KioskApp(App[None]):
             return
         screen.busy = True
         self.issue_and_print(self._category, self._matter, message.priority)
+
+    def on_return_requested(self, _: ReturnRequested) -> None:
+        self.action_return_code()
+
+    def action_return_code(self) -> None:
+        """补件回执 from the home screen (its button, or F4)."""
+        if len(self.screen_stack) == 2 and self.hall is not None:
+            self.push_screen(ReturnCodeScreen())
+
+    def on_return_code_entered(self, message: ReturnCodeEntered) -> None:
+        screen = self.screen
+        if not isinstance(screen, ReturnCodeScreen) or screen.busy:
+            return
+        screen.busy = True
+        self.return_and_print(message.code)
 
     def on_id_number_entered(self, message: IdNumberEntered) -> None:
         if self._category is None or not isinstance(self.screen, IdNumberScreen):

@@ -34,6 +34,18 @@ class StartOver(Message):
 
 
 @dataclass
+class ReturnRequested(Message):
+    """补件回执 was chosen on the home screen."""
+
+
+@dataclass
+class ReturnCodeEntered(Message):
+    """A return code was typed or scanned."""
+
+    code: str
+
+
+@dataclass
 class HelpRequested(Message):
     """一键求助 was pressed, on whichever screen."""
 

@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.Column("opened_at", AT, nullable=False),
         sa.Column("valid_until", AT, nullable=False),
         sa.Column("ready_at", AT, nullable=True),
+        sa.Column("collect_at", sa.String(length=8), nullable=True),
         sa.Column("collected_at", AT, nullable=True),
         sa.Column("closed_at", AT, nullable=True),
         sa.ForeignKeyConstraint(["clerk_id"], ["user_account.id"]),

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from queue_server.protocol import CategoryPublic, SelfServiceZonePublic
-from ticket_printer.kiosk.messages import CategoryChosen, CheckInChosen
+from ticket_printer.kiosk.messages import CategoryChosen, CheckInChosen, ReturnRequested
 from ticket_printer.kiosk.qr_text import qr_text
 from ticket_printer.kiosk.texts import CITY_QR_CAPTION, category_label
 from ticket_printer.kiosk.widgets.help_button import HelpButton
@@ -27,6 +27,9 @@ from ticket_printer.kiosk.widgets.zone_list import ZoneList
 PREFIX = "category-"
 CHECK_IN_KEY = "y"
 CHECK_IN_LABEL = "预约签到（按 Y 键）"
+RETURN_LABEL = "补件回执 F4"
+"""The way back for a 补件 applicant: laid over the top right corner, like 一键求助 on the
+left, so the category buttons keep their room."""
 
 
 def grid_columns(count: int) -> int:
@@ -69,6 +72,9 @@ class CategoryScreen(Screen[None]):
                         yield Static(qr_text(self.city_url) if self.city_url else "", id="city-qr")
                         yield Static(CITY_QR_CAPTION, id="city-caption")
             yield Static(self.notice, id="notice", classes="notice")
+        entry = Button(RETURN_LABEL, id="return", classes="return-entry")
+        entry.can_focus = False  # from the keyboard it is F4, as its label says
+        yield entry
         yield HelpButton()
 
     async def on_mount(self) -> None:
@@ -116,6 +122,7 @@ class CategoryScreen(Screen[None]):
         closed = bool(self.categories) and not any(c.open for c in self.categories)
         after_hours = bool(self.closed_title) or (closed and bool(self.city_url))
         self.query_one("#category-page").set_class(after_hours, "-after-hours")
+        self.query_one("#return").display = not after_hours  # no return ticket after hours
         self.query_one("#city").display = bool(self.city_url)
 
     async def watch_categories(self, categories: list[CategoryPublic]) -> None:
@@ -161,5 +168,7 @@ class CategoryScreen(Screen[None]):
         event.stop()
         if event.button.id == "check-in-entry":
             self.post_message(CheckInChosen())
+        elif event.button.id == "return":
+            self.post_message(ReturnRequested())
         elif event.button.id and event.button.id.startswith(PREFIX):
             self.post_message(CategoryChosen(event.button.id.removeprefix(PREFIX)))
