@@ -38,7 +38,10 @@ from queue_server.domain.cross_region import (
 )
 from queue_server.protocol import (
     AppointmentCheckIn,
+    AppointmentCreate,
     AppointmentHallPublic,
+    AppointmentPublic,
+    AppointmentSlotBookings,
     AppointmentSlotPublic,
     AppointmentStatsReport,
     CallNumberRequest,
@@ -167,6 +170,7 @@ _BOOKING_SLOTS: Final = TypeAdapter(list[AppointmentSlotPublic])
 _CROSS_REGION_CASES: Final = TypeAdapter(list[CrossRegionCasePublic])
 _LOCKER_DEPOSITS: Final = TypeAdapter(list[LockerDepositPublic])
 _LOCKERS: Final = TypeAdapter(list[LockerPublic])
+_APPOINTMENT_SLOTS: Final = TypeAdapter(list[AppointmentSlotBookings])
 
 
 class QueueError(Exception):
@@ -761,6 +765,55 @@ class QueueClient:
         body = _request_body(LockerPickup, pickup_code=pickup_code)
         response = await self.send("POST", f"/api/lockers/{locker}/pickups", body=body)
         return _parse(LockerPickupResult, response)
+
+    # --- 预约取号 appointments -------------------------------------------------------------
+
+    async def book_appointment(
+        self,
+        *,
+        hall: str,
+        category: str,
+        day: date,
+        slot: str,
+        id_number: str,
+        phone: str | None = None,
+        matter: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> AppointmentPublic:
+        """Book a slot (an applicant: no token); the answer has the booking code and the
+        matter's materials. The ID number travels only in the POST body."""
+        body = _request_body(
+            AppointmentCreate,
+            hall=hall,
+            category=category,
+            day=day,
+            slot=slot,
+            id_number=id_number,
+            phone=phone,
+            matter=matter,
+        )
+        response = await self.send(
+            "POST", "/api/public/appointments", body=body, idempotency_key=idempotency_key
+        )
+        return _parse(AppointmentPublic, response)
+
+    async def appointment(self, code: str) -> AppointmentPublic:
+        """The booking of a code, as its holder sees it (no token)."""
+        return _parse(AppointmentPublic, await self.send("GET", f"/api/public/appointments/{code}"))
+
+    async def cancel_appointment(self, code: str) -> AppointmentPublic:
+        """Cancel a booking until `cancel_hours` before its slot (no token)."""
+        response = await self.send("POST", f"/api/public/appointments/{code}/cancel")
+        return _parse(AppointmentPublic, response)
+
+    async def day_appointments(
+        self, *, day: date | None = None, category: str | None = None
+    ) -> list[AppointmentSlotBookings]:
+        """A day's slots with their bookings and check-ins (the hall's staff); today by
+        default, every category that takes bookings unless one is named."""
+        params = _params({"day": day.isoformat() if day else None, "category": category})
+        response = await self.send("GET", "/api/appointments", params=params)
+        return _parse_list(_APPOINTMENT_SLOTS, response)
 
     # --- journeys from 补件 to 出件 ----------------------------------------------------------
 

@@ -20,10 +20,12 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 @pytest.fixture(autouse=True, scope="session")
 def unlimited_kiosks() -> Iterator[None]:
-    """Tests issue tickets far faster than a kiosk prints them: lift the kiosk issuing limit
-    for every server they start (tests of the limit pass their own settings)."""
+    """Tests issue tickets far faster than a kiosk prints them, and book faster than a person
+    does: lift the kiosk issuing limit and the per-address booking limit for every server they
+    start (tests of the limits pass their own settings)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("YIMEN_KIOSK_ISSUE_SECONDS", "0")
+        patch.setenv("YIMEN_BOOKING_SECONDS", "0")
         yield
 
 

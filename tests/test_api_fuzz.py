@@ -112,6 +112,28 @@ PER_OPERATION: list[dict[str, Any]] = [
         "include-name": "POST /api/help-requests",
         "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}},
     },
+    # The public booking routes need no token: they declare the bearer scheme only to refuse
+    # one (docs/api.md, Appointments), so a missing `Authorization` header is no refusal.
+    *(
+        {"include-name": name, "checks": {"missing_required_header": {"enabled": False}}}
+        for name in (
+            "POST /api/public/appointments",
+            "GET /api/public/appointments/{code}",
+            "POST /api/public/appointments/{code}/cancel",
+        )
+    ),
+    # 预约 (docs/api.md, Appointments): the ID number's check digit, the hall's bookable
+    # categories, days and slots, one booking per person and day, the capacity, and a
+    # per-address limit (429) on the public routes: rules of configuration, time and state.
+    *(
+        {"include-name": name, "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}}}
+        for name in (
+            "POST /api/public/appointments",
+            "GET /api/public/appointments/{code}",
+            "POST /api/public/appointments/{code}/cancel",
+            "GET /api/appointments",
+        )
+    ),
     # An inspection's `checks` are items of the device kind's checklist, configured per hall
     # (docs/api.md, The 24-hour zone's devices).
     {

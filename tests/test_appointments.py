@@ -4,21 +4,29 @@ racing for the last place, the no-show rule blocking and expiring, the staff's v
 bad input refused with nothing changed, and the per-address throttle."""
 
 import contextlib
+import hashlib
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlmodel import select
 
+from queue_server.client import QueueClient, QueueError
+from queue_server.config import load_hall_config
+from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
+from queue_server.domain.enums import AppointmentStatus
 from queue_server.domain.identity import check_digit
+from queue_server.models import Appointment, IdempotentResponse, Ticket
 from tests.feedback_support import events
-from tests.support import LiveServer, live_server
+from tests.support import PASSWORD, LiveServer, live_server
 
 pytestmark = pytest.mark.both_databases
 
@@ -55,15 +63,23 @@ def clock() -> ManualClock:
 
 @contextlib.contextmanager
 def booking_hall(
-    tmp_path: Path, database_url: str, clock: ManualClock, **settings: object
+    tmp_path: Path,
+    database_url: str,
+    clock: ManualClock,
+    *,
+    booking_burst: int = 10,
+    booking_seconds: float = 0,
 ) -> Iterator[LiveServer]:
-    options: dict[str, object] = {"booking_seconds": 0, "alert_check_seconds": 0.05}
+    """The default hall with a known secret key (PostgreSQL has no key file), the watch every
+    50 ms, and no throttle unless a test asks for one."""
     with live_server(
         tmp_path,
         clock=clock,
         database_url=database_url,
         secret_key=SECRET,
-        **{**options, **settings},
+        alert_check_seconds=0.05,
+        booking_burst=booking_burst,
+        booking_seconds=booking_seconds,
     ) as server:
         yield server
 
@@ -338,3 +354,103 @@ def test_requests_from_one_address_are_throttled(
         clock.advance(timedelta(seconds=30))
         assert cancel(server, answer["code"]).status_code == 200
         refused(book(server, BOB), 429, "rate_limited")
+
+
+def test_a_retried_booking_gets_its_answer_again_and_no_plain_hash_of_the_id_is_kept(
+    hall: LiveServer,
+) -> None:
+    """The Idempotency-Key's record keeps a fingerprint of the request keyed with the
+    server's secret: not the SHA-256 of the body, which anyone could match against every
+    possible ID number."""
+    body = json.dumps(booking(ALICE, phone="13800138000")).encode()
+    headers = {"Idempotency-Key": "booking-1", "Content-Type": "application/json"}
+    answers = [
+        httpx.post(f"{hall.base_url}{BOOK}", content=body, headers=headers) for _ in range(2)
+    ]
+    assert [answer.status_code for answer in answers] == [201, 201]
+    assert answers[0].json() == answers[1].json()
+    assert slot_row(hall, TUESDAY, "09:00")["booked"] == 1
+    other = json.dumps(booking(BOB)).encode()
+    reused = httpx.post(f"{hall.base_url}{BOOK}", content=other, headers=headers)
+    refused(reused, 422, "invalid_input")
+
+    plain = hashlib.sha256(f"POST {BOOK}?\n".encode() + body).hexdigest()
+    db = Database(hall.database_url)
+    try:
+        with db.read_session() as session:
+            [stored] = session.exec(select(IdempotentResponse)).all()
+    finally:
+        db.dispose()
+    assert stored.fingerprint != plain
+    assert ALICE not in stored.body and ALICE[:17] not in stored.body
+
+
+def test_a_checked_in_booking_shows_its_ticket_number(hall: LiveServer) -> None:
+    """Check-in (the kiosk's part) links a ticket to the booking: the staff's view shows it."""
+    code = booked(hall, ALICE)["code"]
+    ticket = hall.client(hall.accounts.kiosk_token).post(
+        "/api/tickets", json={"category": "general"}
+    )
+    assert ticket.status_code == 201, ticket.text
+    db = Database(hall.database_url)
+    try:
+        with db.write_session() as session:
+            appointment = session.exec(select(Appointment).where(Appointment.code == code)).one()
+            appointment.status = AppointmentStatus.CHECKED_IN
+            row = session.get(Ticket, ticket.json()["id"])
+            assert row is not None
+            row.appointment_id = appointment.id
+            session.add_all([appointment, row])
+    finally:
+        db.dispose()
+    slot = slot_row(hall, TUESDAY, "09:00")
+    assert (slot["booked"], slot["checked_in"]) == (1, 1)
+    assert slot["bookings"][0]["ticket_number"] == ticket.json()["number"]
+    assert slot["bookings"][0]["status_label"] == "已签到"
+
+
+@pytest.mark.anyio
+async def test_the_client_books_reads_and_cancels(hall: LiveServer) -> None:
+    async with QueueClient(hall.base_url) as applicant:
+        made = await applicant.book_appointment(
+            hall="main",
+            category="general",
+            day=date(2026, 12, 8),
+            slot="10:00",
+            id_number=ALICE,
+            matter="newborn",
+        )
+        assert made.materials == NEWBORN_MATERIALS
+        assert await applicant.appointment(made.code) == made
+        cancelled = await applicant.cancel_appointment(made.code)
+        assert cancelled.status is AppointmentStatus.CANCELLED
+        with pytest.raises(QueueError) as refusal:
+            await applicant.cancel_appointment(made.code)
+        assert refusal.value.detail == "该预约已取消"
+    async with QueueClient(hall.base_url) as staff:
+        await staff.login("manager", PASSWORD)
+        slots = await staff.day_appointments(day=date(2026, 12, 8), category="general")
+        ten = next(slot for slot in slots if slot.slot == "10:00")
+        assert (ten.booked, ten.cancelled, ten.bookings[0].code) == (0, 1, made.code)
+
+
+def test_a_slot_already_begun_cannot_be_booked(
+    tmp_path: Path, database_url: str, clock: ManualClock
+) -> None:
+    """A hall that takes bookings for today (`min_days_ahead = 0`) still refuses a slot that
+    has begun."""
+    default = load_hall_config()
+    same_day = default.appointments.model_copy(update={"min_days_ahead": 0})
+    hall = default.model_copy(update={"appointments": same_day})
+    with live_server(
+        tmp_path,
+        hall=hall,
+        clock=clock,
+        database_url=database_url,
+        secret_key=SECRET,
+        booking_seconds=0,
+    ) as server:
+        detail = refused(book(server, ALICE, day="2026-12-07", slot="10:00"), 409, "day_not_open")
+        assert detail == "12月7日 10:00 的时段已开始，请选择以后的时段"
+        refused(book(server, ALICE, day="2026-12-07", slot="09:30"), 409, "day_not_open")
+        assert booked(server, ALICE, day="2026-12-07", slot="10:30")["slot"] == "10:30"

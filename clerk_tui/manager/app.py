@@ -21,6 +21,8 @@ from clerk_tui.cross_region.case_list import CrossRegionList
 from clerk_tui.cross_region.case_screen import CrossRegionCaseScreen
 from clerk_tui.help_desk import HelpDesk
 from clerk_tui.manager import city, views
+from clerk_tui.manager.appointment_desk import AppointmentDesk
+from clerk_tui.manager.appointment_page import AppointmentsPage
 from clerk_tui.manager.case_screen import STEP_LABELS, CaseScreen
 from clerk_tui.manager.city_page import CityPage
 from clerk_tui.manager.dialogs import ChoiceDialog, Field, FormDialog
@@ -62,7 +64,7 @@ LIVE_DEBOUNCE_SECONDS: Final = 0.2
 LIVE_REFRESH_SECONDS: Final = 5.0
 ROLE_LABELS: Final = {Role.MANAGER: "大厅管理", Role.ADMIN: "系统管理员"}
 CITY_ROLE_LABELS: Final = {Role.MANAGER: "全市管理", Role.ADMIN: "系统管理员"}
-PAGES: Final = ("live", "stats", "evaluations", "cases", "cross_region", "zone")
+PAGES: Final = ("live", "stats", "evaluations", "cases", "cross_region", "zone", "appointments")
 """The pages that show one hall, read again when the manager switches halls."""
 
 PageT = TypeVar("PageT", LivePage, StatsPage, EvaluationsPage, CasesPage, CityPage)
@@ -80,7 +82,7 @@ class ManagerLoginScreen(LoginScreen):
         self.query_one(".form-title", Static).update("一门 · 管理控制台")
 
 
-class ManagerApp(HelpDesk, ZoneDesk):
+class ManagerApp(HelpDesk, ZoneDesk, AppointmentDesk):
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         Path(__file__).parent.parent / "clerk.tcss",
         Path(__file__).with_name("manager.tcss"),
@@ -242,6 +244,7 @@ class ManagerApp(HelpDesk, ZoneDesk):
                     self.follow_cross_region(item)
                     self.follow_help(item)
                     self.follow_zone(item)
+                    self.follow_appointments(item)
         except Unauthorised as error:
             self._set_online(False)
             self._say(f"登录已失效：{error.detail}。请退出后重新登录", error=True)
@@ -335,6 +338,7 @@ class ManagerApp(HelpDesk, ZoneDesk):
         self._enter_hall(hall)
         self.main.forget_hall()
         self.main.query_one(StatsPage).today = hall.service_day
+        self.main.query_one(AppointmentsPage).today = hall.service_day
         self._show_status()
         self._show_city()
         self.follow_hall()
@@ -367,6 +371,11 @@ class ManagerApp(HelpDesk, ZoneDesk):
         return self.clock.now()
 
     def zone_say(self, text: str, *, error: bool = False) -> None:
+        self._say(text, error=error)
+
+    # 预约: see AppointmentDesk
+
+    def appointments_say(self, text: str, *, error: bool = False) -> None:
         self._say(text, error=error)
 
     # Statistics, evaluations and cases
@@ -426,6 +435,8 @@ class ManagerApp(HelpDesk, ZoneDesk):
                 self.refresh_city()
             case "zone":
                 self.load_zone()
+            case "appointments":
+                self.load_appointments()
 
     def _chosen_period(self) -> tuple[date, date]:
         stats = self._page(StatsPage)

@@ -1,5 +1,6 @@
-"""The manager's main screen: the pages on tabs, switched with F1–F4, F9 (市域通办) and F10
-(自助服务区), and F7 全市 for a city-wide manager, who also switches halls with F8."""
+"""The manager's main screen: the pages on tabs, switched with F1–F4, F9 (市域通办), F10
+(自助服务区) and F11 (预约), and F7 全市 for a city-wide manager, who also switches halls with
+F8."""
 
 from datetime import date
 from typing import ClassVar
@@ -10,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from clerk_tui.cross_region.case_list import CrossRegionList
+from clerk_tui.manager.appointment_page import AppointmentsPage
 from clerk_tui.manager.city_page import CityPage
 from clerk_tui.manager.messages import HallSwitcherWanted
 from clerk_tui.manager.pages import CasesPage, EvaluationsPage, LivePage, StatsPage
@@ -24,6 +26,7 @@ PAGE_FOCUS = {
     "city": "#city-halls",
     "cross_region": "#cross-region-cases",
     "zone": "#zone-devices",
+    "appointments": "#appointment-slots",
 }
 
 
@@ -39,6 +42,7 @@ class ManagerScreen(Screen[None]):
         Binding("f8", "choose_hall", "切换大厅", priority=True),
         Binding("f9", "page('cross_region')", "市域通办", priority=True),
         Binding("f10", "page('zone')", "自助区", priority=True),
+        Binding("f11", "page('appointments')", "预约", priority=True),
     ]
 
     def __init__(self, title: str, today: date, *, city: bool = False) -> None:
@@ -65,6 +69,8 @@ class ManagerScreen(Screen[None]):
                 yield CrossRegionList(id="cross-region-page")
             with TabPane("自助服务区 F10", id="zone"):
                 yield ZonePage(id="zone-page")
+            with TabPane("预约 F11", id="appointments"):
+                yield AppointmentsPage(self.today, id="appointments-page")
             if self.city:
                 with TabPane("全市 F7", id="city"):
                     yield CityPage(id="city-page")
@@ -94,7 +100,8 @@ class ManagerScreen(Screen[None]):
     def forget_hall(self) -> None:
         """Empty every page of the hall left behind (the 全市 page stays), so nothing of it
         shows under the next hall's name while that hall is read."""
-        for pane in ("#live", "#stats", "#evaluations", "#cases", "#cross_region", "#zone"):
+        panes = ("#live", "#stats", "#evaluations", "#cases", "#cross_region", "#zone")
+        for pane in (*panes, "#appointments"):
             for table in self.query_one(pane).query(DataTable):
                 table.clear()
         self.query_one(LivePage).show_alerts([], "UTC")

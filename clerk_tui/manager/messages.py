@@ -48,3 +48,10 @@ class ZoneActionWanted(Message):
     action: str
     device: str | None = None
     repair_id: int | None = None
+
+
+@dataclass
+class AppointmentDayWanted(Message):
+    """A key on the 预约 page: show this day's slots and bookings."""
+
+    day: date

@@ -4,7 +4,7 @@ address); the hall's staff read a day's bookings per slot."""
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
@@ -16,23 +16,27 @@ from queue_server.domain.enums import Role
 from queue_server.domain.errors import NotFound
 from queue_server.protocol import AppointmentCreate, AppointmentPublic, AppointmentSlotBookings
 from queue_server.security import PUBLIC_CODE_ALPHABET
-from queue_server.services import appointments
+from queue_server.services import appointment_day, appointments
 from queue_server.services.accounts import Principal
 from queue_server.services.personal_data import identify
 from queue_server.throttle import RateLimited
 
 router = APIRouter(tags=["appointments"])
 
+CODE_SYMBOLS = PUBLIC_CODE_ALPHABET + PUBLIC_CODE_ALPHABET.lower().lstrip("23456789")
+"""A booking code's symbols, typed in either case."""
 BookingCode = Annotated[
     str,
     Path(
         min_length=4,
         max_length=16,
-        pattern=rf"^[{PUBLIC_CODE_ALPHABET}{PUBLIC_CODE_ALPHABET.lower()}]+$",
+        pattern=rf"^[{CODE_SYMBOLS}]+$",
         description="The booking code (shown as text and QR on the booking page)",
     ),
 ]
-THROTTLED = {429: {"description": "Too many booking requests from this client address"}}
+THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many booking requests from this client address"}
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,5 +147,5 @@ async def day_bookings(
     """A day's slots with capacity, places booked, check-ins, no-shows, cancellations and
     the bookings themselves (code, masked ID, status, ticket number once checked in)."""
     return await here.read(
-        lambda scope: appointments.day_bookings(scope, day=day or scope.today, category=category)
+        lambda scope: appointment_day.day_bookings(scope, day=day or scope.today, category=category)
     )

@@ -2,7 +2,6 @@
 a day for staff, and the watch's no-shows. The person arrives already reduced to keyed hashes
 and masks (services/personal_data.py); nothing here sees an ID or phone number."""
 
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -26,13 +25,11 @@ from queue_server.domain.errors import (
     TooLateToCancel,
     UnknownSlot,
 )
-from queue_server.models import Appointment, Ticket
+from queue_server.models import Appointment
 from queue_server.protocol import (
-    AppointmentBooking,
     AppointmentCreate,
     AppointmentEventPayload,
     AppointmentPublic,
-    AppointmentSlotBookings,
 )
 from queue_server.security import new_short_code
 from queue_server.services import journal
@@ -73,7 +70,6 @@ def appointment_public(
     )
     matter = catalog.find(appointment.matter) if appointment.matter else None
     category = hall.category_by_code.get(appointment.category)
-    assert appointment.id is not None
     return AppointmentPublic(
         code=appointment.code,
         hall=hall.code,
@@ -96,7 +92,8 @@ def appointment_public(
     )
 
 
-def _record(scope: Scope, type: EventType, appointment: Appointment) -> None:
+def record_event(scope: Scope, type: EventType, appointment: Appointment) -> None:
+    """`appointment.*` with the booking's facts and nothing personal (check-in uses it too)."""
     assert appointment.id is not None
     journal.record_payload(
         scope,
@@ -164,6 +161,8 @@ def _slot(scope: Scope, category: str, day: date, wanted: str) -> Slot:
     slot = next((s for s in slots_of(scope.hall, category, day) if s.label == wanted), None)
     if slot is None:
         raise UnknownSlot(f"{_day_text(day)}没有 {wanted} 开始的预约时段")
+    if slot.start <= scope.now:  # a hall that books today (min_days_ahead = 0)
+        raise DayNotOpen(f"{_day_text(day)} {slot.label} 的时段已开始，请选择以后的时段")
     return slot
 
 
@@ -213,7 +212,7 @@ def book(
     )
     scope.session.add(appointment)
     scope.session.flush()
-    _record(scope, EventType.APPOINTMENT_BOOKED, appointment)
+    record_event(scope, EventType.APPOINTMENT_BOOKED, appointment)
     return appointment_public(scope, appointment, catalog)
 
 
@@ -251,7 +250,7 @@ def cancel(scope: Scope, code: str, *, catalog: MatterCatalog) -> AppointmentPub
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = scope.now
     scope.session.add(appointment)
-    _record(scope, EventType.APPOINTMENT_CANCELLED, appointment)
+    record_event(scope, EventType.APPOINTMENT_CANCELLED, appointment)
     return appointment_public(scope, appointment, catalog)
 
 
@@ -274,78 +273,5 @@ def check_no_shows(scope: Scope, *, dry_run: bool = False) -> int:
         appointment.status = AppointmentStatus.NO_SHOW
         appointment.no_show_at = scope.now
         scope.session.add(appointment)
-        _record(scope, EventType.APPOINTMENT_NO_SHOW, appointment)
+        record_event(scope, EventType.APPOINTMENT_NO_SHOW, appointment)
     return len(due)
-
-
-def _slot_rows(
-    scope: Scope, category: str, day: date, bookings: Sequence[Appointment]
-) -> list[AppointmentSlotBookings]:
-    slots = {slot.start: slot for slot in slots_of(scope.hall, category, day)}
-    for appointment in bookings:  # a slot the hours no longer have still shows its bookings
-        slots.setdefault(appointment.slot_start, slot_of(appointment, scope))
-    ids = [a.id for a in bookings if a.status is AppointmentStatus.CHECKED_IN]
-    numbers = dict(
-        scope.session.exec(
-            select(Ticket.appointment_id, Ticket.number).where(col(Ticket.appointment_id).in_(ids))
-        ).all()
-        if ids
-        else []
-    )
-    rules = scope.hall.appointments.category(category)
-    capacity = rules.capacity if rules else 0
-    entry = scope.hall.category_by_code.get(category)
-    rows = []
-    for start in sorted(slots):
-        slot = slots[start]
-        held = [a for a in bookings if a.slot_start == start]
-        count = {status: sum(a.status is status for a in held) for status in AppointmentStatus}
-        rows.append(
-            AppointmentSlotBookings(
-                category=category,
-                category_name=entry.name if entry else category,
-                slot=slot.label,
-                end=slot.end_label,
-                capacity=capacity,
-                booked=len(held) - count[AppointmentStatus.CANCELLED],
-                checked_in=count[AppointmentStatus.CHECKED_IN],
-                no_shows=count[AppointmentStatus.NO_SHOW],
-                cancelled=count[AppointmentStatus.CANCELLED],
-                bookings=[
-                    AppointmentBooking(
-                        code=a.code,
-                        id_masked=a.id_masked,
-                        matter=a.matter,
-                        status=a.status,
-                        status_label=APPOINTMENT_STATUS_LABELS[a.status],
-                        ticket_number=numbers.get(a.id),
-                    )
-                    for a in held
-                ],
-            )
-        )
-    return rows
-
-
-def day_bookings(
-    scope: Scope, *, day: date, category: str | None = None
-) -> list[AppointmentSlotBookings]:
-    """A day's slots with their bookings, per category that takes bookings (or just one)."""
-    rules = scope.hall.appointments
-    if category is not None and rules.category(category) is None:
-        raise InvalidInput(f"“{category}”不是本大厅接受预约的业务类别")
-    codes = [category] if category else [entry.code for entry in rules.categories]
-    bookings = scope.session.exec(
-        select(Appointment)
-        .where(
-            Appointment.hall == scope.code,
-            Appointment.day == day,
-            col(Appointment.category).in_(codes),
-        )
-        .order_by(col(Appointment.booked_at), col(Appointment.id))
-    ).all()
-    return [
-        row
-        for code in codes
-        for row in _slot_rows(scope, code, day, [a for a in bookings if a.category == code])
-    ]

@@ -92,7 +92,9 @@ def tables_sized(app: ManagerApp) -> bool:
     )
 
 
-READS = frozenset({"live-read", "city", "stats", "zone-stats", "evaluations", "cases", "case"})
+READS = frozenset(
+    {"live-read", "city", "stats", "zone-stats", "evaluations", "cases", "case", "appointments"}
+)
 """The console's reads (not the live feed, which runs for good)."""
 
 
