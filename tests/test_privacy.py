@@ -127,6 +127,17 @@ def book_for_now(database: Path, hall: HallConfig) -> None:
     db.dispose()
 
 
+def serve(clerk: httpx.Client, window: int, finish: dict[str, Any]) -> httpx.Response:
+    """Call the window's next ticket, start and finish it; the finish answer."""
+    called = clerk.post(f"/api/windows/{window}/call-next")
+    assert called.status_code == 200, called.text
+    ticket_id = called.json()["id"]
+    assert clerk.post(f"/api/tickets/{ticket_id}/start").status_code == 200
+    finished = clerk.post(f"/api/tickets/{ticket_id}/finish", json=finish)
+    assert finished.status_code == 200, finished.text
+    return finished
+
+
 def act(base_url: str, accounts: Accounts, seen: Seen, database: Path) -> date:
     """What the applicants and staff do; returns the day booked."""
     hall = load_hall_config()
@@ -196,17 +207,36 @@ def act(base_url: str, accounts: Accounts, seen: Seen, database: Path) -> date:
     clerk_headers = {"Authorization": f"Bearer {login(base_url, accounts.clerks[0])}"}
     with httpx.Client(base_url=base_url, headers=clerk_headers, timeout=10) as clerk:
         assert clerk.post("/api/windows/2/sign-in").status_code == 200
-        for outcome, extra in (
-            ("needs_documents", {"missing": ["户口簿"]}),
-            ("resolved", {}),
-        ):
-            called = clerk.post("/api/windows/2/call-next").json()
-            assert clerk.post(f"/api/tickets/{called['id']}/start").status_code == 200
-            finished = clerk.post(
-                f"/api/tickets/{called['id']}/finish", json={"outcome": outcome, **extra}
+        finishes = {
+            outcome: serve(clerk, 2, {"outcome": outcome, **extra})
+            for outcome, extra in (
+                ("needs_documents", {"missing": ["户口簿"]}),
+                ("resolved", {}),
             )
-            assert finished.status_code == 200, finished.text
+        }
+        for outcome, finished in finishes.items():
             seen.holder_and_staff[f"finish {outcome}"] = finished.text
+        journey = finishes["needs_documents"].json()
+        # The applicant comes back with the return code, is served, and collects at 出件.
+        with httpx.Client(base_url=base_url, headers=kiosk_headers, timeout=10) as kiosk:
+            back = kiosk.post("/api/journeys/return", json={"return_code": journey["return_code"]})
+            assert back.status_code == 201, back.text
+            seen.public["return ticket"] = back.text
+            tickets.append(back.json())
+            returned = serve(clerk, 2, {"outcome": "resolved"})
+            assert returned.json()["id"] == back.json()["id"]  # a return visit comes first
+            ready = clerk.post(f"/api/journeys/{journey['journey_id']}/ready", json={})
+            assert ready.status_code == 200, ready.text
+            pickup = kiosk.post(
+                "/api/journeys/return", json={"return_code": journey["return_code"]}
+            )
+            assert pickup.status_code == 201, pickup.text
+            tickets.append(pickup.json())
+        assert clerk.post("/api/windows/2/sign-out").status_code == 200
+        assert clerk.post("/api/windows/12/sign-in").status_code == 200
+        serve(clerk, 12, {})
+        seen.holder_and_staff["journey"] = clerk.get(f"/api/journeys/{journey['journey_id']}").text
+        assert '"collected"' in seen.holder_and_staff["journey"]
         seen.holder_and_staff["tickets"] = clerk.get("/api/tickets").text
 
     with httpx.Client(base_url=base_url, timeout=10) as anyone:
