@@ -54,6 +54,10 @@ PER_OPERATION: list[dict[str, Any]] = [
             "GET /api/stats/cross-region/export",
             "GET /api/stats/self-service",
             "GET /api/stats/self-service/export",
+            "GET /api/stats/appointments",
+            "GET /api/stats/appointments/export",
+            "GET /api/stats/journeys",
+            "GET /api/stats/journeys/export",
         )
     ),
     # The category must be one of the hall's (configured per hall, not in the schema); an
@@ -68,11 +72,12 @@ PER_OPERATION: list[dict[str, Any]] = [
         "include-name": "POST /api/lockers/{name}/deposits",
         "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}},
     },
-    # Transfers name a category of the hall or one of its windows, and exactly one of them.
-    {
-        "include-name": "POST /api/tickets/{ticket_id}/transfer",
-        "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}},
-    },
+    # Transfers name a category of the hall or one of its windows, and exactly one of them;
+    # a check-in gives a booking code or an ID number, exactly one of them.
+    *(
+        {"include-name": name, "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}}}
+        for name in ("POST /api/tickets/{ticket_id}/transfer", "POST /api/appointments/check-in")
+    ),
     # A case is assigned to `owner`, `department` or both: at least one (docs/api.md, Cases);
     # an owner must be a staff login; the category and matter of a new case must be the hall's.
     *(

@@ -41,7 +41,7 @@ async def list_journeys(
     return await here.read(lambda scope: journeys.list_journeys(scope, status))
 
 
-@router.get("/{journey_id}", response_model=JourneyPublic)
+@router.get("/{journey_id:int}", response_model=JourneyPublic)
 async def get_journey(journey_id: JourneyId, here: StaffHere) -> JourneyPublic:
     """A journey with its visits and what was missing at each (for the clerk serving the
     next one)."""
@@ -50,7 +50,7 @@ async def get_journey(journey_id: JourneyId, here: StaffHere) -> JourneyPublic:
     )
 
 
-@router.post("/{journey_id}/ready", response_model=JourneyPublic)
+@router.post("/{journey_id:int}/ready", response_model=JourneyPublic)
 async def ready(
     journey_id: JourneyId, request: Request, here: StaffHere, body: JourneyReady | None = None
 ) -> Response:
