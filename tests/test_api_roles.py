@@ -194,9 +194,10 @@ BODIES: dict[str, dict[str, Any]] = {
 def _walk(routes: Sequence[BaseRoute]) -> Iterator[tuple[str, str]]:
     for route in routes:
         if isinstance(route, APIWebSocketRoute):
-            yield "WS", route.path
+            yield "WS", route.path_format
         elif isinstance(route, APIRoute | Route):
-            yield from ((m, route.path) for m in route.methods or () if m != "HEAD")
+            # `path_format`: the path as OpenAPI names it, without `:int` convertors.
+            yield from ((m, route.path_format) for m in route.methods or () if m != "HEAD")
         elif hasattr(route, "original_router"):  # FastAPI wraps included routers
             yield from _walk(route.original_router.routes)
         elif isinstance(route, Mount) and isinstance(route.app, StaticFiles):
