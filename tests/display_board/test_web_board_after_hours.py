@@ -99,6 +99,8 @@ def test_the_hall_board_after_hours_and_back_at_opening(tmp_path: Path, page: Pa
         expect(page.locator("#after-hours")).to_be_hidden()
         expect(page.locator("#windows .window-card")).to_have_count(12)
         expect(page.locator("#windows")).to_be_visible()
+        # The cards are laid out in the frame after the switch: look once they have room.
+        page.wait_for_function("document.querySelector('#windows').clientHeight > 100")
         look_at(page, "web-hall-open-again", numbers=HALL_NUMBERS)
 
 
