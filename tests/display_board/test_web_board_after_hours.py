@@ -23,6 +23,16 @@ from tests.support import LiveServer, issue_token, live_server
 AFTER_HOURS_NUMBERS = ("#clock", "#next-opening", "#zone-devices .label", "#zone-devices .status")
 RECHECK_MS = 61_000
 """Longer than the board waits between two reads of the hall while it is closed."""
+WATCH_TILE_SHAPES = """() => {
+  window.tileShapes = [];
+  const grid = document.getElementById("windows");
+  new MutationObserver(() => {
+    if (!document.body.classList.contains("is-closed")) {
+      window.tileShapes.push(grid.style.getPropertyValue("--rows"));
+    }
+  }).observe(document.body, { attributes: true, attributeFilter: ["class"] });
+}"""
+"""Records the rows the window tiles are in when the hall is shown again (after that render)."""
 
 
 def report(server: LiveServer, name: str, state: str) -> None:
@@ -92,6 +102,7 @@ def test_the_hall_board_after_hours_and_back_at_opening(tmp_path: Path, page: Pa
         )  # working devices first, then the others in the hall's order
         look_at(page, "web-hall-after-hours-fault", numbers=AFTER_HOURS_NUMBERS)
 
+        page.evaluate(WATCH_TILE_SHAPES)
         opening = MONDAY_MORNING - timedelta(hours=1)
         clock.set(opening)
         page.clock.set_system_time(opening)
@@ -99,8 +110,8 @@ def test_the_hall_board_after_hours_and_back_at_opening(tmp_path: Path, page: Pa
         expect(page.locator("#after-hours")).to_be_hidden()
         expect(page.locator("#windows .window-card")).to_have_count(12)
         expect(page.locator("#windows")).to_be_visible()
-        # The cards are laid out in the frame after the switch: look once they have room.
-        page.wait_for_function("document.querySelector('#windows').clientHeight > 100")
+        shown_shapes = page.evaluate("window.tileShapes")
+        assert shown_shapes and set(shown_shapes) == {"2"}, "tiles shaped for the hidden hall"
         look_at(page, "web-hall-open-again", numbers=HALL_NUMBERS)
 
 

@@ -333,8 +333,8 @@
 
   function render() {
     renderOffline();
+    renderAfterHours();  // first: the hall's tiles are measured only once the hall is shown
     if (kind === "window") renderWindow(); else renderHall();
-    renderAfterHours();
     document.body.dataset.seq = state.seq === null ? "" : String(state.seq);
   }
 
