@@ -76,6 +76,9 @@ class Category(_Strict):
     """实名取号: the kiosk asks for the ID number before issuing, and one person gets at most
     `max_tickets_per_person_per_day` tickets of this category a day in this hall."""
     max_tickets_per_person_per_day: Annotated[int, Field(gt=0, le=100)] = 2
+    overflow_waiting: Annotated[int, Field(gt=0)] = 10
+    """More people than this waiting lets windows that `also_serves` the category help
+    (跨窗通办), even before its longest wait passes the target."""
 
     @property
     def service_limit_seconds(self) -> float:
@@ -93,6 +96,15 @@ class Window(_Strict):
     zone: Annotated[str, Field(min_length=1, max_length=32)]
     categories: Annotated[list[str], Field(min_length=1)]
     policy: str = "longest_wait"
+    also_serves: list[str] = []
+    """Categories the window helps with (overflow): when its own queue is empty, or when one
+    of them is past its target wait or has more than its `overflow_waiting` waiting, and
+    never while one of its own categories is past target (domain/dispatch.py)."""
+
+    @property
+    def may_serve(self) -> tuple[str, ...]:
+        """Its own categories, then those it helps with."""
+        return (*self.categories, *self.also_serves)
 
     @field_validator("policy")
     @classmethod
@@ -267,11 +279,18 @@ class HallConfig(_Strict):
         check_unique("windows", "number", [w.number for w in self.windows])
         codes = {c.code for c in self.categories}
         for index, window in enumerate(self.windows):
-            unknown = [code for code in window.categories if code not in codes]
-            if unknown:
+            for field in ("categories", "also_serves"):
+                unknown = [code for code in getattr(window, field) if code not in codes]
+                if unknown:
+                    raise ValueError(
+                        f"windows.{index}.{field}: unknown category {unknown[0]!r} "
+                        f"(window {window.number})"
+                    )
+            both = sorted(set(window.categories) & set(window.also_serves))
+            if both:
                 raise ValueError(
-                    f"windows.{index}.categories: unknown category {unknown[0]!r} "
-                    f"(window {window.number})"
+                    f"windows.{index}.also_serves: {both[0]!r} is already one of the window's "
+                    f"own categories (window {window.number})"
                 )
         for index, booked in enumerate(self.appointments.categories):
             if booked.code not in codes:

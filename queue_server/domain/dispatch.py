@@ -6,11 +6,16 @@ while others wait), then appointment tickets within their slot (never more than 
 appointment ratio in a row while walk-ins wait), then the policy's own ordering of the normal
 queue. A jump counts only when it passes someone: the ticket the policy would call anyway is a
 normal call, which resets both streaks.
+
+Overflow (跨窗通办): a window that `also_serves` other categories takes the eldest of them
+when its own queue is empty, or when one of them is due — its longest wait past target or
+more than its `overflow_waiting` people waiting — but never while one of its own categories
+is past target. Overflow calls leave the window's streaks as they are.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import ClassVar, Protocol
 
@@ -48,6 +53,19 @@ class WindowView:
     categories: tuple[str, ...]
     priority_streak: int = 0
     appointment_streak: int = 0
+    also_serves: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OverflowRule:
+    """When a category is due for help from windows that `also_serve` it."""
+
+    target_wait: timedelta
+    waiting_limit: int
+    """Help comes once MORE than this many wait."""
+
+
+NO_OVERFLOW: Mapping[str, OverflowRule] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +84,8 @@ class DispatchPolicy(Protocol):
         waiting: Sequence[Candidate],
         priority_ratio: Mapping[str, int],
         appointment_ratio: Mapping[str, int] = NO_RATIOS,
+        now: datetime | None = None,
+        overflow: Mapping[str, OverflowRule] = NO_OVERFLOW,
     ) -> Choice | None: ...
 
 
@@ -92,6 +112,43 @@ def next_appointment_streak(streak: int, reason: CallReason) -> int:
     return streak
 
 
+def past_target(queue: Sequence[Candidate], rule: OverflowRule, now: datetime | None) -> bool:
+    """Whether the eldest of a category's waiting tickets has waited longer than its target."""
+    if now is None or not queue:
+        return False
+    return now - min(c.queue_key for c in queue) > rule.target_wait
+
+
+def overflow_due(
+    window: WindowView,
+    waiting: Sequence[Candidate],
+    *,
+    now: datetime | None,
+    overflow: Mapping[str, OverflowRule],
+) -> frozenset[str]:
+    """The categories the window `also_serves` that it should help with now."""
+    if not window.also_serves:
+        return frozenset()
+    by_category: dict[str, list[Candidate]] = {}
+    for candidate in waiting:
+        if candidate.target_window is None:
+            by_category.setdefault(candidate.category, []).append(candidate)
+    own = [code for code in window.categories if by_category.get(code)]
+    if any(past_target(by_category[code], overflow[code], now) for code in own if code in overflow):
+        return frozenset()
+    due = set()
+    for code in window.also_serves:
+        queue = by_category.get(code)
+        if not queue:
+            continue
+        rule = overflow.get(code)
+        if not own or (
+            rule is not None and (len(queue) > rule.waiting_limit or past_target(queue, rule, now))
+        ):
+            due.add(code)
+    return frozenset(due)
+
+
 def _jumps_first(window: WindowView, candidate: Candidate) -> bool:
     """Whether a waiting ticket may jump the queue at this window as a priority."""
     welcome = candidate.return_visit and candidate.preferred_window in (None, window.number)
@@ -115,11 +172,18 @@ class _BasePolicy:
         waiting: Sequence[Candidate],
         priority_ratio: Mapping[str, int],
         appointment_ratio: Mapping[str, int] = NO_RATIOS,
+        now: datetime | None = None,
+        overflow: Mapping[str, OverflowRule] = NO_OVERFLOW,
     ) -> Choice | None:
         transferred = [c for c in waiting if c.target_window == window.number]
         if transferred:
             first = min(transferred, key=lambda c: c.order)
             return Choice(first.ticket_id, CallReason.TRANSFER)
+
+        due = overflow_due(window, waiting, now=now, overflow=overflow)
+        if due:
+            helped = [c for c in waiting if c.target_window is None and c.category in due]
+            return Choice(min(helped, key=lambda c: c.order).ticket_id, CallReason.OVERFLOW)
 
         served = set(window.categories)
         queue = [c for c in waiting if c.target_window is None and c.category in served]
@@ -137,7 +201,7 @@ class _BasePolicy:
         if booked:
             eldest = min(booked, key=lambda c: c.order)
             ratio = appointment_ratio.get(eldest.category, 0)
-            if eldest != normal and window.appointment_streak < ratio:
+            if not normal.appointment and window.appointment_streak < ratio:
                 return Choice(eldest.ticket_id, CallReason.APPOINTMENT)
         return Choice(normal.ticket_id, self.normal_reason)
 

@@ -50,6 +50,8 @@ class CallReason(StrEnum):
     """An appointment ticket called within its slot's share of the calls."""
     RETURN_VISIT = "return_visit"
     """A 补件 applicant coming back on the same journey, served with priority."""
+    OVERFLOW = "overflow"
+    """A window helping with a category it `also_serves` (跨窗通办)."""
 
 
 class Role(StrEnum):
@@ -78,6 +80,9 @@ class EventType(StrEnum):
     WINDOW_SIGNED_OUT = "window.signed_out"
     WINDOW_PAUSED = "window.paused"
     WINDOW_RESUMED = "window.resumed"
+    WINDOW_TIDAL_STARTED = "window.tidal_started"
+    """A 潮汐 switch: the window serves another category first until a time."""
+    WINDOW_TIDAL_ENDED = "window.tidal_ended"
     EVALUATION_SUBMITTED = "evaluation.submitted"
     CASE_OPENED = "case.opened"
     CASE_CLASSIFIED = "case.classified"

@@ -21,6 +21,7 @@ from queue_server.domain.dispatch import (
     POLICIES,
     Candidate,
     DispatchPolicy,
+    OverflowRule,
     WindowView,
     next_priority_streak,
 )
@@ -78,6 +79,7 @@ class _Window:
     number: int
     categories: tuple[str, ...]
     policy: str
+    also_serves: tuple[str, ...] = ()
     status: WindowStatus = WindowStatus.OPEN
     current: _Ticket | None = None
     busy_since: datetime | None = None
@@ -129,6 +131,7 @@ class _Day:
                 w.number,
                 tuple(w.categories),
                 w.policy if policy in (CONFIGURED, FIFO) else policy,
+                () if self.fifo else tuple(w.also_serves),
             )
             for w in hall.windows
         }
@@ -141,6 +144,10 @@ class _Day:
         self.tickets: list[_Ticket] = []
         self.predictions: dict[int, tuple[WaitEstimate | None, float | None]] = {}
         self.ratio = {c.code: c.priority_ratio for c in hall.categories}
+        self.overflow = {
+            c.code: OverflowRule(timedelta(minutes=c.target_wait_minutes), c.overflow_waiting)
+            for c in hall.categories
+        }
 
     @property
     def now(self) -> datetime:
@@ -203,7 +210,7 @@ class _Day:
         )
         self.waiting[ticket.category][ticket.id] = ticket
         for window in self.windows.values():
-            if ticket.category in window.categories:
+            if ticket.category in window.categories or ticket.category in window.also_serves:
                 self.try_call(window)
 
     def shortest_line(self, category: str) -> _Window:
@@ -254,9 +261,10 @@ class _Day:
     def next_for(self, window: _Window) -> _Ticket | None:
         if self.fifo:
             return window.line.popleft() if window.line else None
+        serves = (*window.categories, *window.also_serves)
         candidates = [
             t.candidate
-            for code in window.categories
+            for code in serves
             for t in self.waiting[code].values()
             if t.candidate is not None
         ]
@@ -264,14 +272,18 @@ class _Day:
             return None
         policy: DispatchPolicy = POLICIES[window.policy]
         choice = policy.choose(
-            window=WindowView(window.number, window.categories, window.streak),
+            window=WindowView(
+                window.number, window.categories, window.streak, also_serves=window.also_serves
+            ),
             waiting=candidates,
             priority_ratio=self.ratio,
+            now=self.now,
+            overflow=self.overflow,
         )
         if choice is None:
             return None
         window.streak = next_priority_streak(window.streak, choice.reason)
-        for code in window.categories:
+        for code in serves:
             ticket = self.waiting[code].pop(choice.ticket_id, None)
             if ticket is not None:
                 return ticket

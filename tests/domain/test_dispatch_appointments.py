@@ -112,6 +112,12 @@ def test_an_appointment_at_the_front_is_a_normal_call() -> None:
     assert next_appointment_streak(1, CallReason.LONGEST_WAIT) == 0
 
 
+def test_appointments_alone_are_called_in_the_policy_s_order() -> None:
+    # Passing only other appointments is no jump: walk-ins are not behind it.
+    waiting = [ticket(1, "enterprise", appointment=True), ticket(2, appointment=True)]
+    assert choose(waiting, policy="category_order") == Choice(2, CallReason.CATEGORY_ORDER)
+
+
 def test_priority_comes_before_appointments() -> None:
     waiting = [
         ticket(1, minute=0),
