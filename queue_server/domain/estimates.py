@@ -120,6 +120,8 @@ class WindowLoad:
     """Category of the ticket at the window now (called or serving), if any."""
     busy_since: datetime | None = None
     paused_since: datetime | None = None
+    also_serves: tuple[str, ...] = ()
+    """Categories it helps with as overflow (domain/dispatch.py)."""
 
 
 @dataclass(frozen=True, slots=True)

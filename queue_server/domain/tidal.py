@@ -6,10 +6,12 @@ it, in that order. Suggestions of which switch to make are scored by the simulat
 live state (see queue_server/simulation/).
 """
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from queue_server.domain.dispatch import WindowView
+from queue_server.domain.estimates import ServiceTime, WindowLoad
 
 SWITCH_POLICY = "category_order"
 """How a switched window picks: the switched-to category first, then its own."""
@@ -47,6 +49,24 @@ class Suggestion:
     @property
     def gain_seconds(self) -> float:
         return self.mean_wait_without_seconds - self.mean_wait_with_seconds
+
+
+@dataclass(frozen=True, slots=True)
+class LiveHall:
+    """What a suggestion is made from: a snapshot of one hall now."""
+
+    now: datetime
+    waiting: Mapping[str, Sequence[datetime]]
+    """Per category, the queue keys of its waiting tickets (not sent to a named window)."""
+    windows: Sequence[WindowLoad]
+    """Every window as configured (its own categories, `also_serves` and policy) and now."""
+    service: Mapping[str, ServiceTime]
+    arrivals_per_hour: Mapping[str, float]
+    """Per category, the recent rate of new tickets."""
+    target_wait: Mapping[str, timedelta]
+    overflow_waiting: Mapping[str, int]
+    switches: Sequence[TidalSwitch] = field(default_factory=tuple)
+    """Switches in force now."""
 
 
 def switched(view: WindowView, category: str) -> WindowView:
