@@ -13,29 +13,13 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from queue_server.config import HallConfig, load_hall_config
 from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
 from tests.appointment_support import MONDAY, at
+from tests.overflow_support import HELPER, overflow_hall
 from tests.support import LiveServer, live_server
 
 pytestmark = pytest.mark.both_databases
-
-HELPER = 12
-"""The 出件 (pickup, target 10 min) window, helping 咨询 (consult, target 10 min)."""
-
-
-def overflow_hall() -> HallConfig:
-    """The default hall, window 12 also serving consult, which asks for help once more than
-    two wait."""
-    raw = load_hall_config().model_dump()
-    for window in raw["windows"]:
-        if window["number"] == HELPER:
-            window["also_serves"] = ["consult"]
-    for category in raw["categories"]:
-        if category["code"] == "consult":
-            category["overflow_waiting"] = 2
-    return HallConfig.model_validate(raw)
 
 
 @pytest.fixture
