@@ -560,6 +560,17 @@ def _percentile(values: Sequence[float], share: float) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class CategoryWait:
+    """One category's waits under one policy (minutes)."""
+
+    category: str
+    tickets: int
+    mean_wait_minutes: float
+    p90_wait_minutes: float
+    target_minutes: float
+
+
+@dataclass(frozen=True, slots=True)
 class PolicySummary:
     policy: str
     tickets: int
@@ -568,6 +579,8 @@ class PolicySummary:
     max_wait_minutes: float
     within_target: float
     """Share of applicants called within their category's target wait."""
+    categories: tuple[CategoryWait, ...] = ()
+    """Per category, in the order they first came."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -592,6 +605,19 @@ def summarise_policy(policy: str, days: Iterable[DayResult]) -> PolicySummary:
     visits = [visit for day in days for visit in day.visits]
     waits = [v.wait_seconds / 60 for v in visits]
     within = sum(1 for v in visits if v.wait_seconds <= v.target_seconds)
+    by_category: dict[str, list[Visit]] = {}
+    for visit in visits:
+        by_category.setdefault(visit.category, []).append(visit)
+    categories = tuple(
+        CategoryWait(
+            category=code,
+            tickets=len(group),
+            mean_wait_minutes=statistics.fmean(v.wait_seconds / 60 for v in group),
+            p90_wait_minutes=_percentile([v.wait_seconds / 60 for v in group], 0.9),
+            target_minutes=group[0].target_seconds / 60,
+        )
+        for code, group in by_category.items()
+    )
     return PolicySummary(
         policy=policy,
         tickets=len(visits),
@@ -599,6 +625,7 @@ def summarise_policy(policy: str, days: Iterable[DayResult]) -> PolicySummary:
         p90_wait_minutes=_percentile(waits, 0.9),
         max_wait_minutes=max(waits, default=0.0),
         within_target=within / len(visits) if visits else 0.0,
+        categories=categories,
     )
 
 
