@@ -421,7 +421,7 @@ class _Day:
         span = min(max(self.now - self.plan.opens, ADVISE_EVERY), timedelta(hours=1))
         arrived = {code: 0 for code in self.waiting}
         for ticket in self.tickets:
-            if ticket.hop == 0 and ticket.issued_at > self.now - span:
+            if ticket.hop == 0 and ticket.issued_at >= self.now - span:
                 arrived[ticket.category] += 1
         return LiveHall(
             now=self.now,
