@@ -4,7 +4,8 @@ Every dispatch policy plays the same seeded days of the default hall and profile
 p90 wait and the share called within the category's target, against plain FIFO lines per
 window and the hall without `also_serves` (today's configuration before 跨窗通办), with the
 wait targets: the configured hall's mean wait at most 0.8 × FIFO's, every category's p90 within
-its target, no category's mean wait more than 10 % worse than without `also_serves`; and the ETA each applicant was given at the kiosk against the wait that followed,
+its target, no category's mean wait more than 10 % worse than without `also_serves`; and
+the ETA each applicant was given at the kiosk against the wait that followed,
 for the hall's estimator and the naive one (people ahead × mean service ÷ open windows).
 
     .venv/bin/python -m benchmarks.service_quality [--quick] [--days N] [--seed S]
