@@ -222,7 +222,11 @@ class _Day:
 
     def arrive(self, applicant: Applicant) -> None:
         code = applicant.category
-        prediction = self.predict(code) if self.estimate else (None, None)
+        prediction = (
+            self.predict(code, priority=applicant.priority is not None)
+            if self.estimate
+            else (None, None)
+        )
         self.sequences[code] += 1
         key = next_queue_key(latest=self.latest_key[code], now=self.now)
         self.latest_key[code] = key
@@ -404,7 +408,9 @@ class _Day:
 
     # --- estimates ------------------------------------------------------------------------
 
-    def predict(self, category: str) -> tuple[WaitEstimate | None, float | None]:
+    def predict(
+        self, category: str, *, priority: bool = False
+    ) -> tuple[WaitEstimate | None, float | None]:
         configured = self.hall.category_by_code
         service = {
             code: service_time(
@@ -414,7 +420,7 @@ class _Day:
         }
         estimate = estimate_wait(
             category=category,
-            queues=self.queues_ahead(),
+            queues=self.queues_ahead(priority_only=priority),
             windows=self.window_loads(),
             service=service,
             matter_service={
@@ -441,13 +447,17 @@ class _Day:
         )
         return estimate, naive
 
-    def queues_ahead(self) -> dict[str, QueueAhead]:
-        """Every waiting ticket, per category in queue order, with the matters chosen."""
+    def queues_ahead(self, *, priority_only: bool = False) -> dict[str, QueueAhead]:
+        """Every waiting ticket, per category in queue order, with the matters chosen; for a
+        priority newcomer, who jumps the normal queue, only the priority tickets."""
         queues = {}
         for code, waiting in self.waiting.items():
-            if not waiting:
+            ordered = sorted(
+                (t for t in waiting.values() if not priority_only or t.applicant.priority),
+                key=lambda t: (t.queue_key, t.id),
+            )
+            if not ordered:
                 continue
-            ordered = sorted(waiting.values(), key=lambda t: (t.queue_key, t.id))
             queues[code] = QueueAhead(
                 len(ordered), ordered[0].queue_key, tuple(_matter(t) for t in ordered)
             )
