@@ -193,6 +193,11 @@ def test_the_command_line_compares_policies_and_writes_json(tmp_path: Path) -> N
     report = json.loads(out.read_text("utf-8"))
     assert [p["policy"] for p in report["policies"]] == ["configured", "fifo"]
     assert report["estimates"]["samples"] > 0 and "error_ratio" in report["estimates"]
+    assert "ETA against the oracle" in run.stdout
+    estimates = report["estimates"]
+    assert estimates["oracle_samples"] > 0
+    assert estimates["oracle_mean_absolute_error_seconds"] > 0
+    assert "mean_absolute_error_seconds" in estimates and "oracle_ratio" in estimates
     refused = subprocess.run(
         [*SIMULATE, "--virtual", "--policy", "random"],
         capture_output=True,
