@@ -22,3 +22,8 @@ def test_service_quality_quick_run() -> None:
     assert fixed.mean_absolute_error_seconds < result.estimates.mean_absolute_error_seconds
     labels = [label for label, _ in result.rows()]
     assert "ETA mean absolute error" in labels
+    assert {"ETA vs oracle, today's profile", "ETA vs oracle, per-matter"} <= set(labels)
+    for summary in (result.eta.today, result.eta.matters):
+        assert summary.oracle_samples > 50
+        assert summary.oracle_mean_absolute_error_seconds > 0
+        assert summary.oracle_ratio < 3
