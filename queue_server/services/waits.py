@@ -101,7 +101,7 @@ def service_history(session: Session, *, hall: str, day: date, categories: int) 
     """How long the latest tickets held a window (call to done, no-show or transfer): what a
     queue actually costs, walks to the window and no-shows included."""
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types up to four columns
             Ticket.category, Ticket.matter, Ticket.clerk_id, Ticket.called_at, Ticket.finished_at
         )
         .where(

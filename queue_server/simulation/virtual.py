@@ -602,7 +602,7 @@ def _fork(
     events = []
     for when, order, kind, payload in day.events:
         if kind is _Kind.FREE and payload in busy:
-            window = busy[payload]  # type: ignore[index]
+            window = busy[payload]
             assert window.current is not None and window.busy_since is not None
             when = _fresh_end(window.current, window.busy_since, day.now, fresh)
         elif kind is _Kind.RETURN:
