@@ -270,6 +270,7 @@ def ticket_wait(
         states=states,
         day=ticket.service_day,
         before=ticket.queue_key,
-        priority_only=ticket.priority is not None or ticket.return_visit,
+        priority_only=(ticket.priority is not None or ticket.return_visit)
+        and hall.category_by_code[ticket.category].priority_ratio > 0,
     )
     return estimate(load, category=ticket.category, now=now, subject_key=ticket.queue_key)

@@ -223,7 +223,7 @@ class _Day:
     def arrive(self, applicant: Applicant) -> None:
         code = applicant.category
         prediction = (
-            self.predict(code, priority=applicant.priority is not None)
+            self.predict(code, priority=applicant.priority is not None and self.ratio[code] > 0)
             if self.estimate
             else (None, None)
         )
