@@ -19,7 +19,9 @@ from queue_server.domain.estimates import (
     estimate_wait,
     service_time,
 )
+from queue_server.domain.tidal import switched_load
 from queue_server.models import Ticket, WindowState
+from queue_server.services.window_switch import stored_switch
 
 RECENT_SAMPLES = 20
 """Recent tickets per category whose time at a window makes its typical service time."""
@@ -52,17 +54,17 @@ def window_loads(
     for state in states:
         window = hall.window_by_number[state.number]
         busy_category, busy_since = current.get(state.current_ticket_id or -1, (None, None))
-        loads.append(
-            WindowLoad(
-                number=window.number,
-                categories=tuple(window.categories),
-                policy=window.policy,
-                status=state.status,
-                busy_category=busy_category,
-                busy_since=busy_since,
-                paused_since=state.paused_at,
-            )
+        load = WindowLoad(
+            number=window.number,
+            categories=tuple(window.categories),
+            policy=window.policy,
+            status=state.status,
+            busy_category=busy_category,
+            busy_since=busy_since,
+            paused_since=state.paused_at,
+            also_serves=tuple(window.also_serves),
         )
+        loads.append(switched_load(load, stored_switch(state)))
     return loads
 
 
