@@ -44,6 +44,8 @@ class CategoryQueue:
     name: str
     waiting: int
     oldest_issued_at: datetime | None
+    helped: bool = False
+    """A category the window `also_serves` (跨窗通办), not one of its own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,16 @@ class ConsoleState:
     def category(self, code: str) -> CategoryPublic | None:
         return next((c for c in self.categories if c.code == code), None)
 
+    def category_name(self, code: str) -> str:
+        category = self.category(code)
+        return category.name if category else code
+
+    @property
+    def helped_names(self) -> tuple[str, ...]:
+        """The names of the categories the window helps with (跨窗通办)."""
+        window = self.window
+        return tuple(self.category_name(code) for code in window.also_serves) if window else ()
+
 
 def with_hall(state: ConsoleState, hall: HallSnapshot, seq: int | None = None) -> ConsoleState:
     """Take the hall's snapshot: this window, the categories, the hall's waiting total."""
@@ -113,23 +125,26 @@ def needs_refresh(event: EventMessage, window_no: int) -> bool:
 
 
 def with_queue(state: ConsoleState, waiting: list[TicketPublic]) -> ConsoleState:
-    """Build the queue panel from the day's waiting tickets (in queue order)."""
+    """Build the queue panel from the day's waiting tickets (in queue order): transferred here,
+    the window's own, then those of the categories it helps with (called before its own only
+    when they are due, so they are listed last)."""
     window = state.window
     if window is None:
         return state
     mine = set(window.categories)
     here = [t for t in waiting if t.target_window_no == state.window_no]
     own = [t for t in waiting if t.target_window_no is None and t.category in mine]
+    helped = [t for t in waiting if t.target_window_no is None and t.category in window.also_serves]
     queues = []
-    for code in window.categories:
-        tickets = [t for t in own if t.category == code]
-        category = state.category(code)
+    for code in (*window.categories, *window.also_serves):
+        tickets = [t for t in waiting if t.target_window_no is None and t.category == code]
         queues.append(
             CategoryQueue(
                 code=code,
-                name=category.name if category else code,
+                name=state.category_name(code),
                 waiting=len(tickets),
                 oldest_issued_at=min((t.issued_at for t in tickets), default=None),
+                helped=code not in mine,
             )
         )
     upcoming = [
@@ -139,7 +154,7 @@ def with_queue(state: ConsoleState, waiting: list[TicketPublic]) -> ConsoleState
             priority=t.priority is not None,
             to_this_window=t.target_window_no == state.window_no,
         )
-        for t in [*here, *own]
+        for t in [*here, *own, *helped]
     ]
     return replace(
         state,

@@ -1,7 +1,7 @@
 """Server settings (environment, flags) and the hall configuration (a TOML file)."""
 
 import tomllib
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
@@ -22,7 +22,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from queue_server.applicant_config import AppointmentsConfig, JourneysConfig, PrivacyConfig
 from queue_server.config_base import check_unique
 from queue_server.domain.cases import CaseClass
-from queue_server.domain.dispatch import POLICIES
+from queue_server.domain.dispatch import POLICIES, OverflowRule
 from queue_server.domain.opening_hours import DayKind, Schedule, WeeklyHours, day_kind_from
 from queue_server.domain.workdays import WorkCalendar
 from queue_server.self_service_config import OpeningHoursConfig, SelfServiceConfig
@@ -362,6 +362,14 @@ class HallConfig(_Strict):
     @cached_property
     def window_by_number(self) -> dict[int, Window]:
         return {w.number: w for w in self.windows}
+
+    @cached_property
+    def overflow_rules(self) -> dict[str, OverflowRule]:
+        """When each category is due for help from the windows that `also_serves` it."""
+        return {
+            c.code: OverflowRule(timedelta(minutes=c.target_wait_minutes), c.overflow_waiting)
+            for c in self.categories
+        }
 
     def windows_serving(self, category: str) -> list[Window]:
         return [w for w in self.windows if category in w.categories]

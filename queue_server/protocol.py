@@ -403,6 +403,8 @@ class WindowPublic(_Wire):
     zone: str
     categories: list[str]
     status: WindowStatus
+    also_serves: list[str] = []
+    """Categories the window helps with (跨窗通办) beside its own."""
     pause_reason: str | None = None
     clerk: ClerkPublic | None = None
     current: TicketPublic | None = None

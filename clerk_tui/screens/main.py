@@ -143,6 +143,7 @@ class MainScreen(Screen[None]):
         status = self.query_one(StatusBar)
         status.hall_name = state.hall_name
         status.window = state.window
+        status.helps_with = state.helped_names
         status.online = state.online
         status.timezone = state.timezone
         banner = self.query_one(OfflineBanner)

@@ -9,12 +9,13 @@ from textual.widgets import Static
 
 from clerk_tui import formatting
 from clerk_tui.widgets.big_number import BigNumber
-from queue_server.protocol import TicketPublic
+from queue_server.protocol import CallReason, TicketPublic
 
 
 class CurrentTicket(Vertical):
     """Set `ticket` and `now`; with no ticket it shows `idle_hint`, what the clerk can do next
-    (call a number, or resume a paused window)."""
+    (call a number, or resume a paused window). A ticket called to help another category
+    (call reason `overflow`) says 跨窗协办 with that category's name."""
 
     ticket: reactive[TicketPublic | None] = reactive(None, always_update=True)
     now: reactive[datetime] = reactive(datetime(2000, 1, 1, tzinfo=UTC))
@@ -39,6 +40,7 @@ class CurrentTicket(Vertical):
             return
         ticket = self.ticket
         self.set_class(ticket is not None, "-has-ticket")
+        self.set_class(False, "-overflow")
         if ticket is None:
             self.query_one(BigNumber).number = ""
             self.query_one("#plain-number", Static).update(f"当前号码：无（{self.idle_hint}）")
@@ -47,7 +49,11 @@ class CurrentTicket(Vertical):
         self.query_one(BigNumber).number = ticket.number
         status = formatting.status_label(ticket.status)
         self.query_one("#plain-number", Static).update(f"当前号码：{ticket.number}  {status}")
+        overflow = ticket.call_reason is CallReason.OVERFLOW
+        self.set_class(overflow, "-overflow")
         kind = f"类别：{ticket.category_name}"
+        if overflow:
+            kind = f"跨窗协办：{ticket.category_name}"
         if ticket.priority:
             kind += f"  优先：{formatting.priority_label(ticket.priority)}"
         waited_until = ticket.called_at or self.now

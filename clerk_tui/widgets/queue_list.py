@@ -1,4 +1,5 @@
-"""This window's queue: waiting per category it serves, the next numbers, the oldest wait."""
+"""This window's queue: waiting per category it serves (and helps with), the next numbers, the
+oldest wait."""
 
 from datetime import UTC, datetime
 
@@ -21,7 +22,7 @@ class QueueList(Widget):
         for queue in self.queues:
             wait = formatting.since(queue.oldest_issued_at, self.now)
             oldest = f"（最久 {wait}）" if queue.oldest_issued_at else ""
-            text.append(f"{queue.name}：", style="bold")
+            text.append(f"{queue.name}{'（协办）' if queue.helped else ''}：", style="bold")
             text.append(f"{queue.waiting} 人等候{oldest}\n")
         if self.transferred_here:
             text.append(f"转给本窗口：{self.transferred_here} 人\n", style="bold")

@@ -13,6 +13,8 @@ from queue_server.protocol import WindowPublic, WindowStatus
 class StatusBar(Widget):
     hall_name: reactive[str] = reactive("")
     window: reactive[WindowPublic | None] = reactive(None)
+    helps_with: reactive[tuple[str, ...]] = reactive(())
+    """The names of the categories the window also serves (跨窗通办)."""
     online: reactive[bool] = reactive(False)
     timezone: reactive[str] = reactive("Asia/Shanghai")
     now: reactive[datetime] = reactive(datetime(2000, 1, 1, tzinfo=UTC))
@@ -22,6 +24,8 @@ class StatusBar(Widget):
         window = self.window
         if window is not None:
             text.append(f"{window.number}号窗口 {window.name}", style="bold")
+            if self.helps_with:
+                text.append(f" · 协办：{'、'.join(self.helps_with)}")
             if window.clerk is not None:
                 text.append(f" · {window.clerk.display_name}")
             if window.status == WindowStatus.PAUSED:

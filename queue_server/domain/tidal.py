@@ -90,15 +90,6 @@ def in_force(
     return TidalSwitch(window=window, category=category, until=until)
 
 
-def dispatch_window(
-    view: WindowView, policy: str, switch: TidalSwitch | None
-) -> tuple[WindowView, str]:
-    """The window and policy dispatch uses: as configured, or switched while `switch` holds."""
-    if switch is None:
-        return view, policy
-    return switched(view, switch.category), SWITCH_POLICY
-
-
 def switched_load(load: WindowLoad, switch: TidalSwitch | None) -> WindowLoad:
     """The window as the estimator sees it: switched like `dispatch_window` does."""
     if switch is None:

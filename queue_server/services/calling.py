@@ -8,9 +8,7 @@ from sqlmodel import Session, col, or_, select
 
 from queue_server.config import HallConfig
 from queue_server.domain.dispatch import (
-    POLICIES,
     Candidate,
-    WindowView,
     next_appointment_streak,
     next_priority_streak,
 )
@@ -23,14 +21,13 @@ from queue_server.domain.enums import (
 )
 from queue_server.domain.errors import NotFound
 from queue_server.domain.states import transition
-from queue_server.domain.tidal import dispatch_window
 from queue_server.models import Journey, Ticket, WindowState
 from queue_server.protocol import TicketPublic
 from queue_server.services import journal
 from queue_server.services.access import load_ticket, load_user, operated_window, ready_to_call
+from queue_server.services.dispatch_window import dispatch_window
 from queue_server.services.scope import Scope
 from queue_server.services.views import ticket_public
-from queue_server.services.window_switch import switch_in_force
 
 
 def _call(scope: Scope, *, state: WindowState, ticket: Ticket, reason: CallReason) -> TicketPublic:
@@ -95,17 +92,7 @@ def call_next(scope: Scope, window_no: int) -> TicketPublic | None:
     session, hall = scope.session, scope.hall
     state = operated_window(session, hall, scope.caller, window_no)
     ready_to_call(state)
-    window = hall.window_by_number[window_no]
-    view, policy = dispatch_window(
-        WindowView(
-            number=window_no,
-            categories=tuple(window.categories),
-            priority_streak=state.priority_streak,
-            appointment_streak=state.appointment_streak,
-        ),
-        window.policy,
-        switch_in_force(state, scope.now),
-    )
+    window = dispatch_window(hall.window_by_number[window_no], state, now=scope.now)
     rows = session.execute(
         sa.select(
             col(Ticket.id),
@@ -124,14 +111,13 @@ def call_next(scope: Scope, window_no: int) -> TicketPublic | None:
             col(Ticket.status) == TicketStatus.WAITING,
             or_(
                 col(Ticket.target_window_no) == window_no,
-                col(Ticket.category).in_((*view.categories, *view.also_serves))
-                & col(Ticket.target_window_no).is_(None),
+                col(Ticket.category).in_(window.may_serve) & col(Ticket.target_window_no).is_(None),
             ),
         )
     ).all()
     clerk_windows = _clerk_windows(session, hall) if any(row[6] for row in rows) else {}
-    choice = POLICIES[policy].choose(
-        window=view,
+    choice = window.policy.choose(
+        window=window.view,
         waiting=[
             Candidate(
                 ticket_id=ticket_id,
@@ -159,6 +145,8 @@ def call_next(scope: Scope, window_no: int) -> TicketPublic | None:
         ],
         priority_ratio={c.code: c.priority_ratio for c in hall.categories},
         appointment_ratio={c.code: c.appointment_ratio for c in hall.appointments.categories},
+        now=scope.now,
+        overflow=hall.overflow_rules,
     )
     if choice is None:
         return None

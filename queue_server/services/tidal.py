@@ -23,10 +23,10 @@ from queue_server.protocol import (
 )
 from queue_server.services import journal
 from queue_server.services.access import load_user, load_window
+from queue_server.services.dispatch_window import stored_switch, switch_in_force
 from queue_server.services.scope import Scope
 from queue_server.services.views import window_states
 from queue_server.services.waits import service_times, window_loads
-from queue_server.services.window_switch import stored_switch, switch_in_force
 from queue_server.simulation.forward import suggest_tidal
 
 ARRIVALS_LOOKBACK = timedelta(hours=1)

@@ -73,6 +73,7 @@ def build_window_public(
         name=window.name,
         zone=window.zone,
         categories=list(window.categories),
+        also_serves=list(window.also_serves),
         status=state.status,
         pause_reason=state.pause_reason,
         clerk=clerk_public(clerk),

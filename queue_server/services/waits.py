@@ -21,7 +21,7 @@ from queue_server.domain.estimates import (
 )
 from queue_server.domain.tidal import switched_load
 from queue_server.models import Ticket, WindowState
-from queue_server.services.window_switch import stored_switch
+from queue_server.services.dispatch_window import stored_switch
 
 RECENT_SAMPLES = 20
 """Recent tickets per category whose time at a window makes its typical service time."""
