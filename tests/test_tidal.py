@@ -4,11 +4,9 @@ first; the switch ends by hand or, at its end, by the watch; refusals; the sugge
 and in `alert.queue_length`."""
 
 import json
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -16,35 +14,16 @@ import httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from queue_server.config import DEFAULT_HALL_CONFIG, HallConfig
 from queue_server.db import Database
 from queue_server.domain.clock import ManualClock
 from queue_server.services import tidal
 from queue_server.services.scope import Scope
 from tests.support import LiveServer, live_server
+from tests.tidal_support import ENTERPRISE_WINDOW, GENERAL_WINDOW, tidal_hall
 
 pytestmark = pytest.mark.both_databases
 
 START = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # 10:00 in the hall
-ENTERPRISE_WINDOW = 7
-"""企业服务专区; in this hall it also serves 综合受理 (general)."""
-GENERAL_WINDOW = 2
-
-
-def tidal_hall() -> HallConfig:
-    """The default hall, with window 7 (enterprise) allowed to serve general, and general's
-    overflow thresholds out of reach, so only a switch sends window 7 to general early."""
-    data = tomllib.loads(files("queue_server").joinpath(DEFAULT_HALL_CONFIG).read_text("utf-8"))
-    for window in data["windows"]:
-        if window["number"] == ENTERPRISE_WINDOW:
-            window["also_serves"] = ["general"]
-        elif "general" in window.get("also_serves", []):
-            window["also_serves"].remove("general")
-    for category in data["categories"]:
-        if category["code"] == "general":
-            category |= {"target_wait_minutes": 120, "overflow_waiting": 50}
-            category["queue_alert_length"] = 20
-    return HallConfig.model_validate(data)
 
 
 @pytest.fixture
