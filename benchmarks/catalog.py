@@ -90,7 +90,10 @@ def _p95_rows(name: str, target_ms: float) -> Callable[[list[P]], list[Row]]:
 def _service_quality_rows(result: service_quality.ServiceQualityResult) -> list[Row]:
     """Simulated days are deterministic for a seed: one run of `days` days is the sample."""
     lines = result.rows()
-    targets = {
+    targets: dict[str, tuple[str, bool | None]] = {
+        row.label: (row.target, row.met) for row in result.wait_rows()
+    }
+    targets |= {
         "ETA mean absolute error": (
             f"≤ {service_quality.ERROR_RATIO_TARGET}× naive",
             result.error_target_met,

@@ -1,6 +1,11 @@
 """Benchmark 5 (service quality) runs in quick mode so it cannot rot."""
 
 from benchmarks import service_quality
+from queue_server.config import load_hall_config
+
+
+def hall_codes() -> list[str]:
+    return [c.code for c in load_hall_config().categories]
 
 
 def test_service_quality_quick_run() -> None:
@@ -10,6 +15,9 @@ def test_service_quality_quick_run() -> None:
         "configured",
         "category_order",
         "longest_wait",
+        "no_overflow",
+        "overflow",
+        "tidal",
         "fifo",
     ]
     tickets = {p.tickets for p in result.policies}
@@ -22,3 +30,12 @@ def test_service_quality_quick_run() -> None:
     assert fixed.mean_absolute_error_seconds < result.estimates.mean_absolute_error_seconds
     labels = [label for label, _ in result.rows()]
     assert "ETA mean absolute error" in labels
+    waits = {row.label: row for row in result.wait_rows()}
+    fifo = waits["wait, configured mean vs FIFO per window"]
+    assert fifo.target == "≤ 0.8× FIFO" and fifo.met is not None
+    assert "wait, tidal mean vs FIFO per window" in waits
+    codes = [c.category for c in result.report.policies[0].categories]
+    assert sorted(codes) == sorted(hall_codes())
+    for code in codes:
+        assert waits[f"wait p90, {code}"].met is not None
+        assert waits[f"wait mean vs no also_serves, {code}"].target == "≤ 1.1×"

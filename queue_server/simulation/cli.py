@@ -54,7 +54,10 @@ def simulate(
         list[str] | None,
         typer.Option(
             "--policy",
-            help="Policies to compare (virtual): configured, longest_wait, category_order, fifo",
+            help=(
+                "Policies to compare (virtual): configured, longest_wait, category_order, "
+                "no_overflow, overflow, tidal, fifo"
+            ),
         ),
     ] = None,
     no_estimates: Annotated[

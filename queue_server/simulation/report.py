@@ -6,6 +6,9 @@ POLICY_LABELS = {
     "configured": "configured (hall TOML)",
     "longest_wait": "longest_wait everywhere",
     "category_order": "category_order everywhere",
+    "no_overflow": "no also_serves (before 跨窗)",
+    "overflow": "also_serves overflow (跨窗)",
+    "tidal": "overflow + 潮汐 suggestions",
     "fifo": "FIFO line per window",
 }
 

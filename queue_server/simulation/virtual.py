@@ -37,6 +37,8 @@ from queue_server.domain.estimates import (
 from queue_server.domain.numbering import format_number
 from queue_server.domain.queueing import next_queue_key, requeue_key
 from queue_server.domain.states import transition
+from queue_server.domain.tidal import SWITCH_POLICY, LiveHall, TidalSwitch, switched
+from queue_server.simulation.forward import suggest_tidal
 from queue_server.simulation.plan import Absence, Applicant, DayPlan, plan_day
 from queue_server.simulation.profile import Profile
 
@@ -45,8 +47,18 @@ CONFIGURED = "configured"
 FIFO = "fifo"
 """No shared queue: each applicant joins the shortest line at a window serving their
 category and stays in it — the hall before a queue system."""
-POLICY_CHOICES = (CONFIGURED, *sorted(POLICIES), FIFO)
+NO_OVERFLOW = "no_overflow"
+"""The configured policies with no window helping another category (`also_serves` left out):
+the hall before 跨窗通办."""
+OVERFLOW = "overflow"
+"""The configured policies and `also_serves` (跨窗通办), with no 潮汐 switch."""
+TIDAL = "tidal"
+"""Overflow, and every few minutes the 潮汐 suggestion (simulation/forward.py) applied for
+its length, as a manager taking every suggestion would."""
+POLICY_CHOICES = (CONFIGURED, *sorted(POLICIES), NO_OVERFLOW, OVERFLOW, TIDAL, FIFO)
 RECENT_SAMPLES = 20
+ADVISE_EVERY = timedelta(minutes=5)
+"""How often the tidal mode asks for a suggestion."""
 
 
 class _Kind(Enum):
@@ -55,6 +67,7 @@ class _Kind(Enum):
     RETURN = 2
     AWAY = 3
     BACK = 4
+    ADVISE = 5
 
 
 @dataclass(slots=True)
@@ -87,6 +100,7 @@ class _Window:
     streak: int = 0
     away: Absence | None = None
     line: deque[_Ticket] = field(default_factory=deque)
+    switch: TidalSwitch | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +135,9 @@ class _Day:
         self.patience = patience
         self.hall = hall
         self.fifo = policy == FIFO
+        self.advise = policy == TIDAL
+        keeps = (CONFIGURED, FIFO, NO_OVERFLOW, OVERFLOW, TIDAL)
+        helps = policy not in (FIFO, NO_OVERFLOW)
         self.estimate = estimate
         self.clock = ManualClock(plan.opens)
         self.events: list[tuple[datetime, int, _Kind, object]] = []
@@ -130,8 +147,8 @@ class _Day:
             w.number: _Window(
                 w.number,
                 tuple(w.categories),
-                w.policy if policy in (CONFIGURED, FIFO) else policy,
-                () if self.fifo else tuple(w.also_serves),
+                w.policy if policy in keeps else policy,
+                tuple(w.also_serves) if helps else (),
             )
             for w in hall.windows
         }
@@ -162,12 +179,15 @@ class _Day:
         for absence in self.plan.absences:
             self.at(absence.start, _Kind.AWAY, absence)
             self.at(absence.end, _Kind.BACK, absence)
+        if self.advise:
+            self.at(self.plan.opens + ADVISE_EVERY, _Kind.ADVISE, None)
         handlers: dict[_Kind, Callable[[object], None]] = {
             _Kind.ARRIVE: self.arrive,  # type: ignore[dict-item]
             _Kind.FREE: self.free,  # type: ignore[dict-item]
             _Kind.RETURN: self.come_back,  # type: ignore[dict-item]
             _Kind.AWAY: self.leave,  # type: ignore[dict-item]
             _Kind.BACK: self.back,  # type: ignore[dict-item]
+            _Kind.ADVISE: self.advise_tidal,
         }
         while self.events:
             when, _, kind, payload = heapq.heappop(self.events)
@@ -270,11 +290,10 @@ class _Day:
         ]
         if not candidates:
             return None
-        policy: DispatchPolicy = POLICIES[window.policy]
+        view, name = self.view(window)
+        policy: DispatchPolicy = POLICIES[name]
         choice = policy.choose(
-            window=WindowView(
-                window.number, window.categories, window.streak, also_serves=window.also_serves
-            ),
+            window=view,
             waiting=candidates,
             priority_ratio=self.ratio,
             now=self.now,
@@ -358,6 +377,88 @@ class _Day:
         window.status = WindowStatus.OPEN
         window.paused_since = None
         self.try_call(window)
+
+    # --- 潮汐 switches -----------------------------------------------------------------------
+
+    def view(self, window: _Window) -> tuple[WindowView, str]:
+        """The window as dispatch sees it now, and the policy it calls with."""
+        view = WindowView(
+            window.number, window.categories, window.streak, also_serves=window.also_serves
+        )
+        if window.switch is not None and window.switch.active(self.now):
+            return switched(view, window.switch.category), SWITCH_POLICY
+        return view, window.policy
+
+    def advise_tidal(self, _: object) -> None:
+        """Make the suggestion, if any, as a manager would; ask again in a few minutes while
+        the day goes on."""
+        suggestion = suggest_tidal(self.live_hall()) if self.pressed() else None
+        if suggestion is not None:
+            move = suggestion.move
+            window = self.windows[move.window]
+            window.switch = TidalSwitch(
+                move.window, move.category, self.now + timedelta(minutes=move.minutes)
+            )
+            self.try_call(window)
+        if self.events:
+            self.at(self.now + ADVISE_EVERY, _Kind.ADVISE, None)
+
+    def pressed(self) -> bool:
+        """Whether some category's queue is long enough to ask: its eldest has waited half its
+        target, or more than its overflow limit wait (when the hall would raise an alert)."""
+        for code, waiting in self.waiting.items():
+            rule = self.overflow[code]
+            if len(waiting) > rule.waiting_limit:
+                return True
+            eldest = min((t.queue_key for t in waiting.values()), default=None)
+            if eldest is not None and self.now - eldest > rule.target_wait / 2:
+                return True
+        return False
+
+    def live_hall(self) -> LiveHall:
+        """The snapshot the server would build for a suggestion now."""
+        configured = self.hall.category_by_code
+        span = min(max(self.now - self.plan.opens, ADVISE_EVERY), timedelta(hours=1))
+        arrived = {code: 0 for code in self.waiting}
+        for ticket in self.tickets:
+            if ticket.hop == 0 and ticket.issued_at >= self.now - span:
+                arrived[ticket.category] += 1
+        return LiveHall(
+            now=self.now,
+            waiting={
+                code: sorted(t.queue_key for t in waiting.values())
+                for code, waiting in self.waiting.items()
+            },
+            windows=[
+                WindowLoad(
+                    number=w.number,
+                    categories=w.categories,
+                    policy=w.policy,
+                    status=w.status,
+                    busy_category=w.current.category if w.current else None,
+                    busy_since=w.busy_since,
+                    paused_since=w.paused_since,
+                    also_serves=w.also_serves,
+                )
+                for w in self.windows.values()
+            ],
+            service={
+                code: service_time(
+                    recent=list(samples), default_seconds=configured[code].service_minutes * 60
+                )
+                for code, samples in self.recent.items()
+            },
+            arrivals_per_hour={
+                code: count * 3600 / span.total_seconds() for code, count in arrived.items()
+            },
+            target_wait={code: rule.target_wait for code, rule in self.overflow.items()},
+            overflow_waiting={code: rule.waiting_limit for code, rule in self.overflow.items()},
+            switches=[
+                w.switch
+                for w in self.windows.values()
+                if w.switch is not None and w.switch.active(self.now)
+            ],
+        )
 
     # --- estimates ------------------------------------------------------------------------
 
@@ -459,6 +560,17 @@ def _percentile(values: Sequence[float], share: float) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class CategoryWait:
+    """One category's waits under one policy (minutes)."""
+
+    category: str
+    tickets: int
+    mean_wait_minutes: float
+    p90_wait_minutes: float
+    target_minutes: float
+
+
+@dataclass(frozen=True, slots=True)
 class PolicySummary:
     policy: str
     tickets: int
@@ -467,6 +579,8 @@ class PolicySummary:
     max_wait_minutes: float
     within_target: float
     """Share of applicants called within their category's target wait."""
+    categories: tuple[CategoryWait, ...] = ()
+    """Per category, in the order they first came."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,6 +605,19 @@ def summarise_policy(policy: str, days: Iterable[DayResult]) -> PolicySummary:
     visits = [visit for day in days for visit in day.visits]
     waits = [v.wait_seconds / 60 for v in visits]
     within = sum(1 for v in visits if v.wait_seconds <= v.target_seconds)
+    by_category: dict[str, list[Visit]] = {}
+    for visit in visits:
+        by_category.setdefault(visit.category, []).append(visit)
+    categories = tuple(
+        CategoryWait(
+            category=code,
+            tickets=len(group),
+            mean_wait_minutes=statistics.fmean(v.wait_seconds / 60 for v in group),
+            p90_wait_minutes=_percentile([v.wait_seconds / 60 for v in group], 0.9),
+            target_minutes=group[0].target_seconds / 60,
+        )
+        for code, group in by_category.items()
+    )
     return PolicySummary(
         policy=policy,
         tickets=len(visits),
@@ -498,6 +625,7 @@ def summarise_policy(policy: str, days: Iterable[DayResult]) -> PolicySummary:
         p90_wait_minutes=_percentile(waits, 0.9),
         max_wait_minutes=max(waits, default=0.0),
         within_target=within / len(visits) if visits else 0.0,
+        categories=categories,
     )
 
 
