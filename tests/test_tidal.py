@@ -168,14 +168,15 @@ def test_the_watch_ends_a_switch_when_its_time_is_up(
 def test_a_long_queue_gets_a_suggestion_and_its_alert_carries_it(
     hall: tuple[LiveServer, ManualClock],
 ) -> None:
-    """General far beyond its one open window; window 7 (enterprise, a short queue) may help."""
+    """General far beyond its one open window; window 7 may help, its own four applicants
+    waiting a little longer."""
     server, _ = hall
     kiosk = server.client(server.accounts.kiosk_token)
     manager = server.client(server.login(server.accounts.manager))
     ok(server.client(server.accounts.clerk_tokens["clerk1"]).post("/api/windows/7/sign-in"))
     ok(server.client(server.accounts.clerk_tokens["clerk2"]).post("/api/windows/2/sign-in"))
     assert ok(manager.get("/api/tidal/suggestion")) is None  # nobody waits
-    issue(kiosk, "enterprise", 1)
+    issue(kiosk, "enterprise", 4)
     with stream(server, server.login(server.accounts.manager)) as ws:
         issue(kiosk, "general", 21)
         alert = next_event(ws, "alert.queue_length")["alert"]
@@ -204,7 +205,7 @@ def test_a_long_queue_gets_a_suggestion_and_its_alert_carries_it(
             snapshot = tidal.live_hall(scope)
     finally:
         db.dispose()
-    assert [len(snapshot.waiting[c]) for c in ("general", "enterprise")] == [21, 1]
+    assert [len(snapshot.waiting[c]) for c in ("general", "enterprise")] == [21, 4]
     assert snapshot.arrivals_per_hour["general"] == 21
     assert [w.number for w in snapshot.windows if w.status == "open"] == [2, 7]
     assert snapshot.switches == ()

@@ -12,7 +12,9 @@ GENERAL_WINDOW = 2
 
 def tidal_hall() -> HallConfig:
     """The default hall, with window 7 (enterprise) allowed to serve general, and general's
-    overflow thresholds out of reach, so only a switch sends window 7 to general early."""
+    overflow thresholds out of reach, so only a switch sends window 7 to general early; a
+    general ticket is short (3 minutes against enterprise's 15), so calling general first
+    shortens the mean wait of a long general queue."""
     data = tomllib.loads(files("queue_server").joinpath(DEFAULT_HALL_CONFIG).read_text("utf-8"))
     for window in data["windows"]:
         if window["number"] == ENTERPRISE_WINDOW:
@@ -21,6 +23,6 @@ def tidal_hall() -> HallConfig:
             window["also_serves"].remove("general")
     for category in data["categories"]:
         if category["code"] == "general":
-            category |= {"target_wait_minutes": 120, "overflow_waiting": 50}
+            category |= {"target_wait_minutes": 120, "overflow_waiting": 50, "service_minutes": 3}
             category["queue_alert_length"] = 20
     return HallConfig.model_validate(data)

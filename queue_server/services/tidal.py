@@ -2,7 +2,6 @@
 window to one of its `also_serves` categories for a while (and back, by hand or at its end)."""
 
 from collections import defaultdict
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -81,18 +80,6 @@ def live_hall(scope: Scope) -> LiveHall:
     )
 
 
-def for_category(snapshot: LiveHall, category: str) -> LiveHall:
-    """The snapshot in which windows may be switched to `category` only: what a long queue
-    of that category asks for."""
-    return replace(
-        snapshot,
-        windows=[
-            replace(load, also_serves=tuple(c for c in load.also_serves if c == category))
-            for load in snapshot.windows
-        ],
-    )
-
-
 def _minutes(seconds: float) -> int:
     return round(seconds / 60)
 
@@ -121,13 +108,8 @@ def current_suggestion(
     scope: Scope, *, category: str | None = None
 ) -> TidalSuggestionPublic | None:
     """The switch worth making now (only to `category`, when given), or None."""
-    snapshot = live_hall(scope)
-    if category is not None:
-        snapshot = for_category(snapshot, category)
-    suggestion = suggest_tidal(snapshot)
-    if suggestion is None or (category is not None and suggestion.move.category != category):
-        return None
-    return suggestion_public(suggestion, scope.hall)
+    suggestion = suggest_tidal(live_hall(scope), category=category)
+    return None if suggestion is None else suggestion_public(suggestion, scope.hall)
 
 
 def switch_public(switch: TidalSwitch, hall: HallConfig) -> TidalSwitchPublic:

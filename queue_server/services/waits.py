@@ -64,7 +64,7 @@ def window_loads(
             paused_since=state.paused_at,
             also_serves=tuple(window.also_serves),
         )
-        loads.append(switched_load(load, stored_switch(state)))
+        loads.append(load)
     return loads
 
 
@@ -134,7 +134,10 @@ def hall_load(
     before: datetime | None = None,
 ) -> HallLoad:
     return HallLoad(
-        windows=window_loads(session, hall, states),
+        windows=[
+            switched_load(load, stored_switch(state))
+            for load, state in zip(window_loads(session, hall, states), states, strict=True)
+        ],
         service=service_times(session, hall, day=day),
         queues=queues_ahead(session, hall=hall.code, day=day, before=before),
     )
