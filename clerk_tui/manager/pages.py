@@ -56,7 +56,7 @@ class LivePage(Vertical):
     """The hall now; its keys apply the 潮汐 suggestion shown and end a switch in force."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(tidal_views.APPLY_KEY, "apply_tidal", "采纳潮汐建议"),
+        Binding(tidal_views.APPLY_KEY, "apply_tidal", "采纳潮汐"),
         Binding(tidal_views.END_KEY, "end_tidal", "结束潮汐"),
     ]
 
@@ -92,6 +92,15 @@ class LivePage(Vertical):
         tidal = self.query_one("#tidal", Static)
         tidal.update(text)
         tidal.set_class(bool(text), "-shown")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The 潮汐 keys are offered (and in the footer) only when there is something to do."""
+        if action == "apply_tidal":
+            return self.suggestion is not None
+        if action == "end_tidal":
+            return bool(tidal_views.switched_windows(self.live))
+        return True
 
     def action_apply_tidal(self) -> None:
         if self.suggestion is None:

@@ -74,12 +74,13 @@ async def test_the_suggestion_is_shown_applied_and_ended(hall: LiveServer) -> No
         async with app.run_test(size=SMALLEST) as pilot:
             await log_in(pilot, "manager")
             await until(pilot, lambda: suggested(app), "the suggestion")
+            await pilot.pause()
             shown = hall.client(hall.login("manager")).get("/api/tidal/suggestion").json()
             assert (shown["window"], shown["category"], shown["minutes"]) == (7, "general", 60)
             assert shown["message"].startswith("建议：7号窗口转办 综合受理 60 分钟，预计平均等候 ")
             assert tidal_text(app) == f"{shown['message']} · 按 T 采纳"
             keys = {key.description: key.key_display for key in app.screen.query(FooterKey)}
-            assert (keys["采纳潮汐建议"], keys["结束潮汐"]) == ("t", "r")
+            assert keys["采纳潮汐"] == "t" and "结束潮汐" not in keys  # no switch yet
 
             await pilot.press("t")
             await until(pilot, lambda: switched(app), "the switch in force")
@@ -89,6 +90,9 @@ async def test_the_suggestion_is_shown_applied_and_ended(hall: LiveServer) -> No
             called = clerk.post(f"/api/windows/{ENTERPRISE_WINDOW}/call-next").json()
             assert called["category"] == "general"  # though enterprise has waited longer
 
+            await pilot.pause()
+            keys = {key.description: key.key_display for key in app.screen.query(FooterKey)}
+            assert keys["结束潮汐"] == "r" and "采纳潮汐" not in keys
             await pilot.press("r")
             await until(pilot, lambda: not switched(app), "the switch ended")
             message = str(app.screen.query_one("#manager-message", Static).render())
