@@ -15,6 +15,8 @@ class StatusBar(Widget):
     window: reactive[WindowPublic | None] = reactive(None)
     helps_with: reactive[tuple[str, ...]] = reactive(())
     """The names of the categories the window also serves (跨窗通办)."""
+    tidal: reactive[str] = reactive("")
+    """The 潮汐 switch in force at the window, said in a few words; empty without one."""
     online: reactive[bool] = reactive(False)
     timezone: reactive[str] = reactive("Asia/Shanghai")
     now: reactive[datetime] = reactive(datetime(2000, 1, 1, tzinfo=UTC))
@@ -26,6 +28,8 @@ class StatusBar(Widget):
             text.append(f"{window.number}号窗口 {window.name}", style="bold")
             if self.helps_with:
                 text.append(f" · 协办：{'、'.join(self.helps_with)}")
+            if self.tidal:
+                text.append(f" · {self.tidal}", style="bold cyan")
             if window.clerk is not None:
                 text.append(f" · {window.clerk.display_name}")
             if window.status == WindowStatus.PAUSED:

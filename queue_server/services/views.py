@@ -78,6 +78,8 @@ def build_window_public(
         pause_reason=state.pause_reason,
         clerk=clerk_public(clerk),
         current=ticket_public(current, hall, private=False) if current else None,
+        tidal_category=state.tidal_category,
+        tidal_until=state.tidal_until,
     )
 
 

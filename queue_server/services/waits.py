@@ -9,7 +9,7 @@ matters of the tickets waiting, in queue order, and the overflow rules of the ca
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_
@@ -28,7 +28,9 @@ from queue_server.domain.estimates import (
     matter_service_time,
     service_time,
 )
+from queue_server.domain.tidal import switched_load
 from queue_server.models import Ticket, WindowState
+from queue_server.services.dispatch_window import stored_switch
 
 RECENT_SAMPLES = 20
 """Recent tickets per category whose time at a window makes its typical service time."""
@@ -225,16 +227,18 @@ def hall_load(
     }
     speeds = clerk_speeds(history, service, matter_service)
     return HallLoad(
-        windows=window_loads(session, hall, states, speeds=speeds),
+        windows=[
+            switched_load(load, stored_switch(state))
+            for load, state in zip(
+                window_loads(session, hall, states, speeds=speeds), states, strict=True
+            )
+        ],
         service=service,
         queues=queues_ahead(
             session, hall=hall.code, day=day, before=before, priority_only=priority_only
         ),
         matter_service=matter_service,
-        overflow={
-            c.code: OverflowRule(timedelta(minutes=c.target_wait_minutes), c.overflow_waiting)
-            for c in hall.categories
-        },
+        overflow=hall.overflow_rules,
     )
 
 
