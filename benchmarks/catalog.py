@@ -103,6 +103,7 @@ def _service_quality_rows(result: service_quality.ServiceQualityResult) -> list[
             result.range_target_met,
         ),
     }
+    targets.update({row.label: (row.target, row.met) for row in result.eta.rows()})
     rows = []
     for label, figure in lines:
         target, met = targets.get(label, ("", None))

@@ -14,6 +14,7 @@ for the hall's estimator and the naive one (people ahead × mean service ÷ open
 import sys
 from dataclasses import dataclass
 
+from benchmarks.service_quality_eta import EtaResult, run_eta
 from queue_server.config import load_hall_config
 from queue_server.simulation.profile import load_profile
 from queue_server.simulation.report import format_report
@@ -62,6 +63,8 @@ class ServiceQualityResult:
     fixed_service_estimates: EstimateSummary
     """The ETA on the same days with every service taking exactly its median: what is left
     of the error once the spread of service times is gone."""
+    eta: EtaResult
+    """Ours against the oracle and naive, today's profile and the per-matter one."""
 
     @property
     def error_ratio(self) -> float:
@@ -160,6 +163,7 @@ class ServiceQualityResult:
                 f"error {fixed.error_ratio:.2f}× naive, {fixed.within_range:.1%} inside",
             )
         )
+        lines += [(row.label, row.figure) for row in self.eta.rows()]
         return lines
 
 
@@ -176,15 +180,19 @@ def run(*, quick: bool = False, days: int | None = None, seed: int = 1) -> Servi
             }
         }
     )
-    steady = simulate(hall=hall, profile=fixed, days=count, seed=seed, policies=[CONFIGURED])
+    steady = simulate(
+        hall=hall, profile=fixed, days=count, seed=seed, policies=[CONFIGURED], oracle=False
+    )
+    eta = run_eta(hall=hall, today=report.estimates, days=count, seed=seed, seconds=report.seconds)
     return ServiceQualityResult(
         days=count,
         seed=seed,
-        seconds=report.seconds + steady.seconds,
+        seconds=eta.seconds + steady.seconds,
         policies=report.policies,
         estimates=report.estimates,
         report=report,
         fixed_service_estimates=steady.estimates,
+        eta=eta,
     )
 
 

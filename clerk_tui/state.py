@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from queue_server.protocol import (
     CategoryPublic,
@@ -90,6 +91,15 @@ class ConsoleState:
         """The names of the categories the window helps with (跨窗通办)."""
         window = self.window
         return tuple(self.category_name(code) for code in window.also_serves) if window else ()
+
+    @property
+    def tidal_note(self) -> str:
+        """潮汐：本窗口临时办理<category> 至 HH:MM, while the window is switched; else empty."""
+        window = self.window
+        if window is None or window.tidal_category is None or window.tidal_until is None:
+            return ""
+        until = window.tidal_until.astimezone(ZoneInfo(self.timezone))
+        return f"潮汐：本窗口临时办理{self.category_name(window.tidal_category)} 至 {until:%H:%M}"
 
 
 def with_hall(state: ConsoleState, hall: HallSnapshot, seq: int | None = None) -> ConsoleState:

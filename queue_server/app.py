@@ -33,6 +33,7 @@ from queue_server.api import (
     stats,
     status_page,
     tickets,
+    tidal,
     windows,
     ws,
 )
@@ -260,6 +261,7 @@ def create_app(
         journeys,
         repairs_routes,
         check_in,
+        tidal,
         appointments,  # last: its /api/public/appointments/{code} would take any word there
     ):
         app.include_router(routes.router)

@@ -122,6 +122,9 @@ from queue_server.protocol import (
     TicketPublic,
     TicketStatus,
     TicketStatusPublic,
+    TidalRequest,
+    TidalSuggestionPublic,
+    TidalSwitchPublic,
     TransferRequest,
     WindowEvaluationSubmit,
     WindowPublic,
@@ -157,6 +160,7 @@ _WINDOWS: Final = TypeAdapter(list[WindowPublic])
 _MATTERS: Final = TypeAdapter(list[MatterPublic])
 _JOURNEYS: Final = TypeAdapter(list[JourneyPublic])
 _DEVICES: Final = TypeAdapter(list[DevicePublic])
+_TIDAL_SUGGESTION: Final = TypeAdapter(TidalSuggestionPublic | None)
 _INSPECTIONS: Final = TypeAdapter(list[InspectionPublic])
 _REPAIRS: Final = TypeAdapter(list[RepairCasePublic])
 _EVALUATIONS: Final = TypeAdapter(list[EvaluationPublic])
@@ -1159,6 +1163,31 @@ class QueueClient:
     async def live_stats(self) -> LiveStats:
         """Queues, windows, today's alerts and today's figures now."""
         return _parse(LiveStats, await self.send("GET", "/api/stats/live"))
+
+    async def tidal_suggestion(self) -> TidalSuggestionPublic | None:
+        """The 潮汐 switch worth making now, or None."""
+        response = await self.send("GET", "/api/tidal/suggestion")
+        with _decoding(response):
+            return _TIDAL_SUGGESTION.validate_json(response.content)
+
+    async def start_tidal(
+        self, window_no: int, category: str, minutes: int, *, idempotency_key: str | None = None
+    ) -> TidalSwitchPublic:
+        """Switch a window to one of its `also_serves` categories for `minutes` (潮汐)."""
+        body = _request_body(TidalRequest, category=category, minutes=minutes)
+        response = await self.send(
+            "POST", f"/api/windows/{window_no}/tidal", body=body, idempotency_key=idempotency_key
+        )
+        return _parse(TidalSwitchPublic, response)
+
+    async def end_tidal(
+        self, window_no: int, *, idempotency_key: str | None = None
+    ) -> TidalSwitchPublic:
+        """End a window's 潮汐 switch by hand."""
+        response = await self.send(
+            "DELETE", f"/api/windows/{window_no}/tidal", idempotency_key=idempotency_key
+        )
+        return _parse(TidalSwitchPublic, response)
 
     async def export_stats(
         self,

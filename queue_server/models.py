@@ -272,6 +272,10 @@ class WindowState(SQLModel, table=True):
     priority_streak: int = 0
     appointment_streak: int = 0
     """Appointment tickets called in a row while walk-ins wait (domain/dispatch.py)."""
+    tidal_category: str | None = Field(default=None, max_length=32)
+    """潮汐: the category the window is switched to serve first (domain/tidal.py), until
+    `tidal_until`; both null when no switch is in force."""
+    tidal_until: datetime | None = _at(default=None)
 
 
 class NumberCounter(SQLModel, table=True):

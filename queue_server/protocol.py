@@ -408,6 +408,11 @@ class WindowPublic(_Wire):
     pause_reason: str | None = None
     clerk: ClerkPublic | None = None
     current: TicketPublic | None = None
+    tidal_category: str | None = None
+    """潮汐: the category the window is switched to serve first (before its own), while a
+    switch is in force; see `POST /api/windows/{number}/tidal`."""
+    tidal_until: datetime | None = None
+    """When that switch ends by itself."""
 
 
 class CategoryPublic(_Wire):
@@ -475,6 +480,62 @@ class HealthResponse(_Wire):
     seq: int
 
 
+TidalMinutes = Annotated[int, Field(ge=5, le=480), JSON_INTEGER]
+"""How long a 潮汐 switch lasts, in minutes."""
+
+
+class TidalRequest(_Request):
+    """Switch a window to one of its `also_serves` categories for `minutes` (潮汐窗口)."""
+
+    category: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    minutes: TidalMinutes
+
+
+class TidalSwitchPublic(_Wire):
+    """A 潮汐 switch in force: `window` serves `category` first until `until`."""
+
+    window: int
+    category: str
+    category_name: str
+    until: datetime
+
+
+class TidalSuggestionPublic(_Wire):
+    """A suggested 潮汐 switch, scored by playing the hall forward from now with and without
+    it: the expected mean wait of everyone waiting now or arriving soon, in seconds."""
+
+    window: int
+    category: str
+    category_name: str
+    minutes: int
+    mean_wait_without_seconds: float
+    mean_wait_with_seconds: float
+    gain_seconds: float
+    message: str
+    """建议：7号窗口转办 综合受理 30 分钟，预计平均等候 12→8 分钟"""
+
+
+class TidalStartedPayload(_Wire):
+    """`payload` of `window.tidal_started`."""
+
+    window: int
+    category: str
+    until: datetime
+    who: str
+    """The display name of the manager or admin who made the switch."""
+
+
+TidalEndReason = Literal["expired", "ended"]
+
+
+class TidalEndedPayload(_Wire):
+    """`payload` of `window.tidal_ended`: `expired` at its end time, `ended` by hand."""
+
+    window: int
+    category: str
+    reason: TidalEndReason
+
+
 class AlertPublic(_Wire):
     """What an `alert.*` event is about. `value` and `threshold` are seconds (waits, services)
     or people (queue length)."""
@@ -498,6 +559,9 @@ class AlertPublic(_Wire):
     `alert.locker_uncollected`): the zone device concerned, if any."""
     device_label: str | None = None
     """The zone device's label (e.g. 社保自助终端)."""
+    suggestion: TidalSuggestionPublic | None = None
+    """For `alert.queue_length`: the 潮汐 switch that helps that category's queue, if one
+    does (null otherwise)."""
     inspection_round: str | None = None
     """For `alert.inspection_missed`: the round missed (e.g. 开门前检查)."""
     repair_id: int | None = None
@@ -886,6 +950,9 @@ class LiveWindow(_Wire):
     clerk: str | None = None
     current_number: str | None = None
     serving_seconds: float | None = None
+    tidal_category: str | None = None
+    """The category of the 潮汐 switch in force at the window, if any."""
+    tidal_until: datetime | None = None
 
 
 class LiveStats(_Wire):

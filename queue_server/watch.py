@@ -1,5 +1,5 @@
-"""The server's periodic watch: alert checks, expired 补件 journeys, and rolling up finished
-service days."""
+"""The server's periodic watch: alert checks, expired 补件 journeys and 潮汐 switches, and
+rolling up finished service days."""
 
 import asyncio
 import functools
@@ -21,6 +21,7 @@ from queue_server.services import (
     journeys,
     lockers,
     stats_rollups,
+    tidal,
     zone_watch,
 )
 from queue_server.services.scope import Scope
@@ -54,6 +55,7 @@ async def check_alerts(
         count += lockers.check_uncollected(scope, dry_run=dry_run)
         count += journeys.check_expired(scope, dry_run=dry_run)
         count += appointments.check_no_shows(scope, dry_run=dry_run)
+        count += tidal.check_expired(scope, dry_run=dry_run)
         return count + zone_watch.check(scope, offline_after=offline_after, dry_run=dry_run), after
 
     count, after = await db.read(functools.partial(check, dry_run=True))

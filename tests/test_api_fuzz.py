@@ -139,6 +139,12 @@ PER_OPERATION: list[dict[str, Any]] = [
             "GET /api/appointments",
         )
     ),
+    # A 潮汐 switch names one of the window's `also_serves` categories (configured per hall),
+    # at an open window without a switch in force: rules of configuration and state.
+    {
+        "include-name": "POST /api/windows/{window_no}/tidal",
+        "checks": {SCHEMA_VALID_BUT_REFUSED: {"enabled": False}},
+    },
     # An inspection's `checks` are items of the device kind's checklist, configured per hall
     # (docs/api.md, The 24-hour zone's devices).
     {

@@ -30,6 +30,11 @@ def test_service_quality_quick_run() -> None:
     assert fixed.mean_absolute_error_seconds < result.estimates.mean_absolute_error_seconds
     labels = [label for label, _ in result.rows()]
     assert "ETA mean absolute error" in labels
+    assert {"ETA vs oracle, today's profile", "ETA vs oracle, per-matter"} <= set(labels)
+    for summary in (result.eta.today, result.eta.matters):
+        assert summary.oracle_samples > 50
+        assert summary.oracle_mean_absolute_error_seconds > 0
+        assert summary.oracle_ratio < 3
     waits = {row.label: row for row in result.wait_rows()}
     fifo = waits["wait, configured mean vs FIFO per window"]
     assert fifo.target == "≤ 0.8× FIFO" and fifo.met is not None

@@ -1,6 +1,8 @@
 """ETAs over HTTP: tickets and the hall snapshot carry the estimate and its P10–P90 range,
 and a waiting ticket's own estimate (for its status page) shrinks as it moves up."""
 
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import col, select
@@ -10,7 +12,8 @@ from queue_server.db import Database
 from queue_server.models import Ticket
 from queue_server.services.views import window_states
 from queue_server.services.waits import ticket_wait
-from tests.support import LiveServer
+from tests.booking_support import monday_clock
+from tests.support import LiveServer, live_server
 
 
 def _check_range(item: dict[str, Any]) -> None:
@@ -64,3 +67,46 @@ def test_a_waiting_tickets_own_estimate_counts_only_those_ahead(server: LiveServ
     assert seconds[0] == 0.0
     assert seconds == sorted(seconds)
     assert seconds[3] == 3 * 3 * 60.0  # three ahead, 3 configured minutes each
+
+
+def test_the_matters_waiting_decide_the_eta(tmp_path: Path) -> None:
+    """Where 新生儿出生 has taken forty minutes a time today and other 综合受理 five, the
+    ticket after a waiting 新生儿出生 hears a far longer wait than the one after a waiting
+    ticket without a matter (which counts at the category's typical time)."""
+    clock = monday_clock()
+    with live_server(tmp_path, clock=clock, clerks=1) as server:
+        kiosk = server.client(server.accounts.kiosk_token)
+        clerk = server.client(server.login(server.accounts.clerks[0]))
+        assert clerk.post("/api/windows/2/sign-in").status_code == 200
+
+        def serve(minutes: int, **request: str) -> None:
+            issued = kiosk.post("/api/tickets", json={"category": "general", **request})
+            assert issued.status_code == 201, issued.text
+            called = clerk.post("/api/windows/2/call-next")
+            assert called.status_code == 200, called.text
+            ticket = called.json()["id"]
+            assert clerk.post(f"/api/tickets/{ticket}/start").status_code == 200
+            clock.advance(timedelta(minutes=minutes))
+            assert clerk.post(f"/api/tickets/{ticket}/finish").status_code == 200
+
+        for _ in range(4):
+            serve(40, matter="newborn")
+        for _ in range(6):
+            serve(5)
+
+        def eta_behind(**request: str) -> int:
+            ahead = kiosk.post("/api/tickets", json={"category": "general", **request})
+            assert ahead.status_code == 201, ahead.text
+            behind = kiosk.post("/api/tickets", json={"category": "general"}).json()
+            for _ in range(2):  # served at once: a zero time teaches nothing
+                ticket = clerk.post("/api/windows/2/call-next").json()["id"]
+                assert clerk.post(f"/api/tickets/{ticket}/start").status_code == 200
+                assert clerk.post(f"/api/tickets/{ticket}/finish").status_code == 200
+            minutes: int = behind["eta_minutes"]
+            return minutes
+
+        after_newborn = eta_behind(matter="newborn")
+        after_plain = eta_behind()
+    assert after_plain <= 10
+    assert after_newborn >= 15
+    assert after_newborn >= 2 * after_plain

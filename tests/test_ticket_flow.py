@@ -39,7 +39,9 @@ def test_issue_reports_number_place_and_eta(server: LiveServer, kiosk: httpx.Cli
     clerk_at(server, 0, 2)
     second = issue(kiosk, "general", priority="elderly")
     assert (second["number"], second["ahead"]) == ("B002", 1)
-    assert second["eta_minutes"] == 10  # one ahead, one window, 10 configured minutes
+    assert second["eta_minutes"] == 0  # an elderly applicant is called before the one ahead
+    third = issue(kiosk, "general")
+    assert third["eta_minutes"] == 20  # two ahead, one window, 10 configured minutes
     assert issue(kiosk, "consult")["number"] == "A001"
 
 

@@ -35,6 +35,7 @@ from clerk_tui.manager.messages import (
     StatsRequested,
 )
 from clerk_tui.manager.pages import CasesPage, EvaluationsPage, LivePage, StatsPage
+from clerk_tui.manager.tidal_desk import TidalDesk
 from clerk_tui.manager.zone_desk import ZoneDesk
 from clerk_tui.messages import LoginSubmitted
 from clerk_tui.screens.login import LoginScreen
@@ -82,7 +83,7 @@ class ManagerLoginScreen(LoginScreen):
         self.query_one(".form-title", Static).update("一门 · 管理控制台")
 
 
-class ManagerApp(HelpDesk, ZoneDesk, AppointmentDesk):
+class ManagerApp(HelpDesk, ZoneDesk, AppointmentDesk, TidalDesk):
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         Path(__file__).parent.parent / "clerk.tcss",
         Path(__file__).with_name("manager.tcss"),
@@ -271,7 +272,9 @@ class ManagerApp(HelpDesk, ZoneDesk, AppointmentDesk):
         await asyncio.sleep(LIVE_DEBOUNCE_SECONDS)
         hall = self.client.hall_code
         try:
-            live = await self.client.live_stats()
+            live, suggestion = await asyncio.gather(
+                self.client.live_stats(), self.client.tidal_suggestion()
+            )
         except QueueError as error:
             self._say(f"实时数据读取失败：{error.detail}", error=True)
             return
@@ -281,6 +284,7 @@ class ManagerApp(HelpDesk, ZoneDesk, AppointmentDesk):
         page = self._page(LivePage)
         if page is not None:
             page.show_live(live)
+            page.show_tidal(suggestion, self.timezone)
             self._add_alerts(live.alerts)
 
     # The city: every hall, and switching between them
@@ -371,6 +375,14 @@ class ManagerApp(HelpDesk, ZoneDesk, AppointmentDesk):
         return self.clock.now()
 
     def zone_say(self, text: str, *, error: bool = False) -> None:
+        self._say(text, error=error)
+
+    # 潮汐: see TidalDesk
+
+    def tidal_timezone(self) -> str:
+        return self.timezone
+
+    def tidal_say(self, text: str, *, error: bool = False) -> None:
         self._say(text, error=error)
 
     # 预约: see AppointmentDesk

@@ -5,7 +5,7 @@ from datetime import date
 
 from textual.message import Message
 
-from queue_server.protocol import StatsGroupBy
+from queue_server.protocol import StatsGroupBy, TidalSuggestionPublic
 
 
 @dataclass
@@ -55,3 +55,17 @@ class AppointmentDayWanted(Message):
     """A key on the 预约 page: show this day's slots and bookings."""
 
     day: date
+
+
+@dataclass
+class TidalApplyWanted(Message):
+    """The manager pressed the key that applies the 潮汐 suggestion shown."""
+
+    suggestion: TidalSuggestionPublic
+
+
+@dataclass
+class TidalEndWanted(Message):
+    """The manager pressed the key that ends the 潮汐 switch at this window."""
+
+    window: int

@@ -2,15 +2,21 @@
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TypeVar, cast
+from typing import ClassVar, TypeVar, cast
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from clerk_tui.manager import views
+from clerk_tui.manager import tidal_views, views
 from clerk_tui.manager.charts import HourlyChart, SatisfactionChart, WaitChart
-from clerk_tui.manager.messages import CaseChosen, StatsRequested
+from clerk_tui.manager.messages import (
+    CaseChosen,
+    StatsRequested,
+    TidalApplyWanted,
+    TidalEndWanted,
+)
 from clerk_tui.manager.zone_stats import ZoneStatsSection
 from queue_server.protocol import (
     CasePublic,
@@ -20,6 +26,7 @@ from queue_server.protocol import (
     SelfServiceStatsReport,
     StatsGroupBy,
     StatsReport,
+    TidalSuggestionPublic,
 )
 
 MAX_ALERTS_SHOWN = 50
@@ -46,8 +53,21 @@ def table(table_id: str, columns: tuple[str, ...]) -> DataTable[str]:
 
 
 class LivePage(Vertical):
+    """The hall now; its keys apply the 潮汐 suggestion shown and end a switch in force."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(tidal_views.APPLY_KEY, "apply_tidal", "采纳潮汐"),
+        Binding(tidal_views.END_KEY, "end_tidal", "结束潮汐"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.live: LiveStats | None = None
+        self.suggestion: TidalSuggestionPublic | None = None
+
     def compose(self) -> ComposeResult:
         yield Static("正在读取…", id="live-summary", classes="page-title")
+        yield Static("", id="tidal")
         with Horizontal(id="live-tables"):
             yield table("live-categories", views.LIVE_CATEGORY_COLUMNS)
             yield table("live-windows", views.LIVE_WINDOW_COLUMNS)
@@ -56,9 +76,49 @@ class LivePage(Vertical):
             yield Static("暂无告警", id="alerts")
 
     def show_live(self, live: LiveStats) -> None:
+        self.live = live
         self.query_one("#live-summary", Static).update(views.live_summary(live))
         fill(self.query_one("#live-categories", DataTable), views.live_category_rows(live))
         fill(self.query_one("#live-windows", DataTable), views.live_window_rows(live))
+
+    def show_tidal(self, suggestion: TidalSuggestionPublic | None, timezone: str) -> None:
+        """The suggestion and the switches in force; the line is hidden when there is none."""
+        self.suggestion = suggestion
+        lines = [
+            tidal_views.suggestion_line(suggestion),
+            tidal_views.switches_line(self.live, timezone),
+        ]
+        text = "\n".join(line for line in lines if line)
+        tidal = self.query_one("#tidal", Static)
+        tidal.update(text)
+        tidal.set_class(bool(text), "-shown")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The 潮汐 keys are offered (and in the footer) only when there is something to do."""
+        if action == "apply_tidal":
+            return self.suggestion is not None
+        if action == "end_tidal":
+            return bool(tidal_views.switched_windows(self.live))
+        return True
+
+    def action_apply_tidal(self) -> None:
+        if self.suggestion is None:
+            self.notify("暂无潮汐建议", severity="warning")
+            return
+        self.post_message(TidalApplyWanted(self.suggestion))
+
+    def action_end_tidal(self) -> None:
+        windows = self.query_one("#live-windows", DataTable)
+        selected = None
+        if self.live is not None and 0 <= windows.cursor_row < len(self.live.windows):
+            selected = self.live.windows[windows.cursor_row].number
+        window = tidal_views.window_to_end(self.live, selected)
+        if window is None:
+            message = "没有潮汐转办" if not tidal_views.switched_windows(self.live) else None
+            self.notify(message or "请在窗口列表中选中要结束潮汐转办的窗口", severity="warning")
+            return
+        self.post_message(TidalEndWanted(window))
 
     def show_alerts(self, alerts: list[EventMessage], timezone: str) -> None:
         lines = [views.alert_line(alert, timezone) for alert in alerts[:MAX_ALERTS_SHOWN]]

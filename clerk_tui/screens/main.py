@@ -144,6 +144,7 @@ class MainScreen(Screen[None]):
         status.hall_name = state.hall_name
         status.window = state.window
         status.helps_with = state.helped_names
+        status.tidal = state.tidal_note
         status.online = state.online
         status.timezone = state.timezone
         banner = self.query_one(OfflineBanner)

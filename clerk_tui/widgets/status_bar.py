@@ -18,19 +18,23 @@ class StatusBar(Widget):
     window: reactive[WindowPublic | None] = reactive(None)
     helps_with: reactive[tuple[str, ...]] = reactive(())
     """The names of the categories the window also serves (跨窗通办)."""
+    tidal: reactive[str] = reactive("")
+    """The 潮汐 switch in force at the window, said in a few words; empty without one."""
     online: reactive[bool] = reactive(False)
     timezone: reactive[str] = reactive("Asia/Shanghai")
     now: reactive[datetime] = reactive(datetime(2000, 1, 1, tzinfo=UTC))
 
     def render(self) -> Text:
-        """One line: the 协办 list gives way (cut short with …) before the clerk, a pause,
-        the connection and the clock do."""
+        """One line: the 协办 list gives way (cut short with …) before a 潮汐 switch, the
+        clerk, a pause, the connection and the clock do."""
         head, helps, tail = Text(), Text(), Text()
         window = self.window
         if window is not None:
             head.append(f"{window.number}号窗口 {window.name}", style="bold")
             if self.helps_with:
                 helps.append(f" · 协办：{'、'.join(self.helps_with)}")
+            if self.tidal:
+                tail.append(f" · {self.tidal}", style="bold cyan")
             if window.clerk is not None:
                 tail.append(f" · {window.clerk.display_name}")
             if window.status == WindowStatus.PAUSED:

@@ -68,6 +68,18 @@ class OverflowRule:
 NO_OVERFLOW: Mapping[str, OverflowRule] = MappingProxyType({})
 
 
+QueueFront = tuple[datetime, int]
+"""Where a category's queue starts: the (queue key, ticket id) of its first waiting ticket."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSummary:
+    """A category's own queue in brief, as dispatch and the wait estimator both see it."""
+
+    front: QueueFront
+    count: int
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     ticket_id: int
@@ -87,6 +99,18 @@ class DispatchPolicy(Protocol):
         now: datetime | None = None,
         overflow: Mapping[str, OverflowRule] = NO_OVERFLOW,
     ) -> Choice | None: ...
+
+    def next_category(
+        self,
+        *,
+        window: WindowView,
+        queues: Mapping[str, QueueSummary],
+        now: datetime | None = None,
+        overflow: Mapping[str, OverflowRule] = NO_OVERFLOW,
+    ) -> tuple[str, CallReason] | None:
+        """The category whose front ticket the window calls next, leaving aside transfers,
+        priority and appointment jumps: the policy's order, which the wait estimator replays."""
+        ...
 
 
 NORMAL_REASONS = frozenset({CallReason.LONGEST_WAIT, CallReason.CATEGORY_ORDER})
@@ -119,6 +143,20 @@ def past_target(queue: Sequence[Candidate], rule: OverflowRule, now: datetime | 
     return now - min(c.queue_key for c in queue) > rule.target_wait
 
 
+def summarise_queues(waiting: Sequence[Candidate]) -> dict[str, QueueSummary]:
+    """Per category, the front and length of its own queue (tickets not sent to a window)."""
+    fronts: dict[str, QueueFront] = {}
+    counts: dict[str, int] = {}
+    for candidate in waiting:
+        if candidate.target_window is not None:
+            continue
+        code = candidate.category
+        counts[code] = counts.get(code, 0) + 1
+        if code not in fronts or candidate.order < fronts[code]:
+            fronts[code] = candidate.order
+    return {code: QueueSummary(fronts[code], counts[code]) for code in fronts}
+
+
 def overflow_due(
     window: WindowView,
     waiting: Sequence[Candidate],
@@ -129,22 +167,37 @@ def overflow_due(
     """The categories the window `also_serves` that it should help with now."""
     if not window.also_serves:
         return frozenset()
-    by_category: dict[str, list[Candidate]] = {}
-    for candidate in waiting:
-        if candidate.target_window is None:
-            by_category.setdefault(candidate.category, []).append(candidate)
-    own = [code for code in window.categories if by_category.get(code)]
-    if any(past_target(by_category[code], overflow[code], now) for code in own if code in overflow):
+    return overflow_due_in(window, summarise_queues(waiting), now=now, overflow=overflow)
+
+
+def overflow_due_in(
+    window: WindowView,
+    queues: Mapping[str, QueueSummary],
+    *,
+    now: datetime | None,
+    overflow: Mapping[str, OverflowRule],
+) -> frozenset[str]:
+    """`overflow_due` from each category's queue in brief: the one rule, shared with the
+    wait estimator."""
+    if not window.also_serves:
+        return frozenset()
+
+    def late(code: str) -> bool:
+        rule = overflow.get(code)
+        if rule is None or now is None:
+            return False
+        return now - queues[code].front[0] > rule.target_wait
+
+    own = [code for code in window.categories if code in queues and queues[code].count > 0]
+    if any(late(code) for code in own):
         return frozenset()
     due = set()
     for code in window.also_serves:
-        queue = by_category.get(code)
-        if not queue:
+        queue = queues.get(code)
+        if queue is None or queue.count <= 0:
             continue
         rule = overflow.get(code)
-        if not own or (
-            rule is not None and (len(queue) > rule.waiting_limit or past_target(queue, rule, now))
-        ):
+        if not own or (rule is not None and (queue.count > rule.waiting_limit or late(code))):
             due.add(code)
     return frozenset(due)
 
@@ -180,16 +233,18 @@ class _BasePolicy:
             first = min(transferred, key=lambda c: c.order)
             return Choice(first.ticket_id, CallReason.TRANSFER)
 
-        due = overflow_due(window, waiting, now=now, overflow=overflow)
-        if due:
-            helped = [c for c in waiting if c.target_window is None and c.category in due]
-            return Choice(min(helped, key=lambda c: c.order).ticket_id, CallReason.OVERFLOW)
+        queues = summarise_queues(waiting)
+        picked = self.next_category(window=window, queues=queues, now=now, overflow=overflow)
+        if picked is None:
+            return None
+        code, reason = picked
+        front = queues[code].front
+        normal = next(c for c in waiting if c.target_window is None and c.order == front)
+        if reason is CallReason.OVERFLOW:
+            return Choice(normal.ticket_id, CallReason.OVERFLOW)
 
         served = set(window.categories)
         queue = [c for c in waiting if c.target_window is None and c.category in served]
-        if not queue:
-            return None
-        normal = self._pick_normal(window, queue)
         priority = [c for c in queue if _jumps_first(window, c)]
         if priority:
             eldest = min(priority, key=lambda c: _priority_rank(window, c))
@@ -205,7 +260,28 @@ class _BasePolicy:
                 return Choice(eldest.ticket_id, CallReason.APPOINTMENT)
         return Choice(normal.ticket_id, self.normal_reason)
 
-    def _pick_normal(self, window: WindowView, queue: Sequence[Candidate]) -> Candidate:
+    def next_category(
+        self,
+        *,
+        window: WindowView,
+        queues: Mapping[str, QueueSummary],
+        now: datetime | None = None,
+        overflow: Mapping[str, OverflowRule] = NO_OVERFLOW,
+    ) -> tuple[str, CallReason] | None:
+        due = overflow_due_in(window, queues, now=now, overflow=overflow)
+        if due:
+            return min(due, key=lambda code: queues[code].front), CallReason.OVERFLOW
+        fronts = {
+            code: queues[code].front
+            for code in window.categories
+            if code in queues and queues[code].count > 0
+        }
+        if not fronts:
+            return None
+        return self._order(window, fronts), self.normal_reason
+
+    def _order(self, window: WindowView, fronts: Mapping[str, QueueFront]) -> str:
+        """Of the window's own categories with someone waiting, the one it calls next."""
         raise NotImplementedError
 
 
@@ -215,8 +291,8 @@ class LongestWaitPolicy(_BasePolicy):
     name = "longest_wait"
     normal_reason = CallReason.LONGEST_WAIT
 
-    def _pick_normal(self, window: WindowView, queue: Sequence[Candidate]) -> Candidate:
-        return min(queue, key=lambda c: c.order)
+    def _order(self, window: WindowView, fronts: Mapping[str, QueueFront]) -> str:
+        return min(fronts, key=lambda code: fronts[code])
 
 
 class CategoryOrderPolicy(_BasePolicy):
@@ -226,9 +302,8 @@ class CategoryOrderPolicy(_BasePolicy):
     name = "category_order"
     normal_reason = CallReason.CATEGORY_ORDER
 
-    def _pick_normal(self, window: WindowView, queue: Sequence[Candidate]) -> Candidate:
-        rank = {code: index for index, code in enumerate(window.categories)}
-        return min(queue, key=lambda c: (rank[c.category], c.order))
+    def _order(self, window: WindowView, fronts: Mapping[str, QueueFront]) -> str:
+        return next(code for code in window.categories if code in fronts)
 
 
 POLICIES: Mapping[str, DispatchPolicy] = {

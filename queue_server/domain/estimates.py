@@ -2,9 +2,12 @@
 
 `estimate_wait` is the one estimator behind every ETA the hall shows. It replays the hall
 forward in expected time: every open window frees up after the expected rest of its current
-ticket (a paused one after the rest of a typical break), then takes the tickets ahead the way
-its dispatch policy would, each taking the category's typical time at a window, until a window
-reaches the ticket in question. The spread of that sum gives a P10–P90 range.
+ticket (a paused one after the rest of a typical break), then takes the tickets ahead in the
+order its dispatch policy gives (`DispatchPolicy.next_category`, the very rule dispatch calls,
+`also_serves` overflow included), each taking the typical time of its matter — or of its
+category when no matter was chosen or the matter has too little history — times the clerk's
+speed at that window, until a window reaches the ticket in question. The spread of that sum
+gives a P10–P90 range.
 
 `naive_wait_seconds` is the textbook formula (people ahead × mean service ÷ open windows),
 kept as the yardstick the service-quality benchmark scores the estimator against.
@@ -15,8 +18,16 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from types import MappingProxyType
 
+from queue_server.domain.dispatch import (
+    NO_OVERFLOW,
+    POLICIES,
+    OverflowRule,
+    QueueSummary,
+    WindowView,
+)
 from queue_server.domain.enums import WindowStatus
 
 DEFAULT_LOG_SIGMA = 0.5
@@ -34,6 +45,11 @@ RELATIVE_NOISE = 0.4
 returning no-shows, breaks to come), as a share of the estimate."""
 ABSOLUTE_NOISE_SECONDS = 45.0
 """The clerk's reaction and the walk to the window, even when the hall is empty."""
+MIN_CLERK_SAMPLES = 10
+"""A clerk's speed counts once they have finished this many tickets with a known typical time."""
+CLERK_PRIOR_WEIGHT = 10.0
+"""The hall's typical speed counts as this many of the clerk's tickets."""
+MIN_SPEED, MAX_SPEED = 0.5, 2.0
 MAX_STEPS = 2000
 """Calls replayed before extrapolating; a queue that long is hours anyway."""
 Z90 = 1.2815515655446004
@@ -87,6 +103,31 @@ def service_time(*, recent: Sequence[float], default_seconds: float) -> ServiceT
     return ServiceTime(math.exp(mu + sigma**2 / 2), sigma)
 
 
+def matter_service_time(*, recent: Sequence[float], category: ServiceTime) -> ServiceTime:
+    """A matter's typical time at a window: learned from its own recent tickets, with the
+    category's typical time as the prior (and the answer until it has `MIN_SAMPLES`)."""
+    samples = [s for s in recent if s > 0]
+    if len(samples) < MIN_SAMPLES:
+        return category
+    return service_time(recent=samples, default_seconds=category.mean_seconds)
+
+
+def clerk_speed(*, ratios: Sequence[float]) -> float:
+    """How long a clerk takes compared with the hall: 1.0 is typical, 1.3 is 30 % slower.
+
+    `ratios` are the clerk's recent tickets' times at the window over the typical time of
+    their matter (or category). Below `MIN_CLERK_SAMPLES` the clerk counts as typical; then
+    the median log ratio, pulled towards 1 as if the hall's speed were `CLERK_PRIOR_WEIGHT`
+    more tickets, and kept within 0.5–2.
+    """
+    logs = [math.log(r) for r in ratios if r > 0]
+    if len(logs) < MIN_CLERK_SAMPLES:
+        return 1.0
+    weight = len(logs)
+    shrunk = weight * statistics.median(logs) / (weight + CLERK_PRIOR_WEIGHT)
+    return min(max(math.exp(shrunk), MIN_SPEED), MAX_SPEED)
+
+
 def naive_wait_seconds(
     *, ahead: int, open_windows: int, mean_service_seconds: float
 ) -> float | None:
@@ -106,6 +147,9 @@ class QueueAhead:
     oldest: datetime | None = None
     """Queue key of the first of them; the others are taken as spread evenly up to the
     ticket's own key."""
+    matters: tuple[str | None, ...] = ()
+    """The matters they chose, first in the queue first (None: no matter chosen); shorter
+    than `count` when not known, the rest counting at the category's typical time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +166,10 @@ class WindowLoad:
     paused_since: datetime | None = None
     also_serves: tuple[str, ...] = ()
     """Categories it helps with as overflow (domain/dispatch.py)."""
+    busy_matter: str | None = None
+    """Matter of the ticket at the window now, if one was chosen."""
+    speed: float = 1.0
+    """The clerk's speed (`clerk_speed`): every service here takes this times the typical."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +208,12 @@ class _Queue:
     remaining: int
     oldest: float
     step: float
+    matters: tuple[str | None, ...] = ()
     served: int = 0
+
+    @property
+    def next_matter(self) -> str | None:
+        return self.matters[self.served] if self.served < len(self.matters) else None
 
     @property
     def front(self) -> float:
@@ -178,34 +231,67 @@ def _queues(queues: Mapping[str, QueueAhead], *, subject_key: datetime) -> dict[
             remaining=queue.count,
             oldest=(oldest - subject_key).total_seconds(),
             step=span / queue.count,
+            matters=queue.matters,
         )
     return result
 
 
-def _pick(window: WindowLoad, category: str, queues: Mapping[str, _Queue]) -> str | None:
-    """The category the window calls next, `category` itself when it reaches the ticket in
-    question (which is behind everything counted ahead), or None when it has nothing to do."""
-    if window.policy == "category_order":
-        for code in window.categories:
-            queue = queues.get(code)
-            if queue is not None and queue.remaining > 0:
-                return code
-            if code == category:
-                return category
+def _pick(
+    window: WindowLoad,
+    category: str,
+    queues: Mapping[str, _Queue],
+    *,
+    subject_key: datetime,
+    at: datetime,
+    overflow: Mapping[str, OverflowRule],
+) -> str | None:
+    """The category the window calls next by its policy's own order, `category` itself when
+    it reaches the ticket in question (which is behind everything counted ahead), or None
+    when it has nothing to do."""
+    summaries = {}
+    for code in (*window.categories, *window.also_serves):
+        queue = queues.get(code)
+        remaining = queue.remaining if queue is not None else 0
+        if code == category:
+            front = queue.front if queue is not None and remaining > 0 else 0.0
+            summaries[code] = QueueSummary(_front(subject_key, front), remaining + 1)
+        elif queue is not None and remaining > 0:
+            summaries[code] = QueueSummary(_front(subject_key, queue.front), remaining)
+    if not summaries:
         return None
-    fronts = [
-        (queue.front, code)
-        for code in window.categories
-        if (queue := queues.get(code)) is not None and queue.remaining > 0
-    ]
-    if fronts:
-        return min(fronts)[1]
-    return category if category in window.categories else None
+    view = WindowView(window.number, window.categories, also_serves=window.also_serves)
+    picked = POLICIES[window.policy].next_category(
+        window=view, queues=summaries, now=at, overflow=overflow
+    )
+    return None if picked is None else picked[0]
+
+
+def _front(subject_key: datetime, offset: float) -> tuple[datetime, int]:
+    return subject_key + timedelta(seconds=offset), 0
+
+
+class _Services:
+    """Typical times by category and matter, scaled by each window's clerk."""
+
+    def __init__(
+        self,
+        categories: Mapping[str, ServiceTime],
+        matters: Mapping[tuple[str, str], ServiceTime],
+    ) -> None:
+        self.categories = categories
+        self.matters = matters
+
+    def of(self, category: str, matter: str | None, speed: float) -> ServiceTime | None:
+        typical = self.matters.get((category, matter)) if matter is not None else None
+        typical = typical or self.categories.get(category)
+        if typical is None or speed == 1.0:
+            return typical
+        return ServiceTime(typical.mean_seconds * speed, typical.log_sigma)
 
 
 def _start(
     window: WindowLoad,
-    service: Mapping[str, ServiceTime],
+    services: _Services,
     *,
     now: datetime,
     pause_seconds: float,
@@ -217,11 +303,14 @@ def _start(
         return rest, (rest / 2) ** 2
     if window.busy_category is None:
         return 0.0, 0.0
-    typical = service.get(window.busy_category)
+    typical = services.of(window.busy_category, window.busy_matter, window.speed)
     if typical is None:
         return 0.0, 0.0
     elapsed = (now - window.busy_since).total_seconds() if window.busy_since else 0.0
     return typical.remaining(elapsed)
+
+
+NO_MATTERS: Mapping[tuple[str, str], ServiceTime] = MappingProxyType({})
 
 
 def estimate_wait(
@@ -233,41 +322,53 @@ def estimate_wait(
     now: datetime,
     subject_key: datetime | None = None,
     pause_seconds: float = PAUSE_SECONDS,
+    matter_service: Mapping[tuple[str, str], ServiceTime] = NO_MATTERS,
+    overflow: Mapping[str, OverflowRule] = NO_OVERFLOW,
 ) -> WaitEstimate | None:
     """Expected wait of a ticket in `category` until a window calls it, with a P10–P90 range.
 
     `queues` holds, per category, the waiting tickets ahead of it (for a newcomer: every
-    waiting ticket); `subject_key` is its queue key (now, for a newcomer). Windows that are
-    closed do not count; paused ones come back after the rest of a typical pause. None when
-    no open or paused window serves the category, since then nobody can say.
+    waiting ticket); `subject_key` is its queue key (now, for a newcomer). `service` gives
+    each category's typical time, `matter_service` each (category, matter)'s where learned;
+    `overflow` the rules under which windows that `also_serve` a category help with it.
+    Windows that are closed do not count; paused ones come back after the rest of a typical
+    pause. None when no open or paused window serves the category, since then nobody can say.
+
+    Overflow is approximate: the replay sees no later arrivals, so a window's own queue
+    empties sooner in it than in the hall and the window starts helping earlier.
     """
     active = [w for w in windows if w.status is not WindowStatus.CLOSED]
     serving = [w for w in active if category in w.categories]
-    if not serving:
+    if not serving and not any(category in w.also_serves for w in active):
         return None
-    state = _queues(queues, subject_key=subject_key or now)
+    key = subject_key or now
+    services = _Services(service, matter_service)
+    state = _queues(queues, subject_key=key)
     heap: list[tuple[float, int, float]] = []
     for index, window in enumerate(active):
-        free_at, variance = _start(window, service, now=now, pause_seconds=pause_seconds)
+        free_at, variance = _start(window, services, now=now, pause_seconds=pause_seconds)
         heap.append((free_at, index, variance))
     heapq.heapify(heap)
+    pool = max(len(serving), 1)
     steps = 0
     while heap:
         free_at, index, variance = heapq.heappop(heap)
         window = active[index]
-        code = _pick(window, category, state)
+        at = now + timedelta(seconds=free_at)
+        code = _pick(window, category, state, subject_key=key, at=at, overflow=overflow)
         if code is None:
             continue
         if code == category and (category not in state or state[category].remaining == 0):
-            return _widen(free_at, variance, pool=len(serving))
+            return _widen(free_at, variance, pool=pool)
         queue = state[code]
+        typical = services.of(code, queue.next_matter, window.speed)
         queue.remaining -= 1
         queue.served += 1
-        typical = service[code]
+        assert typical is not None, f"no service time for {code}"
         heapq.heappush(heap, (free_at + typical.mean_seconds, index, variance + typical.variance))
         steps += 1
         if steps >= MAX_STEPS:
-            return _extrapolate(free_at, variance, state, category, serving, service)
+            return _extrapolate(free_at, variance, state, category, pool, service)
     return None
 
 
@@ -283,7 +384,7 @@ def _extrapolate(
     variance: float,
     state: Mapping[str, _Queue],
     category: str,
-    serving: Sequence[WindowLoad],
+    pool: int,
     service: Mapping[str, ServiceTime],
 ) -> WaitEstimate:
     queue = state.get(category)
@@ -292,5 +393,5 @@ def _extrapolate(
     if served > 0 and elapsed > 0:
         rest = remaining * elapsed / served
     else:
-        rest = remaining * service[category].mean_seconds / len(serving)
-    return _widen(elapsed + rest, variance, pool=len(serving))
+        rest = remaining * service[category].mean_seconds / pool
+    return _widen(elapsed + rest, variance, pool=pool)

@@ -7,7 +7,7 @@ live state (see queue_server/simulation/).
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from queue_server.domain.dispatch import WindowView
@@ -78,4 +78,25 @@ def switched(view: WindowView, category: str) -> WindowView:
         priority_streak=view.priority_streak,
         appointment_streak=view.appointment_streak,
         also_serves=tuple(c for c in view.also_serves if c != category),
+    )
+
+
+def in_force(
+    *, window: int, category: str | None, until: datetime | None, now: datetime
+) -> TidalSwitch | None:
+    """The switch a window's stored `category` and `until` make, if it is still in force."""
+    if category is None or until is None or now >= until:
+        return None
+    return TidalSwitch(window=window, category=category, until=until)
+
+
+def switched_load(load: WindowLoad, switch: TidalSwitch | None) -> WindowLoad:
+    """The window as the estimator sees it: switched like `dispatch_window` does."""
+    if switch is None:
+        return load
+    return replace(
+        load,
+        categories=(switch.category, *(c for c in load.categories if c != switch.category)),
+        policy=SWITCH_POLICY,
+        also_serves=tuple(c for c in load.also_serves if c != switch.category),
     )

@@ -28,8 +28,8 @@ from queue_server.domain.alerts import (
 from queue_server.domain.enums import TicketStatus
 from queue_server.domain.rate_limit import Rate
 from queue_server.models import Event, Ticket
-from queue_server.protocol import AlertPublic
-from queue_server.services import journal
+from queue_server.protocol import AlertPublic, TidalSuggestionPublic
+from queue_server.services import journal, tidal
 from queue_server.services.scope import Scope
 from queue_server.services.stats_report import ALERT_TYPES, waiting_now
 
@@ -58,7 +58,10 @@ def _minutes(seconds: float) -> int:
     return math.floor(seconds / 60)
 
 
-def describe(alert: Alert, hall: HallConfig) -> AlertPublic:
+def describe(
+    alert: Alert, hall: HallConfig, *, suggestion: TidalSuggestionPublic | None = None
+) -> AlertPublic:
+    """The alert for people; a long queue's carries the 潮汐 `suggestion` for it, if any."""
     category = hall.category_by_code.get(alert.category)
     name = category.name if category else alert.category
     if alert.type == WAIT_TARGET:
@@ -80,6 +83,8 @@ def describe(alert: Alert, hall: HallConfig) -> AlertPublic:
         )
     else:
         message = f"{name}等候{int(alert.value)}人，超过{int(alert.threshold)}人，建议开设潮汐窗口"
+        if suggestion is not None:
+            message += f"（{suggestion.message}）"
     return AlertPublic(
         category=alert.category,
         category_name=name,
@@ -89,6 +94,7 @@ def describe(alert: Alert, hall: HallConfig) -> AlertPublic:
         window_no=alert.window_no,
         case_id=alert.case_id,
         device=alert.device,
+        suggestion=suggestion,
         message=message,
     )
 
@@ -199,12 +205,17 @@ def check(scope: Scope, *, state: WatchState, dry_run: bool = False) -> tuple[in
         cases, already = open_cases(session, hall=hall.code, today=today)
         overdue = case_alerts(today=today, cases=cases, raised=already)
     for alert in [] if dry_run else [*due, *queue_due, *overdue]:
+        suggestion = (
+            tidal.current_suggestion(scope, category=alert.category)
+            if alert.type == QUEUE_LENGTH
+            else None
+        )
         journal.record(
             scope,
             type=alert.type,
             ticket=tickets.get(alert.ticket_id) if alert.ticket_id is not None else None,
             category=alert.category,
-            alert=describe(alert, hall),
+            alert=describe(alert, hall, suggestion=suggestion),
         )
     count = len(due) + len(queue_due) + len(overdue)
     return count, WatchState(flagged=still, cases_checked=today)

@@ -92,7 +92,7 @@ def call_next(scope: Scope, window_no: int) -> TicketPublic | None:
     session, hall = scope.session, scope.hall
     state = operated_window(session, hall, scope.caller, window_no)
     ready_to_call(state)
-    window = dispatch_window(hall.window_by_number[window_no], state)
+    window = dispatch_window(hall.window_by_number[window_no], state, now=scope.now)
     rows = session.execute(
         sa.select(
             col(Ticket.id),

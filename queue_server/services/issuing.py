@@ -233,6 +233,7 @@ def issue_ticket(
         day=day,
         category=category.code,
         now=now,
+        priority=(request.priority is not None or return_visit) and category.priority_ratio > 0,
     )
     sequence = next_sequence(session, hall=code, day=day, category=category.code)
     latest = _latest_queue_key(session, hall=code, day=day, category=category.code)

@@ -123,14 +123,17 @@ def record_payload(
     window_no: int | None = None,
     clerk: User | None = None,
     day: date | None = None,
+    window: WindowState | None = None,
 ) -> Event:
-    """Write one `evaluation.*` or `case.*` event, whose facts travel in `payload` (every key
-    present, null included). `day` files it under a service day other than today's."""
+    """Write one event whose facts travel in `payload` (every key present, null included):
+    `evaluation.*`, `case.*`, `window.tidal_*`… `day` files it under a service day other than
+    today's; `window` also carries the window as it is now (for boards and consoles)."""
     scope.session.flush()
     message = EventMessage(
         type=type,
         seq=0,
         at=scope.now,
+        window=window_public(scope.session, window, scope.hall) if window else None,
         clerk=clerk_public(clerk),
         payload=payload.model_dump(mode="json"),
     )
@@ -139,7 +142,7 @@ def record_payload(
         message,
         day=day or scope.today,
         ticket_id=ticket_id,
-        window_no=window_no,
+        window_no=window.number if window else window_no,
         clerk_id=clerk.id if clerk else None,
         category=category,
     )

@@ -309,6 +309,8 @@ def live_stats(session: Session, *, hall: HallConfig, now: datetime) -> LiveStat
                 clerk=window.clerk.display_name if window.clerk else None,
                 current_number=current.number if current else None,
                 serving_seconds=round((now - started).total_seconds(), 3) if started else None,
+                tidal_category=window.tidal_category,
+                tidal_until=window.tidal_until,
             )
         )
     tallies = compute_day(session, hall=hall, day=today, now=now).tallies

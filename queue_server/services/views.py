@@ -78,6 +78,8 @@ def build_window_public(
         pause_reason=state.pause_reason,
         clerk=clerk_public(clerk),
         current=ticket_public(current, hall, private=False) if current else None,
+        tidal_category=state.tidal_category,
+        tidal_until=state.tidal_until,
     )
 
 
@@ -151,12 +153,14 @@ def category_eta(
     day: date,
     category: str,
     now: datetime,
+    priority: bool = False,
 ) -> WaitEstimate | None:
-    """The wait of a ticket taken now in `category` (everything waiting is ahead of it)."""
+    """The wait of a ticket taken now in `category` (everything waiting is ahead of it; for
+    a `priority` ticket, only the priority tickets, which are all it waits for)."""
     serving = {w.number for w in hall.windows_serving(category)}
     if not any(s.number in serving and s.status != WindowStatus.CLOSED for s in states):
         return None
-    load = hall_load(session, hall, states=states, day=day)
+    load = hall_load(session, hall, states=states, day=day, priority_only=priority)
     return estimate(load, category=category, now=now)
 
 

@@ -1,25 +1,36 @@
-"""Wait estimates from the database: gather the live state, ask the domain estimator."""
+"""Wait estimates from the database: gather the live state, ask the domain estimator.
+
+What it gathers: each category's typical time at a window from its latest tickets of the day,
+each matter's where a matter was chosen (domain/estimates.py `matter_service_time`), each
+signed-in clerk's speed from their latest tickets against those typicals (`clerk_speed`), the
+matters of the tickets waiting, in queue order, and the overflow rules of the categories.
+"""
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from queue_server.config import HallConfig
+from queue_server.domain.dispatch import OverflowRule
 from queue_server.domain.enums import TicketStatus
 from queue_server.domain.estimates import (
     QueueAhead,
     ServiceTime,
     WaitEstimate,
     WindowLoad,
+    clerk_speed,
     estimate_wait,
+    matter_service_time,
     service_time,
 )
+from queue_server.domain.tidal import switched_load
 from queue_server.models import Ticket, WindowState
+from queue_server.services.dispatch_window import stored_switch
 
 RECENT_SAMPLES = 20
 """Recent tickets per category whose time at a window makes its typical service time."""
@@ -34,16 +45,23 @@ class HallLoad:
     windows: list[WindowLoad]
     service: dict[str, ServiceTime]
     queues: dict[str, QueueAhead]
+    matter_service: dict[tuple[str, str], ServiceTime] = field(default_factory=dict)
+    overflow: dict[str, OverflowRule] = field(default_factory=dict)
 
 
 def window_loads(
-    session: Session, hall: HallConfig, states: Sequence[WindowState]
+    session: Session,
+    hall: HallConfig,
+    states: Sequence[WindowState],
+    *,
+    speeds: dict[int, float] | None = None,
 ) -> list[WindowLoad]:
+    """The windows as the estimator sees them; `speeds` by clerk id (`clerk_speeds`)."""
     ticket_ids = [s.current_ticket_id for s in states if s.current_ticket_id is not None]
     current = {
-        ticket_id: (category, called_at)
-        for ticket_id, category, called_at in session.exec(
-            select(Ticket.id, Ticket.category, Ticket.called_at).where(
+        ticket_id: (category, matter, called_at)
+        for ticket_id, category, matter, called_at in session.exec(
+            select(Ticket.id, Ticket.category, Ticket.matter, Ticket.called_at).where(
                 col(Ticket.id).in_(ticket_ids)
             )
         ).all()
@@ -51,7 +69,9 @@ def window_loads(
     loads = []
     for state in states:
         window = hall.window_by_number[state.number]
-        busy_category, busy_since = current.get(state.current_ticket_id or -1, (None, None))
+        busy_category, busy_matter, busy_since = current.get(
+            state.current_ticket_id or -1, (None, None, None)
+        )
         loads.append(
             WindowLoad(
                 number=window.number,
@@ -61,18 +81,31 @@ def window_loads(
                 busy_category=busy_category,
                 busy_since=busy_since,
                 paused_since=state.paused_at,
+                also_serves=tuple(window.also_serves),
+                busy_matter=busy_matter,
+                speed=(speeds or {}).get(state.clerk_id or -1, 1.0),
             )
         )
     return loads
 
 
-def recent_window_seconds(
-    session: Session, *, hall: str, day: date, categories: int
-) -> dict[str, list[float]]:
-    """Per category, how long its latest tickets held a window (call to done, no-show or
-    transfer): what a queue actually costs, walks to the window and no-shows included."""
+@dataclass(frozen=True, slots=True)
+class ServiceHistory:
+    """The latest times at a window today: per category, per matter, and per clerk (with
+    the matter or category of each ticket, to compare the clerk with the hall)."""
+
+    categories: dict[str, list[float]]
+    matters: dict[tuple[str, str], list[float]]
+    clerks: dict[int, list[tuple[str, str | None, float]]]
+
+
+def service_history(session: Session, *, hall: str, day: date, categories: int) -> ServiceHistory:
+    """How long the latest tickets held a window (call to done, no-show or transfer): what a
+    queue actually costs, walks to the window and no-shows included."""
     rows = session.exec(
-        select(Ticket.category, Ticket.called_at, Ticket.finished_at)
+        select(  # type: ignore[call-overload]  # sqlmodel types up to four columns
+            Ticket.category, Ticket.matter, Ticket.clerk_id, Ticket.called_at, Ticket.finished_at
+        )
         .where(
             Ticket.hall == hall,
             Ticket.service_day == day,
@@ -83,17 +116,51 @@ def recent_window_seconds(
         .order_by(col(Ticket.finished_at).desc())
         .limit(RECENT_SAMPLES * categories * 4)
     ).all()
-    samples: dict[str, list[float]] = defaultdict(list)
-    for category, called, finished in rows:
-        if called and finished and len(samples[category]) < RECENT_SAMPLES:
-            samples[category].append((finished - called).total_seconds())
-    return samples
+    history = ServiceHistory(defaultdict(list), defaultdict(list), defaultdict(list))
+    for category, matter, clerk, called, finished in rows:
+        if not (called and finished):
+            continue
+        seconds = (finished - called).total_seconds()
+        if len(history.categories[category]) < RECENT_SAMPLES:
+            history.categories[category].append(seconds)
+        if matter is not None and len(history.matters[category, matter]) < RECENT_SAMPLES:
+            history.matters[category, matter].append(seconds)
+        if clerk is not None and len(history.clerks[clerk]) < CLERK_SAMPLES:
+            history.clerks[clerk].append((category, matter, seconds))
+    return history
+
+
+CLERK_SAMPLES = 40
+"""A clerk's latest tickets of the day that make their speed (`clerk_speed`: 10 at least)."""
+
+
+def clerk_speeds(
+    history: ServiceHistory,
+    service: dict[str, ServiceTime],
+    matter_service: dict[tuple[str, str], ServiceTime],
+) -> dict[int, float]:
+    """Each clerk's speed: their tickets' times over the typical of each ticket's matter (or
+    category), through `clerk_speed`."""
+    speeds = {}
+    for clerk, tickets in history.clerks.items():
+        ratios = []
+        for category, matter, seconds in tickets:
+            typical = matter_service.get((category, matter)) if matter else None
+            typical = typical or service.get(category)
+            if typical is not None:
+                ratios.append(seconds / typical.mean_seconds)
+        speeds[clerk] = clerk_speed(ratios=ratios)
+    return speeds
 
 
 def service_times(session: Session, hall: HallConfig, *, day: date) -> dict[str, ServiceTime]:
-    recent = recent_window_seconds(
+    recent = service_history(
         session, hall=hall.code, day=day, categories=len(hall.categories)
-    )
+    ).categories
+    return _category_times(hall, recent)
+
+
+def _category_times(hall: HallConfig, recent: dict[str, list[float]]) -> dict[str, ServiceTime]:
     return {
         category.code: service_time(
             recent=recent.get(category.code, []), default_seconds=category.service_minutes * 60
@@ -103,10 +170,17 @@ def service_times(session: Session, hall: HallConfig, *, day: date) -> dict[str,
 
 
 def queues_ahead(
-    session: Session, *, hall: str, day: date, before: datetime | None = None
+    session: Session,
+    *,
+    hall: str,
+    day: date,
+    before: datetime | None = None,
+    priority_only: bool = False,
 ) -> dict[str, QueueAhead]:
-    """Per category, the waiting tickets of its own queue (not sent to a named window); with
-    `before`, only those whose queue key is earlier."""
+    """Per category, the waiting tickets of its own queue (not sent to a named window), with
+    the matters they chose in queue order; with `before`, only those whose queue key is
+    earlier; with `priority_only` (for a priority ticket, which jumps the normal queue),
+    only priority tickets and return visits."""
     conditions: list[Any] = [
         Ticket.hall == hall,
         Ticket.service_day == day,
@@ -115,12 +189,24 @@ def queues_ahead(
     ]
     if before is not None:
         conditions.append(col(Ticket.queue_key) < before)
+    if priority_only:
+        conditions.append(
+            or_(col(Ticket.priority).is_not(None), col(Ticket.return_visit).is_(True))
+        )
     rows = session.exec(
-        select(Ticket.category, func.count(), func.min(Ticket.queue_key))
+        select(Ticket.category, Ticket.matter, Ticket.queue_key)
         .where(*conditions)
-        .group_by(col(Ticket.category))
+        .order_by(col(Ticket.queue_key), col(Ticket.id))
     ).all()
-    return {category: QueueAhead(count=count, oldest=oldest) for category, count, oldest in rows}
+    matters: dict[str, list[str | None]] = defaultdict(list)
+    oldest: dict[str, datetime] = {}
+    for category, matter, key in rows:
+        matters[category].append(matter)
+        oldest.setdefault(category, key)
+    return {
+        category: QueueAhead(count=len(chosen), oldest=oldest[category], matters=tuple(chosen))
+        for category, chosen in matters.items()
+    }
 
 
 def hall_load(
@@ -130,11 +216,29 @@ def hall_load(
     states: Sequence[WindowState],
     day: date,
     before: datetime | None = None,
+    priority_only: bool = False,
 ) -> HallLoad:
+    history = service_history(session, hall=hall.code, day=day, categories=len(hall.categories))
+    service = _category_times(hall, history.categories)
+    matter_service = {
+        key: matter_service_time(recent=recent, category=service[key[0]])
+        for key, recent in history.matters.items()
+        if key[0] in service
+    }
+    speeds = clerk_speeds(history, service, matter_service)
     return HallLoad(
-        windows=window_loads(session, hall, states),
-        service=service_times(session, hall, day=day),
-        queues=queues_ahead(session, hall=hall.code, day=day, before=before),
+        windows=[
+            switched_load(load, stored_switch(state))
+            for load, state in zip(
+                window_loads(session, hall, states, speeds=speeds), states, strict=True
+            )
+        ],
+        service=service,
+        queues=queues_ahead(
+            session, hall=hall.code, day=day, before=before, priority_only=priority_only
+        ),
+        matter_service=matter_service,
+        overflow=hall.overflow_rules,
     )
 
 
@@ -148,6 +252,8 @@ def estimate(
         service=load.service,
         now=now,
         subject_key=subject_key,
+        matter_service=load.matter_service,
+        overflow=load.overflow,
     )
 
 
@@ -162,5 +268,13 @@ def ticket_wait(
     """The wait still ahead of a waiting ticket (for its status page); None otherwise."""
     if ticket.status != TicketStatus.WAITING or ticket.target_window_no is not None:
         return None
-    load = hall_load(session, hall, states=states, day=ticket.service_day, before=ticket.queue_key)
+    load = hall_load(
+        session,
+        hall,
+        states=states,
+        day=ticket.service_day,
+        before=ticket.queue_key,
+        priority_only=(ticket.priority is not None or ticket.return_visit)
+        and hall.category_by_code[ticket.category].priority_ratio > 0,
+    )
     return estimate(load, category=ticket.category, now=now, subject_key=ticket.queue_key)

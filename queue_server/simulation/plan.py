@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.enums import PriorityReason
-from queue_server.simulation.profile import Profile
+from queue_server.simulation.profile import CategoryLoad, Profile
 
 PRIORITY_REASONS = (
     PriorityReason.ELDERLY,
@@ -38,6 +38,8 @@ class Applicant:
     """For a no-show who comes back: how long after the no-show."""
     transfer_to: str | None = None
     transfer_service_seconds: float = 0.0
+    matter: str | None = None
+    """The matter chosen at the kiosk, where the profile gives the category matters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,12 @@ def _applicant(
 ) -> Applicant:
     category = rng.choices(codes, cum_weights=cumulative)[0]
     load = profile.categories[category]
+    matter = _matter(rng, load) if load.matters else None
+    median, sigma = (
+        (load.matters[matter].median_minutes, load.matters[matter].sigma)
+        if matter is not None
+        else (load.median_minutes, load.sigma)
+    )
     people = profile.applicants
     priority = rng.choice(PRIORITY_REASONS) if rng.random() < people.priority_share else None
     no_show = rng.random() < people.no_show_share
@@ -119,12 +127,32 @@ def _applicant(
         category=category,
         priority=priority,
         walk_seconds=rng.uniform(*people.walk_seconds),
-        service_seconds=_lognormal(rng, load.median_minutes, load.sigma),
+        service_seconds=_lognormal(rng, median, sigma),
         no_show=no_show,
         returns_after_seconds=returns,
         transfer_to=transfer_to,
         transfer_service_seconds=transfer_service,
+        matter=matter,
     )
+
+
+def _matter(rng: random.Random, load: CategoryLoad) -> str | None:
+    """One of the category's matters by its share, or None (no matter chosen). Drawn only for
+    categories with matters, so profiles without any keep their days exactly."""
+    draw = rng.random()
+    for code, matter in load.matters.items():
+        if draw < matter.share:
+            return code
+        draw -= matter.share
+    return None
+
+
+def service_draw(rng: random.Random, profile: Profile, category: str, matter: str | None) -> float:
+    """A fresh time at the window for a ticket of `category` (and `matter`), seconds."""
+    load = profile.categories[category]
+    if matter is not None and matter in load.matters:
+        return _lognormal(rng, load.matters[matter].median_minutes, load.matters[matter].sigma)
+    return _lognormal(rng, load.median_minutes, load.sigma)
 
 
 def _absences(

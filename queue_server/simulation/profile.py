@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from queue_server.config import ConfigError, HallConfig
 
 DEFAULT_PROFILE = "default_profile.toml"
+MATTERS_PROFILE = "matters_profile.toml"
+"""The default hall's day with per-matter service times (`load_profile(builtin=...)`)."""
 
 Share = Annotated[float, Field(ge=0, le=1)]
 
@@ -57,10 +59,27 @@ class Breaks(_Strict):
     afternoon: tuple[time, time] = (time(14, 30), time(16, 15))
 
 
+class MatterLoad(_Strict):
+    """One matter (一件事, an id of the hall's catalog) within its category."""
+
+    share: Share
+    """Of the category's applicants, the share who choose this matter."""
+    median_minutes: Annotated[float, Field(gt=0)]
+    sigma: Annotated[float, Field(ge=0, le=3)] = 0.5
+
+
 class CategoryLoad(_Strict):
     share: Annotated[float, Field(ge=0)]
     median_minutes: Annotated[float, Field(gt=0)]
+    """For applicants of the category who choose none of its `matters`."""
     sigma: Annotated[float, Field(ge=0, le=3)] = 0.5
+    matters: dict[str, MatterLoad] = {}
+
+    @model_validator(mode="after")
+    def _matter_shares(self) -> Self:
+        if sum(m.share for m in self.matters.values()) > 1 + 1e-9:
+            raise ValueError("the shares of a category's matters add up to more than 1")
+        return self
 
 
 class Profile(_Strict):
@@ -100,11 +119,12 @@ def parse_profile(text: str, *, source: str) -> Profile:
         raise ConfigError(f"{source}: invalid simulation profile: {error}") from error
 
 
-def load_profile(path: Path | None = None) -> Profile:
-    """The profile at `path`, or the default one, which fits the default hall."""
+def load_profile(path: Path | None = None, *, builtin: str = DEFAULT_PROFILE) -> Profile:
+    """The profile at `path`, or a built-in one (`DEFAULT_PROFILE`, `MATTERS_PROFILE`), which
+    fit the default hall."""
     if path is None:
-        text = files("queue_server.simulation").joinpath(DEFAULT_PROFILE).read_text("utf-8")
-        return parse_profile(text, source=f"(built-in) {DEFAULT_PROFILE}")
+        text = files("queue_server.simulation").joinpath(builtin).read_text("utf-8")
+        return parse_profile(text, source=f"(built-in) {builtin}")
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:

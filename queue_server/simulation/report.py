@@ -1,6 +1,6 @@
 """Plain-text tables of a virtual-time run, for the terminal."""
 
-from queue_server.simulation.virtual import SimulationReport
+from queue_server.simulation.virtual import EstimateSummary, SimulationReport
 
 POLICY_LABELS = {
     "configured": "configured (hall TOML)",
@@ -39,4 +39,17 @@ def format_report(report: SimulationReport) -> str:
             f"(ratio {estimates.error_ratio:.2f}); actual wait inside the P10–P90 range "
             f"{estimates.within_range:.1%}",
         ]
+    if estimates.oracle_samples:
+        lines.append(format_oracle(estimates))
     return "\n".join(lines)
+
+
+def format_oracle(estimates: EstimateSummary) -> str:
+    """Ours against naive and the oracle, on the moments the oracle replayed."""
+    return (
+        f"ETA against the oracle ({estimates.oracle_samples} moments replayed): ours "
+        f"{estimates.sampled_mean_absolute_error_seconds / 60:.1f} min, oracle "
+        f"{estimates.oracle_mean_absolute_error_seconds / 60:.1f} min "
+        f"(ours {estimates.oracle_ratio:.2f}× the oracle; naive over every ticket "
+        f"{estimates.naive_mean_absolute_error_seconds / 60:.1f} min)"
+    )

@@ -6,8 +6,10 @@ virtual clock through planned days, fast enough for thousands of days a minute.
 and every policy on the same days and summarises them.
 """
 
+import copy
 import heapq
 import itertools
+import random
 import statistics
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -31,6 +33,7 @@ from queue_server.domain.estimates import (
     WaitEstimate,
     WindowLoad,
     estimate_wait,
+    matter_service_time,
     naive_wait_seconds,
     service_time,
 )
@@ -39,7 +42,7 @@ from queue_server.domain.queueing import next_queue_key, requeue_key
 from queue_server.domain.states import transition
 from queue_server.domain.tidal import SWITCH_POLICY, LiveHall, TidalSwitch, switched
 from queue_server.simulation.forward import suggest_tidal
-from queue_server.simulation.plan import Absence, Applicant, DayPlan, plan_day
+from queue_server.simulation.plan import Absence, Applicant, DayPlan, plan_day, service_draw
 from queue_server.simulation.profile import Profile
 
 CONFIGURED = "configured"
@@ -59,6 +62,20 @@ POLICY_CHOICES = (CONFIGURED, *sorted(POLICIES), NO_OVERFLOW, OVERFLOW, TIDAL, F
 RECENT_SAMPLES = 20
 ADVISE_EVERY = timedelta(minutes=5)
 """How often the tidal mode asks for a suggestion."""
+ORACLE_REPLAYS = 15
+"""Replays of each prediction moment the oracle takes the median of."""
+ORACLE_EVERY = 6
+"""The oracle replays every this-many-th applicant's moment (by arrival), to stay fast."""
+
+
+@dataclass(frozen=True, slots=True)
+class Oracle:
+    """How the oracle replays prediction moments (see `_Day.oracle_wait`)."""
+
+    profile: Profile
+    replays: int = ORACLE_REPLAYS
+    every: int = ORACLE_EVERY
+    seed: int = 0
 
 
 class _Kind(Enum):
@@ -85,6 +102,9 @@ class _Ticket:
     returned: bool = False
     candidate: Candidate | None = None
     """How dispatch sees it while it waits; made once per stint in the queue."""
+
+    def was_called(self) -> bool:
+        return self.first_called_at is not None
 
 
 @dataclass(slots=True)
@@ -114,6 +134,8 @@ class Visit:
     target_seconds: float
     estimate: WaitEstimate | None = None
     naive_seconds: float | None = None
+    oracle_seconds: float | None = None
+    """The median wait of replays of this moment with fresh service times, where replayed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +151,21 @@ class _Day:
     """One day being played; mutable, private to `run_day`."""
 
     def __init__(
-        self, plan: DayPlan, hall: HallConfig, policy: str, *, estimate: bool, patience: float
+        self,
+        plan: DayPlan,
+        hall: HallConfig,
+        policy: str,
+        *,
+        estimate: bool,
+        patience: float,
+        oracle: Oracle | None = None,
     ) -> None:
         self.plan = plan
+        self.oracle = oracle
+        self.oracle_waits: dict[int, float] = {}
+        self.fresh: Callable[[_Ticket], float] | None = None
+        """In an oracle's replay: draws a fresh service time for a ticket called."""
+        self.recent_matters: dict[tuple[str, str], deque[float]] = {}
         self.patience = patience
         self.hall = hall
         self.fifo = policy == FIFO
@@ -181,7 +215,11 @@ class _Day:
             self.at(absence.end, _Kind.BACK, absence)
         if self.advise:
             self.at(self.plan.opens + ADVISE_EVERY, _Kind.ADVISE, None)
-        handlers: dict[_Kind, Callable[[object], None]] = {
+        self.play(self.handlers())
+        return self.result()
+
+    def handlers(self) -> dict[_Kind, Callable[[object], None]]:
+        return {
             _Kind.ARRIVE: self.arrive,  # type: ignore[dict-item]
             _Kind.FREE: self.free,  # type: ignore[dict-item]
             _Kind.RETURN: self.come_back,  # type: ignore[dict-item]
@@ -189,17 +227,26 @@ class _Day:
             _Kind.BACK: self.back,  # type: ignore[dict-item]
             _Kind.ADVISE: self.advise_tidal,
         }
-        while self.events:
+
+    def play(
+        self,
+        handlers: dict[_Kind, Callable[[object], None]],
+        until: Callable[[], bool] | None = None,
+    ) -> None:
+        while self.events and (until is None or not until()):
             when, _, kind, payload = heapq.heappop(self.events)
             self.clock.set(when)
             handlers[kind](payload)
-        return self.result()
 
     # --- applicants -------------------------------------------------------------------
 
     def arrive(self, applicant: Applicant) -> None:
         code = applicant.category
-        prediction = self.predict(code) if self.estimate else (None, None)
+        prediction = (
+            self.predict(code, priority=applicant.priority is not None and self.ratio[code] > 0)
+            if self.estimate
+            else (None, None)
+        )
         self.sequences[code] += 1
         key = next_queue_key(latest=self.latest_key[code], now=self.now)
         self.latest_key[code] = key
@@ -215,6 +262,8 @@ class _Day:
         self.tickets.append(ticket)
         self.predictions[ticket.id] = prediction
         self.enqueue(ticket)
+        if self.oracle is not None and applicant.index % self.oracle.every == 0:
+            self.oracle_waits[ticket.id] = self.oracle_wait(ticket, self.oracle)
 
     def enqueue(self, ticket: _Ticket) -> None:
         if self.fifo:
@@ -269,9 +318,7 @@ class _Day:
         if ticket.hop == 0 and applicant.no_show and not ticket.returned:
             self.at(self.now + timedelta(seconds=self.patience), _Kind.FREE, window.number)
             return
-        service = (
-            applicant.service_seconds if ticket.hop == 0 else applicant.transfer_service_seconds
-        )
+        service = self.service_seconds(ticket)
         self.at(
             self.now + timedelta(seconds=applicant.walk_seconds + service),
             _Kind.FREE,
@@ -314,7 +361,7 @@ class _Day:
         assert ticket is not None and ticket.called_at is not None
         window.current = None
         window.busy_since = None
-        self.recent[ticket.category].append((self.now - ticket.called_at).total_seconds())
+        self.record_service(ticket, (self.now - ticket.called_at).total_seconds())
         applicant = ticket.applicant
         if ticket.hop == 0 and applicant.no_show and not ticket.returned:
             ticket.status = transition(
@@ -462,7 +509,9 @@ class _Day:
 
     # --- estimates ------------------------------------------------------------------------
 
-    def predict(self, category: str) -> tuple[WaitEstimate | None, float | None]:
+    def predict(
+        self, category: str, *, priority: bool = False
+    ) -> tuple[WaitEstimate | None, float | None]:
         configured = self.hall.category_by_code
         service = {
             code: service_time(
@@ -470,25 +519,17 @@ class _Day:
             )
             for code, samples in self.recent.items()
         }
-        queues = {
-            code: QueueAhead(len(waiting), min(t.queue_key for t in waiting.values()))
-            for code, waiting in self.waiting.items()
-            if waiting
-        }
-        loads = [
-            WindowLoad(
-                number=w.number,
-                categories=w.categories,
-                policy=w.policy,
-                status=w.status,
-                busy_category=w.current.category if w.current else None,
-                busy_since=w.busy_since,
-                paused_since=w.paused_since,
-            )
-            for w in self.windows.values()
-        ]
         estimate = estimate_wait(
-            category=category, queues=queues, windows=loads, service=service, now=self.now
+            category=category,
+            queues=self.queues_ahead(priority_only=priority),
+            windows=self.window_loads(),
+            service=service,
+            matter_service={
+                key: matter_service_time(recent=list(samples), category=service[key[0]])
+                for key, samples in self.recent_matters.items()
+            },
+            overflow=self.overflow,
+            now=self.now,
         )
         recent = self.recent[category]
         mean = (
@@ -507,6 +548,77 @@ class _Day:
         )
         return estimate, naive
 
+    def queues_ahead(self, *, priority_only: bool = False) -> dict[str, QueueAhead]:
+        """Every waiting ticket, per category in queue order, with the matters chosen; for a
+        priority newcomer, who jumps the normal queue, only the priority tickets."""
+        queues = {}
+        for code, waiting in self.waiting.items():
+            ordered = sorted(
+                (t for t in waiting.values() if not priority_only or t.applicant.priority),
+                key=lambda t: (t.queue_key, t.id),
+            )
+            if not ordered:
+                continue
+            queues[code] = QueueAhead(
+                len(ordered), ordered[0].queue_key, tuple(_matter(t) for t in ordered)
+            )
+        return queues
+
+    def window_loads(self) -> list[WindowLoad]:
+        """The windows as the estimator sees them: as dispatch does (a 潮汐 switch included)."""
+        loads = []
+        for w in self.windows.values():
+            view, policy = self.view(w)
+            loads.append(
+                WindowLoad(
+                    number=w.number,
+                    categories=view.categories,
+                    policy=policy,
+                    status=w.status,
+                    busy_category=w.current.category if w.current else None,
+                    busy_since=w.busy_since,
+                    paused_since=w.paused_since,
+                    also_serves=view.also_serves,
+                    busy_matter=_matter(w.current) if w.current else None,
+                )
+            )
+        return loads
+
+    def record_service(self, ticket: _Ticket, seconds: float) -> None:
+        """What a ticket's time at the window teaches: its category's and matter's typical."""
+        self.recent[ticket.category].append(seconds)
+        matter = _matter(ticket)
+        if matter is not None:
+            key = (ticket.category, matter)
+            if key not in self.recent_matters:
+                self.recent_matters[key] = deque(maxlen=RECENT_SAMPLES)
+            self.recent_matters[key].append(seconds)
+
+    def service_seconds(self, ticket: _Ticket) -> float:
+        if self.fresh is not None:
+            return self.fresh(ticket)
+        applicant = ticket.applicant
+        return applicant.service_seconds if ticket.hop == 0 else applicant.transfer_service_seconds
+
+    # --- the oracle -----------------------------------------------------------------------
+
+    def oracle_wait(self, ticket: _Ticket, oracle: Oracle) -> float:
+        """The median wait of `ticket` over replays of the day from now in which every service
+        not yet over takes a fresh time from the profile (a service under way: a fresh time
+        longer than it has already run). Everything else — who arrives when, no-shows, breaks
+        — stays as planned, so the oracle knows more than any estimator could."""
+        if ticket.first_called_at is not None:
+            return 0.0
+        rng = random.Random(f"{oracle.seed}:{self.plan.day.isoformat()}:{ticket.id}")
+        waits = []
+        for _ in range(oracle.replays):
+            fork, subject = _fork(self, ticket, oracle.profile, rng)
+            fork.play(fork.handlers(), until=subject.was_called)
+            if subject.first_called_at is None:
+                raise AssertionError(f"{ticket.number} was never called in a replay")
+            waits.append((subject.first_called_at - subject.issued_at).total_seconds())
+        return statistics.median(waits)
+
     # --- result ---------------------------------------------------------------------------
 
     def result(self) -> DayResult:
@@ -519,6 +631,7 @@ class _Day:
             if ticket.first_called_at is None:
                 raise AssertionError(f"{ticket.number} was never called")
             estimate, naive = self.predictions[ticket.id]
+            oracle = self.oracle_waits.get(ticket.id)
             visits.append(
                 Visit(
                     category=ticket.category,
@@ -529,9 +642,94 @@ class _Day:
                     * self.hall.category_by_code[ticket.category].target_wait_minutes,
                     estimate=estimate,
                     naive_seconds=naive,
+                    oracle_seconds=oracle,
                 )
             )
         return DayResult(self.plan.day, "", visits, statuses)
+
+
+def _matter(ticket: _Ticket) -> str | None:
+    """The matter a ticket's applicant chose, for their first visit (a transfer's onward
+    ticket is another category's business)."""
+    return ticket.applicant.matter if ticket.hop == 0 else None
+
+
+def _fork(
+    day: _Day, subject: _Ticket, profile: Profile, rng: random.Random
+) -> tuple[_Day, _Ticket]:
+    """A copy of `day` as it stands, to play on with fresh service times (the oracle); the
+    copy of `subject` in it. Tickets are copied (they change as they move), plans and
+    applicants shared (they do not)."""
+    tickets: dict[int, _Ticket] = {}
+
+    def own(ticket: _Ticket) -> _Ticket:
+        if ticket.id not in tickets:
+            tickets[ticket.id] = copy.copy(ticket)
+        return tickets[ticket.id]
+
+    fork = copy.copy(day)
+    fork.oracle = None
+    fork.estimate = False
+    fork.clock = ManualClock(day.now)
+    fork.order = itertools.count(len(day.tickets) * 100 + 10**9)
+    fork.ids = itertools.count(max((t.id for t in day.tickets), default=0) + 1)
+    fork.tickets = []
+    fork.predictions = {}
+    fork.oracle_waits = {}
+    fork.recent = {
+        code: deque(samples, maxlen=RECENT_SAMPLES) for code, samples in day.recent.items()
+    }
+    fork.recent_matters = {
+        key: deque(samples, maxlen=RECENT_SAMPLES) for key, samples in day.recent_matters.items()
+    }
+    fork.sequences = dict(day.sequences)
+    fork.latest_key = dict(day.latest_key)
+    fork.waiting = {
+        code: {ticket_id: own(t) for ticket_id, t in waiting.items()}
+        for code, waiting in day.waiting.items()
+    }
+    fork.windows = {number: copy.copy(w) for number, w in day.windows.items()}
+    for window in fork.windows.values():
+        window.line = deque(own(t) for t in window.line)
+        window.current = own(window.current) if window.current is not None else None
+
+    def fresh(ticket: _Ticket) -> float:
+        category = ticket.category
+        return service_draw(rng, profile, category, _matter(ticket))
+
+    fork.fresh = fresh
+    busy = {
+        w.number: w
+        for w in fork.windows.values()
+        if w.current is not None
+        and not (w.current.hop == 0 and w.current.applicant.no_show and not w.current.returned)
+    }
+    events = []
+    for when, order, kind, payload in day.events:
+        if kind is _Kind.FREE and payload in busy:
+            window = busy[payload]
+            assert window.current is not None and window.busy_since is not None
+            when = _fresh_end(window.current, window.busy_since, day.now, fresh)
+        elif kind is _Kind.RETURN:
+            payload = own(payload)  # type: ignore[arg-type]
+        events.append((when, order, kind, payload))
+    heapq.heapify(events)
+    fork.events = events
+    return fork, own(subject)
+
+
+def _fresh_end(
+    ticket: _Ticket, since: datetime, now: datetime, fresh: Callable[[_Ticket], float]
+) -> datetime:
+    """When a service under way since `since` ends with a fresh time that outlasts `now`."""
+    walk = ticket.applicant.walk_seconds
+    elapsed = (now - since).total_seconds()
+    seconds = fresh(ticket)
+    for _ in range(100):
+        if walk + seconds > elapsed:
+            break
+        seconds = fresh(ticket)
+    return since + timedelta(seconds=max(walk + seconds, elapsed))
 
 
 def run_day(
@@ -541,11 +739,15 @@ def run_day(
     policy: str = CONFIGURED,
     estimate: bool = False,
     no_show_patience_seconds: float = 120.0,
+    oracle: Oracle | None = None,
 ) -> DayResult:
-    """Play one planned day under `policy`; with `estimate`, record each ETA at the kiosk."""
+    """Play one planned day under `policy`; with `estimate`, record each ETA at the kiosk;
+    with `oracle`, also what the oracle would have said to some of the applicants."""
     if policy not in POLICY_CHOICES:
         raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICY_CHOICES)}")
-    day = _Day(plan, hall, policy, estimate=estimate, patience=no_show_patience_seconds)
+    day = _Day(
+        plan, hall, policy, estimate=estimate, patience=no_show_patience_seconds, oracle=oracle
+    )
     result = day.run()
     return DayResult(result.day, policy, result.visits, result.final_statuses)
 
@@ -592,6 +794,19 @@ class EstimateSummary:
     naive_mean_absolute_error_seconds: float
     within_range: float
     """Share of actual waits inside the published P10–P90 range (whole minutes)."""
+    oracle_samples: int = 0
+    """Applicants whose moment the oracle replayed (every `Oracle.every`-th)."""
+    oracle_mean_absolute_error_seconds: float = 0.0
+    """The oracle's mean absolute error over its samples."""
+    sampled_mean_absolute_error_seconds: float = 0.0
+    """Our estimator's mean absolute error over the oracle's samples (the fair comparison)."""
+
+    @property
+    def oracle_ratio(self) -> float:
+        """Our mean absolute error as a multiple of the oracle's, on the same moments."""
+        if self.oracle_mean_absolute_error_seconds == 0:
+            return 0.0 if self.sampled_mean_absolute_error_seconds == 0 else float("inf")
+        return self.sampled_mean_absolute_error_seconds / self.oracle_mean_absolute_error_seconds
 
     @property
     def error_ratio(self) -> float:
@@ -629,8 +844,9 @@ def summarise_policy(policy: str, days: Iterable[DayResult]) -> PolicySummary:
     )
 
 
-def summarise_estimates(days: Iterable[DayResult]) -> EstimateSummary:
-    """Over every applicant for whom both estimators had an answer at the kiosk."""
+def summarise_estimates(days: Sequence[DayResult]) -> EstimateSummary:
+    """Over every applicant for whom both estimators had an answer at the kiosk; the oracle
+    over those it replayed."""
     scored = [
         (v.estimate, v.naive_seconds, v.wait_seconds)
         for day in days
@@ -644,6 +860,12 @@ def summarise_estimates(days: Iterable[DayResult]) -> EstimateSummary:
         for estimate, _, actual in scored
         if estimate.low_minutes * 60 <= actual <= estimate.high_minutes * 60
     )
+    oracle = [
+        (v.estimate, v.oracle_seconds, v.wait_seconds)
+        for day in days
+        for v in day.visits
+        if v.estimate is not None and v.oracle_seconds is not None
+    ]
     return EstimateSummary(
         samples=len(scored),
         mean_absolute_error_seconds=statistics.fmean(
@@ -653,6 +875,17 @@ def summarise_estimates(days: Iterable[DayResult]) -> EstimateSummary:
             abs(naive - actual) for _, naive, actual in scored
         ),
         within_range=inside / len(scored),
+        oracle_samples=len(oracle),
+        oracle_mean_absolute_error_seconds=statistics.fmean(
+            abs(median - actual) for _, median, actual in oracle
+        )
+        if oracle
+        else 0.0,
+        sampled_mean_absolute_error_seconds=statistics.fmean(
+            abs(estimate.seconds - actual) for estimate, _, actual in oracle
+        )
+        if oracle
+        else 0.0,
     )
 
 
@@ -675,9 +908,11 @@ def simulate(
     first_day: date = date(2026, 3, 2),
     policies: Sequence[str] = POLICY_CHOICES,
     estimate: bool = True,
+    oracle: bool = True,
 ) -> SimulationReport:
     """Plan `days` days from `seed` and play each under every policy; ETAs are scored under
-    the configured policies, which are what the hall runs."""
+    the configured policies, which are what the hall runs, and, with `oracle`, against the
+    oracle's on a subsample of moments."""
     import time
 
     profile.check_against(hall)
@@ -699,6 +934,9 @@ def simulate(
                     policy=policy,
                     estimate=estimate and policy == CONFIGURED,
                     no_show_patience_seconds=profile.applicants.no_show_patience_seconds,
+                    oracle=Oracle(profile, seed=seed)
+                    if oracle and estimate and policy == CONFIGURED
+                    else None,
                 )
             )
     return SimulationReport(

@@ -13,8 +13,14 @@ import pytest
 from queue_server.config import HallConfig, load_hall_config, parse_hall_config
 from queue_server.domain.enums import PriorityReason
 from queue_server.simulation.plan import Absence, Applicant, DayPlan, plan_day
-from queue_server.simulation.profile import load_profile, parse_profile
-from queue_server.simulation.virtual import POLICY_CHOICES, run_day, simulate
+from queue_server.simulation.profile import MATTERS_PROFILE, load_profile, parse_profile
+from queue_server.simulation.virtual import (
+    POLICY_CHOICES,
+    Oracle,
+    run_day,
+    simulate,
+    summarise_estimates,
+)
 
 SIMULATE = [sys.executable, "-m", "queue_server.cli", "simulate"]
 POLICIES = ["--policy", "configured", "--policy", "fifo"]
@@ -193,6 +199,11 @@ def test_the_command_line_compares_policies_and_writes_json(tmp_path: Path) -> N
     report = json.loads(out.read_text("utf-8"))
     assert [p["policy"] for p in report["policies"]] == ["configured", "fifo"]
     assert report["estimates"]["samples"] > 0 and "error_ratio" in report["estimates"]
+    assert "ETA against the oracle" in run.stdout
+    estimates = report["estimates"]
+    assert estimates["oracle_samples"] > 0
+    assert estimates["oracle_mean_absolute_error_seconds"] > 0
+    assert "mean_absolute_error_seconds" in estimates and "oracle_ratio" in estimates
     refused = subprocess.run(
         [*SIMULATE, "--virtual", "--policy", "random"],
         capture_output=True,
@@ -200,3 +211,69 @@ def test_the_command_line_compares_policies_and_writes_json(tmp_path: Path) -> N
         timeout=120,
     )
     assert refused.returncode == 2 and "unknown policy random" in refused.stderr
+
+
+ORACLE_PROFILE = """
+[arrivals]
+per_hour = { "9" = 1 }
+
+[applicants]
+transfer_to = "a"
+
+[categories.a]
+share = 1
+median_minutes = 10
+sigma = 0
+
+[categories.a.matters.long]
+share = 0.5
+median_minutes = 20
+sigma = 0
+"""
+
+
+def test_the_oracle_replays_each_moment_with_fresh_service_times(tiny: HallConfig) -> None:
+    """The profile's times carry no spread (10 minutes; 20 for the matter `long`), so every
+    replay is the same. A1 arrives at 09:01 while A0 (planned 5 min) is served: afresh A0
+    takes 10 minutes from 09:00, so the oracle says 9 min (A1 in fact waited 4). A2 arrives at
+    09:02 behind A0 (10 min afresh) and A1, who chose `long` (20 min afresh): the oracle says
+    30 − 2 = 28 min (A2 in fact waited 8: A0 and A1 took 5 minutes each as planned)."""
+    profile = parse_profile(ORACLE_PROFILE, source="test")
+    plan = DayPlan(
+        day=date(2026, 3, 2),
+        opens=_at(tiny, 0),
+        closes=_at(tiny, 3600),
+        applicants=[
+            _person(tiny, 0, 0, 300),
+            _person(tiny, 1, 60, 300, matter="long"),
+            _person(tiny, 2, 120, 300),
+        ],
+    )
+    result = run_day(plan, tiny, estimate=True, oracle=Oracle(profile, replays=3, every=1))
+    assert [v.wait_seconds for v in result.visits] == [0.0, 240.0, 480.0]
+    assert [v.oracle_seconds for v in result.visits] == [0.0, 540.0, 1680.0]
+    summary = summarise_estimates([result])
+    assert summary.oracle_samples == 3
+    assert summary.oracle_mean_absolute_error_seconds == pytest.approx((0 + 300 + 1200) / 3)
+    every_other = run_day(plan, tiny, estimate=True, oracle=Oracle(profile, replays=3, every=2))
+    assert [v.oracle_seconds for v in every_other.visits] == [0.0, None, 1680.0]
+
+
+def test_a_profile_without_matters_plans_the_days_it_always_did() -> None:
+    """Matters are drawn only for categories that have them: the default profile's days are
+    the same as before the matters profile existed, and the matters profile gives matters."""
+    hall = load_hall_config()
+    windows = [w.number for w in hall.windows]
+    day = plan_day(
+        profile=load_profile(), tz=hall.tz, windows=windows, day=date(2026, 3, 2), seed=1
+    )
+    assert all(a.matter is None for a in day.applicants)
+    matters = plan_day(
+        profile=load_profile(builtin=MATTERS_PROFILE),
+        tz=hall.tz,
+        windows=windows,
+        day=date(2026, 3, 2),
+        seed=1,
+    )
+    chosen = {a.matter for a in matters.applicants if a.category == "general"}
+    assert {"newborn", "social_security_card", None} <= chosen
