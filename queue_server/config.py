@@ -76,9 +76,9 @@ class Category(_Strict):
     """实名取号: the kiosk asks for the ID number before issuing, and one person gets at most
     `max_tickets_per_person_per_day` tickets of this category a day in this hall."""
     max_tickets_per_person_per_day: Annotated[int, Field(gt=0, le=100)] = 2
-    overflow_waiting: Annotated[int, Field(gt=0)] = 10
+    overflow_waiting: Annotated[int, Field(ge=0)] = 10
     """More people than this waiting lets windows that `also_serves` the category help
-    (跨窗通办), even before its longest wait passes the target."""
+    (跨窗通办), even before its longest wait passes the target; 0: as soon as one waits."""
 
     @property
     def service_limit_seconds(self) -> float:

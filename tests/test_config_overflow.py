@@ -83,7 +83,12 @@ def test_a_wrong_also_serves_is_refused(also_serves: str, fragments: list[str]) 
         assert fragment in message, f"{fragment!r} missing from:\n{message}"
 
 
-@pytest.mark.parametrize("limit", ["0", "-1", '"many"'])
-def test_overflow_waiting_must_be_a_positive_count(limit: str) -> None:
+@pytest.mark.parametrize("limit", ["-1", '"many"'])
+def test_overflow_waiting_must_be_a_count(limit: str) -> None:
     hall = HALL.replace("overflow_waiting = 4", f"overflow_waiting = {limit}")
     assert "categories.0.overflow_waiting" in refusal("", hall)
+
+
+def test_overflow_waiting_zero_calls_for_help_as_soon_as_one_waits() -> None:
+    hall = parsed(hall=HALL.replace("overflow_waiting = 4", "overflow_waiting = 0"))
+    assert hall.overflow_rules["consult"] == OverflowRule(timedelta(minutes=10), waiting_limit=0)

@@ -9,6 +9,9 @@ from textual.widget import Widget
 from clerk_tui import formatting
 from queue_server.protocol import WindowPublic, WindowStatus
 
+HELPS_MIN_CELLS = 12
+"""Narrower than this, the cut-short 协办 list would name no category: it is left out."""
+
 
 class StatusBar(Widget):
     hall_name: reactive[str] = reactive("")
@@ -22,24 +25,31 @@ class StatusBar(Widget):
     now: reactive[datetime] = reactive(datetime(2000, 1, 1, tzinfo=UTC))
 
     def render(self) -> Text:
-        text = Text()
+        """One line: the 协办 list gives way (cut short with …) before a 潮汐 switch, the
+        clerk, a pause, the connection and the clock do."""
+        head, helps, tail = Text(), Text(), Text()
         window = self.window
         if window is not None:
-            text.append(f"{window.number}号窗口 {window.name}", style="bold")
+            head.append(f"{window.number}号窗口 {window.name}", style="bold")
             if self.helps_with:
-                text.append(f" · 协办：{'、'.join(self.helps_with)}")
+                helps.append(f" · 协办：{'、'.join(self.helps_with)}")
             if self.tidal:
-                text.append(f" · {self.tidal}", style="bold cyan")
+                tail.append(f" · {self.tidal}", style="bold cyan")
             if window.clerk is not None:
-                text.append(f" · {window.clerk.display_name}")
+                tail.append(f" · {window.clerk.display_name}")
             if window.status == WindowStatus.PAUSED:
-                text.append(f" · 暂停服务（{window.pause_reason or '—'}）", style="bold yellow")
+                tail.append(f" · 暂停服务（{window.pause_reason or '—'}）", style="bold yellow")
         if self.hall_name:
-            text.append(f" · {self.hall_name}")
-        text.append("  ")
-        text.append("● 在线" if self.online else "● 离线", style="green" if self.online else "red")
-        text.append(f"  {formatting.clock(self.now, self.timezone)}")
-        return text
+            tail.append(f" · {self.hall_name}")
+        tail.append("  ")
+        tail.append("● 在线" if self.online else "● 离线", style="green" if self.online else "red")
+        tail.append(f"  {formatting.clock(self.now, self.timezone)}")
+        room = self.content_size.width - head.cell_len - tail.cell_len
+        if helps.cell_len > room:
+            helps.truncate(room, overflow="ellipsis")
+            if room < HELPS_MIN_CELLS:
+                helps = Text()
+        return Text.assemble(head, helps, tail)
 
 
 class OfflineBanner(Widget):

@@ -85,3 +85,18 @@ def test_snapshot_of_a_window_helping(snap_compare: Compare, server: LiveServer)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SMALLEST, run_before=steps)
+
+
+@pytest.mark.anyio
+async def test_a_long_help_list_gives_way_to_the_clock(tmp_path: Path) -> None:
+    # The default hall's window 6 helps with five categories: at 100 columns the list is cut
+    # short, and the clerk, the hall, the connection and the clock still show.
+    with live_server(tmp_path, clock=ManualClock(SERVER_TIME)) as running:
+        async with console(running.base_url, window=6, clock=ManualClock(CONSOLE_TIME)) as (
+            app,
+            _,
+        ):
+            line = str(app.screen.query_one(StatusBar).render())
+    assert line.startswith("6号窗口 综合受理 · 协办：出件、帮办代办")
+    assert "…" in line and "企业服务专区" not in line
+    assert line.endswith(" · 窗口员1 · 一门市民服务中心  ● 在线  09:05:00")

@@ -49,6 +49,19 @@ def test_help_once_more_than_the_limit_wait() -> None:
     assert choose(waiting[1:], minute=6) == Choice(9, CallReason.LONGEST_WAIT)
 
 
+def test_a_limit_of_zero_helps_as_soon_as_one_waits() -> None:
+    waiting = [ticket(1, "consult", 5), ticket(2, "pickup", 0)]
+    eager = {**RULES, "consult": OverflowRule(timedelta(minutes=10), waiting_limit=0)}
+    assert POLICIES["longest_wait"].choose(
+        window=WINDOW,
+        waiting=waiting,
+        priority_ratio={},
+        now=BASE.replace(minute=6),
+        overflow=eager,
+    ) == Choice(1, CallReason.OVERFLOW)
+    assert choose(waiting, minute=6) == Choice(2, CallReason.LONGEST_WAIT)
+
+
 def test_never_while_its_own_category_is_past_target() -> None:
     waiting = [ticket(i, "consult", i) for i in range(1, 9)] + [ticket(9, "pickup", 0)]
     assert choose(waiting, minute=30) == Choice(9, CallReason.LONGEST_WAIT)

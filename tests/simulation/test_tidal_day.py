@@ -106,3 +106,47 @@ def test_a_suggestion_too_small_for_the_threshold_is_not_made(hall: HallConfig) 
     )
     assert waits(hall, plan, "overflow") == [0, 0, 120, 240, 360, 480, 600, 300]
     assert waits(hall, plan, "tidal") == [0, 0, 120, 240, 360, 480, 600, 300]
+
+
+def test_one_tidal_switch_calls_the_piling_short_tickets_first() -> None:
+    # The same hall, but 出件 (a) may wait 16 minutes: window 2 helps with it as overflow only
+    # once its eldest has waited more than 16 minutes (or its own b queue is empty).
+    hall = parse_hall_config(
+        HALL.replace("target_wait_minutes = 8", "target_wait_minutes = 16"), source="test"
+    )
+    # At 09:00: B0 (11 min), B1 (10 min), then A1–A12 (2 min each).
+    # Window 2 takes B0 (free at 09:11); window 1 takes A1 and then one a every 2 minutes:
+    #   A2 at 09:02 … A6 at 09:10; A7–A12 still wait at 09:10.
+    # No also_serves: window 2 takes B1 at 09:11 (wait 660 s); window 1 goes on alone: A7 at
+    #   09:12 … A12 at 09:22 (1320 s).
+    # Overflow: the same until 09:21 — at 09:11 the a queue (6 waiting, eldest 11 min) is
+    #   neither past 16 minutes nor over 100, so window 2 takes its own B1. At 09:21 window 2,
+    #   its own queue empty, takes A12 as overflow (1260 s) before window 1 is free at 09:22.
+    # Tidal: at 09:05 nobody has waited half a target (8 min for a), so nothing is asked. At
+    #   09:10 A7 has waited 10 min: the hall is asked. It has seen 72 a's and 12 b's an hour
+    #   (the day's first ten minutes); played forward, switching window 2 to a for 60 minutes
+    #   brings the expected mean wait from about 1882 s to 1553 s (17 %; 30 minutes only to
+    #   1659 s), so window 2 is switched to a until 10:10. At 09:11 window 2 calls a first:
+    #   A7 (660 s); window 1 A8 at 09:12 (720); window 2 A9 at 09:13 (780); window 1 A10 at
+    #   09:14 (840); window 2 A11 at 09:15 (900); window 1 A12 at 09:16 (960); at 09:17 the a
+    #   queue is empty and window 2 calls B1 (1020 s). Window 1 has no also_serves and window
+    #   2 is already switched, so no other switch can be suggested later.
+    # Mean waits: no also_serves 8580/14 s, overflow 8520/14 s, tidal 7680/14 s.
+    plan = day(
+        hall,
+        [
+            person(hall, 0, "b", 660),
+            person(hall, 1, "b", 600),
+            *(person(hall, index, "a", 120) for index in range(2, 14)),
+        ],
+    )
+    a_before = [0, 120, 240, 360, 480, 600]
+    assert waits(hall, plan, "no_overflow") == [
+        0, 660, *a_before, 720, 840, 960, 1080, 1200, 1320,
+    ]  # fmt: skip
+    assert waits(hall, plan, "overflow") == [
+        0, 660, *a_before, 720, 840, 960, 1080, 1200, 1260,
+    ]  # fmt: skip
+    assert waits(hall, plan, "tidal") == [
+        0, 1020, *a_before, 660, 720, 780, 840, 900, 960,
+    ]  # fmt: skip
