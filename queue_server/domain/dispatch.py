@@ -157,19 +157,6 @@ def summarise_queues(waiting: Sequence[Candidate]) -> dict[str, QueueSummary]:
     return {code: QueueSummary(fronts[code], counts[code]) for code in fronts}
 
 
-def overflow_due(
-    window: WindowView,
-    waiting: Sequence[Candidate],
-    *,
-    now: datetime | None,
-    overflow: Mapping[str, OverflowRule],
-) -> frozenset[str]:
-    """The categories the window `also_serves` that it should help with now."""
-    if not window.also_serves:
-        return frozenset()
-    return overflow_due_in(window, summarise_queues(waiting), now=now, overflow=overflow)
-
-
 def overflow_due_in(
     window: WindowView,
     queues: Mapping[str, QueueSummary],
@@ -177,8 +164,8 @@ def overflow_due_in(
     now: datetime | None,
     overflow: Mapping[str, OverflowRule],
 ) -> frozenset[str]:
-    """`overflow_due` from each category's queue in brief: the one rule, shared with the
-    wait estimator."""
+    """The categories the window `also_serves` that it should help with now, from each
+    category's queue in brief: the one rule, shared with the wait estimator."""
     if not window.also_serves:
         return frozenset()
 
