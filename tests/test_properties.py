@@ -455,7 +455,7 @@ class HallMachine(RuleBasedStateMachine):
             self._call_next(window, principal)
 
     def _call_next(self, window: int, principal: Principal) -> None:
-        served = self.hall.window_by_number[window].categories
+        served = self.hall.window_by_number[window].may_serve
         today = self.today
         eligible = [
             t
