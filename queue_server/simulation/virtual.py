@@ -759,7 +759,7 @@ def _fork(
         and not (w.current.hop == 0 and w.current.applicant.no_show and not w.current.returned)
     }
     breaks = _fresh_breaks(fork, day, profile, rng)
-    events = []
+    events: list[tuple[datetime, int, _Kind, object]] = []
     for when, order, kind, payload in day.events:
         if kind is _Kind.FREE and payload in busy:
             window = busy[payload]
