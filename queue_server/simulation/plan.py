@@ -8,7 +8,7 @@ import itertools
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -110,6 +110,36 @@ def _applicant(
     )
     people = profile.applicants
     priority = rng.choice(PRIORITY_REASONS) if rng.random() < people.priority_share else None
+    conduct = _conduct(rng, profile, category)
+    return Applicant(
+        index=index,
+        arrives=arrives,
+        category=category,
+        priority=priority,
+        walk_seconds=conduct.walk_seconds,
+        service_seconds=_lognormal(rng, median, sigma),
+        no_show=conduct.no_show,
+        returns_after_seconds=conduct.returns_after_seconds,
+        transfer_to=conduct.transfer_to,
+        transfer_service_seconds=conduct.transfer_service_seconds,
+        matter=matter,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Conduct:
+    """How an applicant's visit goes beyond their service time: whether they answer the
+    call, come back after a no-show, are sent on, and how long they walk to the window."""
+
+    no_show: bool
+    returns_after_seconds: float | None
+    transfer_to: str | None
+    transfer_service_seconds: float
+    walk_seconds: float
+
+
+def _conduct(rng: random.Random, profile: Profile, category: str) -> Conduct:
+    people = profile.applicants
     no_show = rng.random() < people.no_show_share
     returns = None
     if no_show and rng.random() < people.return_share:
@@ -119,21 +149,91 @@ def _applicant(
     target = people.transfer_to
     if target is not None and category != target and rng.random() < people.transfer_share:
         transfer_to = target
-        onward = profile.categories.get(target, load)
+        onward = profile.categories.get(target, profile.categories[category])
         transfer_service = _lognormal(rng, onward.median_minutes, onward.sigma)
-    return Applicant(
-        index=index,
-        arrives=arrives,
-        category=category,
-        priority=priority,
-        walk_seconds=rng.uniform(*people.walk_seconds),
-        service_seconds=_lognormal(rng, median, sigma),
-        no_show=no_show,
-        returns_after_seconds=returns,
-        transfer_to=transfer_to,
-        transfer_service_seconds=transfer_service,
-        matter=matter,
+    walk = rng.uniform(*people.walk_seconds)
+    return Conduct(no_show, returns, transfer_to, transfer_service, walk)
+
+
+def conduct_draw(rng: random.Random, profile: Profile, applicant: Applicant) -> Applicant:
+    """`applicant` with a fresh `Conduct` (no-show, return, transfer, walk) from the profile:
+    what a queue's state cannot know about someone who waits (the oracle's replays)."""
+    conduct = _conduct(rng, profile, applicant.category)
+    return replace(
+        applicant,
+        no_show=conduct.no_show,
+        returns_after_seconds=conduct.returns_after_seconds,
+        transfer_to=conduct.transfer_to,
+        transfer_service_seconds=conduct.transfer_service_seconds,
+        walk_seconds=conduct.walk_seconds,
     )
+
+
+def applicant_draw(
+    rng: random.Random, profile: Profile, index: int, arrives: datetime
+) -> Applicant:
+    """A fresh applicant arriving at `arrives`: category, matter, priority and conduct drawn
+    from the profile as `plan_day` draws them."""
+    codes = list(profile.categories)
+    cumulative = list(itertools.accumulate(profile.categories[code].share for code in codes))
+    return _applicant(rng, profile, index, arrives, codes=codes, cumulative=cumulative)
+
+
+def next_arrival(
+    rng: random.Random, profile: Profile, after: datetime, *, scale: float = 1.0
+) -> datetime | None:
+    """The first arrival after `after` of the day's Poisson process (the hourly rates of the
+    profile within opening hours, in `after`'s time zone), or None when nobody else comes.
+    The process has no memory, so drawing arrivals one at a time from any moment is drawing
+    the rest of the day afresh."""
+    day, tz = after.date(), after.tzinfo
+    assert isinstance(tz, ZoneInfo)
+    moment = max(after, _at(day, profile.day.opens, tz))
+    closes = _at(day, profile.day.closes, tz)
+    while moment < closes:
+        end = min(_at(day, time(moment.hour), tz) + timedelta(hours=1), closes)
+        rate = profile.arrivals.per_hour.get(moment.hour, 0.0) * scale / 3600.0
+        if rate > 0:
+            candidate = moment + timedelta(seconds=rng.expovariate(rate))
+            if candidate < end:
+                return candidate
+        moment = end
+    return None
+
+
+def breaks_to_come(
+    rng: random.Random, profile: Profile, window: int, now: datetime, begun: Sequence[Absence]
+) -> list[Absence]:
+    """The window's breaks after `now`, drawn afresh given what `now` shows: in each break
+    period in which none of its breaks `begun` by now started, a break with the chance that
+    is left (the profile's chance, less the part of the period already gone by without
+    one), starting uniformly in what is left of the period."""
+    day, tz = now.date(), now.tzinfo
+    assert isinstance(tz, ZoneInfo)
+    breaks = profile.breaks
+    drawn = []
+    for period in (breaks.morning, breaks.afternoon):
+        begin, finish = _at(day, period[0], tz), _at(day, period[1], tz)
+        if now >= finish or any(begin <= a.start <= finish for a in begun):
+            continue
+        gone = (now - begin) / (finish - begin) if now > begin else 0.0
+        if rng.random() >= breaks.chance * (1 - gone) / (1 - breaks.chance * gone):
+            continue
+        start = max(now, begin) + (finish - max(now, begin)) * rng.random()
+        minutes = rng.uniform(*breaks.minutes)
+        drawn.append(Absence(window, start, start + timedelta(minutes=minutes), closed=False))
+    return drawn
+
+
+def break_end_draw(
+    rng: random.Random, profile: Profile, absence: Absence, now: datetime
+) -> Absence:
+    """A break under way at `now` with a fresh length from the profile, longer than it has
+    lasted so far."""
+    low, high = profile.breaks.minutes
+    lasted = (now - absence.start).total_seconds() / 60
+    minutes = rng.uniform(max(low, min(lasted, high)), high)
+    return replace(absence, end=absence.start + timedelta(minutes=minutes))
 
 
 def _matter(rng: random.Random, load: CategoryLoad) -> str | None:

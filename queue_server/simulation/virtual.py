@@ -12,8 +12,8 @@ import itertools
 import random
 import statistics
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
 
@@ -42,7 +42,18 @@ from queue_server.domain.queueing import next_queue_key, requeue_key
 from queue_server.domain.states import transition
 from queue_server.domain.tidal import SWITCH_POLICY, LiveHall, TidalSwitch, switched
 from queue_server.simulation.forward import suggest_tidal
-from queue_server.simulation.plan import Absence, Applicant, DayPlan, plan_day, service_draw
+from queue_server.simulation.plan import (
+    Absence,
+    Applicant,
+    DayPlan,
+    applicant_draw,
+    break_end_draw,
+    breaks_to_come,
+    conduct_draw,
+    next_arrival,
+    plan_day,
+    service_draw,
+)
 from queue_server.simulation.profile import Profile
 
 CONFIGURED = "configured"
@@ -85,6 +96,8 @@ class _Kind(Enum):
     AWAY = 3
     BACK = 4
     ADVISE = 5
+    FRESH = 6
+    """In an oracle's replay: an applicant drawn afresh arrives (the next is drawn then)."""
 
 
 @dataclass(slots=True)
@@ -165,6 +178,8 @@ class _Day:
         self.oracle_waits: dict[int, float] = {}
         self.fresh: Callable[[_Ticket], float] | None = None
         """In an oracle's replay: draws a fresh service time for a ticket called."""
+        self.future: _Future | None = None
+        """In an oracle's replay: where later arrivals are drawn from."""
         self.recent_matters: dict[tuple[str, str], deque[float]] = {}
         self.patience = patience
         self.hall = hall
@@ -226,6 +241,7 @@ class _Day:
             _Kind.AWAY: self.leave,  # type: ignore[dict-item]
             _Kind.BACK: self.back,  # type: ignore[dict-item]
             _Kind.ADVISE: self.advise_tidal,
+            _Kind.FRESH: self.arrive_fresh,  # type: ignore[dict-item]
         }
 
     def play(
@@ -264,6 +280,13 @@ class _Day:
         self.enqueue(ticket)
         if self.oracle is not None and applicant.index % self.oracle.every == 0:
             self.oracle_waits[ticket.id] = self.oracle_wait(ticket, self.oracle)
+
+    def arrive_fresh(self, applicant: Applicant) -> None:
+        """An applicant drawn afresh arrives (an oracle's replay); the next one is drawn."""
+        self.arrive(applicant)
+        future = self.future
+        assert future is not None
+        future.schedule(self)
 
     def enqueue(self, ticket: _Ticket) -> None:
         if self.fifo:
@@ -603,10 +626,10 @@ class _Day:
     # --- the oracle -----------------------------------------------------------------------
 
     def oracle_wait(self, ticket: _Ticket, oracle: Oracle) -> float:
-        """The median wait of `ticket` over replays of the day from now in which every service
-        not yet over takes a fresh time from the profile (a service under way: a fresh time
-        longer than it has already run). Everything else — who arrives when, no-shows, breaks
-        — stays as planned, so the oracle knows more than any estimator could."""
+        """The median wait of `ticket` over replays of the day from now, each from the same
+        state with everything the state does not know drawn afresh from the profile with the
+        replay's own random stream (see `_fork`): the best any estimator could say from the
+        state the kiosk sees."""
         if ticket.first_called_at is not None:
             return 0.0
         rng = random.Random(f"{oracle.seed}:{self.plan.day.isoformat()}:{ticket.id}")
@@ -654,12 +677,37 @@ def _matter(ticket: _Ticket) -> str | None:
     return ticket.applicant.matter if ticket.hop == 0 else None
 
 
+@dataclass(slots=True)
+class _Future:
+    """Later arrivals in an oracle's replay, drawn one at a time from the profile."""
+
+    rng: random.Random
+    profile: Profile
+    index: Iterator[int]
+
+    def schedule(self, day: "_Day") -> None:
+        """Draw the next arrival after `day`'s now, if anybody else comes today."""
+        moment = next_arrival(self.rng, self.profile, day.now)
+        if moment is not None:
+            applicant = applicant_draw(self.rng, self.profile, next(self.index), moment)
+            day.at(moment, _Kind.FRESH, applicant)
+
+
 def _fork(
     day: _Day, subject: _Ticket, profile: Profile, rng: random.Random
 ) -> tuple[_Day, _Ticket]:
-    """A copy of `day` as it stands, to play on with fresh service times (the oracle); the
-    copy of `subject` in it. Tickets are copied (they change as they move), plans and
-    applicants shared (they do not)."""
+    """A copy of `day` as it stands, to play on from the same state with everything the state
+    does not know drawn afresh from `profile` with `rng` (the oracle); the copy of `subject`
+    in it. Tickets are copied (they change as they move), plans shared (they do not).
+
+    Kept, as the state knows them: who waits (category, matter, priority, queue position),
+    who is at a window and since when, which windows are open, paused or closed, the
+    lunch closures (a schedule), the no-shows so far. Drawn afresh: every service time (a
+    service under way: one longer than it has run), later arrivals (moments at the profile's
+    hourly rate, categories, matters, priority, conduct), how those who wait will behave
+    (no-show, return, transfer, walk), the transfer of those being served, whether and when
+    the no-shows so far come back (given that they have not yet), the breaks not yet begun
+    (given that none has begun in the period so far) and the end of a break under way."""
     tickets: dict[int, _Ticket] = {}
 
     def own(ticket: _Ticket) -> _Ticket:
@@ -688,10 +736,16 @@ def _fork(
         code: {ticket_id: own(t) for ticket_id, t in waiting.items()}
         for code, waiting in day.waiting.items()
     }
+    for waiting in fork.waiting.values():
+        for ticket in waiting.values():
+            if ticket.hop == 0:
+                ticket.applicant = conduct_draw(rng, profile, ticket.applicant)
     fork.windows = {number: copy.copy(w) for number, w in day.windows.items()}
     for window in fork.windows.values():
         window.line = deque(own(t) for t in window.line)
         window.current = own(window.current) if window.current is not None else None
+        if window.current is not None and window.current.hop == 0:
+            _redraw_outcome(window.current, profile, rng)
 
     def fresh(ticket: _Ticket) -> float:
         category = ticket.category
@@ -704,18 +758,87 @@ def _fork(
         if w.current is not None
         and not (w.current.hop == 0 and w.current.applicant.no_show and not w.current.returned)
     }
-    events = []
+    breaks = _fresh_breaks(fork, day, profile, rng)
+    events: list[tuple[datetime, int, _Kind, object]] = []
     for when, order, kind, payload in day.events:
         if kind is _Kind.FREE and payload in busy:
             window = busy[payload]
             assert window.current is not None and window.busy_since is not None
             when = _fresh_end(window.current, window.busy_since, day.now, fresh)
-        elif kind is _Kind.RETURN:
-            payload = own(payload)  # type: ignore[arg-type]
+        elif kind in (_Kind.ARRIVE, _Kind.RETURN) or (
+            kind in (_Kind.AWAY, _Kind.BACK) and payload in breaks
+        ):
+            continue
         events.append((when, order, kind, payload))
     heapq.heapify(events)
     fork.events = events
+    for absence in breaks.values():
+        if absence is not None and absence.start > day.now:
+            fork.at(absence.start, _Kind.AWAY, absence)
+        if absence is not None:
+            fork.at(absence.end, _Kind.BACK, absence)
+    for ticket in day.tickets:
+        if ticket.status is TicketStatus.NO_SHOW:
+            _fresh_return(fork, own(ticket), profile, rng)
+    fork.future = _Future(rng, profile, itertools.count(len(day.plan.applicants) + 10**6))
+    fork.future.schedule(fork)
     return fork, own(subject)
+
+
+def _redraw_outcome(ticket: _Ticket, profile: Profile, rng: random.Random) -> None:
+    """At the window: that they answered the call or not is known; whether they will be sent
+    on, or (not answering) come back later, is not."""
+    applicant = ticket.applicant
+    drawn = conduct_draw(rng, profile, applicant)
+    people = profile.applicants
+    returns = None
+    if rng.random() < people.return_share:
+        returns = 60.0 * rng.uniform(*people.return_after_minutes)
+    ticket.applicant = replace(
+        applicant,
+        returns_after_seconds=returns if applicant.no_show else None,
+        transfer_to=drawn.transfer_to,
+        transfer_service_seconds=drawn.transfer_service_seconds,
+    )
+
+
+def _fresh_breaks(
+    fork: _Day, day: _Day, profile: Profile, rng: random.Random
+) -> dict[object, Absence | None]:
+    """The planned breaks a replay leaves out (not yet begun; under way: its end unknown),
+    each mapped to what replaces it (None: nothing), and the breaks drawn afresh (mapped to
+    from a key of their own)."""
+    now = day.now
+    replaced: dict[object, Absence | None] = {}
+    for absence in day.plan.absences:
+        if not absence.closed and absence.start > now:
+            replaced[absence] = None
+    for number, window in fork.windows.items():
+        away = window.away
+        if away is not None and not away.closed and away.end > now:
+            window.away = break_end_draw(rng, profile, away, now)
+            replaced[away] = window.away
+        begun = [
+            a for a in day.plan.absences if a.window == number and not a.closed and a.start <= now
+        ]
+        for position, absence in enumerate(breaks_to_come(rng, profile, number, now, begun)):
+            replaced[(number, position)] = absence
+    return replaced
+
+
+def _fresh_return(fork: _Day, ticket: _Ticket, profile: Profile, rng: random.Random) -> None:
+    """Whether and when a no-show so far comes back, drawn afresh given that they have not
+    come back yet (drawn until the draw agrees with that)."""
+    assert ticket.called_at is not None
+    missed = ticket.called_at + timedelta(seconds=fork.patience)
+    people = profile.applicants
+    for _ in range(100):
+        if rng.random() >= people.return_share:
+            return
+        after = timedelta(minutes=rng.uniform(*people.return_after_minutes))
+        if missed + after > fork.now:
+            fork.at(missed + after, _Kind.RETURN, ticket)
+            return
 
 
 def _fresh_end(

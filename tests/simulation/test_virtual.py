@@ -215,10 +215,16 @@ def test_the_command_line_compares_policies_and_writes_json(tmp_path: Path) -> N
 
 ORACLE_PROFILE = """
 [arrivals]
-per_hour = { "9" = 1 }
+per_hour = { "9" = 0 }
 
 [applicants]
 transfer_to = "a"
+priority_share = 0
+no_show_share = 0
+walk_seconds = [0, 0]
+
+[breaks]
+chance = 0
 
 [categories.a]
 share = 1
@@ -257,6 +263,42 @@ def test_the_oracle_replays_each_moment_with_fresh_service_times(tiny: HallConfi
     assert summary.oracle_mean_absolute_error_seconds == pytest.approx((0 + 300 + 1200) / 3)
     every_other = run_day(plan, tiny, estimate=True, oracle=Oracle(profile, replays=3, every=2))
     assert [v.oracle_seconds for v in every_other.visits] == [0.0, None, 1680.0]
+
+
+def test_the_oracle_draws_later_arrivals_afresh_not_from_the_plan(tiny: HallConfig) -> None:
+    """The oracle knows the state, not the future: later arrivals come from the profile, not
+    the plan. A0 is served from 09:00 (10 min afresh), A1 arrives at 09:01; in fact P, a
+    priority applicant, arrives at 09:03 and jumps A1 (A0 takes 5 min as planned, P 10 min:
+    A1 waits 14). With a profile where nobody else comes, every replay says 9 min (a
+    replay of the plan would have said 19). With one where priority applicants arrive ten a
+    minute, one comes before 09:10 in every replay and jumps A1 (the window takes one
+    priority ticket per normal one: priority_ratio 1): A0 until 09:10, a newcomer until
+    09:20, then A1: 19 min."""
+    plan = DayPlan(
+        day=date(2026, 3, 2),
+        opens=_at(tiny, 0),
+        closes=_at(tiny, 3600),
+        applicants=[
+            _person(tiny, 0, 0, 300),
+            _person(tiny, 1, 60, 300),
+            _person(tiny, 2, 180, 600, priority=PriorityReason.ELDERLY),
+        ],
+    )
+    quiet = parse_profile(ORACLE_PROFILE, source="test")
+    oracle = Oracle(quiet, replays=5, every=1)
+    result = run_day(plan, tiny, estimate=True, oracle=oracle)
+    assert [v.wait_seconds for v in result.visits] == [0.0, 840.0, 120.0]
+    assert result.visits[1].oracle_seconds == 540.0
+    busy = parse_profile(
+        ORACLE_PROFILE.replace('"9" = 0', '"9" = 600').replace(
+            "priority_share = 0", "priority_share = 1"
+        ),
+        source="test",
+    )
+    crowded = run_day(plan, tiny, estimate=True, oracle=Oracle(busy, replays=5, every=1))
+    assert crowded.visits[1].oracle_seconds == 1140.0
+    again = run_day(plan, tiny, estimate=True, oracle=Oracle(busy, replays=5, every=1, seed=0))
+    assert [v.oracle_seconds for v in again.visits] == [v.oracle_seconds for v in crowded.visits]
 
 
 def test_a_profile_without_matters_plans_the_days_it_always_did() -> None:
