@@ -88,7 +88,7 @@ def _checks(
     wrong_window = [
         call
         for call in calls
-        if call.category not in hall.window_by_number[call.window_no].categories
+        if call.category not in hall.window_by_number[call.window_no].may_serve
     ]
     return [
         Check(
