@@ -10,7 +10,9 @@ The people's logins are written to `logins.txt` in the demo folder (owner-only, 
 again on the next run; the bots' shared password reaches the simulator through its
 environment only. The day runs in real time by default, so arrivals, queues and waits look
 like a real morning; a crowd that waited at the door is there at opening. The user's own
-ticket is in a category that only the real clerk's window serves: no bot ever calls it.
+ticket is in a category that only the real clerk's window serves: the demo runs the server on
+a copy of the hall (written to `config/` in the demo folder, `demo_hall`) in which no other
+window helps with that category, so no bot ever calls it.
 
 `--headless --day-seconds N` runs one short day without the board and exits 0 when the hall
 worked end to end (every ticket but the user's ended, the user's still waits, the simulator
@@ -57,6 +59,8 @@ from queue_server.city import (
 from queue_server.client import QueueClient, QueueError
 from queue_server.config import HallConfig, load_hall_config
 from queue_server.db import Database
+from queue_server.demo_hall import FOLDER as CONFIG_FOLDER
+from queue_server.demo_hall import reserved_category, write_demo_config
 from queue_server.demo_zone import EMPTY_PRINTER, zone_problems
 from queue_server.demo_zone import TOKEN_ENV as ZONE_TOKEN_ENV
 from queue_server.domain.clock import SystemClock
@@ -76,8 +80,9 @@ PEOPLE = (
 """(role shown, login name, role, display name, staff number) of the accounts for people."""
 HUMAN_CLERK = "clerk1"
 HUMAN_WINDOW = 9
-"""The window the bots leave to a real clerk at `clerk-tui`. In the default hall it alone
-serves 跨域通办, the category of the user's own ticket, so no bot ever calls that ticket."""
+"""The window the bots leave to a real clerk at `clerk-tui`. In the default hall it alone has
+跨域通办 as its own category; the demo's copy of the hall (`demo_hall`) lets no other window
+help with it either, so no bot ever calls the user's own ticket there."""
 BOT_NAMES = ["李强", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴昊", "徐丽", "孙涛"]
 LOGINS_FILE = "logins.txt"
 DEFAULT_SPEED = 1.0
@@ -138,8 +143,9 @@ class Variant:
     """What `make demo` (one hall) and `--city` (the example city) differ in."""
 
     city: CityConfig
-    city_file: Path | None
-    """The city.toml the server is started with; None for the one built-in hall."""
+    config_file: Path
+    """What the server is started with, written by the demo (`demo_hall`): a hall TOML
+    (`--config`) for one hall, a city.toml (`--city`) for several."""
 
     @property
     def several(self) -> bool:
@@ -163,12 +169,12 @@ class Variant:
         return f" ({self.city.hall(code).hall.name})" if self.several else ""
 
 
-def demo_variant(city: bool) -> Variant:
-    """The example city (`--city`) or a city of just the built-in default hall."""
-    if city:
-        path = example_city_path()
-        return Variant(load_city_config(path), path)
-    return Variant(city_of_one(load_hall_config()), None)
+def demo_variant(city: bool, directory: Path) -> Variant:
+    """The example city (`--city`) or a city of just the built-in default hall, its first hall
+    written into `directory` with `HUMAN_WINDOW` alone serving the user's category."""
+    shipped = load_city_config(example_city_path()) if city else city_of_one(load_hall_config())
+    config, config_file = write_demo_config(shipped, HUMAN_WINDOW, directory / CONFIG_FOLDER)
+    return Variant(config, config_file)
 
 
 @dataclass(frozen=True)
@@ -371,25 +377,15 @@ def profile_toml(profile: Profile) -> str:
     return "\n".join(lines) + "\n"
 
 
-def reserved_category(hall: HallConfig, window: int) -> str:
-    """A category that only `window` serves: the user's own ticket waits there for them."""
-    others = {code for w in hall.windows if w.number != window for code in w.categories}
-    own = [w for w in hall.windows if w.number == window]
-    mine = [code for code in (own[0].categories if own else []) if code not in others]
-    if not mine:
-        raise RuntimeError(f"window {window} serves no category of its own in this hall")
-    return mine[0]
-
-
 def prepare_folder(directory: Path) -> None:
-    """The demo folder, owner-only; the last run's hall or city, logs, profiles and WAVs
-    removed, the logins file kept."""
+    """The demo folder, owner-only; the last run's hall or city, its configuration, logs,
+    profiles and WAVs removed, the logins file kept."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     directory.chmod(0o700)
     for database in ("hall.db", "city.db"):
         for suffix in ("", "-wal", "-shm"):
             (directory / f"{database}{suffix}").unlink(missing_ok=True)
-    for name in ("logs", "announcements", "profiles"):
+    for name in ("logs", "announcements", "profiles", CONFIG_FOLDER):
         shutil.rmtree(directory / name, ignore_errors=True)
 
 
@@ -656,11 +652,11 @@ def main(
     ] = False,
 ) -> None:
     """Start a demo hall (or with --city a demo city), worked by simulated clerks, and show it."""
-    variant = demo_variant(city)
     logins_file = directory / LOGINS_FILE
     had_file = logins_file.exists()
     passwords = read_passwords(logins_file)
     prepare_folder(directory)
+    variant = demo_variant(city, directory)
     logs = directory / "logs"
     voice = directory / "announcements"
     logs.mkdir()
@@ -795,8 +791,7 @@ def _start_server(
         "--port",
         str(port),
     ]
-    if variant.city_file is not None:
-        command += ["--city", str(variant.city_file)]
+    command += ["--city" if variant.several else "--config", str(variant.config_file)]
     return processes.start(
         "queue-server",
         command,
