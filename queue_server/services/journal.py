@@ -30,7 +30,7 @@ class Appended:
     previous: int
 
 
-def _previous_seq(session: Session, hall: str) -> int:
+def latest_seq(session: Session, hall: str) -> int:
     """The seq of the hall's newest event. Read once per transaction, under the hall's write
     lock, then carried along as this transaction appends."""
     latest: dict[str, int] = session.info.setdefault(_LATEST_KEY, {})
@@ -54,7 +54,7 @@ def _append(
     session = scope.session
     if day != scope.today:
         stats_rollups.forget(session, scope.code, day)
-    previous = _previous_seq(session, scope.code)
+    previous = latest_seq(session, scope.code)
     event = Event(
         hall=scope.code,
         type=message.type,
