@@ -11,7 +11,7 @@ from bisect import insort
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from queue_server.domain.enums import TicketStatus, WindowStatus
 
@@ -284,3 +284,51 @@ def waiting_ahead(
     ]
     ahead.sort(key=lambda t: t.order)
     return ahead
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _mapping_differences(name: str, memory: Mapping[K, V], database: Mapping[K, V]) -> list[str]:
+    found = []
+    for key in sorted(set(memory) | set(database), key=repr):
+        held, read = memory.get(key), database.get(key)
+        if held != read:
+            found.append(f"{name}[{key}]: memory {held!r}, database {read!r}")
+    return found
+
+
+def differences(memory: LiveHall, database: LiveHall) -> list[str]:
+    """Where the state held in memory disagrees with one rebuilt from the database, one
+    line each (empty: they agree). `key_high` is a high-water mark: a queue key in memory
+    may be later than any still in the database (a requeued ticket moved back), never
+    earlier, and never missing."""
+    found = [
+        f"{name}: memory {getattr(memory, name)!r}, database {getattr(database, name)!r}"
+        for name in ("hall", "day", "seq", "history_limit")
+        if getattr(memory, name) != getattr(database, name)
+    ]
+    found += _mapping_differences("counters", memory.counters, database.counters)
+    for category, key in sorted(database.key_high.items()):
+        held = memory.key_high.get(category)
+        if held is None or held < key:
+            found.append(f"key_high[{category}]: memory {held!r} before database {key!r}")
+    found += _mapping_differences("tickets", memory.tickets, database.tickets)
+    queues = {
+        category: [ticket.id for ticket in queue] for category, queue in memory.queues.items()
+    }
+    read = {
+        category: [ticket.id for ticket in queue] for category, queue in database.queues.items()
+    }
+    found += _mapping_differences("queues", queues, read)
+    found += _mapping_differences("windows", memory.windows, database.windows)
+    if memory.history != database.history:
+        held_ids = [sample.ticket_id for sample in memory.history]
+        read_ids = [sample.ticket_id for sample in database.history]
+        found.append(
+            f"history: memory {held_ids}, database {read_ids}"
+            if held_ids != read_ids
+            else "history: the same tickets with other times"
+        )
+    return found
