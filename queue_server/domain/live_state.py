@@ -18,6 +18,9 @@ from queue_server.domain.enums import TicketStatus, WindowStatus
 AT_THE_HALL = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING})
 """Tickets kept: those waiting, or called to or served at a window."""
 
+AT_A_WINDOW = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
+"""Tickets a window holds: kept whatever their day, since the window is busy with them."""
+
 LEFT_A_WINDOW = frozenset({TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.TRANSFERRED})
 """A ticket that held a window and left it: its time there is a service sample."""
 
@@ -39,6 +42,9 @@ class TicketFact:
     clerk_id: int | None = None
     called_at: datetime | None = None
     finished_at: datetime | None = None
+    hop: int = 0
+    """0 for a number handed out; a transfer's successor keeps its original's number (and
+    sequence, from the category it was taken in) with the next hop."""
 
     @property
     def in_own_queue(self) -> bool:
@@ -117,7 +123,8 @@ class LiveHall:
     key_high: Mapping[str, datetime] = field(default_factory=dict)
     """The latest queue key given in each category today: a new ticket queues behind it."""
     tickets: Mapping[int, TicketFact] = field(default_factory=dict)
-    """Today's tickets at the hall (`AT_THE_HALL`), by id."""
+    """Today's tickets at the hall (`AT_THE_HALL`), and those of an earlier day still held
+    at a window (`AT_A_WINDOW`: the day rolled over while they were served), by id."""
     queues: Mapping[str, tuple[TicketFact, ...]] = field(default_factory=dict)
     """Each category's own queue, front first (queue key, then id)."""
     windows: Mapping[int, WindowFact] = field(default_factory=dict)
@@ -179,6 +186,10 @@ def _with_sample(
 def apply_ticket(state: LiveHall, ticket: TicketFact) -> LiveHall:
     """The state after `ticket`'s row was written as it is now."""
     if ticket.service_day != state.day:
+        if ticket.status in AT_A_WINDOW:
+            # Still at a window after the day rolled over: the window is busy with it. It
+            # counts for nothing else of this day (number, queue, service times).
+            return replace(state, tickets={**state.tickets, ticket.id: ticket})
         if ticket.id not in state.tickets:
             return state
         return _forget(state, ticket.id)
@@ -197,7 +208,7 @@ def apply_ticket(state: LiveHall, ticket: TicketFact) -> LiveHall:
     if ticket.status in LEFT_A_WINDOW or any(s.ticket_id == ticket.id for s in history):
         history = _with_sample(history, ticket, state.history_limit)
     counters, key_high = state.counters, state.key_high
-    if ticket.sequence > counters.get(ticket.category, 0):
+    if ticket.hop == 0 and ticket.sequence > counters.get(ticket.category, 0):
         counters = {**counters, ticket.category: ticket.sequence}
     high = key_high.get(ticket.category)
     if high is None or ticket.queue_key > high:

@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 
 from queue_server.domain.enums import TicketStatus, WindowStatus
 from queue_server.domain.live_state import (
+    AT_A_WINDOW,
     AT_THE_HALL,
     LEFT_A_WINDOW,
     LiveHall,
@@ -117,6 +118,7 @@ def ticket_fact(ticket: Ticket) -> TicketFact:
         clerk_id=ticket.clerk_id,
         called_at=ticket.called_at,
         finished_at=ticket.finished_at,
+        hop=ticket.hop,
     )
 
 
@@ -278,6 +280,19 @@ def rebuild(session: Session, *, hall: str, day: date, seq: int, history_limit: 
         .limit(history_limit)
     ).all()
     windows = session.exec(select(WindowState).where(WindowState.hall == hall)).all()
+    # A window may still hold a ticket of an earlier day (the day rolled over meanwhile).
+    held = {w.current_ticket_id for w in windows} - {t.id for t in at_hall} - {None}
+    earlier = (
+        session.exec(
+            select(Ticket).where(
+                col(Ticket.id).in_(held),
+                Ticket.service_day != day,
+                col(Ticket.status).in_(AT_A_WINDOW),
+            )
+        ).all()
+        if held
+        else []
+    )
     return built(
         hall=hall,
         day=day,
@@ -285,7 +300,7 @@ def rebuild(session: Session, *, hall: str, day: date, seq: int, history_limit: 
         history_limit=history_limit,
         counters=counters,
         key_high=key_high,
-        tickets=[ticket_fact(t) for t in (*reversed(served), *at_hall)],
+        tickets=[ticket_fact(t) for t in (*reversed(served), *at_hall, *earlier)],
         windows=[window_fact(w) for w in windows],
     )
 

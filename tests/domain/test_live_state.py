@@ -107,13 +107,17 @@ def test_a_transfer_ends_one_ticket_and_queues_its_successor_elsewhere() -> None
     ticket = called(issued(1, 1), 2)
     state = apply_facts(hall(), tickets=[ticket])
     moved = ended(ticket, S.TRANSFERRED, 9)
-    successor = replace(issued(2, 1, category="consult", minute=1), id=2)
+    # The successor keeps its number (general's sequence 7) in its new category.
+    successor = replace(issued(2, 7, category="consult", minute=1), hop=1)
     to_window = replace(issued(3, 2, category="consult"), target_window_no=5)
     state = apply_facts(state, tickets=[moved, successor, to_window])
     assert queue_ids(state) == [] and queue_ids(state, "consult") == [2]
     assert 3 in state.tickets, "a ticket sent to a named window is at the hall, in no queue"
     assert [s.ticket_id for s in state.history] == [1]
-    assert state.counters == {"general": 1, "consult": 2}
+    assert state.counters == {"general": 1, "consult": 2}, (
+        "regression: a successor's sequence once counted as a number of its new category"
+    )
+    assert state.key_high["consult"] == at(2)
 
 
 def test_queue_order_is_by_queue_key_then_id() -> None:
@@ -139,6 +143,22 @@ def test_a_ticket_of_another_day_is_ignored_and_forgotten() -> None:
     state = apply_ticket(hall(), issued(1, 1))
     state = apply_ticket(state, yesterday)
     assert state.tickets == {} and state.queues == {}
+
+
+def test_a_ticket_of_an_earlier_day_still_at_a_window_keeps_the_window_busy() -> None:
+    """Regression (found by tests/test_live_state_property.py): the day rolled over while a
+    window held yesterday's ticket; the state forgot it, so the estimator took the window
+    for free while the database (and `hall_load`) had it busy."""
+    yesterday = DAY - timedelta(days=1)
+    held = replace(called(issued(1, 9), 2), service_day=yesterday)
+    window = WindowFact(number=3, status=WindowStatus.OPEN, clerk_id=7, current_ticket_id=1)
+    state = apply_facts(hall(), tickets=[held], windows=[window])
+    assert state.ticket_at(state.windows[3]) == held
+    assert state.counters == {} and state.queues == {} and state.key_high == {}
+    done = ended(held, S.DONE, 30)
+    state = apply_facts(state, tickets=[done], windows=[replace(window, current_ticket_id=None)])
+    assert state.tickets == {}
+    assert state.history == (), "yesterday's ticket is no sample of today's service times"
 
 
 def test_waiting_ahead_before_a_key_and_priority_only() -> None:
