@@ -29,15 +29,17 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from sqlalchemy.engine import make_url
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from queue_server.config import HallConfig, load_hall_config
 from queue_server.db import Database
 from queue_server.domain.clock import ManualClock, SystemClock
 from queue_server.domain.enums import PriorityReason
 from queue_server.models import User
-from queue_server.services import live
-from queue_server.services.accounts import open_login
+from queue_server.protocol import TicketCreate, TicketPublic
+from queue_server.services import issuing, live, windows
+from queue_server.services.accounts import Principal, open_login
+from queue_server.services.live_check import live_state_check
 from queue_server.services.scope import Scope
 from queue_server.services.views import window_states
 from queue_server.services.waits import hall_load, history_limit, live_load
@@ -382,3 +384,39 @@ def test_memory_and_database_never_disagree(copies: HallCopies) -> None:
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
+
+
+def test_a_write_after_another_process_wrote_catches_up_first(database_url: str) -> None:
+    """Regression (found by tests/test_live_state_processes.py): a process that wrote
+    something other than a ticket (here a sign-in) after another process had written folded
+    its own rows into its stale state and took the newest seq, so the other process's
+    writes in between were never read. Two `Database` objects on one database are two
+    processes here (each engine keeps its own live state)."""
+    hall = load_hall_config()
+    accounts = seed_accounts(database_url, hall)
+    first, second = Database(database_url), Database(database_url)
+    clock = ManualClock(EARLY_MORNING + timedelta(hours=5))
+    try:
+        with first.read_session() as session:
+            user = session.exec(select(User).where(User.name == accounts.clerks[0])).one()
+            clerk = Principal(
+                token_id=1, role=user.role, name=user.name, user_id=user.id, display_name=None
+            )
+
+        def issue(session: Session) -> TicketPublic:
+            request = TicketCreate(category="general")
+            return issuing.issue_ticket(Scope(session, hall, clock.now()), request)
+
+        first.write_sync(issue, hall="main")
+        second.write_sync(issue, hall="main")
+        first.write_sync(
+            lambda session: windows.sign_in(Scope(session, hall, clock.now(), clerk), 1),
+            hall="main",
+        )
+        check = first.write_sync(
+            lambda session: live_state_check(Scope(session, hall, clock.now())), hall="main"
+        )
+    finally:
+        first.dispose()
+        second.dispose()
+    assert check.differences == []

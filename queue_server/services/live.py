@@ -178,13 +178,22 @@ def _settle(session: Session) -> None:
     engine = _engine(session)
     mark: int = session.info.get(_MARK_KEY, 0)
     appended: dict[str, int] = {}
+    preceding: dict[str, int] = {}
+    """Per hall, the newest event before this request's first: what its state must be at."""
     for item in pending_items(session)[mark:]:
         if isinstance(item, Appended) and item.event.seq is not None:
             appended[item.event.hall] = max(appended.get(item.event.hall, 0), item.event.seq)
+            preceding.setdefault(item.event.hall, item.previous)
     for hall in set(touched.tickets) | set(touched.windows) | set(appended):
         state = _current(session, engine, hall)
         if state is None:
             continue
+        if state.seq != preceding.get(hall, state.seq) or (
+            hall not in preceding and state.seq != latest_seq(session, hall)
+        ):
+            # Another process wrote since this state was made (this request did not go
+            # through `working`): read what it wrote first, or its events would be skipped.
+            state = catch_up(session, state, latest=latest_seq(session, hall))
         tickets = touched.tickets.get(hall, {}).values()
         windows = touched.windows.get(hall, {}).values()
         updated = apply_facts(
