@@ -156,6 +156,13 @@ def _note_flushed(session: OrmSession, _context: Any) -> None:
             touched.windows.setdefault(row.hall, {})[row.number] = row
 
 
+def wrote_ticket(session: Session, ticket: Ticket) -> None:
+    """A ticket row written with Core (issuing), which the unit of work does not see."""
+    touched = _touched(session)
+    if touched is not None and ticket.id is not None:
+        touched.tickets.setdefault(ticket.hall, {})[ticket.id] = ticket
+
+
 @contextmanager
 def settling(session: Session) -> Iterator[None]:
     """Around one request in the writer: fold what it wrote into its halls' states."""
