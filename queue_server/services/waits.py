@@ -8,7 +8,7 @@ matters of the tickets waiting, in queue order, and the overflow rules of the ca
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -28,6 +28,8 @@ from queue_server.domain.estimates import (
     matter_service_time,
     service_time,
 )
+from queue_server.domain.status_pages import QueuedTicket
+from queue_server.domain.status_pages import queues_ahead as domain_queues_ahead
 from queue_server.domain.tidal import switched_load
 from queue_server.models import Ticket, WindowState
 from queue_server.services.dispatch_window import stored_switch
@@ -194,19 +196,14 @@ def queues_ahead(
             or_(col(Ticket.priority).is_not(None), col(Ticket.return_visit).is_(True))
         )
     rows = session.exec(
-        select(Ticket.category, Ticket.matter, Ticket.queue_key)
+        select(Ticket.id, Ticket.category, Ticket.matter, Ticket.queue_key)
         .where(*conditions)
         .order_by(col(Ticket.queue_key), col(Ticket.id))
     ).all()
-    matters: dict[str, list[str | None]] = defaultdict(list)
-    oldest: dict[str, datetime] = {}
-    for category, matter, key in rows:
-        matters[category].append(matter)
-        oldest.setdefault(category, key)
-    return {
-        category: QueueAhead(count=len(chosen), oldest=oldest[category], matters=tuple(chosen))
-        for category, chosen in matters.items()
-    }
+    return domain_queues_ahead(
+        QueuedTicket(id=ticket_id or 0, category=category, queue_key=key, matter=matter)
+        for ticket_id, category, matter, key in rows
+    )
 
 
 def hall_load(
@@ -218,6 +215,19 @@ def hall_load(
     before: datetime | None = None,
     priority_only: bool = False,
 ) -> HallLoad:
+    return replace(
+        base_load(session, hall, states=states, day=day),
+        queues=queues_ahead(
+            session, hall=hall.code, day=day, before=before, priority_only=priority_only
+        ),
+    )
+
+
+def base_load(
+    session: Session, hall: HallConfig, *, states: Sequence[WindowState], day: date
+) -> HallLoad:
+    """The hall's windows and service times, without any queue: shared by the estimates of
+    many tickets of one day, each with the queue ahead of it (`domain/status_pages.py`)."""
     history = service_history(session, hall=hall.code, day=day, categories=len(hall.categories))
     service = _category_times(hall, history.categories)
     matter_service = {
@@ -234,9 +244,7 @@ def hall_load(
             )
         ],
         service=service,
-        queues=queues_ahead(
-            session, hall=hall.code, day=day, before=before, priority_only=priority_only
-        ),
+        queues={},
         matter_service=matter_service,
         overflow=hall.overflow_rules,
     )
