@@ -97,3 +97,21 @@ async def test_a_view_read_before_the_page_opened_is_not_sent_to_it() -> None:
     outbox.put("fresh", views.mark())
     assert await asyncio.wait_for(outbox.take(), 5) == "fresh"
     views.close("main", "GENERAL", outbox)
+
+
+def test_the_hub_hands_every_subscriber_of_a_kind_the_same_text() -> None:
+    """Boards and status views: each event is encoded once per audience, never per
+    subscriber (events.py); this keeps it so."""
+    hub = EventHub(queue_size=4, replay_size=4)
+    with (
+        hub.subscribe() as board,
+        hub.subscribe() as other_board,
+        hub.subscribe(staff=True) as console,
+        hub.subscribe(staff=True) as other_console,
+    ):
+        hub.publish(1, '{"seq":1,"type":"window.paused","reason":"午休"}')
+        public = board.queue.get_nowait()[1]
+        staff = console.queue.get_nowait()[1]
+        assert other_board.queue.get_nowait()[1] is public
+        assert other_console.queue.get_nowait()[1] is staff
+    assert "午休" in staff and "午休" not in public
