@@ -269,18 +269,3 @@ def built(
         key_high=dict(key_high),
     )
     return apply_facts(start, tickets=tickets, windows=windows)
-
-
-def waiting_ahead(
-    state: LiveHall, *, before: datetime | None = None, priority_only: bool = False
-) -> list[TicketFact]:
-    """Every category's own queue in queue order, as `services/waits.queues_ahead` reads
-    it: those queued before `before`; with `priority_only` only priority tickets."""
-    ahead = [
-        ticket
-        for queue in state.queues.values()
-        for ticket in queue
-        if (before is None or ticket.queue_key < before) and (ticket.priority or not priority_only)
-    ]
-    ahead.sort(key=lambda t: t.order)
-    return ahead
