@@ -39,6 +39,11 @@ class TicketFact:
     clerk_id: int | None = None
     called_at: datetime | None = None
     finished_at: datetime | None = None
+    priority_ticket: bool = False
+    """Issued with a priority reason (the elderly, the disabled…), not only a return visit."""
+    return_visit: bool = False
+    appointment_until: datetime | None = None
+    journey_id: int | None = None
 
     @property
     def in_own_queue(self) -> bool:
@@ -269,3 +274,18 @@ def built(
         key_high=dict(key_high),
     )
     return apply_facts(start, tickets=tickets, windows=windows)
+
+
+def waiting_for(state: LiveHall, *, window: int, categories: Iterable[str]) -> list[TicketFact]:
+    """The tickets a window may call: sent to it, or waiting in a queue of `categories`."""
+    serves = set(categories)
+    return [
+        ticket
+        for ticket in state.tickets.values()
+        if ticket.status is TicketStatus.WAITING
+        and (
+            ticket.target_window_no == window
+            if ticket.target_window_no is not None
+            else ticket.category in serves
+        )
+    ]

@@ -117,6 +117,10 @@ def ticket_fact(ticket: Ticket) -> TicketFact:
         clerk_id=ticket.clerk_id,
         called_at=ticket.called_at,
         finished_at=ticket.finished_at,
+        priority_ticket=ticket.priority is not None,
+        return_visit=bool(ticket.return_visit),
+        appointment_until=ticket.appointment_until,
+        journey_id=ticket.journey_id,
     )
 
 
