@@ -17,6 +17,7 @@ from benchmarks import (
     call_next,
     city_bench,
     issue,
+    issue_pg,
     service_quality,
     stats_queries,
     ws_delivery,
@@ -146,6 +147,15 @@ def register_builtin() -> None:
             key="issuance",
             title="ticket issuance over HTTP (wrk)",
             run=lambda context: issue.benchmark(context, lambda: seeded(context), hall),
+            rows=issue.rows,
+            needs_wrk=True,
+        )
+    )
+    register(
+        Benchmark(
+            key="issuance_postgresql",
+            title="ticket issuance over HTTP (wrk), one hall on PostgreSQL",
+            run=lambda context: issue_pg.benchmark(context, hall),
             rows=issue.rows,
             needs_wrk=True,
         )
