@@ -20,6 +20,7 @@ from benchmarks import (
     issue_pg,
     service_quality,
     stats_queries,
+    status_pages,
     ws_delivery,
 )
 from benchmarks.server import SeededDatabase, running_server, seed_database
@@ -166,6 +167,14 @@ def register_builtin() -> None:
             title="call → websocket delivery",
             run=lambda context: ws_delivery.benchmark(context, lambda: seeded(context)),
             rows=ws_delivery.rows,
+        )
+    )
+    register(
+        Benchmark(
+            key="status_pages",
+            title="call → 2,000 status pages",
+            run=lambda context: status_pages.benchmark(context, lambda: seeded(context), hall),
+            rows=status_pages.rows,
         )
     )
     register(
