@@ -50,11 +50,10 @@ def _target(
         cluster.drop_database(database)
 
 
-def benchmark(context: Context, hall: HallConfig) -> IssuanceResult:
-    """The SQLite issuance runs (`issue.measure_all`), on PostgreSQL."""
-    context.progress(f"issuing on PostgreSQL: a throwaway cluster ({DURABILITY})")
-    with running_cluster(DURABLE_SETTINGS) as cluster:
-        template = cluster.create_database(name=SEED_DATABASE)
+def measure_on(context: Context, cluster: PostgresCluster, hall: HallConfig) -> IssuanceResult:
+    """The SQLite issuance runs (`issue.measure_all`), on a database of `cluster`."""
+    template = cluster.create_database(name=SEED_DATABASE)
+    try:
         accounts = seed_accounts(cluster.url(template), hall)
         runs = issue.measure_all(
             context,
@@ -63,4 +62,13 @@ def benchmark(context: Context, hall: HallConfig) -> IssuanceResult:
             quick_kiosks=QUICK_KIOSKS,
             what="issuing on PostgreSQL",
         )
+    finally:
+        cluster.drop_database(template)
     return IssuanceResult(runs=runs, database="PostgreSQL", setup=SETUP)
+
+
+def benchmark(context: Context, hall: HallConfig) -> IssuanceResult:
+    """`measure_on` a throwaway cluster with PostgreSQL's durable settings."""
+    context.progress(f"issuing on PostgreSQL: a throwaway cluster ({DURABILITY})")
+    with running_cluster(DURABLE_SETTINGS) as cluster:
+        return measure_on(context, cluster, hall)

@@ -151,23 +151,29 @@ def _issue_loop(
         connection.close()
 
 
+def prepare(path: Path, prefixes: dict[str, str]) -> Shape:
+    """Today's counters for every category, so that each transaction only bumps one."""
+    shape = Shape(day=datetime.now(UTC).date(), prefixes=prefixes)
+    connection = connect(path)
+    try:
+        connection.executemany(
+            "INSERT OR IGNORE INTO number_counter (hall, service_day, category, last_sequence)"
+            " VALUES (?, ?, ?, 0)",
+            [(HALL, shape.day, category) for category in prefixes],
+        )
+    finally:
+        connection.close()
+    return shape
+
+
 def measure(
     seed_file: Path, directory: Path, prefixes: dict[str, str], *, connections: int, seconds: float
 ) -> RawRate:
     """`connections` threads issuing for `seconds` into a copy of `seed_file` in `directory`
     (removed afterwards)."""
     path = copy_database(seed_file, directory)
-    shape = Shape(day=datetime.now(UTC).date(), prefixes=prefixes)
     try:
-        setup = connect(path)
-        try:
-            setup.executemany(
-                "INSERT OR IGNORE INTO number_counter (hall, service_day, category, last_sequence)"
-                " VALUES (?, ?, ?, 0)",
-                [(HALL, shape.day, category) for category in prefixes],
-            )
-        finally:
-            setup.close()
+        shape = prepare(path, prefixes)
         counts: list[int] = []
         turns = threading.Lock()
         began = time.monotonic()
