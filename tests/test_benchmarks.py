@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from benchmarks import catalog, issue, issue_pg, pages, sqlite_raw, ws_delivery
 from benchmarks.checks import Check
@@ -200,8 +200,8 @@ def test_the_raw_sqlite_transaction_writes_tickets_the_server_reads(tmp_path: Pa
     copy = Database(f"sqlite:///{path}")
     try:
         with copy.read_session() as session:
-            tickets = session.exec(select(Ticket).order_by(Ticket.id)).all()
-            events = session.exec(select(Event).order_by(Event.seq)).all()
+            tickets = session.exec(select(Ticket).order_by(col(Ticket.id))).all()
+            events = session.exec(select(Event).order_by(col(Event.seq))).all()
     finally:
         copy.dispose()
     numbers = sorted((ticket.category, ticket.sequence, ticket.number) for ticket in tickets)
