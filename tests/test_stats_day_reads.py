@@ -31,7 +31,7 @@ def _log(path: Path, *, events_before_today: int) -> Database:
     `events_before_today` on the days before."""
     database = Database(f"sqlite:///{path}")
     database.migrate()
-    rows = []
+    rows: list[tuple[str, date, dict[str, object]]] = []
     for index in range(events_before_today):
         day = TODAY - timedelta(days=1 + index // 5000)
         rows.append(("ticket.issued", day, {"ticket": {"id": index, "category": "general"}}))

@@ -70,7 +70,7 @@ def to_log_event(
     )
 
 
-def in_log_order() -> sa.ColumnElement[int]:
+def in_log_order() -> sa.ColumnElement[int | None]:
     """`seq + 0`, to order one day's events by: a bare `seq` lets SQLite's planner (which has
     no table statistics unless ANALYZE runs) walk the hall's whole log in seq order by
     `ix_event_hall_seq` instead of finding the day by `ix_event_day_type` and sorting its few
