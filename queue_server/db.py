@@ -25,9 +25,10 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from queue_server.group_commit import GroupCommitWriter
+from queue_server.group_commit import GroupCommitWriter, pending_items
 from queue_server.models import HallRecord
 from queue_server.notify import notify_written
+from queue_server.services import live
 
 T = TypeVar("T")
 
@@ -157,8 +158,12 @@ class Database:
             yield session
 
     def write_sync(self, operation: Callable[[Session], T], *, hall: str | None = None) -> T:
-        with self.write_session(hall) as session:
-            return operation(session)
+        """Run `operation` in a transaction of its own, outside the writer thread (commands,
+        tests): its writes reach this process's live state as the writer's do."""
+        with self.write_session(hall) as session, live.settling(session):
+            result = operation(session)
+        live.promote(pending_items(session))
+        return result
 
     def read_sync(self, operation: Callable[[Session], T]) -> T:
         with self._reads_done:
@@ -181,12 +186,14 @@ class Database:
                 writer = GroupCommitWriter(
                     functools.partial(self.write_session, key),
                     on_commit=self._committed,
+                    around=live.settling,
                     name=f"group-commit-{key or 'city'}",
                 )
                 self._writers[key] = writer
         return writer
 
     def _committed(self, items: list[object]) -> None:
+        live.promote(items)
         if self.on_commit is not None:
             self.on_commit(items)
 

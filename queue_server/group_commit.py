@@ -34,7 +34,9 @@ def after_commit(session: Session, item: object) -> None:
     session.info.setdefault(_AFTER_COMMIT_KEY, []).append(item)
 
 
-def _after_commit_items(session: Session) -> list[object]:
+def pending_items(session: Session) -> list[object]:
+    """What this transaction's requests have passed to `after_commit` so far, oldest first
+    (those of a request rolled back with its savepoint are gone)."""
     items: list[object] = session.info.setdefault(_AFTER_COMMIT_KEY, [])
     return items
 
@@ -70,14 +72,17 @@ class GroupCommitWriter:
         max_batch: int = DEFAULT_MAX_BATCH,
         name: str = "group-commit",
         on_commit: Callable[[list[object]], None] | None = None,
+        around: Callable[[Session], AbstractContextManager[object]] | None = None,
     ) -> None:
         """`on_commit` gets, on the writer thread right after each commit and before any
         request of the batch is answered, what the batch's requests passed to
-        `after_commit`, in order."""
+        `after_commit`, in order. `around` wraps each request's operation, inside its
+        savepoint (services/live.py folds what the request wrote into its hall's state)."""
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self._transaction = transaction
         self.on_commit = on_commit
+        self._around = around
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._closed = False
@@ -141,11 +146,11 @@ class GroupCommitWriter:
                 if len(live) == 1:
                     # Alone in its transaction: a failure rolls back the transaction itself,
                     # so the savepoint's two extra statements buy nothing.
-                    outcomes.append((live[0], None, live[0].operation(session)))
+                    outcomes.append((live[0], None, self._operate(session, live[0])))
                 else:
                     for request in live:
-                        outcomes.append(_run_in_savepoint(session, request))
-                committed = list(_after_commit_items(session))
+                        outcomes.append(self._run_in_savepoint(session, request))
+                committed = list(pending_items(session))
         except BaseException as error:  # the writer thread must outlive any one batch
             for request in live:
                 request.future.set_exception(error)
@@ -163,16 +168,21 @@ class GroupCommitWriter:
             else:
                 request.future.set_result(result)
 
+    def _operate(self, session: Session, request: "_Request[T]") -> T:
+        if self._around is None:
+            return request.operation(session)
+        with self._around(session):
+            return request.operation(session)
 
-def _run_in_savepoint(
-    session: Session, request: "_Request[T]"
-) -> tuple["_Request[T]", Exception | None, T | None]:
-    pending = _after_commit_items(session)
-    mark = len(pending)
-    try:
-        with session.begin_nested():
-            result = request.operation(session)
-    except Exception as error:
-        del pending[mark:]
-        return request, error, None
-    return request, None, result
+    def _run_in_savepoint(
+        self, session: Session, request: "_Request[T]"
+    ) -> tuple["_Request[T]", Exception | None, T | None]:
+        pending = pending_items(session)
+        mark = len(pending)
+        try:
+            with session.begin_nested():
+                result = self._operate(session, request)
+        except Exception as error:
+            del pending[mark:]
+            return request, error, None
+        return request, None, result

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from queue_server.config import Window
 from queue_server.domain.dispatch import POLICIES, DispatchPolicy, WindowView
+from queue_server.domain.live_state import WindowRow
 from queue_server.domain.tidal import SWITCH_POLICY, TidalSwitch, in_force, switched
 from queue_server.models import WindowState
 
@@ -22,7 +23,7 @@ class DispatchWindow:
         return (*self.view.categories, *self.view.also_serves)
 
 
-def stored_switch(state: WindowState) -> TidalSwitch | None:
+def stored_switch(state: WindowRow) -> TidalSwitch | None:
     """The 潮汐 switch recorded on the window, until the watch ends it."""
     if state.tidal_category is None or state.tidal_until is None:
         return None

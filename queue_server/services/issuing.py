@@ -8,31 +8,42 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from queue_server.catalog import MatterCatalog
-from queue_server.config import Category
+from queue_server.config import Category, HallConfig
 from queue_server.domain.after_hours import closed_message
 from queue_server.domain.enums import EventType, PriorityReason, TicketStatus
 from queue_server.domain.errors import InvalidInput, Unavailable
+from queue_server.domain.estimates import WaitEstimate
+from queue_server.domain.live_state import LiveHall
 from queue_server.domain.numbering import format_number
 from queue_server.domain.queueing import next_queue_key
 from queue_server.domain.real_name import check_daily_allowance, require_id_number
 from queue_server.models import NumberCounter, Ticket
 from queue_server.protocol import TicketCreate, TicketPublic
 from queue_server.security import new_public_code
-from queue_server.services import journal
+from queue_server.services import journal, live
 from queue_server.services.personal_data import identify
 from queue_server.services.scope import Scope
-from queue_server.services.views import (
-    category_eta,
-    closed_reason,
-    issued_today,
-    ticket_public,
-    window_states,
-)
+from queue_server.services.views import closed_reason, served_now, ticket_public
+from queue_server.services.waits import estimate, live_load
 
-# Issuing is the hottest write: its own reads go through SQLAlchemy Core on the session's
-# connection (no ORM identity map or compile step), which costs a fraction of ORM queries.
+# Issuing is the hottest write: what it reads comes from the hall's live state, and what it
+# writes goes through statements built once here, on the session's connection (no unit of
+# work, no statement built or compiled per ticket).
 _TICKETS = cast(sa.Table, sa.inspect(Ticket).local_table)
+_TICKET_COLUMNS = tuple(column.name for column in _TICKETS.columns if column.name != "id")
+_INSERT_TICKET = sa.insert(_TICKETS).returning(_TICKETS.c.id)
 _COUNTERS = cast(sa.Table, sa.inspect(NumberCounter).local_table)
+_BUMP_COUNTER = (
+    sa.update(_COUNTERS)
+    .where(
+        _COUNTERS.c.hall == sa.bindparam("counter_hall"),
+        _COUNTERS.c.service_day == sa.bindparam("counter_day"),
+        _COUNTERS.c.category == sa.bindparam("counter_category"),
+    )
+    .values(last_sequence=_COUNTERS.c.last_sequence + 1)
+    .returning(_COUNTERS.c.last_sequence)
+)
+_FIRST_COUNTER = sa.insert(_COUNTERS)
 
 
 def next_sequence(session: Session, *, hall: str, day: date, category: str) -> int:
@@ -40,58 +51,16 @@ def next_sequence(session: Session, *, hall: str, day: date, category: str) -> i
     unique constraint on tickets is the backstop should that ever fail."""
     connection = session.connection()
     taken = connection.execute(
-        sa.update(_COUNTERS)
-        .where(
-            _COUNTERS.c.hall == hall,
-            _COUNTERS.c.service_day == day,
-            _COUNTERS.c.category == category,
-        )
-        .values(last_sequence=_COUNTERS.c.last_sequence + 1)
-        .returning(_COUNTERS.c.last_sequence)
+        _BUMP_COUNTER,
+        {"counter_hall": hall, "counter_day": day, "counter_category": category},
     ).scalar_one_or_none()
     if taken is None:
         connection.execute(
-            sa.insert(_COUNTERS).values(
-                hall=hall, service_day=day, category=category, last_sequence=1
-            )
+            _FIRST_COUNTER,
+            {"hall": hall, "service_day": day, "category": category, "last_sequence": 1},
         )
         return 1
     return int(taken)
-
-
-def _own_queue_length(session: Session, *, hall: str, day: date, category: str) -> int:
-    """People waiting in the category's own queue (not sent to a named window)."""
-    count = (
-        session.connection()
-        .execute(
-            sa.select(sa.func.count())
-            .select_from(_TICKETS)
-            .where(
-                _TICKETS.c.hall == hall,
-                _TICKETS.c.service_day == day,
-                _TICKETS.c.status == TicketStatus.WAITING,
-                _TICKETS.c.category == category,
-                _TICKETS.c.target_window_no.is_(None),
-            )
-        )
-        .scalar_one()
-    )
-    return int(count)
-
-
-def _latest_queue_key(session: Session, *, hall: str, day: date, category: str) -> datetime | None:
-    latest: datetime | None = (
-        session.connection()
-        .execute(
-            sa.select(sa.func.max(_TICKETS.c.queue_key)).where(
-                _TICKETS.c.hall == hall,
-                _TICKETS.c.service_day == day,
-                _TICKETS.c.category == category,
-            )
-        )
-        .scalar_one()
-    )
-    return latest
 
 
 def matter_name(catalog: MatterCatalog | None, requested: str | None) -> str | None:
@@ -118,9 +87,9 @@ class BookedSlot:
     """The close of its check-in window: dispatch serves it as an appointment until then."""
 
 
-def _check_open(scope: Scope, *, category: str, name: str, capped: bool) -> None:
+def _check_open(scope: Scope, state: LiveHall, *, category: str, name: str) -> None:
     """Refuse a walk-in ticket while the hall is closed or the category is not issuing."""
-    session, hall, now = scope.session, scope.hall, scope.now
+    hall, now = scope.hall, scope.now
     if not hall.schedule.is_open(now):
         raise Unavailable(
             closed_message(
@@ -130,18 +99,19 @@ def _check_open(scope: Scope, *, category: str, name: str, capped: bool) -> None
             )
         )
     reason = closed_reason(
-        hall=hall,
-        category=category,
-        # Only a capped category needs the count.
-        issued_today=(
-            issued_today(session, hall=scope.code, day=scope.today, category=category)
-            if capped
-            else 0
-        ),
-        now=now,
+        hall=hall, category=category, issued_today=state.issued(category), now=now
     )
     if reason:
         raise Unavailable(f"{name}：{reason}")
+
+
+def _wait(
+    state: LiveHall, hall: HallConfig, *, category: str, now: datetime, priority: bool
+) -> WaitEstimate | None:
+    """The wait of a ticket taken now, from the live state (as `views.category_eta`)."""
+    if not served_now(hall, state.windows.values(), category):
+        return None
+    return estimate(live_load(state, hall, priority_only=priority), category=category, now=now)
 
 
 def tickets_of_person(
@@ -214,29 +184,29 @@ def issue_ticket(
     matter = matter_name(catalog, request.matter)
     if request.priority_note and request.priority is not PriorityReason.OTHER:
         raise InvalidInput("priority_note is only for priority=other")
+    state = live.working(scope)
     person_hash = None
     if booked is None:
-        _check_open(
-            scope, category=category.code, name=category.name, capped=bool(category.daily_cap)
-        )
+        _check_open(scope, state, category=category.code, name=category.name)
         if journey_id is None:
             # A ticket continuing a journey is the journey's: its return code stands for the
             # applicant, whose first visit was already real-name where the category asks it.
             person_hash = real_name_person(scope, category, request.id_number, secret=secret)
     day = scope.today
 
-    ahead = _own_queue_length(session, hall=code, day=day, category=category.code)
-    wait = category_eta(
-        session,
-        hall=hall,
-        states=window_states(session, hall),
-        day=day,
+    sequence = next_sequence(session, hall=code, day=day, category=category.code)
+    if sequence != state.issued(category.code) + 1:
+        # Someone wrote numbers past this process (a restore, a hand edit): the database's
+        # counter decides, and the state is read afresh.
+        state = live.discard(scope, f"{category.code} numbered {sequence}")
+    ahead = state.own_queue_length(category.code)
+    wait = _wait(
+        state,
+        hall,
         category=category.code,
         now=now,
         priority=(request.priority is not None or return_visit) and category.priority_ratio > 0,
     )
-    sequence = next_sequence(session, hall=code, day=day, category=category.code)
-    latest = _latest_queue_key(session, hall=code, day=day, category=category.code)
     ticket = Ticket(
         hall=code,
         service_day=day,
@@ -249,7 +219,7 @@ def issue_ticket(
         matter=matter,
         public_code=new_public_code(),
         issued_at=now,
-        queue_key=next_queue_key(latest=latest, now=now),
+        queue_key=next_queue_key(latest=state.key_high.get(category.code), now=now),
         journey_id=journey_id,
         return_visit=return_visit,
         person_hash=person_hash,
@@ -258,7 +228,12 @@ def issue_ticket(
         ticket.appointment_id = booked.appointment_id
         ticket.appointment_slot = booked.slot
         ticket.appointment_until = booked.until
-    session.add(ticket)
+    ticket.id = (
+        session.connection()
+        .execute(_INSERT_TICKET, {column: getattr(ticket, column) for column in _TICKET_COLUMNS})
+        .scalar_one()
+    )
+    live.wrote_ticket(session, ticket)
     journal.record(scope, type=EventType.TICKET_ISSUED, ticket=ticket)
     public = ticket_public(ticket, hall)
     public.ahead = ahead

@@ -1,6 +1,6 @@
 """Read side: wire models built from rows, and the hall snapshot."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from queue_server.config import HallConfig
 from queue_server.domain.enums import TicketStatus, WindowStatus
 from queue_server.domain.estimates import WaitEstimate
+from queue_server.domain.live_state import WindowRow
 from queue_server.domain.numbering import service_day
 from queue_server.models import Event, NumberCounter, Ticket, User, WindowState
 from queue_server.protocol import (
@@ -157,11 +158,16 @@ def category_eta(
 ) -> WaitEstimate | None:
     """The wait of a ticket taken now in `category` (everything waiting is ahead of it; for
     a `priority` ticket, only the priority tickets, which are all it waits for)."""
-    serving = {w.number for w in hall.windows_serving(category)}
-    if not any(s.number in serving and s.status != WindowStatus.CLOSED for s in states):
+    if not served_now(hall, states, category):
         return None
     load = hall_load(session, hall, states=states, day=day, priority_only=priority)
     return estimate(load, category=category, now=now)
+
+
+def served_now(hall: HallConfig, states: Iterable[WindowRow], category: str) -> bool:
+    """Whether a window serving `category` is open or paused (so a wait can be told)."""
+    serving = {w.number for w in hall.windows_serving(category)}
+    return any(s.number in serving and s.status != WindowStatus.CLOSED for s in states)
 
 
 def closed_reason(

@@ -7,8 +7,8 @@ matters of the tickets waiting, in queue order, and the overflow rules of the ca
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -28,6 +28,9 @@ from queue_server.domain.estimates import (
     matter_service_time,
     service_time,
 )
+from queue_server.domain.live_state import LiveHall, WindowRow
+from queue_server.domain.status_pages import QueuedTicket
+from queue_server.domain.status_pages import queues_ahead as domain_queues_ahead
 from queue_server.domain.tidal import switched_load
 from queue_server.models import Ticket, WindowState
 from queue_server.services.dispatch_window import stored_switch
@@ -49,6 +52,10 @@ class HallLoad:
     overflow: dict[str, OverflowRule] = field(default_factory=dict)
 
 
+AtWindow = tuple[str, str | None, datetime | None]
+"""The ticket at a window: its category, matter and when it was called."""
+
+
 def window_loads(
     session: Session,
     hall: HallConfig,
@@ -57,15 +64,30 @@ def window_loads(
     speeds: dict[int, float] | None = None,
 ) -> list[WindowLoad]:
     """The windows as the estimator sees them; `speeds` by clerk id (`clerk_speeds`)."""
+    return loads_of(hall, states, current=_at_windows(session, states), speeds=speeds)
+
+
+def _at_windows(session: Session, states: Sequence[WindowState]) -> dict[int, AtWindow]:
     ticket_ids = [s.current_ticket_id for s in states if s.current_ticket_id is not None]
-    current = {
+    return {
         ticket_id: (category, matter, called_at)
         for ticket_id, category, matter, called_at in session.exec(
             select(Ticket.id, Ticket.category, Ticket.matter, Ticket.called_at).where(
                 col(Ticket.id).in_(ticket_ids)
             )
         ).all()
+        if ticket_id is not None
     }
+
+
+def loads_of(
+    hall: HallConfig,
+    states: Sequence[WindowRow],
+    *,
+    current: Mapping[int, AtWindow],
+    speeds: Mapping[int, float] | None = None,
+) -> list[WindowLoad]:
+    """The windows as the estimator sees them, with the tickets at them by id."""
     loads = []
     for state in states:
         window = hall.window_by_number[state.number]
@@ -99,7 +121,16 @@ class ServiceHistory:
     clerks: dict[int, list[tuple[str, str | None, float]]]
 
 
-def service_history(session: Session, *, hall: str, day: date, categories: int) -> ServiceHistory:
+def history_limit(hall: HallConfig) -> int:
+    """The latest tickets read for the typical times: enough for every category's samples."""
+    return RECENT_SAMPLES * len(hall.categories) * 4
+
+
+ServedRow = tuple[str, str | None, int | None, datetime, datetime]
+"""A ticket that left a window: category, matter, clerk, called and finished at."""
+
+
+def service_history(session: Session, *, hall: HallConfig, day: date) -> ServiceHistory:
     """How long the latest tickets held a window (call to done, no-show or transfer): what a
     queue actually costs, walks to the window and no-shows included."""
     rows = session.exec(
@@ -107,19 +138,22 @@ def service_history(session: Session, *, hall: str, day: date, categories: int) 
             Ticket.category, Ticket.matter, Ticket.clerk_id, Ticket.called_at, Ticket.finished_at
         )
         .where(
-            Ticket.hall == hall,
+            Ticket.hall == hall.code,
             Ticket.service_day == day,
             col(Ticket.status).in_(LEFT_A_WINDOW),
             col(Ticket.called_at).is_not(None),
             col(Ticket.finished_at).is_not(None),
         )
-        .order_by(col(Ticket.finished_at).desc())
-        .limit(RECENT_SAMPLES * categories * 4)
+        .order_by(col(Ticket.finished_at).desc(), col(Ticket.id).desc())
+        .limit(history_limit(hall))
     ).all()
+    return history_of(rows)
+
+
+def history_of(rows: Iterable[ServedRow]) -> ServiceHistory:
+    """The service history of tickets that left a window, newest first."""
     history = ServiceHistory(defaultdict(list), defaultdict(list), defaultdict(list))
     for category, matter, clerk, called, finished in rows:
-        if not (called and finished):
-            continue
         seconds = (finished - called).total_seconds()
         if len(history.categories[category]) < RECENT_SAMPLES:
             history.categories[category].append(seconds)
@@ -154,9 +188,7 @@ def clerk_speeds(
 
 
 def service_times(session: Session, hall: HallConfig, *, day: date) -> dict[str, ServiceTime]:
-    recent = service_history(
-        session, hall=hall.code, day=day, categories=len(hall.categories)
-    ).categories
+    recent = service_history(session, hall=hall, day=day).categories
     return _category_times(hall, recent)
 
 
@@ -194,19 +226,14 @@ def queues_ahead(
             or_(col(Ticket.priority).is_not(None), col(Ticket.return_visit).is_(True))
         )
     rows = session.exec(
-        select(Ticket.category, Ticket.matter, Ticket.queue_key)
+        select(Ticket.id, Ticket.category, Ticket.matter, Ticket.queue_key)
         .where(*conditions)
         .order_by(col(Ticket.queue_key), col(Ticket.id))
     ).all()
-    matters: dict[str, list[str | None]] = defaultdict(list)
-    oldest: dict[str, datetime] = {}
-    for category, matter, key in rows:
-        matters[category].append(matter)
-        oldest.setdefault(category, key)
-    return {
-        category: QueueAhead(count=len(chosen), oldest=oldest[category], matters=tuple(chosen))
-        for category, chosen in matters.items()
-    }
+    return domain_queues_ahead(
+        QueuedTicket(id=ticket_id or 0, category=category, queue_key=key, matter=matter)
+        for ticket_id, category, matter, key in rows
+    )
 
 
 def hall_load(
@@ -218,7 +245,37 @@ def hall_load(
     before: datetime | None = None,
     priority_only: bool = False,
 ) -> HallLoad:
-    history = service_history(session, hall=hall.code, day=day, categories=len(hall.categories))
+    return replace(
+        base_load(session, hall, states=states, day=day),
+        queues=queues_ahead(
+            session, hall=hall.code, day=day, before=before, priority_only=priority_only
+        ),
+    )
+
+
+def base_load(
+    session: Session, hall: HallConfig, *, states: Sequence[WindowState], day: date
+) -> HallLoad:
+    """The hall's windows and service times, without any queue: shared by the estimates of
+    many tickets of one day, each with the queue ahead of it (`domain/status_pages.py`)."""
+    return load_of(
+        hall,
+        history=service_history(session, hall=hall, day=day),
+        states=states,
+        current=_at_windows(session, states),
+        queues={},
+    )
+
+
+def load_of(
+    hall: HallConfig,
+    *,
+    history: ServiceHistory,
+    states: Sequence[WindowRow],
+    current: Mapping[int, AtWindow],
+    queues: dict[str, QueueAhead],
+) -> HallLoad:
+    """What the estimator needs, from the hall's rows as read or as held in memory."""
     service = _category_times(hall, history.categories)
     matter_service = {
         key: matter_service_time(recent=recent, category=service[key[0]])
@@ -230,15 +287,53 @@ def hall_load(
         windows=[
             switched_load(load, stored_switch(state))
             for load, state in zip(
-                window_loads(session, hall, states, speeds=speeds), states, strict=True
+                loads_of(hall, states, current=current, speeds=speeds), states, strict=True
             )
         ],
         service=service,
-        queues=queues_ahead(
-            session, hall=hall.code, day=day, before=before, priority_only=priority_only
-        ),
+        queues=queues,
         matter_service=matter_service,
         overflow=hall.overflow_rules,
+    )
+
+
+def live_load(
+    state: LiveHall,
+    hall: HallConfig,
+    *,
+    before: datetime | None = None,
+    priority_only: bool = False,
+) -> HallLoad:
+    """`hall_load` from the hall's live state (domain/live_state.py) instead of queries."""
+    windows = [w for n, w in sorted(state.windows.items()) if n in hall.window_by_number]
+    current: dict[int, AtWindow] = {}
+    for window in windows:
+        ticket = state.ticket_at(window)
+        if ticket is not None:
+            current[ticket.id] = (ticket.category, ticket.matter, ticket.called_at)
+    served = state.history[: history_limit(hall)]
+    return load_of(
+        hall,
+        history=history_of(
+            (s.category, s.matter, s.clerk_id, s.called_at, s.finished_at) for s in served
+        ),
+        states=windows,
+        current=current,
+        queues=domain_queues_ahead(
+            (
+                QueuedTicket(
+                    id=t.id,
+                    category=t.category,
+                    queue_key=t.queue_key,
+                    matter=t.matter,
+                    priority=t.priority,
+                )
+                for queue in state.queues.values()
+                for t in queue
+            ),
+            before=before,
+            priority_only=priority_only,
+        ),
     )
 
 
