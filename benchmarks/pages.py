@@ -27,7 +27,7 @@ READY = "READY"
 HEARD_PREFIX = "HEARD "
 CALL = "CALL"
 END = "END"
-PER_CALL_LIMIT_SECONDS = 30.0
+PER_CALL_LIMIT_SECONDS = 60.0
 STATUS_MARK = '"type":"ticket_status"'
 
 View = tuple[str, int | None]

@@ -43,7 +43,8 @@ hall do (seconds apart). At least twice as long as the call took to reach its la
 RUN_TIME_LIMIT_SECONDS = 120.0
 """No new call after this long in one run: a slow server is measured on fewer calls."""
 ISSUE_CONCURRENCY = 8
-READY_TIMEOUT_SECONDS = 300.0
+READY_TIMEOUT_SECONDS = 600.0
+"""Opening 2,000 pages, each with its first view, took 170–210 s on the shared 2-CPU VM."""
 HEARD_TIMEOUT_SECONDS = page_process.PER_CALL_LIMIT_SECONDS + 30.0
 TARGET_P99_MS = 200.0
 TARGET_PEAK_RSS_MB = 300.0
@@ -80,10 +81,17 @@ class PagesResult:
     runs: list[PagesRun]
     peak_rss_mb: float
     """The server process's VmHWM after every run."""
+    failure: str | None = None
+    """Why the runs broke off, if they did (the memory is still reported)."""
 
     @property
     def checks(self) -> list[Check]:
-        return [
+        broke_off = (
+            [Check(f"{self.pages} status pages: the runs went to the end", False, self.failure)]
+            if self.failure
+            else []
+        )
+        return broke_off + [
             Check(
                 f"{self.pages} status pages, run {index}: every waiting page of the category "
                 "got its update for every call",
@@ -98,6 +106,7 @@ class PagesResult:
         return {
             "pages": self.pages,
             "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "failure": self.failure,
             "runs": [run.as_dict() for run in self.runs],
         }
 
@@ -220,7 +229,11 @@ async def run_once(
                 await asyncio.sleep(max(CALL_GAP_SECONDS, 2 * max(heard.delays, default=0.0)))
     server.check_alive()
     if not deliveries:
-        raise RuntimeError("no status page heard any call")
+        raise RuntimeError(
+            f"no status page heard any of {len(requests)} calls within "
+            f"{page_process.PER_CALL_LIMIT_SECONDS:.0f} s ({max(concerned, default=0)} pages "
+            "of the category)"
+        )
     return PagesRun(
         pages=len(pages),
         calls=len(requests),
@@ -243,36 +256,56 @@ def benchmark(
     repeats = 1 if context.quick else int(context.options.get("repeats", 3))
     categories = [category.code for category in hall.categories]
     runs: list[PagesRun] = []
+    failure = None
     with running_server(seed()) as server:
         context.progress(f"status pages: issuing {pages} tickets")
         wanted = asyncio.run(issue_pages(server, categories, pages))
-        for index in range(repeats):
-            context.progress(
-                f"status pages: {pages} pages open, {calls} calls, run {index + 1}/{repeats}"
-            )
-            runs.append(
-                asyncio.run(
-                    run_once(server, wanted, calls=calls, time_limit=RUN_TIME_LIMIT_SECONDS)
+        try:
+            for index in range(repeats):
+                context.progress(
+                    f"status pages: {pages} pages open, {calls} calls, run {index + 1}/{repeats}"
                 )
-            )
+                runs.append(
+                    asyncio.run(
+                        run_once(server, wanted, calls=calls, time_limit=RUN_TIME_LIMIT_SECONDS)
+                    )
+                )
+        except Exception as error:
+            failure = f"{type(error).__name__}: {error}"[:2000]
         peak = peak_rss_mb(server.process.pid)
-    return PagesResult(pages=pages, runs=runs, peak_rss_mb=peak)
+    return PagesResult(pages=pages, runs=runs, peak_rss_mb=peak, failure=failure)
+
+
+def _memory_row(result: PagesResult) -> Row:
+    return Row(
+        name=f"  server peak memory (VmHWM), {result.pages} status pages open",
+        runs=1,
+        figure=f"{result.peak_rss_mb:.0f} MB",
+        target=f"< {TARGET_PEAK_RSS_MB:.0f} MB",
+        met=result.peak_rss_mb < TARGET_PEAK_RSS_MB,
+    )
 
 
 def rows(result: PagesResult) -> list[Row]:
+    """The last page per call (held to the target), every page, the clerk's round trip and
+    the server's memory; runs that broke off keep the first row, missed, and the memory."""
     runs = result.runs
+    name = f"call → every status page of the category, {result.pages} pages open"
+    target = f"p99 ≤ {TARGET_P99_MS:.0f} ms"
+    if not runs:
+        return [
+            Row(name=name, runs=0, figure="broke off (see the checks)", target=target, met=False),
+            _memory_row(result),
+        ]
     last = Figure.of([run.last_page.p99 for run in runs])
     concerned = sum(run.concerned_per_call for run in runs) / len(runs)
     return [
         Row(
-            name=(
-                f"call → every status page of the category, {result.pages} pages open "
-                f"(~{concerned:.0f} of the category), last page per call"
-            ),
+            name=f"{name} (~{concerned:.0f} of the category), last page per call",
             runs=len(runs),
             p50=Figure.of([run.last_page.p50 for run in runs]),
             p99=last,
-            target=f"p99 ≤ {TARGET_P99_MS:.0f} ms",
+            target=target,
             met=last.median <= TARGET_P99_MS,
         ),
         Row(
@@ -287,11 +320,5 @@ def rows(result: PagesResult) -> list[Row]:
             p50=Figure.of([run.call_request.p50 for run in runs]),
             p99=Figure.of([run.call_request.p99 for run in runs]),
         ),
-        Row(
-            name=f"  server peak memory (VmHWM), {result.pages} status pages open",
-            runs=1,
-            figure=f"{result.peak_rss_mb:.0f} MB",
-            target=f"< {TARGET_PEAK_RSS_MB:.0f} MB",
-            met=result.peak_rss_mb < TARGET_PEAK_RSS_MB,
-        ),
+        _memory_row(result),
     ]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from benchmarks import catalog, issue, issue_pg, pages, sqlite_raw, ws_delivery
+from benchmarks import catalog, issue, issue_pg, pages, sqlite_raw, status_pages, ws_delivery
 from benchmarks.checks import Check
 from benchmarks.city import write_city
 from benchmarks.city_issue import merged_percentile, merged_report
@@ -311,3 +311,19 @@ def test_a_status_page_is_updated_by_a_change_of_its_status_or_place() -> None:
     assert page.first_change_after(0.5) == 1.0
     assert page.first_change_after(1.5) == 2.5
     assert page.first_change_after(3.0) is None
+
+
+def test_status_pages_that_never_heard_a_call_keep_their_row_and_the_memory() -> None:
+    result = status_pages.PagesResult(
+        pages=2000,
+        runs=[],
+        peak_rss_mb=251.0,
+        failure="RuntimeError: no status page heard any of 3 calls within 60 s",
+    )
+
+    first, memory = status_pages.rows(result)
+
+    assert first.name == "call → every status page of the category, 2000 pages open"
+    assert (first.met, first.target) == (False, "p99 ≤ 200 ms")
+    assert (memory.figure, memory.met) == ("251 MB", True)
+    assert [check.passed for check in result.checks] == [False]
