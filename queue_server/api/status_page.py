@@ -51,7 +51,7 @@ CODE_PATTERN = r"^[2-9A-HJ-NP-Z]{10,16}$"
 CLOSE_NOT_FOUND = 4404
 CLOSE_TRY_AGAIN_LATER = 1013
 SEND_TIMEOUT_SECONDS = 30.0
-SETTLE_SECONDS = 0.2
+SETTLE_SECONDS = 0.05
 """After a relevant event, wait this long for the rest of a burst before reading once."""
 
 PublicCode = Annotated[

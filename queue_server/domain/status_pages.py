@@ -6,12 +6,13 @@ hall's shared status task (status_fanout.py) decides from these which pages to r
 """
 
 import json
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from queue_server.domain.estimates import QueueAhead
+from queue_server.domain.estimates import QueueAhead, WaitEstimate
 
 FOLLOWS_EVERY_PAGE = ("window.", "cross_region.", "locker.", "journey.")
 """Events that may change any page of the hall: a window opened, closed or paused (which
@@ -113,3 +114,83 @@ def queues_ahead(
         category: QueueAhead(count=len(chosen), oldest=oldest[category], matters=tuple(chosen))
         for category, chosen in matters.items()
     }
+
+
+class DayQueue:
+    """A service day's waiting tickets, sorted once, for the places and estimates of many
+    pages: each page's place is a bisection, not a pass over the whole queue."""
+
+    def __init__(self, rows: Iterable[QueuedTicket]) -> None:
+        self.rows = _in_order(rows)
+        self._own: dict[str, list[QueuedTicket]] = defaultdict(list)
+        self._sent: dict[int, list[QueuedTicket]] = defaultdict(list)
+        for row in self.rows:
+            if row.target_window_no is None:
+                self._own[row.category].append(row)
+            else:
+                self._sent[row.target_window_no].append(row)
+        self._own_keys = {c: [(r.queue_key, r.id) for r in q] for c, q in self._own.items()}
+        self._sent_keys = {w: [(r.queue_key, r.id) for r in q] for w, q in self._sent.items()}
+
+    def ahead(self, subject: QueuedTicket) -> int:
+        """As `waiting_ahead`: tickets of the subject's queue that wait before it."""
+        keys = (
+            self._sent_keys.get(subject.target_window_no, [])
+            if subject.target_window_no is not None
+            else self._own_keys.get(subject.category, [])
+        )
+        return bisect_left(keys, (subject.queue_key, subject.id))
+
+    def own(self, category: str) -> list[QueuedTicket]:
+        """The category's own queue, front first."""
+        return self._own.get(category, [])
+
+    def queues_before(self, before: datetime) -> dict[str, QueueAhead]:
+        """As `queues_ahead(rows, before=before)`, without the priority filter."""
+        result = {}
+        for category, queue in self._own.items():
+            count = bisect_left(self._own_keys[category], (before, -1))
+            if count:
+                result[category] = QueueAhead(
+                    count=count,
+                    oldest=queue[0].queue_key,
+                    matters=tuple(row.matter for row in queue[:count]),
+                )
+        return result
+
+
+EXACT_PLACES = 10
+"""The first places of a queue get an estimate of their own; those behind share a few."""
+
+
+def sampled_places(length: int) -> list[int]:
+    """The places of a queue of `length` whose estimates are worked out: the first
+    `EXACT_PLACES`, then every half again as far back, and the last."""
+    places = list(range(min(length, EXACT_PLACES)))
+    place = EXACT_PLACES
+    while place < length - 1:
+        places.append(place)
+        place = place * 3 // 2
+    if length > EXACT_PLACES:
+        places.append(length - 1)
+    return places
+
+
+def interpolated(estimates: Mapping[int, WaitEstimate | None], place: int) -> WaitEstimate | None:
+    """The estimate at `place` from those worked out around it (`sampled_places`): on the
+    straight line between its neighbours, which are minutes apart at most."""
+    if place in estimates:
+        return estimates[place]
+    before = max((p for p in estimates if p < place), default=None)
+    after = min((p for p in estimates if p > place), default=None)
+    if before is None or after is None:
+        return None
+    low, high = estimates[before], estimates[after]
+    if low is None or high is None:
+        return None
+    share = (place - before) / (after - before)
+    return WaitEstimate(
+        seconds=low.seconds + share * (high.seconds - low.seconds),
+        low_seconds=low.low_seconds + share * (high.low_seconds - low.low_seconds),
+        high_seconds=low.high_seconds + share * (high.high_seconds - low.high_seconds),
+    )

@@ -5,7 +5,7 @@ One page (`GET /t/{code}`, the JSON view) is the same read with one code."""
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
@@ -70,11 +70,13 @@ def _queued(row: Ticket) -> QueuedTicket:
 
 @dataclass(slots=True)
 class _Queues:
-    """One hall's waiting rows per service day and what every estimate of a day shares."""
+    """One hall's waiting rows per service day, what every estimate of a day shares, and the
+    estimates worked out so far per (day, category), by place in the category's queue."""
 
     hall: HallConfig
-    rows: dict[date, list[QueuedTicket]]
+    rows: dict[date, status_pages.DayQueue]
     loads: dict[date, HallLoad]
+    estimates: dict[tuple[date, str], dict[int, WaitEstimate | None]] = field(default_factory=dict)
 
 
 def _waiting_queues(session: Session, hall: HallConfig, days: Collection[date]) -> _Queues:
@@ -107,24 +109,56 @@ def _waiting_queues(session: Session, hall: HallConfig, days: Collection[date]) 
         )
     states = window_states(session, hall)
     loads = {day: base_load(session, hall, states=states, day=day) for day in days}
-    return _Queues(hall=hall, rows=rows, loads=loads)
+    return _Queues(
+        hall=hall,
+        rows={day: status_pages.DayQueue(rows[day]) for day in days},
+        loads=loads,
+    )
 
 
-def _place(queues: _Queues, ticket: Ticket, now: datetime) -> tuple[int, WaitEstimate | None]:
-    """How many wait before the ticket, and its estimate (none when sent to a named window)."""
+def _estimate(
+    queues: _Queues, day: date, subject: QueuedTicket, now: datetime, *, priority_only: bool
+) -> WaitEstimate | None:
+    queue = queues.rows[day]
+    ahead_of_it = (
+        status_pages.queues_ahead(queue.rows, before=subject.queue_key, priority_only=True)
+        if priority_only
+        else queue.queues_before(subject.queue_key)
+    )
+    load = replace(queues.loads[day], queues=ahead_of_it)
+    return estimate(load, category=subject.category, now=now, subject_key=subject.queue_key)
+
+
+def _place(
+    queues: _Queues, ticket: Ticket, now: datetime, *, shared: bool
+) -> tuple[int, WaitEstimate | None]:
+    """How many wait before the ticket, and its estimate (none when sent to a named window).
+
+    With many pages read at once (`shared`), the estimates of a category's queue are worked
+    out at a few places (`status_pages.sampled_places`) and shared by the places between
+    them: each estimate replays every ticket ahead, so one per page would cost the square of
+    the queue."""
     subject = _queued(ticket)
-    queue = queues.rows[ticket.service_day]
-    ahead = status_pages.waiting_ahead(queue, subject)
+    day = ticket.service_day
+    queue = queues.rows[day]
+    ahead = queue.ahead(subject)
     category = queues.hall.category_by_code.get(ticket.category)
     if category is None or ticket.target_window_no is not None:
         return ahead, None
-    ahead_of_it = status_pages.queues_ahead(
-        queue,
-        before=ticket.queue_key,
-        priority_only=subject.priority and category.priority_ratio > 0,
-    )
-    load = replace(queues.loads[ticket.service_day], queues=ahead_of_it)
-    return ahead, estimate(load, category=ticket.category, now=now, subject_key=ticket.queue_key)
+    if subject.priority and category.priority_ratio > 0:
+        return ahead, _estimate(queues, day, subject, now, priority_only=True)
+    if not shared:
+        return ahead, _estimate(queues, day, subject, now, priority_only=False)
+    own = queue.own(ticket.category)
+    known = queues.estimates.setdefault((day, ticket.category), {})
+    if ahead not in known and ahead < len(own) and own[ahead].id == subject.id:
+        for place in status_pages.sampled_places(len(own)):
+            if place not in known:
+                known[place] = _estimate(queues, day, own[place], now, priority_only=False)
+    found = status_pages.interpolated(known, ahead)
+    if found is None and ahead not in known:
+        return ahead, _estimate(queues, day, subject, now, priority_only=False)
+    return ahead, found
 
 
 def status_views(
@@ -159,7 +193,7 @@ def status_views(
     for code, ticket in tickets.items():
         hall = context.city.hall(ticket.hall)
         ahead, wait = (
-            _place(queues[ticket.hall], ticket, now)
+            _place(queues[ticket.hall], ticket, now, shared=len(tickets) > 1)
             if ticket.status is TicketStatus.WAITING
             else (None, None)
         )

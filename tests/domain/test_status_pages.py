@@ -3,12 +3,20 @@ the day's waiting rows (domain/status_pages.py)."""
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from queue_server.domain.estimates import WaitEstimate
 from queue_server.domain.status_pages import (
+    EXACT_PLACES,
+    DayQueue,
     PageTicket,
     QueuedTicket,
     concerned,
+    interpolated,
     parse_event,
     queues_ahead,
+    sampled_places,
     waiting_ahead,
 )
 
@@ -85,3 +93,45 @@ def test_queues_ahead_keep_matters_in_queue_order_and_leave_out_sent_tickets() -
     assert found["consult"].count == 1
     assert set(queues_ahead(queue, priority_only=True)) == {"consult"}
     assert queues_ahead(queue, before=at(1)) == {}
+
+
+QUEUED = st.builds(
+    QueuedTicket,
+    id=st.integers(1, 10_000),
+    category=st.sampled_from(["consult", "general", "pickup"]),
+    queue_key=st.integers(0, 60).map(at),
+    target_window_no=st.none() | st.integers(1, 3),
+    matter=st.none() | st.sampled_from(["户籍", "社保"]),
+    priority=st.booleans(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(QUEUED, max_size=40, unique_by=lambda row: row.id),
+    before=st.integers(0, 61).map(at),
+)
+def test_the_sorted_day_queue_answers_as_a_pass_over_every_row(
+    rows: list[QueuedTicket], before: datetime
+) -> None:
+    queue = DayQueue(rows)
+    for subject in rows:
+        assert queue.ahead(subject) == waiting_ahead(rows, subject)
+    assert queue.queues_before(before) == queues_ahead(rows, before=before)
+
+
+def test_estimates_are_worked_out_at_the_front_and_ever_further_apart_behind() -> None:
+    assert sampled_places(3) == [0, 1, 2]
+    assert sampled_places(EXACT_PLACES) == list(range(EXACT_PLACES))
+    places = sampled_places(300)
+    assert places[:EXACT_PLACES] == list(range(EXACT_PLACES))
+    assert places[EXACT_PLACES:] == [10, 15, 22, 33, 49, 73, 109, 163, 244, 299]
+    assert len(sampled_places(2000)) <= 25
+
+
+def test_a_place_between_two_worked_out_ones_lies_on_the_line_between_them() -> None:
+    known = {10: WaitEstimate(600, 480, 720), 15: WaitEstimate(900, 780, 1020), 20: None}
+    assert interpolated(known, 10) == known[10]
+    assert interpolated(known, 12) == WaitEstimate(720, 600, 840)
+    assert interpolated(known, 17) is None  # nobody can say at place 20
+    assert interpolated(known, 30) is None
