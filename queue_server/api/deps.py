@@ -132,7 +132,9 @@ class Here:
         )
 
 
-def get_resources(connection: HTTPConnection) -> Resources:
+async def get_resources(connection: HTTPConnection) -> Resources:
+    """Async although it does no I/O: FastAPI runs a plain `def` dependency in its thread
+    pool, two thread hand-offs on every request for one attribute read."""
     resources: Resources = connection.app.state.resources
     return resources
 
