@@ -31,6 +31,9 @@ def main(
     city_calls: Annotated[
         int, typer.Option(help="Calls measured per hall in each city call → board run")
     ] = 30,
+    status_pages: Annotated[
+        int, typer.Option(help="Status pages open in the call → status pages runs")
+    ] = 2000,
     save: Annotated[bool, typer.Option(help="Write the results to --results-dir")] = True,
     results_dir: Annotated[
         Path, typer.Option(help="Where the JSON (and latest.md) go")
@@ -43,6 +46,7 @@ def main(
         "issue_seconds": issue_seconds,
         "calls": calls,
         "city_calls": city_calls,
+        "status_pages": status_pages,
     }
     if kiosks:
         options["kiosks"] = tuple(kiosks)

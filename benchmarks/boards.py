@@ -146,7 +146,7 @@ async def run(groups: list[tuple[str, int]], calls: int, limit: float) -> dict[s
         )
 
 
-def _raise_file_limit() -> None:
+def raise_file_limit() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -161,7 +161,7 @@ def main(argv: list[str]) -> int:
         return 2
     calls, limit = int(argv[0]), float(argv[1])
     groups = [(argv[index], int(argv[index + 1])) for index in range(2, len(argv), 2)]
-    _raise_file_limit()
+    raise_file_limit()
     import uvloop  # uvicorn[standard] brings it; the boards read faster on it
 
     result = uvloop.run(run(groups, calls, limit))

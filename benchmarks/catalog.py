@@ -17,8 +17,10 @@ from benchmarks import (
     call_next,
     city_bench,
     issue,
+    issue_pg,
     service_quality,
     stats_queries,
+    status_pages,
     ws_delivery,
 )
 from benchmarks.server import SeededDatabase, running_server, seed_database
@@ -152,10 +154,27 @@ def register_builtin() -> None:
     )
     register(
         Benchmark(
+            key="issuance_postgresql",
+            title="ticket issuance over HTTP (wrk), one hall on PostgreSQL",
+            run=lambda context: issue_pg.benchmark(context, hall),
+            rows=issue.rows,
+            needs_wrk=True,
+        )
+    )
+    register(
+        Benchmark(
             key="ws_delivery",
             title="call → websocket delivery",
             run=lambda context: ws_delivery.benchmark(context, lambda: seeded(context)),
             rows=ws_delivery.rows,
+        )
+    )
+    register(
+        Benchmark(
+            key="status_pages",
+            title="call → 2,000 status pages",
+            run=lambda context: status_pages.benchmark(context, lambda: seeded(context), hall),
+            rows=status_pages.rows,
         )
     )
     register(

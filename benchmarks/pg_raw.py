@@ -1,7 +1,8 @@
 """The issuing transaction's shape on PostgreSQL alone, without the server: what the database
 and its fsync allow, to read the city's issuing rate against.
 
-One connection per hall, all at once, each committing one ticket per transaction (no group
+One connection per hall (or several: the issuance rows on PostgreSQL run one hall's kiosks),
+all at once, each committing one ticket per transaction (no group
 commit): lock the hall's row, bump the category's counter (`UPDATE … RETURNING`), insert a
 ticket row and an event row, commit — durable, like the server's. Scratch tables in a scratch
 database of the same cluster.
@@ -76,8 +77,10 @@ def _issue_loop(
         counts.append(issued)
 
 
-def measure(cluster: PostgresCluster, halls: list[str], *, seconds: float) -> RawRate:
-    """Every hall's connection issuing for `seconds` at once."""
+def measure(
+    cluster: PostgresCluster, halls: list[str], *, seconds: float, connections_per_hall: int = 1
+) -> RawRate:
+    """Every hall's connections issuing for `seconds` at once."""
     database = cluster.create_database(name="yimen_raw_shape")
     try:
         with cluster.connect(database) as connection:
@@ -93,11 +96,14 @@ def measure(cluster: PostgresCluster, halls: list[str], *, seconds: float) -> Ra
         threads = [
             threading.Thread(target=_issue_loop, args=(cluster, database, hall, until, counts))
             for hall in halls
+            for _ in range(connections_per_hall)
         ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        return RawRate(len(halls), time.monotonic() - began, sum(counts))
+        if len(counts) != len(threads):
+            raise RuntimeError(f"{len(threads) - len(counts)} raw PostgreSQL connection(s) failed")
+        return RawRate(len(threads), time.monotonic() - began, sum(counts))
     finally:
         cluster.drop_database(database)

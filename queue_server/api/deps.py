@@ -25,6 +25,7 @@ from queue_server.protocol import PublicHall
 from queue_server.rate_limit import RateLimiter
 from queue_server.services.accounts import Principal, resolve_token
 from queue_server.services.scope import Scope
+from queue_server.status_fanout import StatusViews
 from queue_server.throttle import LoginThrottle
 from queue_server.token_cache import TokenCache
 
@@ -61,6 +62,8 @@ class Resources:
     """Resolved tokens, for a few seconds (see token_cache.py for how revocation works)."""
     open_pages: OpenPages = field(default_factory=OpenPages)
     """The status pages following each ticket code in this process (capped)."""
+    status_views: StatusViews = field(default_factory=StatusViews)
+    """Each hall's shared status view while a status page of the hall is open."""
     public_halls: FreshAnswer[tuple[list[PublicHall], bytes]] = field(
         default_factory=lambda: FreshAnswer(seconds=2.0)
     )
@@ -129,7 +132,9 @@ class Here:
         )
 
 
-def get_resources(connection: HTTPConnection) -> Resources:
+async def get_resources(connection: HTTPConnection) -> Resources:
+    """Async although it does no I/O: FastAPI runs a plain `def` dependency in its thread
+    pool, two thread hand-offs on every request for one attribute read."""
     resources: Resources = connection.app.state.resources
     return resources
 

@@ -8,10 +8,10 @@ reaches nothing but that ticket's own public view (no personal data, no other ti
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import re
-from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from importlib.resources import files
@@ -26,20 +26,22 @@ from queue_server.api.deps import Resources, ResourcesDep
 from queue_server.api.page_headers import ASSET_HEADERS, PAGE_HEADERS
 from queue_server.api.responses import ERROR_RESPONSES
 from queue_server.api.status_render import render_not_found, render_status_page
-from queue_server.catalog import MatterCatalog
 from queue_server.domain.enums import TicketStatus
 from queue_server.domain.errors import DomainError, NotFound
-from queue_server.models import Ticket
+from queue_server.domain.status_pages import PageTicket
 from queue_server.protocol import (
     PublicEvaluationState,
     TicketStatusMessage,
     TicketStatusPublic,
 )
-from queue_server.services.cross_region_applicant import cross_region_status
 from queue_server.services.evaluations import public_state
-from queue_server.services.journeys import applicant_view, ticket_ids
-from queue_server.services.lockers import applicant_pickup, waiting_pickup
-from queue_server.services.public_status import find_by_code, ticket_status
+from queue_server.services.status_views import (
+    StatusContext,
+    StatusView,
+    status_view,
+    status_views,
+)
+from queue_server.status_fanout import HallStatusView, Outbox, ViewReader
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ CODE_PATTERN = r"^[2-9A-HJ-NP-Z]{10,16}$"
 CLOSE_NOT_FOUND = 4404
 CLOSE_TRY_AGAIN_LATER = 1013
 SEND_TIMEOUT_SECONDS = 30.0
-SETTLE_SECONDS = 0.2
+SETTLE_SECONDS = 0.05
 """After a relevant event, wait this long for the rest of a burst before reading once."""
 
 PublicCode = Annotated[
@@ -94,6 +96,12 @@ def _static(name: str) -> str:
     return files("queue_server").joinpath("static", name).read_text(encoding="utf-8")
 
 
+def _context(resources: Resources) -> StatusContext:
+    return StatusContext(
+        city=resources.city, catalogs=resources.catalogs, secret=resources.secret_key
+    )
+
+
 async def _read_page(
     resources: Resources, code: str
 ) -> tuple[TicketStatusPublic, PublicEvaluationState | None, ZoneInfo]:
@@ -103,13 +111,12 @@ async def _read_page(
     def query(
         session: Session,
     ) -> tuple[TicketStatusPublic, PublicEvaluationState | None, ZoneInfo]:
-        ticket = find_by_code(session, code)
-        hall = resources.city.hall(ticket.hall)
-        view = _view(resources, session, ticket, now)
+        found = status_view(session, context=_context(resources), code=code, now=now)
+        hall = resources.city.hall(found.ticket.hall)
         rating = None
-        if view.status is TicketStatus.DONE:
+        if found.view.status is TicketStatus.DONE:
             rating = public_state(session, hall=hall, public_code=code, now=now)
-        return view, rating, hall.tz
+        return found.view, rating, hall.tz
 
     return await resources.db.read(query)
 
@@ -137,49 +144,30 @@ async def status_asset(asset: StatusAsset) -> Response:
     return Response(_static(asset.value), media_type=MEDIA_TYPES[asset], headers=ASSET_HEADERS)
 
 
-def _view(
-    resources: Resources, session: Session, ticket: Ticket, now: datetime
-) -> TicketStatusPublic:
-    """The ticket's public view, by the rules of its own hall, with the 市域通办 case opened
-    from it (whose steps other halls may take)."""
-    hall = resources.city.hall(ticket.hall)
-    catalog = resources.catalogs.get(ticket.hall) or MatterCatalog()
-    case = cross_region_status(session, city=resources.city, ticket=ticket)
-    locker = applicant_pickup(
-        session, city=resources.city, public_code=ticket.public_code, secret=resources.secret_key
-    )
-    journey_locker = (
-        waiting_pickup(
-            session,
-            city=resources.city,
-            ticket_ids=ticket_ids(ticket.journey_id),
-            secret=resources.secret_key,
-        )
-        if ticket.journey_id is not None
-        else None
-    )
-    journey = applicant_view(session, hall=hall, ticket=ticket, locker=journey_locker)
-    view = ticket_status(
-        session,
-        hall=hall,
-        catalog=catalog,
-        ticket=ticket,
-        now=now,
-        cross_region=case,
-        locker=locker or journey_locker,
-    )
-    view.journey = journey
-    return view
-
-
-async def _read_status(resources: Resources, code: str) -> tuple[TicketStatusPublic, Ticket]:
+async def _read_status(resources: Resources, code: str) -> StatusView:
     now = resources.clock.now()
+    return await resources.db.read(
+        functools.partial(status_view, context=_context(resources), code=code, now=now)
+    )
 
-    def query(session: Session) -> tuple[TicketStatusPublic, Ticket]:
-        ticket = find_by_code(session, code)
-        return _view(resources, session, ticket, now), ticket
 
-    return await resources.db.read(query)
+def _reader(resources: Resources) -> ViewReader:
+    """Reads many pages' views in one batch, each encoded once (in the reading thread)."""
+
+    async def read(codes: frozenset[str]) -> dict[str, tuple[str, PageTicket]]:
+        now = resources.clock.now()
+
+        def query(session: Session) -> dict[str, tuple[str, PageTicket]]:
+            found = status_views(session, context=_context(resources), codes=codes, now=now)
+            return {code: (_encode(view.view), view.page_ticket) for code, view in found.items()}
+
+        return await resources.db.read(query)
+
+    return read
+
+
+def _encode(view: TicketStatusPublic) -> str:
+    return TicketStatusMessage(ticket=view).model_dump_json()
 
 
 @router.get(
@@ -187,45 +175,7 @@ async def _read_status(resources: Resources, code: str) -> tuple[TicketStatusPub
     response_model=TicketStatusPublic,
 )
 async def public_ticket(public_code: PublicCode, resources: ResourcesDep) -> TicketStatusPublic:
-    view, _ = await _read_status(resources, public_code)
-    return view
-
-
-def _concerns(text: str, ticket: Ticket) -> bool:
-    """Whether an event may change this ticket's view: its own queue moved, it was acted
-    on, a window opened, closed or paused (which changes the estimate), or a 市域通办 case
-    of this hall took a step or a locker of the hall was filled or emptied (rare enough to
-    read again for any of them)."""
-    try:
-        event = json.loads(text)
-    except ValueError:
-        return True
-    if str(event.get("type", "")).startswith(("window.", "cross_region.", "locker.", "journey.")):
-        return True
-    for key in ("ticket", "new_ticket"):
-        other = event.get(key)
-        if isinstance(other, dict) and (
-            other.get("id") == ticket.id
-            or other.get("category") == ticket.category
-            or other.get("number") == ticket.number
-        ):
-            return True
-    return False
-
-
-async def _next_concerning(
-    queue: "asyncio.Queue[tuple[int, str]]", ticket: Ticket, deadline: float
-) -> str | None:
-    """The next event that may concern the ticket, or None when `deadline` (loop time)
-    passes first, however many unrelated events arrive meanwhile."""
-    loop = asyncio.get_running_loop()
-    while True:
-        try:
-            _, text = await asyncio.wait_for(queue.get(), max(0.0, deadline - loop.time()))
-        except TimeoutError:
-            return None
-        if _concerns(text, ticket):
-            return text
+    return (await _read_status(resources, public_code)).view
 
 
 async def _read_until_closed(websocket: WebSocket) -> None:
@@ -233,33 +183,12 @@ async def _read_until_closed(websocket: WebSocket) -> None:
         pass
 
 
-async def _push_updates(websocket: WebSocket, resources: Resources, code: str, hall: str) -> None:
-    async def send(view: TicketStatusPublic) -> None:
-        message = TicketStatusMessage(ticket=view).model_dump_json()
-        await asyncio.wait_for(websocket.send_text(message), SEND_TIMEOUT_SECONDS)
-
-    loop = asyncio.get_running_loop()
-    heartbeat = resources.settings.heartbeat_seconds
-    with resources.hubs[hall].subscribe() as subscriber:
-        view, ticket = await _read_status(resources, code)
-        await send(view)
-        while True:
-            # Read again at least once a heartbeat however busy the hall is with other
-            # people's events: a 市域通办 case moves in other halls, whose events never
-            # reach this hall's stream.
-            deadline = loop.time() + heartbeat
-            if subscriber.overflowed.is_set():
-                while not subscriber.queue.empty():
-                    subscriber.queue.get_nowait()
-                subscriber.overflowed.clear()
-            else:
-                text = await _next_concerning(subscriber.queue, ticket, deadline)
-                if text is not None:
-                    await asyncio.sleep(SETTLE_SECONDS)
-                while not subscriber.queue.empty():
-                    subscriber.queue.get_nowait()
-            view, ticket = await _read_status(resources, code)
-            await send(view)
+async def _push_updates(websocket: WebSocket, first: str, outbox: Outbox) -> None:
+    """The page's first view, then every view the hall's shared status view leaves for it."""
+    text = first
+    while True:
+        await asyncio.wait_for(websocket.send_text(text), SEND_TIMEOUT_SECONDS)
+        text = await outbox.take()
 
 
 @router.websocket("/ws/t/{public_code}")
@@ -270,7 +199,7 @@ async def ticket_live(websocket: WebSocket, resources: ResourcesDep, public_code
     try:
         if not re.fullmatch(CODE_PATTERN, public_code):
             raise ValueError("bad code")
-        _, ticket = await _read_status(resources, public_code)
+        opened = await _read_status(resources, public_code)
     except (DomainError, ValueError):
         await websocket.send_text(json.dumps({"type": "error", "detail": "没有找到这张号票"}))
         await websocket.close(code=CLOSE_NOT_FOUND, reason="not_found")
@@ -282,14 +211,37 @@ async def ticket_live(websocket: WebSocket, resources: ResourcesDep, public_code
         )
         await websocket.close(code=CLOSE_TRY_AGAIN_LATER, reason="too_many_pages")
         return
-    reader = asyncio.create_task(_read_until_closed(websocket))
-    sender = asyncio.create_task(_push_updates(websocket, resources, public_code, ticket.hall))
+    hall, views = opened.ticket.hall, resources.status_views
+    outbox: Outbox | None = None
+    tasks: list[asyncio.Task[None]] = []
     try:
-        await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
+        # Registered first, then read: every event published from now on reaches the
+        # shared view, and views it read before this read began are dropped (`floor`).
+        outbox = views.open(
+            hall,
+            public_code,
+            opened.page_ticket,
+            floor=views.mark(),
+            build=lambda: HallStatusView(
+                resources.hubs[hall],
+                _reader(resources),
+                mark=views.mark,
+                heartbeat=resources.settings.heartbeat_seconds,
+                settle=SETTLE_SECONDS,
+            ),
+        )
+        found = await _read_status(resources, public_code)
+        tasks = [
+            asyncio.create_task(_read_until_closed(websocket)),
+            asyncio.create_task(_push_updates(websocket, _encode(found.view), outbox)),
+        ]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
         pages.close(public_code)
-        for task in (reader, sender):
+        if outbox is not None:
+            views.close(hall, public_code, outbox)
+        for task in tasks:
             task.cancel()
-        for task in (reader, sender):
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task

@@ -42,6 +42,11 @@ class TicketFact:
     clerk_id: int | None = None
     called_at: datetime | None = None
     finished_at: datetime | None = None
+    priority_ticket: bool = False
+    """Issued with a priority reason (the elderly, the disabled…), not only a return visit."""
+    return_visit: bool = False
+    appointment_until: datetime | None = None
+    journey_id: int | None = None
     hop: int = 0
     """0 for a number handed out; a transfer's successor keeps its original's number (and
     sequence, from the category it was taken in) with the next hop."""
@@ -282,19 +287,19 @@ def built(
     return apply_facts(start, tickets=tickets, windows=windows)
 
 
-def waiting_ahead(
-    state: LiveHall, *, before: datetime | None = None, priority_only: bool = False
-) -> list[TicketFact]:
-    """Every category's own queue in queue order, as `services/waits.queues_ahead` reads
-    it: those queued before `before`; with `priority_only` only priority tickets."""
-    ahead = [
+def waiting_for(state: LiveHall, *, window: int, categories: Iterable[str]) -> list[TicketFact]:
+    """The tickets a window may call: sent to it, or waiting in a queue of `categories`."""
+    serves = set(categories)
+    return [
         ticket
-        for queue in state.queues.values()
-        for ticket in queue
-        if (before is None or ticket.queue_key < before) and (ticket.priority or not priority_only)
+        for ticket in state.tickets.values()
+        if ticket.status is TicketStatus.WAITING
+        and (
+            ticket.target_window_no == window
+            if ticket.target_window_no is not None
+            else ticket.category in serves
+        )
     ]
-    ahead.sort(key=lambda t: t.order)
-    return ahead
 
 
 K = TypeVar("K")

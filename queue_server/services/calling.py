@@ -4,7 +4,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from queue_server.config import HallConfig
 from queue_server.domain.dispatch import (
@@ -16,14 +16,14 @@ from queue_server.domain.enums import (
     CallReason,
     EventType,
     TicketAction,
-    TicketStatus,
     WindowStatus,
 )
 from queue_server.domain.errors import NotFound
+from queue_server.domain.live_state import waiting_for
 from queue_server.domain.states import transition
 from queue_server.models import Journey, Ticket, WindowState
 from queue_server.protocol import TicketPublic
-from queue_server.services import journal
+from queue_server.services import journal, live
 from queue_server.services.access import load_ticket, load_user, operated_window, ready_to_call
 from queue_server.services.dispatch_window import dispatch_window
 from queue_server.services.scope import Scope
@@ -71,6 +71,17 @@ def _clerk_windows(session: Session, hall: HallConfig) -> dict[int, list[int]]:
     return found
 
 
+def _journey_clerks(session: Session, journeys: set[int | None]) -> dict[int | None, int | None]:
+    """The clerk of each journey (the one who asked for the missing materials)."""
+    ids = [journey for journey in journeys if journey is not None]
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(col(Journey.id), col(Journey.clerk_id)).where(col(Journey.id).in_(ids))
+    )
+    return {journey: clerk for journey, clerk in rows}
+
+
 def _preferred_window(
     hall: HallConfig,
     clerk_windows: Mapping[int, Sequence[int]],
@@ -88,60 +99,34 @@ def _preferred_window(
 
 
 def call_next(scope: Scope, window_no: int) -> TicketPublic | None:
-    """Call the ticket the window's dispatch policy picks; None when nobody waits for it."""
+    """Call the ticket the window's dispatch policy picks (from the hall's live state);
+    None when nobody waits for it."""
     session, hall = scope.session, scope.hall
     state = operated_window(session, hall, scope.caller, window_no)
     ready_to_call(state)
     window = dispatch_window(hall.window_by_number[window_no], state, now=scope.now)
-    rows = session.execute(
-        sa.select(
-            col(Ticket.id),
-            col(Ticket.category),
-            col(Ticket.queue_key),
-            col(Ticket.priority),
-            col(Ticket.target_window_no),
-            col(Ticket.appointment_until),
-            col(Ticket.return_visit),
-            col(Journey.clerk_id),
-        )
-        .outerjoin(Journey, col(Journey.id) == col(Ticket.journey_id))
-        .where(
-            col(Ticket.hall) == hall.code,
-            col(Ticket.service_day) == scope.today,
-            col(Ticket.status) == TicketStatus.WAITING,
-            or_(
-                col(Ticket.target_window_no) == window_no,
-                col(Ticket.category).in_(window.may_serve) & col(Ticket.target_window_no).is_(None),
-            ),
-        )
-    ).all()
-    clerk_windows = _clerk_windows(session, hall) if any(row[6] for row in rows) else {}
+    waiting = waiting_for(live.working(scope), window=window_no, categories=window.may_serve)
+    returning = [t for t in waiting if t.return_visit]
+    clerk_windows = _clerk_windows(session, hall) if returning else {}
+    journey_clerks = _journey_clerks(session, {t.journey_id for t in returning})
     choice = window.policy.choose(
         window=window.view,
         waiting=[
             Candidate(
-                ticket_id=ticket_id,
-                category=category,
-                queue_key=queue_key,
-                priority=priority is not None,
-                target_window=target_window,
-                appointment=_within_slot(until, scope.now),
-                return_visit=return_visit,
-                preferred_window=_preferred_window(hall, clerk_windows, clerk_id, category)
-                if return_visit
+                ticket_id=ticket.id,
+                category=ticket.category,
+                queue_key=ticket.queue_key,
+                priority=ticket.priority_ticket,
+                target_window=ticket.target_window_no,
+                appointment=_within_slot(ticket.appointment_until, scope.now),
+                return_visit=ticket.return_visit,
+                preferred_window=_preferred_window(
+                    hall, clerk_windows, journey_clerks.get(ticket.journey_id), ticket.category
+                )
+                if ticket.return_visit
                 else None,
             )
-            for (
-                ticket_id,
-                category,
-                queue_key,
-                priority,
-                target_window,
-                until,
-                return_visit,
-                clerk_id,
-            ) in rows
-            if ticket_id is not None
+            for ticket in waiting
         ],
         priority_ratio={c.code: c.priority_ratio for c in hall.categories},
         appointment_ratio={c.code: c.appointment_ratio for c in hall.appointments.categories},

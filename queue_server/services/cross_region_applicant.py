@@ -2,7 +2,8 @@
 plain words and local dates, with nothing personal (no mailing address, no tracking number,
 no staff note, no reason text, no staff name)."""
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -111,27 +112,28 @@ def applicant_view(
     )
 
 
-def case_of_ticket(session: Session, ticket: Ticket) -> CrossRegionCase | None:
-    """The newest case opened from this ticket or, after a transfer, from any row that
-    carries the same public code."""
-    rows = select(Ticket.id).where(Ticket.public_code == ticket.public_code)
-    return session.exec(
-        select(CrossRegionCase)
-        .where(col(CrossRegionCase.ticket_id).in_(rows))
-        .order_by(col(CrossRegionCase.id).desc())
-    ).first()
-
-
-def cross_region_status(
-    session: Session, *, city: CityConfig, ticket: Ticket
-) -> CrossRegionStatusPublic | None:
-    """The applicant's view of the case opened from this ticket, if any."""
-    case = case_of_ticket(session, ticket)
-    if case is None:
-        return None
-    steps = session.exec(
+def cross_region_by_code(
+    session: Session, *, city: CityConfig, codes: Collection[str]
+) -> dict[str, CrossRegionStatusPublic]:
+    """The applicant's view of the newest case opened from a ticket with each status-page
+    code (after a transfer, from any row that carries the code), in two reads."""
+    if not codes:
+        return {}
+    newest: dict[str, CrossRegionCase] = {}
+    for case, code in session.exec(
+        select(CrossRegionCase, Ticket.public_code)
+        .join(Ticket, col(CrossRegionCase.ticket_id) == col(Ticket.id))
+        .where(col(Ticket.public_code).in_(codes))
+        .order_by(col(CrossRegionCase.id))
+    ).all():
+        newest[code] = case
+    if not newest:
+        return {}
+    steps: dict[int | None, list[CrossRegionStepRecord]] = defaultdict(list)
+    for step in session.exec(
         select(CrossRegionStepRecord)
-        .where(CrossRegionStepRecord.case_id == case.id)
+        .where(col(CrossRegionStepRecord.case_id).in_([case.id for case in newest.values()]))
         .order_by(col(CrossRegionStepRecord.id))
-    ).all()
-    return applicant_view(case, steps, city=city)
+    ).all():
+        steps[step.case_id].append(step)
+    return {code: applicant_view(case, steps[case.id], city=city) for code, case in newest.items()}

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
+import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from queue_server.domain.enums import EventType
 from queue_server.group_commit import after_commit
@@ -17,6 +18,12 @@ from queue_server.services.scope import Scope
 from queue_server.services.views import clerk_public, ticket_public, window_public
 
 _LATEST_KEY = "yimen.latest_seq"
+_EVENTS = cast(sa.Table, sa.inspect(Event).local_table)
+_EVENT_COLUMNS = tuple(column.name for column in _EVENTS.columns if column.name != "seq")
+_INSERT_EVENT = sa.insert(_EVENTS).returning(_EVENTS.c.seq)
+_LATEST_SEQ = sa.select(sa.func.max(_EVENTS.c.seq)).where(
+    _EVENTS.c.hall == sa.bindparam("latest_hall")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +43,7 @@ def latest_seq(session: Session, hall: str) -> int:
     latest: dict[str, int] = session.info.setdefault(_LATEST_KEY, {})
     if hall not in latest:
         latest[hall] = (
-            session.exec(select(func.max(Event.seq)).where(Event.hall == hall)).one() or 0
+            session.connection().execute(_LATEST_SEQ, {"latest_hall": hall}).scalar_one() or 0
         )
     return latest[hall]
 
@@ -66,10 +73,14 @@ def _append(
         category=category,
         payload=message.model_dump_json(exclude={"seq"}, exclude_none=True),
     )
-    session.add(event)
-    session.flush()
-    if event.seq is not None:
-        session.info[_LATEST_KEY][scope.code] = event.seq
+    # Core, not the unit of work: the log is only ever appended to, and this is every
+    # write's cost.
+    event.seq = (
+        session.connection()
+        .execute(_INSERT_EVENT, {column: getattr(event, column) for column in _EVENT_COLUMNS})
+        .scalar_one()
+    )
+    session.info[_LATEST_KEY][scope.code] = event.seq
     after_commit(session, Appended(event, previous))
     hall_written(session, scope.code)
     return event

@@ -2,7 +2,7 @@
 clerk finishes, the return code at the kiosk, ready, collected, expired."""
 
 import json
-from typing import Any, Literal
+from typing import Literal
 
 from sqlmodel import Session, col, select
 
@@ -313,11 +313,6 @@ def _pickup_window(hall: HallConfig) -> tuple[int, str] | None:
     return (window.number, window.name) if window else None
 
 
-def ticket_ids(journey_id: int) -> Any:
-    """A select of the ids of the journey's tickets (its visits and its 出件 ticket)."""
-    return select(Ticket.id).where(Ticket.journey_id == journey_id)
-
-
 def collected_from_locker(scope: Scope, ticket_id: int | None) -> None:
     """A result picked up from the smart locker ends the ready journey it belongs to."""
     ticket = scope.session.get(Ticket, ticket_id) if ticket_id else None
@@ -332,16 +327,10 @@ def collected_from_locker(scope: Scope, ticket_id: int | None) -> None:
     _record(scope, journey, EventType.JOURNEY_COLLECTED, None)
 
 
-def applicant_view(
-    session: Session,
-    *,
-    hall: HallConfig,
-    ticket: Ticket,
-    locker: LockerPickupPublic | None,
+def journey_view(
+    journey: Journey | None, *, hall: HallConfig, locker: LockerPickupPublic | None
 ) -> JourneyStatusPublic | None:
-    """The journey block of the applicant's status page; `locker`: a result of the journey
-    waiting in a smart locker (lockers.waiting_pickup for `ticket_ids`)."""
-    journey = session.get(Journey, ticket.journey_id) if ticket.journey_id else None
+    """The journey block of the status page from the journey's row."""
     if journey is None:
         return None
     ready = journey.status is JourneyStatus.READY

@@ -118,6 +118,10 @@ def ticket_fact(ticket: Ticket) -> TicketFact:
         clerk_id=ticket.clerk_id,
         called_at=ticket.called_at,
         finished_at=ticket.finished_at,
+        priority_ticket=ticket.priority is not None,
+        return_visit=bool(ticket.return_visit),
+        appointment_until=ticket.appointment_until,
+        journey_id=ticket.journey_id,
         hop=ticket.hop,
     )
 
@@ -156,6 +160,13 @@ def _note_flushed(session: OrmSession, _context: Any) -> None:
             touched.tickets.setdefault(row.hall, {})[row.id] = row
         elif isinstance(row, WindowState):
             touched.windows.setdefault(row.hall, {})[row.number] = row
+
+
+def wrote_ticket(session: Session, ticket: Ticket) -> None:
+    """A ticket row written with Core (issuing), which the unit of work does not see."""
+    touched = _touched(session)
+    if touched is not None and ticket.id is not None:
+        touched.tickets.setdefault(ticket.hall, {})[ticket.id] = ticket
 
 
 @contextmanager

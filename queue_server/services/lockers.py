@@ -6,10 +6,12 @@ not in events (their payload carries no code), not in the log. It is derived aga
 server's secret key whenever it is needed (domain/locker.py)."""
 
 import secrets
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypeVar
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from queue_server.city import CityConfig
@@ -33,6 +35,8 @@ from queue_server.self_service_config import ZoneDevice
 from queue_server.services import journal, journeys
 from queue_server.services.public_status import find_by_code
 from queue_server.services.scope import Scope
+
+Key = TypeVar("Key", str, int)
 
 SALT_ATTEMPTS = 64
 """Fresh salts tried for a code no stored deposit of the locker has (1 in 10⁶ collide)."""
@@ -267,29 +271,60 @@ def zone_hours_text(hall: HallConfig) -> str:
     return "24小时开放" if hours == ALL_DAY else f"每天 {hours.replace(',', '、')} 开放"
 
 
-def applicant_pickup(
-    session: Session, *, city: CityConfig, public_code: str, secret: bytes | None
-) -> LockerPickupPublic | None:
-    """The newest result waiting in a locker for the ticket with this status-page code, in
-    whichever hall's locker it is (a 市域通办 case's result waits where it is delivered)."""
-    ids = select(Ticket.id).where(Ticket.public_code == public_code)
-    return waiting_pickup(session, city=city, ticket_ids=ids, secret=secret)
+@dataclass(frozen=True, slots=True)
+class WaitingPickups:
+    """Results still in a locker, by status-page code and by journey."""
+
+    by_code: dict[str, LockerPickupPublic]
+    by_journey: dict[int, LockerPickupPublic]
 
 
-def waiting_pickup(
-    session: Session, *, city: CityConfig, ticket_ids: Any, secret: bytes | None
-) -> LockerPickupPublic | None:
-    """The newest result still in a locker for one of `ticket_ids` (a select of ticket ids)."""
-    if secret is None:
-        return None
-    row = session.exec(
-        select(LockerDeposit)
+def waiting_pickups(
+    session: Session,
+    *,
+    city: CityConfig,
+    codes: Collection[str],
+    journey_ids: Collection[int],
+    secret: bytes | None,
+) -> WaitingPickups:
+    """The newest result still in a locker for each status-page code (a ticket with that
+    code, in whichever hall's locker: a 市域通办 case's result waits where it is delivered)
+    and for each journey (any of its tickets), in one read."""
+    if secret is None or not (codes or journey_ids):
+        return WaitingPickups({}, {})
+    rows = session.exec(
+        select(LockerDeposit, Ticket.public_code, Ticket.journey_id)
+        .join(Ticket, col(LockerDeposit.ticket_id) == col(Ticket.id))
         .where(
-            col(LockerDeposit.ticket_id).in_(ticket_ids),
             LockerDeposit.status == DepositStatus.STORED,
+            or_(col(Ticket.public_code).in_(codes), col(Ticket.journey_id).in_(journey_ids)),
         )
         .order_by(col(LockerDeposit.deposited_at).desc(), col(LockerDeposit.id).desc())
-    ).first()
+    ).all()
+    newest_by_code: dict[str, LockerDeposit] = {}
+    newest_by_journey: dict[int, LockerDeposit] = {}
+    for deposit, code, journey_id in rows:
+        if code in codes:
+            newest_by_code.setdefault(code, deposit)
+        if journey_id is not None and journey_id in journey_ids:
+            newest_by_journey.setdefault(journey_id, deposit)
+    return WaitingPickups(
+        by_code=_shown(newest_by_code, city=city, secret=secret),
+        by_journey=_shown(newest_by_journey, city=city, secret=secret),
+    )
+
+
+def _shown(
+    rows: Mapping[Key, LockerDeposit], *, city: CityConfig, secret: bytes
+) -> dict[Key, LockerPickupPublic]:
+    views = {key: pickup_view(row, city=city, secret=secret) for key, row in rows.items()}
+    return {key: view for key, view in views.items() if view is not None}
+
+
+def pickup_view(
+    row: LockerDeposit | None, *, city: CityConfig, secret: bytes
+) -> LockerPickupPublic | None:
+    """The applicant's view of a result stored in a locker, with its pickup code."""
     if row is None or row.hall not in city.codes:
         return None
     hall = city.hall(row.hall)

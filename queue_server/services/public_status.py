@@ -1,19 +1,16 @@
 """The applicant's view of one ticket, found by its unguessable status-page code."""
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from queue_server.catalog import MatterCatalog
 from queue_server.config import HallConfig
 from queue_server.domain.enums import STATUS_LABELS, TicketStatus
 from queue_server.domain.errors import NotFound
+from queue_server.domain.estimates import WaitEstimate
 from queue_server.models import Ticket
 from queue_server.protocol import CrossRegionStatusPublic, LockerPickupPublic, TicketStatusPublic
-from queue_server.services.views import window_states
-from queue_server.services.waits import ticket_wait
 
 AT_A_WINDOW = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
 TO_BE_SERVED = AT_A_WINDOW | {TicketStatus.WAITING}
@@ -30,24 +27,6 @@ def find_by_code(session: Session, code: str) -> Ticket:
     return ticket
 
 
-def waiting_ahead(session: Session, ticket: Ticket) -> int:
-    """Tickets of the same queue that wait before this one (priority calls may still jump)."""
-    queue: list[Any] = [
-        Ticket.hall == ticket.hall,
-        Ticket.service_day == ticket.service_day,
-        Ticket.status == TicketStatus.WAITING,
-        or_(
-            col(Ticket.queue_key) < ticket.queue_key,
-            (col(Ticket.queue_key) == ticket.queue_key) & (col(Ticket.id) < ticket.id),
-        ),
-    ]
-    if ticket.target_window_no is None:
-        queue += [Ticket.category == ticket.category, col(Ticket.target_window_no).is_(None)]
-    else:
-        queue.append(Ticket.target_window_no == ticket.target_window_no)
-    return session.exec(select(func.count()).where(*queue)).one()
-
-
 def call_text(hall: HallConfig, ticket: Ticket) -> str | None:
     if ticket.status not in AT_A_WINDOW or ticket.window_no is None:
         return None
@@ -57,28 +36,28 @@ def call_text(hall: HallConfig, ticket: Ticket) -> str | None:
 
 
 def ticket_status(
-    session: Session,
     *,
     hall: HallConfig,
     catalog: MatterCatalog,
     ticket: Ticket,
     now: datetime,
+    ahead: int | None = None,
+    wait: WaitEstimate | None = None,
     cross_region: CrossRegionStatusPublic | None = None,
     locker: LockerPickupPublic | None = None,
 ) -> TicketStatusPublic:
-    """`cross_region`: the applicant's view of the 市域通办 case opened from the ticket;
-    `locker`: its result waiting in a smart locker."""
+    """The public view from the ticket's row. A waiting ticket's `ahead` (tickets before it
+    in its queue) and `wait` (its estimate); `cross_region`: the applicant's view of the
+    市域通办 case opened from the ticket; `locker`: its result waiting in a smart locker."""
     category = hall.category_by_code.get(ticket.category)
-    ahead = eta = None
+    eta = None
     if ticket.status is TicketStatus.WAITING:
-        ahead = waiting_ahead(session, ticket)
         if category is not None:
-            wait = ticket_wait(
-                session, hall, ticket=ticket, states=window_states(session, hall), now=now
-            )
             eta = wait.minutes if wait is not None else None
         if ahead == 0 and eta is not None:
             eta = 0  # next in line: what the boards call 无需等候, not a wait
+    else:
+        ahead = None
     window = hall.window_by_number.get(ticket.window_no) if ticket.window_no else None
     matter = catalog.find(ticket.matter) if ticket.matter else None
     return TicketStatusPublic(

@@ -70,6 +70,14 @@ def to_log_event(
     )
 
 
+def in_log_order() -> sa.ColumnElement[int | None]:
+    """`seq + 0`, to order one day's events by: a bare `seq` lets SQLite's planner (which has
+    no table statistics unless ANALYZE runs) walk the hall's whole log in seq order by
+    `ix_event_hall_seq` instead of finding the day by `ix_event_day_type` and sorting its few
+    thousand events: over a year, 0.5 s for a day instead of 4 ms."""
+    return col(Event.seq) + 0
+
+
 def day_events(
     session: Session, hall: str, day: date, *, clerks: dict[int, str] | None = None
 ) -> tuple[list[LogEvent], int]:
@@ -87,7 +95,7 @@ def day_events(
             col(Event.payload),
         )
         .where(col(Event.hall) == hall, col(Event.service_day) == day)
-        .order_by(col(Event.seq))
+        .order_by(in_log_order())
     ).all()
     events = [
         to_log_event(str(type), at, ticket_id, category, window_no, clerk_id, payload, clerks)

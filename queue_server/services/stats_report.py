@@ -38,7 +38,12 @@ from queue_server.protocol import (
     StatsRow,
 )
 from queue_server.services import stats_rollups
-from queue_server.services.stats_events import clerk_keys, clerk_labels, compute_day
+from queue_server.services.stats_events import (
+    clerk_keys,
+    clerk_labels,
+    compute_day,
+    in_log_order,
+)
 from queue_server.services.views import windows_public
 
 MAX_PERIOD_DAYS: Final = 732
@@ -332,7 +337,7 @@ def todays_alerts(session: Session, *, hall: str, day: date, limit: int) -> list
     rows = session.execute(
         sa.select(col(Event.seq), col(Event.payload))
         .where(col(Event.hall) == hall, col(Event.service_day) == day, kind.in_(ALERT_TYPES))
-        .order_by(col(Event.seq).desc())
+        .order_by(in_log_order().desc())
         .limit(limit)
     )
     return [

@@ -8,7 +8,7 @@ matters of the tickets waiting, in queue order, and the overflow rules of the ca
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -28,7 +28,9 @@ from queue_server.domain.estimates import (
     matter_service_time,
     service_time,
 )
-from queue_server.domain.live_state import LiveHall, WindowRow, waiting_ahead
+from queue_server.domain.live_state import LiveHall, WindowRow
+from queue_server.domain.status_pages import QueuedTicket
+from queue_server.domain.status_pages import queues_ahead as domain_queues_ahead
 from queue_server.domain.tidal import switched_load
 from queue_server.models import Ticket, WindowState
 from queue_server.services.dispatch_window import stored_switch
@@ -224,24 +226,14 @@ def queues_ahead(
             or_(col(Ticket.priority).is_not(None), col(Ticket.return_visit).is_(True))
         )
     rows = session.exec(
-        select(Ticket.category, Ticket.matter, Ticket.queue_key)
+        select(Ticket.id, Ticket.category, Ticket.matter, Ticket.queue_key)
         .where(*conditions)
         .order_by(col(Ticket.queue_key), col(Ticket.id))
     ).all()
-    return queues_of(rows)
-
-
-def queues_of(rows: Iterable[tuple[str, str | None, datetime]]) -> dict[str, QueueAhead]:
-    """Per category, the queue of (category, matter, queue key) rows in queue order."""
-    matters: dict[str, list[str | None]] = defaultdict(list)
-    oldest: dict[str, datetime] = {}
-    for category, matter, key in rows:
-        matters[category].append(matter)
-        oldest.setdefault(category, key)
-    return {
-        category: QueueAhead(count=len(chosen), oldest=oldest[category], matters=tuple(chosen))
-        for category, chosen in matters.items()
-    }
+    return domain_queues_ahead(
+        QueuedTicket(id=ticket_id or 0, category=category, queue_key=key, matter=matter)
+        for ticket_id, category, matter, key in rows
+    )
 
 
 def hall_load(
@@ -253,14 +245,25 @@ def hall_load(
     before: datetime | None = None,
     priority_only: bool = False,
 ) -> HallLoad:
+    return replace(
+        base_load(session, hall, states=states, day=day),
+        queues=queues_ahead(
+            session, hall=hall.code, day=day, before=before, priority_only=priority_only
+        ),
+    )
+
+
+def base_load(
+    session: Session, hall: HallConfig, *, states: Sequence[WindowState], day: date
+) -> HallLoad:
+    """The hall's windows and service times, without any queue: shared by the estimates of
+    many tickets of one day, each with the queue ahead of it (`domain/status_pages.py`)."""
     return load_of(
         hall,
         history=service_history(session, hall=hall, day=day),
         states=states,
         current=_at_windows(session, states),
-        queues=queues_ahead(
-            session, hall=hall.code, day=day, before=before, priority_only=priority_only
-        ),
+        queues={},
     )
 
 
@@ -316,9 +319,20 @@ def live_load(
         ),
         states=windows,
         current=current,
-        queues=queues_of(
-            (t.category, t.matter, t.queue_key)
-            for t in waiting_ahead(state, before=before, priority_only=priority_only)
+        queues=domain_queues_ahead(
+            (
+                QueuedTicket(
+                    id=t.id,
+                    category=t.category,
+                    queue_key=t.queue_key,
+                    matter=t.matter,
+                    priority=t.priority,
+                )
+                for queue in state.queues.values()
+                for t in queue
+            ),
+            before=before,
+            priority_only=priority_only,
         ),
     )
 

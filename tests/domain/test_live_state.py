@@ -13,7 +13,7 @@ from queue_server.domain.live_state import (
     apply_ticket,
     built,
     differences,
-    waiting_ahead,
+    waiting_for,
 )
 
 S = TicketStatus
@@ -161,19 +161,19 @@ def test_a_ticket_of_an_earlier_day_still_at_a_window_keeps_the_window_busy() ->
     assert state.history == (), "yesterday's ticket is no sample of today's service times"
 
 
-def test_waiting_ahead_before_a_key_and_priority_only() -> None:
+def test_waiting_for_a_window_its_categories_and_what_was_sent_to_it() -> None:
     tickets = [
         issued(1, 1, minute=1),
         issued(2, 1, category="consult", minute=2, priority=True),
-        issued(3, 2, minute=3, priority=True),
-        issued(4, 3, minute=4),
-        replace(issued(5, 4, minute=0), target_window_no=2),
+        issued(3, 2, minute=3),
+        replace(issued(4, 3, minute=0), target_window_no=2),
+        replace(issued(5, 4, minute=0), target_window_no=7),
+        called(issued(6, 5, minute=0), 4),
     ]
     state = apply_facts(hall(), tickets=tickets)
-    assert [t.id for t in waiting_ahead(state)] == [1, 2, 3, 4]
-    assert [t.id for t in waiting_ahead(state, before=at(3))] == [1, 2]
-    assert [t.id for t in waiting_ahead(state, priority_only=True)] == [2, 3]
-    assert [t.id for t in waiting_ahead(state, before=at(3), priority_only=True)] == [2]
+    assert sorted(t.id for t in waiting_for(state, window=2, categories=["general"])) == [1, 3, 4]
+    assert sorted(t.id for t in waiting_for(state, window=7, categories=["consult"])) == [2, 5]
+    assert waiting_for(state, window=3, categories=["pickup"]) == []
 
 
 def test_built_from_rows_equals_the_fold_of_the_same_rows() -> None:

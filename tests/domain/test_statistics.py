@@ -4,6 +4,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from queue_server.domain.stats.cases import (
     CaseFigures,
     case_figures,
@@ -283,3 +287,18 @@ def test_cases_by_kind_class_and_timeliness() -> None:
         CaseFigures("unresolved", "ordinary", 1, 0, 0, 0, 1, 1),
         CaseFigures("unresolved", "simple", 2, 2, 1, 1, 0, 0),
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=86_400, allow_nan=False), max_size=400))
+def test_durations_agree_with_numpy_median_and_nearest_rank_p90(values: list[float]) -> None:
+    durations = Durations.of(values)
+
+    if not values:
+        assert durations == Durations(0, None, None, None, None)
+        return
+    data = np.asarray(values, dtype=np.float64)
+    assert durations.median == round(float(np.median(data)), 3)
+    assert durations.p90 == round(float(np.percentile(data, 90, method="inverted_cdf")), 3)
+    assert durations.max == round(max(values), 3)
+    assert durations.count == len(values)

@@ -57,16 +57,23 @@ class Durations:
 
     @classmethod
     def of(cls, values: Sequence[float] | FloatArray) -> "Durations":
+        """One sort gives the median, the p90 and the max: a report by day summarises ~1,000
+        groups, where numpy's median and percentile cost ~0.1 ms of overhead a call each."""
         data = np.asarray(values, dtype=np.float64)
         count = len(data)
         if not count:
             return cls(count=0, mean=None, median=None, p90=None, max=None)
+        ordered = np.sort(data)
+        middle = count // 2
+        median = ordered[middle] if count % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        # Nearest rank: the ceil(0.9 n)-th value, in integers (numpy's inverted_cdf agrees).
+        p90 = ordered[(9 * count + 9) // 10 - 1]
         return cls(
             count=count,
             mean=_round(float(data.sum()) / count),
-            median=_round(float(np.median(data))),
-            p90=_round(float(np.percentile(data, 90, method="inverted_cdf"))),
-            max=_round(float(data.max())),
+            median=_round(float(median)),
+            p90=_round(float(p90)),
+            max=_round(float(ordered[-1])),
         )
 
 
