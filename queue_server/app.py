@@ -39,6 +39,7 @@ from queue_server.api import (
 )
 from queue_server.api import cross_region as cross_region_routes
 from queue_server.api import hall as hall_routes
+from queue_server.api import live_state as live_state_routes
 from queue_server.api import repairs as repairs_routes
 from queue_server.api.deps import Resources
 from queue_server.api.responses import ERROR_RESPONSES, declare_error_schemas
@@ -243,6 +244,7 @@ def create_app(
         tickets,
         windows,
         hall_routes,
+        live_state_routes,
         ws,
         stats,
         board,

@@ -480,6 +480,18 @@ class HealthResponse(_Wire):
     seq: int
 
 
+class LiveStatePublic(_Wire):
+    """`GET /api/live-state`: the hall's live state held by this process, checked against
+    one read afresh from the database (a diagnostic for managers and the tests)."""
+
+    hall: str
+    seq: int
+    """The hall's newest event, which both states are as of."""
+    consistent: bool
+    differences: list[str]
+    """Where they disagree, one line each (empty when consistent)."""
+
+
 TidalMinutes = Annotated[int, Field(ge=5, le=480), JSON_INTEGER]
 """How long a 潮汐 switch lasts, in minutes."""
 

@@ -74,6 +74,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("WS", "/ws/t/{public_code}"): PUBLIC,
     ("GET", "/api/stats"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/live"): frozenset({MANAGER, ADMIN}),
+    ("GET", "/api/live-state"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/export"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/cross-region"): frozenset({MANAGER, ADMIN}),
     ("GET", "/api/stats/cross-region/export"): frozenset({MANAGER, ADMIN}),

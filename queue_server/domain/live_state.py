@@ -11,12 +11,15 @@ from bisect import insort
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from queue_server.domain.enums import TicketStatus, WindowStatus
 
 AT_THE_HALL = frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING})
 """Tickets kept: those waiting, or called to or served at a window."""
+
+AT_A_WINDOW = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
+"""Tickets a window holds: kept whatever their day, since the window is busy with them."""
 
 LEFT_A_WINDOW = frozenset({TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.TRANSFERRED})
 """A ticket that held a window and left it: its time there is a service sample."""
@@ -44,6 +47,9 @@ class TicketFact:
     return_visit: bool = False
     appointment_until: datetime | None = None
     journey_id: int | None = None
+    hop: int = 0
+    """0 for a number handed out; a transfer's successor keeps its original's number (and
+    sequence, from the category it was taken in) with the next hop."""
 
     @property
     def in_own_queue(self) -> bool:
@@ -122,7 +128,8 @@ class LiveHall:
     key_high: Mapping[str, datetime] = field(default_factory=dict)
     """The latest queue key given in each category today: a new ticket queues behind it."""
     tickets: Mapping[int, TicketFact] = field(default_factory=dict)
-    """Today's tickets at the hall (`AT_THE_HALL`), by id."""
+    """Today's tickets at the hall (`AT_THE_HALL`), and those of an earlier day still held
+    at a window (`AT_A_WINDOW`: the day rolled over while they were served), by id."""
     queues: Mapping[str, tuple[TicketFact, ...]] = field(default_factory=dict)
     """Each category's own queue, front first (queue key, then id)."""
     windows: Mapping[int, WindowFact] = field(default_factory=dict)
@@ -184,6 +191,10 @@ def _with_sample(
 def apply_ticket(state: LiveHall, ticket: TicketFact) -> LiveHall:
     """The state after `ticket`'s row was written as it is now."""
     if ticket.service_day != state.day:
+        if ticket.status in AT_A_WINDOW:
+            # Still at a window after the day rolled over: the window is busy with it. It
+            # counts for nothing else of this day (number, queue, service times).
+            return replace(state, tickets={**state.tickets, ticket.id: ticket})
         if ticket.id not in state.tickets:
             return state
         return _forget(state, ticket.id)
@@ -202,7 +213,7 @@ def apply_ticket(state: LiveHall, ticket: TicketFact) -> LiveHall:
     if ticket.status in LEFT_A_WINDOW or any(s.ticket_id == ticket.id for s in history):
         history = _with_sample(history, ticket, state.history_limit)
     counters, key_high = state.counters, state.key_high
-    if ticket.sequence > counters.get(ticket.category, 0):
+    if ticket.hop == 0 and ticket.sequence > counters.get(ticket.category, 0):
         counters = {**counters, ticket.category: ticket.sequence}
     high = key_high.get(ticket.category)
     if high is None or ticket.queue_key > high:
@@ -289,3 +300,51 @@ def waiting_for(state: LiveHall, *, window: int, categories: Iterable[str]) -> l
             else ticket.category in serves
         )
     ]
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _mapping_differences(name: str, memory: Mapping[K, V], database: Mapping[K, V]) -> list[str]:
+    found = []
+    for key in sorted(set(memory) | set(database), key=repr):
+        held, read = memory.get(key), database.get(key)
+        if held != read:
+            found.append(f"{name}[{key}]: memory {held!r}, database {read!r}")
+    return found
+
+
+def differences(memory: LiveHall, database: LiveHall) -> list[str]:
+    """Where the state held in memory disagrees with one rebuilt from the database, one
+    line each (empty: they agree). `key_high` is a high-water mark: a queue key in memory
+    may be later than any still in the database (a requeued ticket moved back), never
+    earlier, and never missing."""
+    found = [
+        f"{name}: memory {getattr(memory, name)!r}, database {getattr(database, name)!r}"
+        for name in ("hall", "day", "seq", "history_limit")
+        if getattr(memory, name) != getattr(database, name)
+    ]
+    found += _mapping_differences("counters", memory.counters, database.counters)
+    for category, key in sorted(database.key_high.items()):
+        held = memory.key_high.get(category)
+        if held is None or held < key:
+            found.append(f"key_high[{category}]: memory {held!r} before database {key!r}")
+    found += _mapping_differences("tickets", memory.tickets, database.tickets)
+    queues = {
+        category: [ticket.id for ticket in queue] for category, queue in memory.queues.items()
+    }
+    read = {
+        category: [ticket.id for ticket in queue] for category, queue in database.queues.items()
+    }
+    found += _mapping_differences("queues", queues, read)
+    found += _mapping_differences("windows", memory.windows, database.windows)
+    if memory.history != database.history:
+        held_ids = [sample.ticket_id for sample in memory.history]
+        read_ids = [sample.ticket_id for sample in database.history]
+        found.append(
+            f"history: memory {held_ids}, database {read_ids}"
+            if held_ids != read_ids
+            else "history: the same tickets with other times"
+        )
+    return found

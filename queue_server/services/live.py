@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 
 from queue_server.domain.enums import TicketStatus, WindowStatus
 from queue_server.domain.live_state import (
+    AT_A_WINDOW,
     AT_THE_HALL,
     LEFT_A_WINDOW,
     LiveHall,
@@ -121,6 +122,7 @@ def ticket_fact(ticket: Ticket) -> TicketFact:
         return_visit=bool(ticket.return_visit),
         appointment_until=ticket.appointment_until,
         journey_id=ticket.journey_id,
+        hop=ticket.hop,
     )
 
 
@@ -187,13 +189,22 @@ def _settle(session: Session) -> None:
     engine = _engine(session)
     mark: int = session.info.get(_MARK_KEY, 0)
     appended: dict[str, int] = {}
+    preceding: dict[str, int] = {}
+    """Per hall, the newest event before this request's first: what its state must be at."""
     for item in pending_items(session)[mark:]:
         if isinstance(item, Appended) and item.event.seq is not None:
             appended[item.event.hall] = max(appended.get(item.event.hall, 0), item.event.seq)
+            preceding.setdefault(item.event.hall, item.previous)
     for hall in set(touched.tickets) | set(touched.windows) | set(appended):
         state = _current(session, engine, hall)
         if state is None:
             continue
+        if state.seq != preceding.get(hall, state.seq) or (
+            hall not in preceding and state.seq != latest_seq(session, hall)
+        ):
+            # Another process wrote since this state was made (this request did not go
+            # through `working`): read what it wrote first, or its events would be skipped.
+            state = catch_up(session, state, latest=latest_seq(session, hall))
         tickets = touched.tickets.get(hall, {}).values()
         windows = touched.windows.get(hall, {}).values()
         updated = apply_facts(
@@ -289,6 +300,19 @@ def rebuild(session: Session, *, hall: str, day: date, seq: int, history_limit: 
         .limit(history_limit)
     ).all()
     windows = session.exec(select(WindowState).where(WindowState.hall == hall)).all()
+    # A window may still hold a ticket of an earlier day (the day rolled over meanwhile).
+    held = {w.current_ticket_id for w in windows} - {t.id for t in at_hall} - {None}
+    earlier = (
+        session.exec(
+            select(Ticket).where(
+                col(Ticket.id).in_(held),
+                Ticket.service_day != day,
+                col(Ticket.status).in_(AT_A_WINDOW),
+            )
+        ).all()
+        if held
+        else []
+    )
     return built(
         hall=hall,
         day=day,
@@ -296,7 +320,7 @@ def rebuild(session: Session, *, hall: str, day: date, seq: int, history_limit: 
         history_limit=history_limit,
         counters=counters,
         key_high=key_high,
-        tickets=[ticket_fact(t) for t in (*reversed(served), *at_hall)],
+        tickets=[ticket_fact(t) for t in (*reversed(served), *at_hall, *earlier)],
         windows=[window_fact(w) for w in windows],
     )
 
