@@ -1,6 +1,6 @@
 """The live state of a hall: what issuing and the estimator need to know, held in memory.
 
-The process holding a hall's write lock keeps one `LiveHall` per hall and folds every change
+The process holding a hall's write lock keeps one `HallState` per hall and folds every change
 into it: each ticket and window row as it stands after a write (`TicketFact`, `WindowFact`),
 through `apply_ticket` and `apply_window`. The same fold rebuilds it from the database, so a
 state kept in memory and one read afresh are equal (tests/test_live_state_*.py check it).
@@ -115,7 +115,7 @@ class ServiceSample:
 
 
 @dataclass(frozen=True, slots=True)
-class LiveHall:
+class HallState:
     """One hall's service day as issuing and the estimator see it, after event `seq`."""
 
     hall: str
@@ -188,7 +188,7 @@ def _with_sample(
     return tuple(ordered[:limit])
 
 
-def apply_ticket(state: LiveHall, ticket: TicketFact) -> LiveHall:
+def apply_ticket(state: HallState, ticket: TicketFact) -> HallState:
     """The state after `ticket`'s row was written as it is now."""
     if ticket.service_day != state.day:
         if ticket.status in AT_A_WINDOW:
@@ -228,7 +228,7 @@ def apply_ticket(state: LiveHall, ticket: TicketFact) -> LiveHall:
     )
 
 
-def _forget(state: LiveHall, ticket_id: int) -> LiveHall:
+def _forget(state: HallState, ticket_id: int) -> HallState:
     old = state.tickets[ticket_id]
     tickets = {key: value for key, value in state.tickets.items() if key != ticket_id}
     queues = dict(state.queues)
@@ -239,7 +239,7 @@ def _forget(state: LiveHall, ticket_id: int) -> LiveHall:
     )
 
 
-def apply_window(state: LiveHall, window: WindowFact) -> LiveHall:
+def apply_window(state: HallState, window: WindowFact) -> HallState:
     """The state after `window`'s row was written as it is now."""
     if state.windows.get(window.number) == window:
         return state
@@ -247,12 +247,12 @@ def apply_window(state: LiveHall, window: WindowFact) -> LiveHall:
 
 
 def apply_facts(
-    state: LiveHall,
+    state: HallState,
     *,
     tickets: Iterable[TicketFact] = (),
     windows: Iterable[WindowFact] = (),
     seq: int | None = None,
-) -> LiveHall:
+) -> HallState:
     """Fold a write's rows into the state; `seq`: the hall's newest event after it."""
     for ticket in tickets:
         state = apply_ticket(state, ticket)
@@ -273,10 +273,10 @@ def built(
     key_high: Mapping[str, datetime],
     tickets: Iterable[TicketFact],
     windows: Iterable[WindowFact],
-) -> LiveHall:
+) -> HallState:
     """The state of a hall read from its rows: the counters and latest queue keys of the
     day, its tickets at the hall and its newest service samples, and its windows."""
-    start = LiveHall(
+    start = HallState(
         hall=hall,
         day=day,
         seq=seq,
@@ -287,7 +287,7 @@ def built(
     return apply_facts(start, tickets=tickets, windows=windows)
 
 
-def waiting_for(state: LiveHall, *, window: int, categories: Iterable[str]) -> list[TicketFact]:
+def waiting_for(state: HallState, *, window: int, categories: Iterable[str]) -> list[TicketFact]:
     """The tickets a window may call: sent to it, or waiting in a queue of `categories`."""
     serves = set(categories)
     return [
@@ -315,7 +315,7 @@ def _mapping_differences(name: str, memory: Mapping[K, V], database: Mapping[K, 
     return found
 
 
-def differences(memory: LiveHall, database: LiveHall) -> list[str]:
+def differences(memory: HallState, database: HallState) -> list[str]:
     """Where the state held in memory disagrees with one rebuilt from the database, one
     line each (empty: they agree). `key_high` is a high-water mark: a queue key in memory
     may be later than any still in the database (a requeued ticket moved back), never

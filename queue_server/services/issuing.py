@@ -13,7 +13,7 @@ from queue_server.domain.after_hours import closed_message
 from queue_server.domain.enums import EventType, PriorityReason, TicketStatus
 from queue_server.domain.errors import InvalidInput, Unavailable
 from queue_server.domain.estimates import WaitEstimate
-from queue_server.domain.live_state import LiveHall
+from queue_server.domain.live_state import HallState
 from queue_server.domain.numbering import format_number
 from queue_server.domain.queueing import next_queue_key
 from queue_server.domain.real_name import check_daily_allowance, require_id_number
@@ -87,7 +87,7 @@ class BookedSlot:
     """The close of its check-in window: dispatch serves it as an appointment until then."""
 
 
-def _check_open(scope: Scope, state: LiveHall, *, category: str, name: str) -> None:
+def _check_open(scope: Scope, state: HallState, *, category: str, name: str) -> None:
     """Refuse a walk-in ticket while the hall is closed or the category is not issuing."""
     hall, now = scope.hall, scope.now
     if not hall.schedule.is_open(now):
@@ -106,7 +106,7 @@ def _check_open(scope: Scope, state: LiveHall, *, category: str, name: str) -> N
 
 
 def _wait(
-    state: LiveHall, hall: HallConfig, *, category: str, now: datetime, priority: bool
+    state: HallState, hall: HallConfig, *, category: str, now: datetime, priority: bool
 ) -> WaitEstimate | None:
     """The wait of a ticket taken now, from the live state (as `views.category_eta`)."""
     if not served_now(hall, state.windows.values(), category):

@@ -33,7 +33,7 @@ from queue_server.domain.live_state import (
     AT_A_WINDOW,
     AT_THE_HALL,
     LEFT_A_WINDOW,
-    LiveHall,
+    HallState,
     TicketFact,
     WindowFact,
     apply_facts,
@@ -60,7 +60,7 @@ class LiveUpdate:
     committed, for the process (`promote`)."""
 
     engine: Engine
-    state: LiveHall
+    state: HallState
 
 
 class _Store:
@@ -68,14 +68,14 @@ class _Store:
     view: tests run two `Database` objects on one file as two processes)."""
 
     def __init__(self) -> None:
-        self._states: WeakKeyDictionary[Engine, dict[str, LiveHall]] = WeakKeyDictionary()
+        self._states: WeakKeyDictionary[Engine, dict[str, HallState]] = WeakKeyDictionary()
         self._lock = threading.Lock()
 
-    def get(self, engine: Engine, hall: str) -> LiveHall | None:
+    def get(self, engine: Engine, hall: str) -> HallState | None:
         with self._lock:
             return self._states.get(engine, {}).get(hall)
 
-    def put(self, engine: Engine, state: LiveHall) -> None:
+    def put(self, engine: Engine, state: HallState) -> None:
         with self._lock:
             self._states.setdefault(engine, {})[state.hall] = state
 
@@ -87,14 +87,14 @@ class _Store:
 STORE = _Store()
 
 
-def committed_state(engine: Engine, hall: str) -> LiveHall | None:
+def committed_state(engine: Engine, hall: str) -> HallState | None:
     """The hall's state as of this process's last commit (None before its first write)."""
     return STORE.get(engine, hall)
 
 
 def promote(items: Iterable[object]) -> None:
     """After a commit: the newest state of each hall written becomes the process's."""
-    newest: dict[tuple[Engine, str], LiveHall] = {}
+    newest: dict[tuple[Engine, str], HallState] = {}
     for item in items:
         if isinstance(item, LiveUpdate):
             newest[item.engine, item.state.hall] = item.state
@@ -222,14 +222,14 @@ def _engine(session: Session) -> Engine:
     return bind if isinstance(bind, Engine) else bind.engine
 
 
-def _current(session: Session, engine: Engine, hall: str) -> LiveHall | None:
+def _current(session: Session, engine: Engine, hall: str) -> HallState | None:
     for item in reversed(pending_items(session)):
         if isinstance(item, LiveUpdate) and item.state.hall == hall:
             return item.state
     return STORE.get(engine, hall)
 
 
-def working(scope: Scope) -> LiveHall:
+def working(scope: Scope) -> HallState:
     """The hall's live state as of this transaction (which holds the hall's write lock)."""
     session, hall, today = scope.session, scope.code, scope.today
     engine = _engine(session)
@@ -246,7 +246,7 @@ def working(scope: Scope) -> LiveHall:
     return fresh
 
 
-def discard(scope: Scope, reason: str) -> LiveHall:
+def discard(scope: Scope, reason: str) -> HallState:
     """Read the hall's state afresh: the one held disagreed with the database."""
     log.warning("hall %s: live state read afresh (%s)", scope.code, reason)
     session, engine = scope.session, _engine(scope.session)
@@ -261,7 +261,7 @@ def discard(scope: Scope, reason: str) -> LiveHall:
     return fresh
 
 
-def rebuild(session: Session, *, hall: str, day: date, seq: int, history_limit: int) -> LiveHall:
+def rebuild(session: Session, *, hall: str, day: date, seq: int, history_limit: int) -> HallState:
     """The hall's state read from its rows."""
     counters = {
         category: last
@@ -325,7 +325,7 @@ def rebuild(session: Session, *, hall: str, day: date, seq: int, history_limit: 
     )
 
 
-def catch_up(session: Session, state: LiveHall, *, latest: int) -> LiveHall:
+def catch_up(session: Session, state: HallState, *, latest: int) -> HallState:
     """The state after the events another process appended since `state.seq`: the tickets
     they name are read again, and every window of the hall."""
     if latest < state.seq:

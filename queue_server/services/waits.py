@@ -28,7 +28,7 @@ from queue_server.domain.estimates import (
     matter_service_time,
     service_time,
 )
-from queue_server.domain.live_state import LiveHall, WindowRow
+from queue_server.domain.live_state import HallState, WindowRow
 from queue_server.domain.status_pages import QueuedTicket
 from queue_server.domain.status_pages import queues_ahead as domain_queues_ahead
 from queue_server.domain.tidal import switched_load
@@ -298,7 +298,7 @@ def load_of(
 
 
 def live_load(
-    state: LiveHall,
+    state: HallState,
     hall: HallConfig,
     *,
     before: datetime | None = None,

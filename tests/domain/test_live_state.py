@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from queue_server.domain.enums import TicketStatus, WindowStatus
 from queue_server.domain.live_state import (
-    LiveHall,
+    HallState,
     TicketFact,
     WindowFact,
     apply_facts,
@@ -25,8 +25,8 @@ def at(minutes: float) -> datetime:
     return OPENING + timedelta(minutes=minutes)
 
 
-def hall(history_limit: int = 560) -> LiveHall:
-    return LiveHall(hall="main", day=DAY, history_limit=history_limit)
+def hall(history_limit: int = 560) -> HallState:
+    return HallState(hall="main", day=DAY, history_limit=history_limit)
 
 
 def issued(
@@ -56,7 +56,7 @@ def ended(ticket: TicketFact, status: TicketStatus, minute: float) -> TicketFact
     return replace(ticket, status=status, finished_at=at(minute))
 
 
-def queue_ids(state: LiveHall, category: str = "general") -> list[int]:
+def queue_ids(state: HallState, category: str = "general") -> list[int]:
     return [ticket.id for ticket in state.queues.get(category, ())]
 
 
