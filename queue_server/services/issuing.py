@@ -108,7 +108,8 @@ def _check_open(scope: Scope, state: HallState, *, category: str, name: str) -> 
 def _wait(
     state: HallState, hall: HallConfig, *, category: str, now: datetime, priority: bool
 ) -> WaitEstimate | None:
-    """The wait of a ticket taken now, from the live state (as `views.category_eta`)."""
+    """The wait of a ticket taken now, from the live state; None while no window serving the
+    category is open or paused."""
     if not served_now(hall, state.windows.values(), category):
         return None
     return estimate(live_load(state, hall, priority_only=priority), category=category, now=now)

@@ -1,16 +1,14 @@
 """Read side: wire models built from rows, and the hall snapshot."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from queue_server.config import HallConfig
 from queue_server.domain.enums import TicketStatus, WindowStatus
-from queue_server.domain.estimates import WaitEstimate
 from queue_server.domain.live_state import WindowRow
 from queue_server.domain.numbering import service_day
 from queue_server.models import Event, NumberCounter, Ticket, User, WindowState
@@ -146,24 +144,6 @@ def waiting_keys(
     return [(ticket_id, key) for ticket_id, key in rows if ticket_id is not None]
 
 
-def category_eta(
-    session: Session,
-    *,
-    hall: HallConfig,
-    states: Sequence[WindowState],
-    day: date,
-    category: str,
-    now: datetime,
-    priority: bool = False,
-) -> WaitEstimate | None:
-    """The wait of a ticket taken now in `category` (everything waiting is ahead of it; for
-    a `priority` ticket, only the priority tickets, which are all it waits for)."""
-    if not served_now(hall, states, category):
-        return None
-    load = hall_load(session, hall, states=states, day=day, priority_only=priority)
-    return estimate(load, category=category, now=now)
-
-
 def served_now(hall: HallConfig, states: Iterable[WindowRow], category: str) -> bool:
     """Whether a window serving `category` is open or paused (so a wait can be told)."""
     serving = {w.number for w in hall.windows_serving(category)}
@@ -182,23 +162,6 @@ def closed_reason(
     if not config.is_open_at(now.astimezone(hall.tz)):
         return "不在办理时间"
     return None
-
-
-def issued_today(session: Session, *, hall: str, day: date, category: str) -> int:
-    """Read with Core, never from the identity map: issuing bumps the counter with Core."""
-    counters = sa.inspect(NumberCounter).local_table
-    issued = (
-        session.connection()
-        .execute(
-            sa.select(counters.c.last_sequence).where(
-                counters.c.hall == hall,
-                counters.c.service_day == day,
-                counters.c.category == category,
-            )
-        )
-        .scalar_one_or_none()
-    )
-    return int(issued or 0)
 
 
 def halls_with_data(session: Session) -> set[str]:
