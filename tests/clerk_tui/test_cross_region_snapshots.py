@@ -25,7 +25,7 @@ from tests.clerk_tui.test_cross_region_consoles import (
     open_and_forward,
 )
 from tests.clerk_tui.test_manager import SHANGHAI
-from tests.clerk_tui.test_manager_snapshots import SnapshotManagerApp, tables_sized
+from tests.clerk_tui.test_manager_snapshots import SnapshotManagerApp, reading, tables_sized
 from tests.clerk_tui.test_snapshots import SnapshotApp
 
 SIZE = (100, 30)
@@ -49,13 +49,6 @@ def cases(tmp_path: Path, clock: ManualClock) -> Iterator[LiveCity]:
         clock.advance(timedelta(days=2))
         open_and_forward(city, "main-manager", issue(city)["id"])
         yield city
-
-
-READS = frozenset({"live-read", "cross-region-list", "cross-region-case"})
-
-
-def reading(app: ManagerApp) -> bool:
-    return any(worker.group in READS and not worker.is_finished for worker in app.workers)
 
 
 async def quiet(app: ManagerApp, pilot: Pilot[None]) -> None:

@@ -21,7 +21,12 @@ from queue_server.services import appointments
 from tests.clerk_tui.console import log_in
 from tests.clerk_tui.helpers import until
 from tests.clerk_tui.test_manager import SHANGHAI, rows, text_of
-from tests.clerk_tui.test_manager_snapshots import SnapshotManagerApp, settled, tables_sized
+from tests.clerk_tui.test_manager_snapshots import (
+    SnapshotManagerApp,
+    reading,
+    settled,
+    tables_sized,
+)
 from tests.support import LiveServer, live_server
 
 SIZE = (100, 30)
@@ -77,10 +82,6 @@ def booked(
         cancel = httpx.post(f"{server.base_url}/api/public/appointments/{late}/cancel")
         assert cancel.status_code == 200, cancel.text
         yield server
-
-
-def reading(app: ManagerApp) -> bool:
-    return any(w.group == "appointments" and not w.is_finished for w in app.workers)
 
 
 async def appointments_page(app: ManagerApp, pilot: Pilot[None]) -> None:

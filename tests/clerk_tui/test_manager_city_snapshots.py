@@ -24,7 +24,7 @@ from tests.city_support import LiveCity, live_city
 from tests.clerk_tui.console import log_in
 from tests.clerk_tui.helpers import until
 from tests.clerk_tui.test_manager import SHANGHAI, rows
-from tests.clerk_tui.test_manager_snapshots import SnapshotManagerApp, settled
+from tests.clerk_tui.test_manager_snapshots import SnapshotManagerApp, reading, settled
 
 SIZE = (100, 30)
 NEVER = 600.0
@@ -79,13 +79,6 @@ def manager_app(city: LiveCity, clock: ManualClock) -> SnapshotManagerApp:
         heartbeat_seconds=2.0,
         live_refresh_seconds=NEVER,
         city_refresh_seconds=NEVER,
-    )
-
-
-def reading(app: ManagerApp) -> bool:
-    """A read of the live figures or of the city is still on its way."""
-    return any(
-        worker.group in ("live-read", "city") and not worker.is_finished for worker in app.workers
     )
 
 

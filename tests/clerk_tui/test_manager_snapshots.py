@@ -92,15 +92,14 @@ def tables_sized(app: ManagerApp) -> bool:
     )
 
 
-READS = frozenset(
-    {"live-read", "city", "stats", "zone-stats", "evaluations", "cases", "case", "appointments"}
-)
-"""The console's reads (not the live feed, which runs for good)."""
+FOLLOWING = frozenset({"live"})
+"""The live feed's worker, which runs for good; every other worker is a read or an action whose
+answer lands on screen (the help banner's read once moved the whole page down two lines)."""
 
 
 def reading(app: ManagerApp) -> bool:
-    """A read is still on its way: when it lands it fills its table again."""
-    return any(worker.group in READS and not worker.is_finished for worker in app.workers)
+    """A read is still on its way: when it lands it fills its table or banner again."""
+    return any(worker.group not in FOLLOWING and not worker.is_finished for worker in app.workers)
 
 
 async def settled(app: ManagerApp, pilot: Pilot[None]) -> None:

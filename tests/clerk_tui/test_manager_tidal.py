@@ -18,19 +18,13 @@ from queue_server.client import QueueClient
 from queue_server.domain.clock import ManualClock
 from tests.clerk_tui.console import log_in
 from tests.clerk_tui.helpers import until
+from tests.clerk_tui.test_manager_snapshots import SnapshotManagerApp, settled
 from tests.support import LiveServer, live_server
 from tests.tidal_support import ENTERPRISE_WINDOW, GENERAL_WINDOW, tidal_hall
 
 START = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # 10:00 in the hall
 SMALLEST = (100, 30)
 Compare = Callable[..., bool]
-
-
-class SnapshotManagerApp(ManagerApp):
-    """Closes its client inside the app's own event loop, which snap_compare runs."""
-
-    async def on_unmount(self) -> None:
-        await self.client.aclose()
 
 
 def ok(response: httpx.Response, status: int = 200) -> None:
@@ -112,6 +106,6 @@ def test_snapshot_of_a_suggestion_and_a_switch(snap_compare: Compare, hall: Live
         await until(pilot, lambda: suggested(app), "the suggestion")
         await pilot.press("t")
         await until(pilot, lambda: switched(app), "the switch in force")
-        await pilot.pause()
+        await settled(app, pilot)
 
     assert snap_compare(app, terminal_size=SMALLEST, run_before=steps)
