@@ -12,8 +12,6 @@ peak resident memory (VmHWM) is read from /proc at the end.
 import asyncio
 import contextlib
 import json
-import os
-import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +21,11 @@ import httpx
 from benchmarks import pages as page_process
 from benchmarks.boards import now
 from benchmarks.checks import Check
+from benchmarks.child import child_process, read_line
 from benchmarks.hall import client_for, expect, login_token, serve_through, signed_in
 from benchmarks.server import RunningServer, SeededDatabase, running_server
 from benchmarks.stats import Latency
 from benchmarks.suite import Context, Figure, Row
-from benchmarks.ws_delivery import RESULT_LINE_LIMIT, read_line, source_root
 from queue_server.config import HallConfig
 
 WINDOW_NO = 2
@@ -168,30 +166,17 @@ class OpenPages:
 @contextlib.asynccontextmanager
 async def open_pages(pages: list[list[str]]) -> AsyncIterator[OpenPages]:
     """The page process with every page open; told to end, or killed, when the block ends."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
+    async with child_process(
         "benchmarks.pages",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        limit=RESULT_LINE_LIMIT,
-        env={**os.environ, "PYTHONPATH": source_root()},
-    )
-    try:
-        if process.stdin is None or process.stdout is None:
-            raise RuntimeError("no pipes to the page process")
-        process.stdin.write(json.dumps({"pages": pages}).encode() + b"\n")
-        await process.stdin.drain()
-        await read_line(process.stdout, page_process.READY, READY_TIMEOUT_SECONDS)
+        first_line=json.dumps({"pages": pages}).encode() + b"\n",
+        ready=page_process.READY,
+        ready_timeout=READY_TIMEOUT_SECONDS,
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
         yield OpenPages(process, process.stdin, process.stdout)
         process.stdin.write(f"{page_process.END}\n".encode())
         await process.stdin.drain()
         await asyncio.wait_for(process.wait(), 30)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            with contextlib.suppress(Exception):
-                await process.wait()
 
 
 async def run_once(

@@ -8,17 +8,15 @@ the whole machine.
 import asyncio
 import contextlib
 import json
-import os
-import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from benchmarks import boards as board_process
 from benchmarks.checks import Check
+from benchmarks.child import child_process, read_line
 from benchmarks.hall import expect, issue_tickets, login_token, serve_through, signed_in
 from benchmarks.server import RunningServer, SeededDatabase, running_server
 from benchmarks.stats import Latency
@@ -29,8 +27,6 @@ CATEGORY = "general"
 WARMUP_CALLS = 5
 READY_TIMEOUT_SECONDS = 120.0
 RESULT_GRACE_SECONDS = 30.0
-RESULT_LINE_LIMIT = 256 * 1024 * 1024
-"""The board process reports every arrival on one line: 1,000 boards × 100 calls is ~2 MB."""
 FULL_BOARDS = (10, 100, 1000)
 QUICK_BOARDS = (10,)
 TARGET_P99_MS = {10: 5.0, 100: 15.0, 1000: 60.0}
@@ -65,26 +61,6 @@ class DeliveryRun:
         }
 
 
-async def read_line(stream: asyncio.StreamReader, prefix: str, limit: float) -> str:
-    async def find() -> str:
-        while True:
-            line = await stream.readline()
-            if not line:
-                raise RuntimeError(f"the board process ended before printing {prefix!r}")
-            text = line.decode().rstrip("\n")
-            if text.startswith(prefix):
-                return text
-
-    return await asyncio.wait_for(find(), limit)
-
-
-def source_root() -> str:
-    """Where `benchmarks` can be imported from, ahead of whatever PYTHONPATH held."""
-    root = str(Path(__file__).resolve().parent.parent)
-    inherited = os.environ.get("PYTHONPATH")
-    return f"{root}{os.pathsep}{inherited}" if inherited else root
-
-
 @dataclass(frozen=True, slots=True)
 class ListeningBoards:
     """The board process (`benchmarks/boards.py`), its boards connected and listening."""
@@ -111,28 +87,17 @@ async def listening_boards(
     `calls` calls, and wait until every board has its snapshot; killed if still running when
     the block ends."""
     arguments = [part for url, boards in groups for part in (url, str(boards))]
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
+    async with child_process(
         "benchmarks.boards",
         str(calls),
         # The boards listen longer than the clerks call, so the last call is heard too.
         str(time_limit + RESULT_GRACE_SECONDS / 2),
         *arguments,
-        stdout=asyncio.subprocess.PIPE,
-        limit=RESULT_LINE_LIMIT,
-        env={**os.environ, "PYTHONPATH": source_root()},
-    )
-    try:
-        if process.stdout is None:
-            raise RuntimeError("no pipe from the board process")
-        await read_line(process.stdout, board_process.READY, READY_TIMEOUT_SECONDS)
+        ready=board_process.READY,
+        ready_timeout=READY_TIMEOUT_SECONDS,
+    ) as process:
+        assert process.stdout is not None
         yield ListeningBoards(process, process.stdout, time_limit)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            with contextlib.suppress(Exception):
-                await process.wait()
 
 
 async def call_one_after_another(

@@ -1,4 +1,6 @@
-"""Wait estimates from the database: gather the live state, ask the domain estimator.
+"""Wait estimates: gather the hall's load and ask the domain estimator. Issuing gathers it from
+the hall's live state in memory (`live_load`); the readers outside the hall's writer (a status
+page, the category overview) from the database (`hall_load`).
 
 What it gathers: each category's typical time at a window from its latest tickets of the day,
 each matter's where a matter was chosen (domain/estimates.py `matter_service_time`), each
