@@ -149,6 +149,7 @@ def serve(
         log_level="info",
         ws_ping_interval=20,
         ws_ping_timeout=20,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
         timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(server_config)

@@ -442,6 +442,10 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[int, Field(gt=0)] = 16 * 1024
     ws_queue_size: Annotated[int, Field(gt=0)] = 256
     ws_replay_size: Annotated[int, Field(gt=0)] = 4096
+    ws_per_message_deflate: bool = False
+    """Compress websocket frames (permessage-deflate). Off by default: a hall's frames are a
+    few hundred bytes on a local network, while each compressed connection keeps its own zlib
+    state (~45 KB) and compresses every frame anew — a thousand boards, a thousand times."""
     heartbeat_seconds: Annotated[float, Field(gt=0)] = 15.0
     device_offline_seconds: Annotated[float, Field(gt=0)] = 90.0
     """A kiosk, board or announcer silent this long is listed as offline."""

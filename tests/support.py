@@ -179,14 +179,16 @@ def threaded_server(
     server to restart it where its clients expect it; `city` serves a city of several halls
     (see tests/city_support.py for its accounts)."""
     port = port if port is not None else free_port()
-    app = create_app(
-        Settings(database_url=database_url, **settings),  # type: ignore[arg-type]
-        city=city,
-        hall=hall,
-        clock=clock,
-    )
+    server_settings = Settings(database_url=database_url, **settings)  # type: ignore[arg-type]
+    app = create_app(server_settings, city=city, hall=hall, clock=clock)
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws_ping_interval=5, ws_ping_timeout=5
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_ping_interval=5,
+        ws_ping_timeout=5,
+        ws_per_message_deflate=server_settings.ws_per_message_deflate,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from websockets.sync.client import connect
 
 from queue_server.city import example_city_path, load_city_config
@@ -122,6 +123,27 @@ def test_tokens_never_reach_the_log(tmp_path: Path) -> None:
     text = log.read_text("utf-8")
     assert "/ws?token=[redacted]" in text
     assert accounts.board_token not in text
+
+
+@pytest.mark.parametrize(("setting", "compressed"), [(None, False), ("true", True)])
+def test_websocket_compression_is_off_unless_asked_for(
+    tmp_path: Path, setting: str | None, compressed: bool
+) -> None:
+    """A board offers permessage-deflate, as browsers do; `serve` accepts it only when
+    YIMEN_WS_PER_MESSAGE_DEFLATE says so."""
+    database_url = f"sqlite:///{tmp_path / 'hall.db'}"
+    accounts = seed_accounts(database_url, load_hall_config())
+    environment = {"YIMEN_WS_PER_MESSAGE_DEFLATE": setting} if setting else {}
+    server = ServerProcess(database_url, free_port(), environment=environment)
+    server.start()
+    try:
+        url = server.base_url.replace("http", "ws")
+        with connect(f"{url}/ws?token={accounts.board_token}", compression="deflate") as ws:
+            assert '"snapshot"' in str(ws.recv(timeout=5))
+            accepted = ws.response.headers.get("Sec-WebSocket-Extensions") if ws.response else None
+    finally:
+        server.stop()
+    assert (accepted is not None and "permessage-deflate" in accepted) is compressed
 
 
 def _city_with(folder: Path, *codes: str) -> Path:
