@@ -1,4 +1,5 @@
-"""The group-commit writer: one transaction for every waiting write, a savepoint each."""
+"""The group-commit writer: one transaction for every waiting write; savepoints only when one of
+them fails."""
 
 import asyncio
 import sqlite3
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlmodel import Session, select
 
 from queue_server.config import load_hall_config
@@ -69,6 +71,19 @@ def _fail_after_writing(category: str) -> Callable[[Session], str]:
     return operation
 
 
+def _held_writer(db: Database, gate: threading.Event, committed: list[object]) -> GroupCommitWriter:
+    """A writer whose first transaction waits for `gate`: what is submitted before it opens
+    forms one batch."""
+
+    @contextmanager
+    def held_transaction() -> Iterator[Session]:
+        gate.wait(10)
+        with db.write_session() as session:
+            yield session
+
+    return GroupCommitWriter(held_transaction, on_commit=committed.extend)
+
+
 def test_waiting_writes_share_one_commit_and_each_gets_its_answer(
     db: Database, tmp_path: Path
 ) -> None:
@@ -97,14 +112,7 @@ def test_waiting_writes_share_one_commit_and_each_gets_its_answer(
 def test_a_failing_request_rolls_back_only_its_own_changes(db: Database, tmp_path: Path) -> None:
     gate = threading.Event()
     committed: list[object] = []
-
-    @contextmanager
-    def held_transaction() -> Iterator[Session]:
-        gate.wait(10)
-        with db.write_session() as session:
-            yield session
-
-    writer = GroupCommitWriter(held_transaction, on_commit=committed.extend)
+    writer = _held_writer(db, gate, committed)
     try:
         before = writer.submit(_add_counter("before"))
         failing = writer.submit(_fail_after_writing("failed"))
@@ -119,6 +127,50 @@ def test_a_failing_request_rolls_back_only_its_own_changes(db: Database, tmp_pat
     stored = _stored(tmp_path / "hall.db")
     assert {"before", "after"} <= stored
     assert "failed" not in stored
+    assert committed == ["before", "after"]
+
+
+def test_a_batch_takes_savepoints_only_when_one_of_its_requests_fails(db: Database) -> None:
+    """Without a failure the batch runs bare; with one, it is rolled back and run again with a
+    savepoint per request, so the others run twice and are committed (and handed on) once."""
+    savepoints: list[str] = []
+    sa_event.listen(db.write_engine, "savepoint", lambda _c, name: savepoints.append(name))
+    runs: list[str] = []
+
+    def counted(operation: Callable[[Session], str]) -> Callable[[Session], str]:
+        def run(session: Session) -> str:
+            result = operation(session)
+            runs.append(result)
+            return result
+
+        return run
+
+    gate, committed = threading.Event(), list[object]()
+    writer = _held_writer(db, gate, committed)
+    try:
+        futures = [writer.submit(counted(_add_counter(f"bare{i}"))) for i in range(3)]
+        gate.set()
+        assert [future.result(timeout=10) for future in futures] == ["bare0", "bare1", "bare2"]
+    finally:
+        writer.close()
+    assert savepoints == []
+    assert runs == ["bare0", "bare1", "bare2"]
+
+    runs.clear()
+    gate, committed = threading.Event(), []
+    writer = _held_writer(db, gate, committed)
+    try:
+        before = writer.submit(counted(_add_counter("before")))
+        failing = writer.submit(_fail_after_writing("failed"))
+        after = writer.submit(counted(_add_counter("after")))
+        gate.set()
+        assert (before.result(timeout=10), after.result(timeout=10)) == ("before", "after")
+        with pytest.raises(Conflict):
+            failing.result(timeout=10)
+    finally:
+        writer.close()
+    assert len(savepoints) == 3
+    assert runs == ["before", "before", "after"]
     assert committed == ["before", "after"]
 
 
