@@ -187,7 +187,9 @@ async def _push_updates(websocket: WebSocket, first: str, outbox: Outbox) -> Non
     """The page's first view, then every view the hall's shared status view leaves for it."""
     text = first
     while True:
-        await asyncio.wait_for(websocket.send_text(text), SEND_TIMEOUT_SECONDS)
+        # asyncio.timeout, not wait_for, which would wrap every send in a task of its own.
+        async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+            await websocket.send_text(text)
         text = await outbox.take()
 
 
