@@ -198,9 +198,9 @@ class Database:
             self.on_commit(items)
 
     async def write(self, operation: Callable[[Session], T], *, hall: str | None = None) -> T:
-        """Run `operation` in its own savepoint of the next group commit of `hall`'s writer;
-        returns its result once that transaction has committed, or raises what it raised
-        (its changes undone).
+        """Run `operation` in the next group commit of `hall`'s writer (it may run twice: see
+        group_commit.py); returns its result once that transaction has committed, or raises
+        what it raised (its changes undone).
 
         The write goes on when the caller is cancelled, like a request the server has read."""
         future = asyncio.wrap_future(self.writer(hall).submit(operation))

@@ -89,7 +89,8 @@ class GroupCommitWriter:
         """`on_commit` gets, on the writer thread right after each commit and before any
         request of the batch is answered, what the batch's requests passed to
         `after_commit`, in order. `around` wraps each request's operation, inside its
-        savepoint (services/live.py folds what the request wrote into its hall's state)."""
+        savepoint if it has one (services/live.py folds what the request wrote into its
+        hall's state)."""
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self._transaction = transaction

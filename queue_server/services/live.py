@@ -3,7 +3,7 @@
 Every write runs inside `settling` (the group-commit writer wraps each request in it): the
 ticket and window rows the request flushed become facts folded into the hall's state, which
 travels with the transaction as an after-commit item (`LiveUpdate`), so a request rolled back
-with its savepoint takes its changes to the state with it; once the transaction has
+(with its savepoint or its batch) takes its changes to the state with it; once the transaction has
 committed, the newest state of each hall becomes the process's (`promote`).
 
 `working` gives a request the state as of its transaction: from this transaction's own
