@@ -4,7 +4,7 @@ A durable commit (an fsync with SQLite's synchronous=FULL) costs about as much a
 work of a small write, so committing once for everything that queued up meanwhile multiplies
 the write rate. A request that raises rolls back only its own changes and gets its exception,
 the others carry on: the batch first runs without savepoints (their two extra statements per
-request were a tenth of issuing's CPU), and only when one of its requests raises is the whole
+request cost a third of issuing's CPU), and only when one of its requests raises is the whole
 transaction rolled back and the batch run again, each request inside its own SAVEPOINT. So a
 request's operation may run twice; it must touch nothing but its session (what it hands to
 `after_commit` is dropped with the rollback). Nobody gets an answer before the one commit has
