@@ -10,6 +10,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -74,9 +75,19 @@ class ListeningBoards:
         line = await read_line(
             self.stdout, board_process.RESULT_PREFIX, self.time_limit + RESULT_GRACE_SECONDS
         )
-        report: dict[str, Any] = json.loads(line.removeprefix(board_process.RESULT_PREFIX))
+        path = Path(line.removeprefix(board_process.RESULT_PREFIX))
+        report = await asyncio.to_thread(_take_report, path)
         await asyncio.wait_for(self.process.wait(), RESULT_GRACE_SECONDS)
         return report
+
+
+def _take_report(path: Path) -> dict[str, Any]:
+    """The board process's report file, read and removed."""
+    try:
+        report: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    finally:
+        path.unlink(missing_ok=True)
+    return report
 
 
 @contextlib.asynccontextmanager
