@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 RESULT_LINE_LIMIT = 256 * 1024 * 1024
-"""A helper reports every arrival on one line: 1,000 boards × 100 calls is ~2 MB."""
+"""The longest line a helper may print: the pages process reports each call's arrivals at
+every page of the category on one line."""
 
 
 async def read_line(stream: asyncio.StreamReader, prefix: str, limit: float) -> str:
